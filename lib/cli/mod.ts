@@ -1,8 +1,10 @@
 /**
- * Shared helpers for entry scripts only: flag parsing, usage errors, the main frame.
+ * Shared helpers for entry scripts only: flag parsing, usage errors, the main frame,
+ * logging setup.
  *
  * @module
  */
 export { UsageError } from "./usage_error.ts";
 export { type Flags, type FlagSpec, formatHelp, parseFlags } from "./flags.ts";
 export { runMain, writeStderr } from "./main.ts";
+export { LOG_LEVELS, type LoggingOptions, setupLogging } from "./logging.ts";
