@@ -1,0 +1,232 @@
+/**
+ * Builds the backtest feature table from recorder logs (or from a plain 1m OHLCV file).
+ *
+ * ```sh
+ * deno task build-features --log_dir ./logs --out_csv ./backtest/backtest_inputs.csv --windows 10,30,60
+ * deno task build-features --ohlcv BTC_1m.csv --symbol BTCUSDT --funding f.csv --mark m.csv --out_csv out.csv
+ * ```
+ *
+ * @module
+ */
+import { dirname, join } from "node:path";
+import {
+  formatHelp,
+  parseFlags,
+  runMain,
+  UsageError,
+  writeStderr,
+} from "../lib/cli/mod.ts";
+import {
+  buildFeaturesFromLogs,
+  buildFeaturesFromOhlcv,
+  type BuildReport,
+  FeatureInputError,
+  type NamedSource,
+  type PartStore,
+} from "../lib/features/mod.ts";
+
+const FLAGS = {
+  log_dir: {
+    type: "string",
+    default: "./logs",
+    help: "directory with kline.csv, bookTicker.csv, markPrice.csv",
+  },
+  out_csv: {
+    type: "string",
+    default: "./backtest/backtest_inputs.csv",
+    help: "the feature table to write",
+  },
+  windows: {
+    type: "numbers",
+    default: "10,30,60",
+    integer: true,
+    min: 1,
+    help: "rs_vol and avg_vol windows, in 1m bars",
+  },
+  max_staleness_ms: {
+    type: "number",
+    default: 60000,
+    min: 0,
+    help: "oldest book/mark row usable at a bar's end",
+  },
+  lateness_ms: {
+    type: "number",
+    default: 10000,
+    min: 0,
+    help: "how late (in ts) a log row may arrive before its bar is written",
+  },
+  ohlcv: {
+    type: "string",
+    help:
+      "plain 1m OHLCV file (open_time,open,high,low,close,volume) instead of logs",
+  },
+  symbol: { type: "string", help: "the symbol of --ohlcv" },
+  funding: {
+    type: "string",
+    help: "with --ohlcv: funding file (funding_time,funding_rate)",
+  },
+  mark: {
+    type: "string",
+    help: "with --ohlcv: mark-price klines (open_time,...,close)",
+  },
+  strict: {
+    type: "boolean",
+    default: false,
+    help: "stop at the first malformed row",
+  },
+  quiet: { type: "boolean", default: false, help: "no progress on stderr" },
+} as const;
+
+const USAGE =
+  "Usage: deno task build-features [--log_dir DIR | --ohlcv FILE --symbol S] [--out_csv FILE] [--windows 10,30,60]";
+
+function openInput(path: string): NamedSource {
+  try {
+    return { name: path, source: Deno.openSync(path, { read: true }) };
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new UsageError(`Cannot open ${path}: file not found`);
+    }
+    throw error;
+  }
+}
+
+async function main(): Promise<number> {
+  const flags = parseFlags(Deno.args, FLAGS);
+  if (flags.help) {
+    Deno.stdout.writeSync(
+      new TextEncoder().encode(formatHelp(USAGE, FLAGS) + "\n"),
+    );
+    return 0;
+  }
+  if (new Set(flags.windows).size !== flags.windows.length) {
+    throw new UsageError(
+      `Invalid --windows "${flags.windows.join(",")}": duplicate window`,
+    );
+  }
+  if (flags.ohlcv === undefined) {
+    for (const name of ["symbol", "funding", "mark"] as const) {
+      if (flags[name] !== undefined) {
+        throw new UsageError(`Cannot use --${name} without --ohlcv`);
+      }
+    }
+  } else if (flags.symbol === undefined || flags.symbol === "") {
+    throw new UsageError("Cannot use --ohlcv without --symbol");
+  }
+  const started = performance.now();
+  const onProgress = flags.quiet ? undefined : (rows: number) => {
+    const s = (performance.now() - started) / 1000;
+    writeStderr(
+      `progress: ${rows} rows read, ${Math.round(rows / s)} rows/s\n`,
+    );
+  };
+  const inputs: NamedSource[] = [];
+  const outDir = dirname(flags.out_csv);
+  const tmpOut = `${flags.out_csv}.partial`;
+  let tmpDir: string | undefined;
+  let out: Deno.FsFile | undefined;
+  let report: BuildReport;
+  try {
+    const options = {
+      windows: flags.windows,
+      maxStalenessMs: flags.max_staleness_ms,
+      latenessMs: flags.lateness_ms,
+      strict: flags.strict,
+      ...(onProgress ? { onProgress } : {}),
+    };
+    if (flags.ohlcv !== undefined) {
+      const ohlcv = openInput(flags.ohlcv);
+      inputs.push(ohlcv);
+      const funding = flags.funding === undefined
+        ? undefined
+        : openInput(flags.funding);
+      if (funding) inputs.push(funding);
+      const mark = flags.mark === undefined ? undefined : openInput(flags.mark);
+      if (mark) inputs.push(mark);
+      await Deno.mkdir(outDir, { recursive: true });
+      out = Deno.openSync(tmpOut, {
+        write: true,
+        create: true,
+        truncate: true,
+      });
+      report = buildFeaturesFromOhlcv(
+        {
+          ohlcv,
+          ...(funding ? { funding } : {}),
+          ...(mark ? { mark } : {}),
+        },
+        out,
+        { ...options, symbol: flags.symbol! },
+      );
+    } else {
+      for (const f of ["kline.csv", "bookTicker.csv", "markPrice.csv"]) {
+        inputs.push(openInput(join(flags.log_dir, f)));
+      }
+      await Deno.mkdir(outDir, { recursive: true });
+      tmpDir = await Deno.makeTempDir({ dir: outDir, prefix: ".features-" });
+      const dir = tmpDir;
+      const parts: PartStore = {
+        create: (id) =>
+          Deno.openSync(join(dir, `${id}.csv`), {
+            write: true,
+            create: true,
+            truncate: true,
+          }),
+        open: (id) => Deno.openSync(join(dir, `${id}.csv`), { read: true }),
+      };
+      out = Deno.openSync(tmpOut, {
+        write: true,
+        create: true,
+        truncate: true,
+      });
+      report = buildFeaturesFromLogs(
+        {
+          kline: inputs[0]!,
+          bookTicker: inputs[1]!,
+          markPrice: inputs[2]!,
+        },
+        out,
+        parts,
+        options,
+      );
+    }
+    out.close();
+    out = undefined;
+    await Deno.rename(tmpOut, flags.out_csv);
+  } catch (error) {
+    if (error instanceof FeatureInputError) {
+      throw new UsageError(error.message, { cause: error });
+    }
+    throw error;
+  } finally {
+    for (const input of inputs) input.source.close();
+    out?.close();
+    await Deno.remove(tmpOut).catch(() => {});
+    if (tmpDir !== undefined) {
+      await Deno.remove(tmpDir, { recursive: true }).catch(() => {});
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  for (const line of report.malformedExamples) {
+    writeStderr(`malformed: ${line}\n`);
+  }
+  if (report.malformed > report.malformedExamples.length) {
+    writeStderr(`malformed: ... ${report.malformed} rows in all\n`);
+  }
+  for (const line of report.lateExamples) writeStderr(`late: ${line}\n`);
+  if (report.late > report.lateExamples.length) {
+    writeStderr(`late: ... ${report.late} rows in all\n`);
+  }
+  if (!flags.quiet) {
+    writeStderr(
+      `done: ${report.rowsRead} rows (${report.bytesRead} bytes) in ${
+        seconds.toFixed(2)
+      } s, ${
+        Math.round(report.rowsRead / seconds)
+      } rows/s; ${report.bars} bars, ${report.symbols.length} symbols, ${report.malformed} malformed, ${report.late} late -> ${flags.out_csv}\n`,
+    );
+  }
+  return 0;
+}
+
+if (import.meta.main) await runMain(main);

@@ -1,0 +1,235 @@
+import { deepEqual, equal, match } from "node:assert/strict";
+import { join } from "node:path";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const SCRIPT = join(ROOT, "backtest/build_features.ts");
+const REAL = join(ROOT, "../shared/data/real/binance_um");
+
+async function run(
+  args: string[],
+): Promise<{ code: number; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-read", "--allow-write", SCRIPT, ...args],
+    cwd: ROOT,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+}
+
+function table(text: string): { header: string[]; rows: string[][] } {
+  const lines = text.trimEnd().split("\n");
+  return {
+    header: lines[0]!.split(","),
+    rows: lines.slice(1).map((l) => l.split(",")),
+  };
+}
+
+const KLINE =
+  "ts,symbol,open_time,close_time,open,high,low,close,volume,quote_volume,trades,taker_buy_volume,is_closed\n";
+const BOOK = "ts,symbol,event_time,bid_price,bid_qty,ask_price,ask_qty\n";
+const MARK =
+  "ts,symbol,event_time,mark_price,index_price,funding_rate,next_funding_time\n";
+
+async function writeLogs(
+  dir: string,
+  kline: string,
+  book = BOOK,
+  mark = MARK,
+): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeTextFile(join(dir, "kline.csv"), kline);
+  await Deno.writeTextFile(join(dir, "bookTicker.csv"), book);
+  await Deno.writeTextFile(join(dir, "markPrice.csv"), mark);
+}
+
+Deno.test("build_features.ts builds the real BTCUSDT and ETHUSDT 1m files", async (t) => {
+  const tmp = await Deno.makeTempDir();
+  try {
+    for (
+      const [sym, kl, fu, mk, count] of [
+        [
+          "BTCUSDT",
+          "BTCUSDT_1m_2025-05-25_2025-06-24.csv",
+          "BTCUSDT_funding_2019-09-10_2025-06-30.csv",
+          "BTCUSDT_mark_1h_2025-05-01_2025-06-30.csv",
+          43_199,
+        ],
+        [
+          "ETHUSDT",
+          "ETHUSDT_1m_2025-05-25_2025-06-24.csv",
+          "ETHUSDT_funding_2019-11-27_2025-06-30.csv",
+          "ETHUSDT_mark_1h_2025-05-01_2025-06-30.csv",
+          43_200,
+        ],
+      ] as const
+    ) {
+      await t.step(sym, async () => {
+        const out = join(tmp, `${sym}.csv`);
+        const r = await run([
+          "--ohlcv",
+          join(REAL, "klines_1m", kl),
+          "--symbol",
+          sym,
+          "--funding",
+          join(REAL, "funding", fu),
+          "--mark",
+          join(REAL, "mark_1h", mk),
+          "--out_csv",
+          out,
+          "--quiet",
+        ]);
+        equal(r.code, 0, r.stderr);
+        equal(r.stderr, "");
+        const { header, rows } = table(await Deno.readTextFile(out));
+        equal(rows.length, count);
+        const col = (name: string): number => header.indexOf(name);
+        const bookCols = [
+          "spread_bps",
+          "open_loss_long_bps",
+          "open_loss_short_bps",
+        ]
+          .map(col);
+        for (const [i, row] of rows.entries()) {
+          equal(row[col("symbol")], sym);
+          for (const [j, field] of row.entries()) {
+            const name = header[j]!;
+            if (name === "symbol") continue;
+            const window = /_(\d+)m(_bps)?$/.exec(name);
+            const expectEmpty = bookCols.includes(j) ||
+              (name === "ret_bps" && i === 0) ||
+              (window !== null && name !== "rs_var_1m" &&
+                i < Number(window[1]));
+            if (expectEmpty) {
+              equal(field, "", `${name} row ${i}`);
+            } else {
+              equal(
+                Number.isFinite(Number(field)) && field !== "",
+                true,
+                `${name} row ${i}: "${field}"`,
+              );
+            }
+          }
+        }
+      });
+    }
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("build_features.ts reads logs, reports bad rows and writes the table", async (t) => {
+  const tmp = await Deno.makeTempDir();
+  const T = 1_700_000_040_000;
+  const kl = (ts: number, sym: string, minute: number, c: number): string =>
+    `${ts},${sym},${T + minute * 60_000},0,${c},${c + 1},${
+      c - 1
+    },${c},2,0,1,0,false\n`;
+  try {
+    await writeLogs(
+      join(tmp, "logs"),
+      KLINE + kl(T + 1000, "ZZZ", 0, 10) + kl(T + 2000, "AAA", 0, 100) +
+        kl(T + 61_000, "AAA", 1, 101) + `${T + 62_000},AAA,x\n` +
+        kl(T + 121_000, "AAA", 2, 102) + kl(T + 122_000, "AAA", 0, 1),
+      BOOK + `${T + 50_000},AAA,0,99.5,1,100.5,1\n`,
+      MARK + `${T + 50_000},AAA,0,100,100,0.0001,0\n`,
+    );
+    const out = join(tmp, "out", "features.csv");
+    await t.step("table sorted by symbol with joined columns", async () => {
+      const r = await run([
+        "--log_dir",
+        join(tmp, "logs"),
+        "--out_csv",
+        out,
+        "--windows",
+        "1,2",
+        "--lateness_ms",
+        "0",
+      ]);
+      equal(r.code, 0, r.stderr);
+      const { header, rows } = table(await Deno.readTextFile(out));
+      deepEqual(header.slice(-4), [
+        "rs_vol_1m_bps",
+        "rs_vol_2m_bps",
+        "avg_vol_1m",
+        "avg_vol_2m",
+      ]);
+      deepEqual(rows.map((row) => row[1]), ["AAA", "AAA", "AAA", "ZZZ"]);
+      equal(rows[0]![header.indexOf("spread_bps")], String(1 / 100 * 10000));
+      equal(rows[0]![header.indexOf("funding_bps")], "1");
+      match(r.stderr, /malformed: .*kline\.csv:5: 3 fields, expected 13/);
+      match(r.stderr, /late: .*kline\.csv:7: AAA/);
+      match(r.stderr, /done: 8 rows .* 4 bars, 2 symbols, 1 malformed, 1 late/);
+    });
+    await t.step(
+      "--strict stops at the malformed row with exit code 2",
+      async () => {
+        await Deno.remove(out);
+        const r = await run([
+          "--log_dir",
+          join(tmp, "logs"),
+          "--out_csv",
+          out,
+          "--strict",
+        ]);
+        equal(r.code, 2);
+        match(
+          r.stderr,
+          /error: Cannot read .*kline\.csv:5: 3 fields, expected 13 \(--strict\)/,
+        );
+        equal(await Deno.stat(out).then(() => true, () => false), false);
+      },
+    );
+    await t.step("empty logs give a header-only table", async () => {
+      await writeLogs(join(tmp, "empty"), KLINE);
+      const r = await run([
+        "--log_dir",
+        join(tmp, "empty"),
+        "--out_csv",
+        out,
+        "--quiet",
+      ]);
+      equal(r.code, 0, r.stderr);
+      const { header, rows } = table(await Deno.readTextFile(out));
+      equal(header.length, 14 + 6);
+      equal(rows.length, 0);
+    });
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("build_features.ts exits 2 on user errors", async (t) => {
+  const tmp = await Deno.makeTempDir();
+  try {
+    await t.step("a missing file is named", async () => {
+      const r = await run([
+        "--log_dir",
+        join(tmp, "nope"),
+        "--out_csv",
+        join(tmp, "o.csv"),
+      ]);
+      equal(r.code, 2);
+      match(r.stderr, /Cannot open .*nope\/kline\.csv: file not found/);
+    });
+    await t.step("a missing column names the file and the column", async () => {
+      await writeLogs(join(tmp, "cols"), KLINE, "ts,symbol,bid_price\n");
+      const r = await run([
+        "--log_dir",
+        join(tmp, "cols"),
+        "--out_csv",
+        join(tmp, "o.csv"),
+      ]);
+      equal(r.code, 2);
+      match(r.stderr, /bookTicker\.csv: missing column ask_price/);
+    });
+    await t.step("bad flags", async () => {
+      equal((await run(["--ohlcv", "x.csv"])).code, 2);
+      equal((await run(["--windows", "10,10"])).code, 2);
+      equal((await run(["--windows", "0"])).code, 2);
+      equal((await run(["--symbol", "BTCUSDT"])).code, 2);
+    });
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
