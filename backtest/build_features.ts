@@ -8,7 +8,6 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
 import {
   formatHelp,
   parseFlags,
@@ -17,12 +16,9 @@ import {
   writeStderr,
 } from "../lib/cli/mod.ts";
 import {
-  buildFeaturesFromLogs,
-  buildFeaturesFromOhlcv,
+  buildFeatureFile,
   type BuildReport,
   FeatureInputError,
-  type NamedSource,
-  type PartStore,
 } from "../lib/features/mod.ts";
 
 const FLAGS = {
@@ -80,17 +76,6 @@ const FLAGS = {
 const USAGE =
   "Usage: deno task build-features [--log_dir DIR | --ohlcv FILE --symbol S] [--out_csv FILE] [--windows 10,30,60]";
 
-function openInput(path: string): NamedSource {
-  try {
-    return { name: path, source: Deno.openSync(path, { read: true }) };
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new UsageError(`Cannot open ${path}: file not found`);
-    }
-    throw error;
-  }
-}
-
 async function main(): Promise<number> {
   const flags = parseFlags(Deno.args, FLAGS);
   if (flags.help) {
@@ -120,11 +105,6 @@ async function main(): Promise<number> {
       `progress: ${rows} rows read, ${Math.round(rows / s)} rows/s\n`,
     );
   };
-  const inputs: NamedSource[] = [];
-  const outDir = dirname(flags.out_csv);
-  const tmpOut = `${flags.out_csv}.partial`;
-  let tmpDir: string | undefined;
-  let out: Deno.FsFile | undefined;
   let report: BuildReport;
   try {
     const options = {
@@ -134,77 +114,18 @@ async function main(): Promise<number> {
       strict: flags.strict,
       ...(onProgress ? { onProgress } : {}),
     };
-    if (flags.ohlcv !== undefined) {
-      const ohlcv = openInput(flags.ohlcv);
-      inputs.push(ohlcv);
-      const funding = flags.funding === undefined
-        ? undefined
-        : openInput(flags.funding);
-      if (funding) inputs.push(funding);
-      const mark = flags.mark === undefined ? undefined : openInput(flags.mark);
-      if (mark) inputs.push(mark);
-      await Deno.mkdir(outDir, { recursive: true });
-      out = Deno.openSync(tmpOut, {
-        write: true,
-        create: true,
-        truncate: true,
-      });
-      report = buildFeaturesFromOhlcv(
-        {
-          ohlcv,
-          ...(funding ? { funding } : {}),
-          ...(mark ? { mark } : {}),
-        },
-        out,
-        { ...options, symbol: flags.symbol! },
-      );
-    } else {
-      for (const f of ["kline.csv", "bookTicker.csv", "markPrice.csv"]) {
-        inputs.push(openInput(join(flags.log_dir, f)));
-      }
-      await Deno.mkdir(outDir, { recursive: true });
-      tmpDir = await Deno.makeTempDir({ dir: outDir, prefix: ".features-" });
-      const dir = tmpDir;
-      const parts: PartStore = {
-        create: (id) =>
-          Deno.openSync(join(dir, `${id}.csv`), {
-            write: true,
-            create: true,
-            truncate: true,
-          }),
-        open: (id) => Deno.openSync(join(dir, `${id}.csv`), { read: true }),
-      };
-      out = Deno.openSync(tmpOut, {
-        write: true,
-        create: true,
-        truncate: true,
-      });
-      report = buildFeaturesFromLogs(
-        {
-          kline: inputs[0]!,
-          bookTicker: inputs[1]!,
-          markPrice: inputs[2]!,
-        },
-        out,
-        parts,
-        options,
-      );
-    }
-    out.close();
-    out = undefined;
-    await Deno.rename(tmpOut, flags.out_csv);
+    const inputs = flags.ohlcv === undefined ? { logDir: flags.log_dir } : {
+      ohlcv: flags.ohlcv,
+      symbol: flags.symbol!,
+      funding: flags.funding,
+      mark: flags.mark,
+    };
+    report = await buildFeatureFile(inputs, flags.out_csv, options);
   } catch (error) {
     if (error instanceof FeatureInputError) {
       throw new UsageError(error.message, { cause: error });
     }
     throw error;
-  } finally {
-    for (const input of inputs) input.source.close();
-    out?.close();
-    await Deno.remove(tmpOut).catch(() => {});
-    if (tmpDir !== undefined) {
-      await Deno.remove(tmpDir, { recursive: true }).catch(() => {});
-    }
   }
   const seconds = (performance.now() - started) / 1000;
   for (const line of report.malformedExamples) {

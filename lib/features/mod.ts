@@ -77,3 +77,4 @@ export {
   type OhlcvBuildOptions,
   type OhlcvSources,
 } from "./build_from_ohlcv.ts";
+export { buildFeatureFile, type FeatureInputs } from "./feature_files.ts";

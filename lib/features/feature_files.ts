@@ -1,0 +1,117 @@
+/**
+ * The file edge of the feature builder: opens the recorder logs (or an OHLCV file with
+ * optional funding and mark files), streams them through the pure builder, and writes the
+ * feature table atomically (`<out>.partial`, renamed at the end; per-symbol parts in a
+ * temporary directory beside it, removed afterwards).
+ *
+ * @module
+ */
+import { dirname, join } from "node:path";
+import type { BuildOptions, BuildReport, NamedSource } from "./build_report.ts";
+import { buildFeaturesFromLogs, type PartStore } from "./build_from_logs.ts";
+import { buildFeaturesFromOhlcv } from "./build_from_ohlcv.ts";
+import { FeatureInputError } from "./csv_source.ts";
+
+/** The inputs of {@linkcode buildFeatureFile}: a log directory or an OHLCV file. */
+export type FeatureInputs =
+  | { readonly logDir: string }
+  | {
+    readonly ohlcv: string;
+    readonly symbol: string;
+    readonly funding?: string | undefined;
+    readonly mark?: string | undefined;
+  };
+
+/**
+ * Builds the feature table `outCsv` from `inputs`.
+ *
+ * @throws {FeatureInputError} for a missing file or column, or a malformed row when strict
+ */
+export async function buildFeatureFile(
+  inputs: FeatureInputs,
+  outCsv: string,
+  options: BuildOptions,
+): Promise<BuildReport> {
+  const opened: NamedSource[] = [];
+  const outDir = dirname(outCsv);
+  const tmpOut = `${outCsv}.partial`;
+  let tmpDir: string | undefined;
+  let out: Deno.FsFile | undefined;
+  try {
+    let report: BuildReport;
+    if ("ohlcv" in inputs) {
+      const ohlcv = openInput(inputs.ohlcv, opened);
+      const funding = inputs.funding === undefined
+        ? undefined
+        : openInput(inputs.funding, opened);
+      const mark = inputs.mark === undefined
+        ? undefined
+        : openInput(inputs.mark, opened);
+      await Deno.mkdir(outDir, { recursive: true });
+      out = Deno.openSync(tmpOut, {
+        write: true,
+        create: true,
+        truncate: true,
+      });
+      report = buildFeaturesFromOhlcv(
+        { ohlcv, ...(funding ? { funding } : {}), ...(mark ? { mark } : {}) },
+        out,
+        { ...options, symbol: inputs.symbol },
+      );
+    } else {
+      const [kline, bookTicker, markPrice] = [
+        "kline.csv",
+        "bookTicker.csv",
+        "markPrice.csv",
+      ]
+        .map((f) => openInput(join(inputs.logDir, f), opened));
+      await Deno.mkdir(outDir, { recursive: true });
+      tmpDir = await Deno.makeTempDir({ dir: outDir, prefix: ".features-" });
+      const dir = tmpDir;
+      const parts: PartStore = {
+        create: (id) =>
+          Deno.openSync(join(dir, `${id}.csv`), {
+            write: true,
+            create: true,
+            truncate: true,
+          }),
+        open: (id) => Deno.openSync(join(dir, `${id}.csv`), { read: true }),
+      };
+      out = Deno.openSync(tmpOut, {
+        write: true,
+        create: true,
+        truncate: true,
+      });
+      report = buildFeaturesFromLogs(
+        { kline: kline!, bookTicker: bookTicker!, markPrice: markPrice! },
+        out,
+        parts,
+        options,
+      );
+    }
+    out.close();
+    out = undefined;
+    await Deno.rename(tmpOut, outCsv);
+    return report;
+  } finally {
+    for (const input of opened) input.source.close();
+    out?.close();
+    await Deno.remove(tmpOut).catch(() => {});
+    if (tmpDir !== undefined) {
+      await Deno.remove(tmpDir, { recursive: true }).catch(() => {});
+    }
+  }
+}
+
+function openInput(path: string, opened: NamedSource[]): NamedSource {
+  try {
+    const input = { name: path, source: Deno.openSync(path, { read: true }) };
+    opened.push(input);
+    return input;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new FeatureInputError(`Cannot open ${path}: file not found`);
+    }
+    throw error;
+  }
+}
