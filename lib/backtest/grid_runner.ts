@@ -1,0 +1,146 @@
+/**
+ * Runs every config of a grid on every symbol over a pool of Web Workers (or in the calling
+ * thread with `workers: 0`) and gathers one metric row per (symbol, config). Each config is
+ * simulated on its own, so results do not depend on the worker count or the task order.
+ *
+ * @module
+ */
+import type { FeatureTable } from "./feature_table.ts";
+import type { ConfigTable } from "./grid.ts";
+import { N_METRICS } from "./metrics.ts";
+import { type GridTask, planTasks, TaskRunner } from "./task.ts";
+
+/** Options of {@linkcode runGrid}. */
+export interface RunGridOptions {
+  /** Worker threads; 0 runs in the calling thread. @default navigator.hardwareConcurrency */
+  readonly workers?: number;
+  /** Apply the spread/funding/opening-loss blockers. @default true */
+  readonly blockers?: boolean;
+  /** Maximum configs per task. @default 32 */
+  readonly chunk?: number;
+  /** Called after each task with bar-configs done and the total. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** Metric rows of a grid run. */
+export interface GridResult {
+  /** Number of symbols. */
+  readonly symbols: number;
+  /** Number of configs. */
+  readonly configs: number;
+  /** Row of (symbol s, config c) starts at `(s * configs + c) * N_METRICS`. */
+  readonly metrics: Float64Array;
+  /** Total bar-configs simulated. */
+  readonly barConfigs: number;
+}
+
+/**
+ * Simulates the grid.
+ *
+ * @param table the feature table (SharedArrayBuffer-backed arrays avoid copies per worker)
+ * @param configs the configs
+ * @param options workers, blockers, progress
+ * @returns the metric rows
+ */
+export async function runGrid(
+  table: FeatureTable,
+  configs: ConfigTable,
+  options: RunGridOptions = {},
+): Promise<GridResult> {
+  const nSym = table.symbols.length;
+  const blockers = options.blockers ?? true;
+  const tasks = planTasks(configs, nSym, options.chunk ?? 32);
+  const metrics = new Float64Array(nSym * configs.count * N_METRICS);
+  let total = 0;
+  for (const t of tasks) {
+    total += t.configs.length * table.symbols[t.symbol]!.bars;
+  }
+  let done = 0;
+  const store = (task: GridTask, rows: Float64Array): void => {
+    const base = task.symbol * configs.count;
+    for (let j = 0; j < task.configs.length; j++) {
+      metrics.set(
+        rows.subarray(j * N_METRICS, (j + 1) * N_METRICS),
+        (base + task.configs[j]!) * N_METRICS,
+      );
+    }
+    done += task.configs.length * table.symbols[task.symbol]!.bars;
+    options.onProgress?.(done, total);
+  };
+  options.onProgress?.(0, total);
+  const workers = Math.max(
+    0,
+    Math.min(options.workers ?? navigator.hardwareConcurrency, tasks.length),
+  );
+  if (workers === 0) {
+    const runner = new TaskRunner(table.symbols, blockers);
+    for (const t of tasks) store(t, runner.run(t));
+  } else {
+    await runOnWorkers(table, tasks, workers, blockers, store);
+  }
+  return { symbols: nSym, configs: configs.count, metrics, barConfigs: total };
+}
+
+async function runOnWorkers(
+  table: FeatureTable,
+  tasks: GridTask[],
+  count: number,
+  blockers: boolean,
+  store: (task: GridTask, rows: Float64Array) => void,
+): Promise<void> {
+  const pool: Worker[] = [];
+  try {
+    for (let w = 0; w < count; w++) {
+      const worker = new Worker(new URL("./worker.ts", import.meta.url), {
+        type: "module",
+      });
+      worker.postMessage({ type: "init", symbols: table.symbols, blockers });
+      pool.push(worker);
+    }
+    // Tasks go out in plan order to whichever worker is free (a signal set's chunks are adjacent).
+    let next = 0;
+    await new Promise<void>((resolve, reject) => {
+      let inFlight = 0;
+      let failed = false;
+      const feed = (worker: Worker): boolean => {
+        if (failed || next >= tasks.length) return false;
+        worker.postMessage({ type: "task", task: tasks[next++] });
+        inFlight++;
+        return true;
+      };
+      for (const worker of pool) {
+        worker.onmessage = (e: MessageEvent) => {
+          const msg = e.data as
+            | { type: "result"; id: number; metrics: Float64Array }
+            | { type: "error"; id: number; message: string };
+          inFlight--;
+          if (msg.type === "error") {
+            failed = true;
+            reject(new Error(`Cannot run task ${msg.id}: ${msg.message}`));
+            return;
+          }
+          try {
+            store(tasks[msg.id]!, msg.metrics);
+          } catch (error) {
+            failed = true;
+            reject(error);
+            return;
+          }
+          feed(worker);
+          if (inFlight === 0 && next >= tasks.length) resolve();
+        };
+        worker.onerror = (e: ErrorEvent) => {
+          e.preventDefault();
+          failed = true;
+          reject(new Error(`Cannot run the grid: worker failed: ${e.message}`));
+        };
+        // Two tasks in flight per worker hide the message round trip.
+        feed(worker);
+        feed(worker);
+      }
+      if (inFlight === 0) resolve();
+    });
+  } finally {
+    for (const worker of pool) worker.terminate();
+  }
+}

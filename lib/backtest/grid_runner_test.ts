@@ -1,0 +1,103 @@
+import { deepEqual, equal, ok } from "node:assert/strict";
+import { expandGrid, type GridSpec, N_PARAMS } from "./grid.ts";
+import { runGrid } from "./grid_runner.ts";
+import { M, N_METRICS } from "./metrics.ts";
+import { syntheticTable } from "./synthetic_table.ts";
+
+const SPEC: GridSpec = {
+  k: [1, 2],
+  n: [1, 2],
+  T: [10, 30],
+  V: [10, 30],
+  "max_spread_bps": [3],
+  "max_funding_bps": [2],
+  "sl_stop": [NaN, 0.005],
+  "tp_stop": [0.01],
+  "sl_trail": [0, 1],
+  fees: [0.0005],
+  slippage: [0, 0.0002],
+  "init_cash": [100],
+};
+
+/** Bit-identical comparison (NaN-safe, unlike deepEqual on Float64Array). */
+function sameBits(a: Float64Array, b: Float64Array): void {
+  deepEqual(
+    new Uint8Array(a.buffer, a.byteOffset, a.byteLength),
+    new Uint8Array(b.buffer, b.byteOffset, b.byteLength),
+  );
+}
+
+function shuffled<T>(xs: readonly T[], seed: number): T[] {
+  const out = [...xs];
+  let s = seed;
+  for (let i = out.length - 1; i > 0; i--) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    const j = s % (i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+Deno.test("runGrid() gives the same results whatever the workers and order", async (t) => {
+  const table = syntheticTable({ bars: 4000, symbols: ["AAA", "BBB"] });
+  const configs = expandGrid(SPEC);
+  const inline = await runGrid(table, configs, { workers: 0 });
+
+  await t.step("results are plausible (trades happen, rows are filled)", () => {
+    equal(inline.metrics.length, 2 * configs.count * N_METRICS);
+    equal(inline.barConfigs, 2 * 4000 * configs.count);
+    let trades = 0;
+    for (let c = 0; c < 2 * configs.count; c++) {
+      trades += inline.metrics[c * N_METRICS + M.nTrades]!;
+    }
+    ok(trades > configs.count * 2 * 5, `only ${trades} trades`);
+  });
+
+  await t.step("1 worker and 2 workers equal the calling thread", async () => {
+    const one = await runGrid(table, configs, { workers: 1, chunk: 3 });
+    const two = await runGrid(table, configs, { workers: 2, chunk: 5 });
+    sameBits(one.metrics, inline.metrics);
+    sameBits(two.metrics, inline.metrics);
+  });
+
+  await t.step("a shuffled grid expands to the same configs", async () => {
+    const spec = Object.fromEntries(
+      Object.entries(SPEC).map(([k, v], i) => [k, shuffled(v, i + 3)]),
+    ) as unknown as GridSpec;
+    const again = expandGrid(spec);
+    sameBits(again.values, configs.values);
+    const two = await runGrid(table, again, { workers: 2 });
+    sameBits(two.metrics, inline.metrics);
+  });
+
+  await t.step(
+    "configs in a shuffled order keep their own results",
+    async () => {
+      const perm = shuffled(
+        Array.from({ length: configs.count }, (_, i) => i),
+        42,
+      );
+      const values = new Float64Array(configs.values.length);
+      perm.forEach((src, dst) =>
+        values.set(
+          configs.values.subarray(src * N_PARAMS, (src + 1) * N_PARAMS),
+          dst * N_PARAMS,
+        )
+      );
+      const res = await runGrid(table, { count: configs.count, values }, {
+        workers: 2,
+        chunk: 4,
+      });
+      for (let s = 0; s < 2; s++) {
+        perm.forEach((src, dst) => {
+          const a = (s * configs.count + dst) * N_METRICS;
+          const b = (s * configs.count + src) * N_METRICS;
+          sameBits(
+            res.metrics.subarray(a, a + N_METRICS),
+            inline.metrics.subarray(b, b + N_METRICS),
+          );
+        });
+      }
+    },
+  );
+});

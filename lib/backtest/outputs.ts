@@ -1,0 +1,202 @@
+/**
+ * Output files of a grid run: `ranked.csv`, `ranked.json`, per-config trade lists and equity
+ * curves. Formatting is pure; the `write*` functions are the file edge (streamed in chunks).
+ *
+ * @module
+ */
+import type { SymbolFeatures } from "./feature_table.ts";
+import { type ConfigTable, GRID_PARAMS, N_PARAMS } from "./grid.ts";
+import { METRICS, N_METRICS } from "./metrics.ts";
+import type { SimRecord } from "./simulate.ts";
+
+/** Formats a number for CSV: shortest round trip, "" for NaN, "inf"/"-inf". */
+export function csvNumber(x: number): string {
+  if (x !== x) return "";
+  if (x === Infinity) return "inf";
+  if (x === -Infinity) return "-inf";
+  return String(x);
+}
+
+/** Formats a number for JSON: null for NaN, "inf"/"-inf" strings for infinities. */
+export function jsonNumber(x: number): number | string | null {
+  if (x !== x) return null;
+  if (x === Infinity) return "inf";
+  if (x === -Infinity) return "-inf";
+  return x;
+}
+
+/** One ranking: a scope (a symbol, or "ALL" for the mean over symbols) and its rows. */
+export interface RankedScope {
+  /** Symbol or "ALL". */
+  readonly scope: string;
+  /** Ranked config indices. */
+  readonly order: Int32Array;
+  /** Metric rows, `configs * N_METRICS`. */
+  readonly rows: Float64Array;
+}
+
+/** Header of `ranked.csv`. */
+export const RANKED_COLUMNS: readonly string[] = [
+  "scope",
+  "rank",
+  "config_id",
+  ...GRID_PARAMS,
+  ...METRICS,
+];
+
+function paramCells(configs: ConfigTable, c: number): string[] {
+  const out: string[] = [];
+  for (let p = 0; p < N_PARAMS; p++) {
+    const x = configs.values[c * N_PARAMS + p]!;
+    out.push(
+      GRID_PARAMS[p] === "sl_trail"
+        ? (x === 1 ? "true" : "false")
+        : x !== x
+        ? "none"
+        : String(x),
+    );
+  }
+  return out;
+}
+
+/** Renders `ranked.csv` lines (header first) for the given scopes. */
+export function* rankedCsvLines(
+  scopes: readonly RankedScope[],
+  configs: ConfigTable,
+): Generator<string> {
+  yield RANKED_COLUMNS.join(",");
+  for (const s of scopes) {
+    for (let r = 0; r < s.order.length; r++) {
+      const c = s.order[r]!;
+      const cells = [
+        s.scope,
+        String(r + 1),
+        String(c),
+        ...paramCells(configs, c),
+      ];
+      for (let m = 0; m < N_METRICS; m++) {
+        cells.push(csvNumber(s.rows[c * N_METRICS + m]!));
+      }
+      yield cells.join(",");
+    }
+  }
+}
+
+/** Builds the `ranked.json` document (at most `limit` rows per scope). */
+export function rankedJson(
+  scopes: readonly RankedScope[],
+  configs: ConfigTable,
+  meta: Record<string, unknown>,
+  limit: number,
+): Record<string, unknown> {
+  const rankings: Record<string, unknown[]> = {};
+  for (const s of scopes) {
+    const rows: unknown[] = [];
+    const n = Math.min(limit, s.order.length);
+    for (let r = 0; r < n; r++) {
+      const c = s.order[r]!;
+      const params: Record<string, unknown> = {};
+      for (let p = 0; p < N_PARAMS; p++) {
+        const x = configs.values[c * N_PARAMS + p]!;
+        params[GRID_PARAMS[p]!] = GRID_PARAMS[p] === "sl_trail"
+          ? x === 1
+          : jsonNumber(x);
+      }
+      const metrics: Record<string, unknown> = {};
+      for (let m = 0; m < N_METRICS; m++) {
+        metrics[METRICS[m]!] = jsonNumber(s.rows[c * N_METRICS + m]!);
+      }
+      rows.push({ rank: r + 1, "config_id": c, params, metrics });
+    }
+    rankings[s.scope] = rows;
+  }
+  return { ...meta, rankings };
+}
+
+/** Header of a trades CSV. */
+export const TRADE_COLUMNS: readonly string[] = [
+  "trade_id",
+  "direction",
+  "status",
+  "entry_idx",
+  "entry_ts",
+  "entry_price",
+  "exit_idx",
+  "exit_ts",
+  "exit_price",
+  "size",
+  "entry_fees",
+  "exit_fees",
+  "pnl",
+  "return",
+  "exit_reason",
+];
+
+/** Renders a trade list as CSV lines (header first). */
+export function* tradeCsvLines(
+  rec: SimRecord,
+  f: SymbolFeatures,
+): Generator<string> {
+  yield TRADE_COLUMNS.join(",");
+  let id = 0;
+  for (const t of rec.trades) {
+    yield [
+      id++,
+      t.direction,
+      t.status,
+      t.entryIdx,
+      csvNumber(f.ts[t.entryIdx]!),
+      csvNumber(t.entryPrice),
+      t.exitIdx,
+      csvNumber(f.ts[t.exitIdx]!),
+      csvNumber(t.exitPrice),
+      csvNumber(t.size),
+      csvNumber(t.entryFees),
+      csvNumber(t.exitFees),
+      csvNumber(t.pnl),
+      csvNumber(t.ret),
+      t.exitReason,
+    ].join(",");
+  }
+}
+
+/** Renders an equity curve as CSV lines: `ts,close,position,value` per bar. */
+export function* equityCsvLines(
+  rec: SimRecord,
+  f: SymbolFeatures,
+): Generator<string> {
+  yield "ts,close,position,value";
+  for (let i = 0; i < f.bars; i++) {
+    yield `${csvNumber(f.ts[i]!)},${csvNumber(f.close[i]!)},${
+      csvNumber(rec.position[i]!)
+    },${csvNumber(rec.value[i]!)}`;
+  }
+}
+
+/** Writes lines to a file in chunks of about 1 MB. */
+export async function writeLines(
+  path: string,
+  lines: Iterable<string>,
+): Promise<void> {
+  using file = await Deno.open(path, {
+    write: true,
+    create: true,
+    truncate: true,
+  });
+  const enc = new TextEncoder();
+  let buf: string[] = [];
+  let size = 0;
+  const flush = async () => {
+    const bytes = enc.encode(buf.join(""));
+    let off = 0;
+    while (off < bytes.length) off += await file.write(bytes.subarray(off));
+    buf = [];
+    size = 0;
+  };
+  for (const line of lines) {
+    buf.push(line, "\n");
+    size += line.length + 1;
+    if (size >= 1 << 20) await flush();
+  }
+  if (size > 0) await flush();
+}

@@ -1,0 +1,365 @@
+/**
+ * A whole grid backtest run: read the feature table, expand and check the grid, simulate every
+ * config on every symbol over the worker pool, rank, and write the outputs and a manifest.
+ * The edge between the entry script (flags) and the pure engine.
+ *
+ * @module
+ */
+import { getLogger } from "@logtape/logtape";
+import type { FeatureTable } from "./feature_table.ts";
+import {
+  type ConfigTable,
+  expandGrid,
+  GRID_PARAMS,
+  type GridParam,
+  type GridSpec,
+  signalGroups,
+  signalKeyOf,
+  simParamsOf,
+  validateGrid,
+} from "./grid.ts";
+import { type GridResult, runGrid } from "./grid_runner.ts";
+import { type MetricName, METRICS, N_METRICS } from "./metrics.ts";
+import {
+  equityCsvLines,
+  jsonNumber,
+  rankedCsvLines,
+  rankedJson,
+  type RankedScope,
+  tradeCsvLines,
+  writeLines,
+} from "./outputs.ts";
+import { aggregateMetrics, rankConfigs, symbolRows } from "./rank.ts";
+import { readFeatureTable } from "./read_feature_table.ts";
+import { buildSignals } from "./signals.ts";
+import { newSimRecord, simulate } from "./simulate.ts";
+
+const log = getLogger(["aster", "backtest"]);
+
+/** Bad input from the person running the backtest (file, table or grid): exit code 2. */
+export class BacktestInputError extends Error {
+  /** @param message what is wrong */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "BacktestInputError";
+  }
+}
+
+/** Options of {@linkcode runBacktest}. */
+export interface BacktestOptions {
+  /** The feature table CSV. */
+  readonly features: string;
+  /** Output directory (created). */
+  readonly out: string;
+  /** Grid lists; a missing T or V means every window of the table. */
+  readonly grid: Partial<GridSpec>;
+  /** Apply the spread/funding/opening-loss blockers. @default true */
+  readonly blockers?: boolean;
+  /** Ranking metric. @default "sharpe" */
+  readonly rankBy?: MetricName;
+  /** Minimum trades for a ranked config. @default 1 */
+  readonly minTrades?: number;
+  /** Configs per scope whose trades and equity are written. @default 5 */
+  readonly top?: number;
+  /** Worker threads (0 = calling thread). @default navigator.hardwareConcurrency */
+  readonly workers?: number;
+  /** Only these symbols. @default all */
+  readonly symbols?: readonly string[];
+  /** Receives progress (bar-configs done, total). */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Receives one-line status messages (grid size, warnings). */
+  readonly onStatus?: (line: string) => void;
+}
+
+/** What a run did. */
+export interface BacktestSummary {
+  /** The table read. */
+  readonly table: FeatureTable;
+  /** The configs. */
+  readonly configs: ConfigTable;
+  /** The metric rows. */
+  readonly result: GridResult;
+  /** Rankings: one per symbol, plus "ALL" with several symbols. */
+  readonly scopes: readonly RankedScope[];
+  /** Seconds: reading the table, simulating, writing, total. */
+  readonly seconds: {
+    readonly read: number;
+    readonly simulate: number;
+    readonly write: number;
+    readonly total: number;
+  };
+  /** Files written, relative to `out`. */
+  readonly files: readonly string[];
+}
+
+/** Runs the backtest; throws {@linkcode BacktestInputError} on bad input. */
+export async function runBacktest(
+  options: BacktestOptions,
+): Promise<BacktestSummary> {
+  const status = options.onStatus ?? ((line: string) => log.info(line));
+  const t0 = performance.now();
+  let table: FeatureTable;
+  try {
+    table = await readFeatureTable(options.features, { shared: true });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new BacktestInputError(
+        `Cannot read the feature table: ${options.features} does not exist`,
+      );
+    }
+    if (error instanceof SyntaxError || error instanceof RangeError) {
+      throw new BacktestInputError(error.message, { cause: error });
+    }
+    throw error;
+  }
+  if (options.symbols !== undefined) {
+    const want = new Set(options.symbols);
+    const have = table.symbols.map((s) => s.symbol);
+    const missing = [...want].filter((s) => !have.includes(s));
+    if (missing.length > 0) {
+      throw new BacktestInputError(
+        `Cannot select symbols: ${missing.join(",")} not in the table (it has ${
+          have.join(",")
+        })`,
+      );
+    }
+    table = {
+      ...table,
+      symbols: table.symbols.filter((s) => want.has(s.symbol)),
+    };
+  }
+  const tRead = performance.now();
+
+  const spec = {
+    ...options.grid,
+    T: options.grid.T ?? table.rsWindows,
+    V: options.grid.V ?? table.volWindows,
+  } as Partial<GridSpec>;
+  for (const name of GRID_PARAMS) {
+    if (spec[name] === undefined) {
+      throw new BacktestInputError(
+        `Cannot build the grid: no values for ${name}`,
+      );
+    }
+  }
+  try {
+    validateGrid(spec as GridSpec, table);
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw new BacktestInputError(error.message, { cause: error });
+    }
+    throw error;
+  }
+  const configs = expandGrid(spec as GridSpec);
+  const blockers = options.blockers ?? true;
+  const bars = table.symbols.reduce((a, s) => a + s.bars, 0);
+  const nGroups = signalGroups(configs).length;
+  status(
+    `grid: ${configs.count} configs (${nGroups} signal sets) x ${table.symbols.length} symbol(s), ${bars} bars = ${
+      (configs.count * bars).toExponential(2)
+    } bar-configs`,
+  );
+  if (
+    !blockers &&
+    (new Set(spec.max_spread_bps).size > 1 ||
+      new Set(spec.max_funding_bps).size > 1)
+  ) {
+    status(
+      "warning: with --blockers off, max_spread_bps and max_funding_bps have no effect: configs differing only in them give identical results",
+    );
+  }
+  if (blockers && table.symbols.some((s) => s.spread.every((x) => x !== x))) {
+    status(
+      "warning: spread_bps is empty, so the blockers block every signal; use --blockers off for OHLCV-only tables",
+    );
+  }
+
+  const result = await runGrid(table, configs, {
+    blockers,
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  const tSim = performance.now();
+
+  const rankBy = options.rankBy ?? "sharpe";
+  const minTrades = options.minTrades ?? 1;
+  const scopes: RankedScope[] = table.symbols.map((s, i) => {
+    const rows = symbolRows(result, i);
+    return {
+      scope: s.symbol,
+      rows,
+      order: rankConfigs(rows, { rankBy, minTrades }),
+    };
+  });
+  if (table.symbols.length > 1) {
+    const rows = aggregateMetrics(result);
+    scopes.push({
+      scope: "ALL",
+      rows,
+      order: rankConfigs(rows, { rankBy, minTrades }),
+    });
+  }
+
+  await Deno.mkdir(options.out, { recursive: true });
+  const files: string[] = [];
+  const path = (name: string) => `${options.out}/${name}`;
+  await writeLines(path("ranked.csv"), rankedCsvLines(scopes, configs));
+  files.push("ranked.csv");
+  const meta = { "rank_by": rankBy, "min_trades": minTrades, metrics: METRICS };
+  await Deno.writeTextFile(
+    path("ranked.json"),
+    JSON.stringify(rankedJson(scopes, configs, meta, 10_000)),
+  );
+  files.push("ranked.json");
+
+  const top = options.top ?? 5;
+  const topFiles: Record<string, unknown>[] = [];
+  if (top > 0) await Deno.mkdir(path("top"), { recursive: true });
+  for (const scope of scopes) {
+    if (scope.scope === "ALL") continue;
+    const s = table.symbols.findIndex((x) => x.symbol === scope.scope);
+    const f = table.symbols[s]!;
+    for (let r = 0; r < Math.min(top, scope.order.length); r++) {
+      const c = scope.order[r]!;
+      const rec = newSimRecord(f.bars);
+      const signals = buildSignals(f, signalKeyOf(configs, c), { blockers });
+      simulate(
+        { close: f.close, open: f.open, high: f.high, low: f.low, signals },
+        simParamsOf(configs, c),
+        { record: rec },
+      );
+      const stem = `top/${f.symbol}_rank${r + 1}_config${c}`;
+      await writeLines(path(`${stem}_trades.csv`), tradeCsvLines(rec, f));
+      await writeLines(path(`${stem}_equity.csv`), equityCsvLines(rec, f));
+      files.push(`${stem}_trades.csv`, `${stem}_equity.csv`);
+      topFiles.push({
+        symbol: f.symbol,
+        rank: r + 1,
+        "config_id": c,
+        trades: `${stem}_trades.csv`,
+        equity: `${stem}_equity.csv`,
+      });
+    }
+  }
+  const tEnd = performance.now();
+  const seconds = {
+    read: (tRead - t0) / 1000,
+    simulate: (tSim - tRead) / 1000,
+    write: (tEnd - tSim) / 1000,
+    total: (tEnd - t0) / 1000,
+  };
+  const lists: Record<string, unknown> = {};
+  const canonical = expandLists(spec as GridSpec);
+  for (const name of GRID_PARAMS) lists[name] = canonical[name];
+  const manifest = {
+    kind: "aster-grid-backtest",
+    version: 1,
+    engine: "vectorbt 0.26 Portfolio.from_signals compatible, freq 1min",
+    features: options.features,
+    symbols: table.symbols.map((s) => ({
+      symbol: s.symbol,
+      bars: s.bars,
+      "first_ts": s.ts[0],
+      "last_ts": s.ts[s.bars - 1],
+      "first_time": new Date(s.ts[0]!).toISOString(),
+      "last_time": new Date(s.ts[s.bars - 1]!).toISOString(),
+    })),
+    bars,
+    grid: lists,
+    "grid_size": configs.count,
+    "signal_sets": nGroups,
+    costs: {
+      fees: lists.fees,
+      slippage: lists.slippage,
+      "init_cash": lists["init_cash"],
+    },
+    blockers,
+    "rank_by": rankBy,
+    "min_trades": minTrades,
+    top,
+    workers: options.workers ?? navigator.hardwareConcurrency,
+    "bar_configs": result.barConfigs,
+    "runtime_s": seconds,
+    "bar_configs_per_s": result.barConfigs / seconds.total,
+    metrics: METRICS,
+    files: {
+      "ranked_csv": "ranked.csv",
+      "ranked_json": "ranked.json",
+      top: topFiles,
+    },
+  };
+  await Deno.writeTextFile(
+    path("manifest.json"),
+    JSON.stringify(manifest, null, 2),
+  );
+  files.push("manifest.json");
+  return { table, configs, result, scopes, seconds, files };
+}
+
+function expandLists(spec: GridSpec): Record<GridParam, unknown[]> {
+  const out = {} as Record<GridParam, unknown[]>;
+  for (const name of GRID_PARAMS) {
+    const seen = [...new Set(spec[name])].sort((a, b) =>
+      Number.isNaN(a) ? -1 : Number.isNaN(b) ? 1 : a - b
+    );
+    out[name] = seen.map((x) => name === "sl_trail" ? x === 1 : jsonNumber(x));
+  }
+  return out;
+}
+
+/** Renders the top `limit` rows of a scope as an aligned text table. */
+export function formatRankedTable(
+  scope: RankedScope,
+  configs: ConfigTable,
+  limit: number,
+): string {
+  const shown: MetricName[] = [
+    "sharpe",
+    "total_return",
+    "max_drawdown",
+    "win_rate",
+    "n_trades",
+  ];
+  const head = [
+    "rank",
+    "id",
+    "k",
+    "n",
+    "T",
+    "V",
+    "sl",
+    "tp",
+    "trail",
+    ...shown,
+  ];
+  const lines: string[][] = [head];
+  for (let r = 0; r < Math.min(limit, scope.order.length); r++) {
+    const c = scope.order[r]!;
+    const p = configs.values.subarray(c * GRID_PARAMS.length);
+    const fmt = (x: number) =>
+      x !== x
+        ? "-"
+        : String(x).length <= 7
+        ? String(x)
+        : Math.abs(x) >= 1e5
+        ? x.toExponential(3)
+        : x.toPrecision(4);
+    lines.push([
+      String(r + 1),
+      String(c),
+      fmt(p[0]!),
+      fmt(p[1]!),
+      fmt(p[2]!),
+      fmt(p[3]!),
+      fmt(p[6]!),
+      fmt(p[7]!),
+      p[8] === 1 ? "y" : "n",
+      ...shown.map((m) => fmt(scope.rows[c * N_METRICS + METRICS.indexOf(m)]!)),
+    ]);
+  }
+  const widths = head.map((_, i) =>
+    Math.max(...lines.map((l) => l[i]!.length))
+  );
+  return lines.map((l) => l.map((x, i) => x.padStart(widths[i]!)).join("  "))
+    .join("\n");
+}

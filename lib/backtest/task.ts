@@ -1,0 +1,129 @@
+/**
+ * Units of work for the grid runner: one symbol, one signal set, a chunk of configs that share
+ * it. Planning and running a task are pure, so the worker and the in-thread runner share them.
+ *
+ * @module
+ */
+import type { SymbolFeatures } from "./feature_table.ts";
+import {
+  type ConfigTable,
+  N_PARAMS,
+  signalGroups,
+  signalKeyOf,
+} from "./grid.ts";
+import { N_METRICS } from "./metrics.ts";
+import { buildSignals, type SignalKey } from "./signals.ts";
+import { simulate } from "./simulate.ts";
+
+/** A chunk of configs sharing one signal set, on one symbol. */
+export interface GridTask {
+  /** Task number (index into the plan). */
+  readonly id: number;
+  /** Symbol index in the feature table. */
+  readonly symbol: number;
+  /** The shared signal parameters. */
+  readonly key: SignalKey;
+  /** Config indices of this chunk. */
+  readonly configs: Int32Array;
+  /** Their simulation parameters: `configs.length * 6` values (sl, tp, trail, fees, slippage, init_cash). */
+  readonly params: Float64Array;
+}
+
+/** Number of simulation parameters per config in {@linkcode GridTask.params}. */
+export const N_SIM_PARAMS = 6;
+
+/**
+ * Splits the grid into tasks: per symbol, per signal set, chunks of at most `chunk` configs.
+ *
+ * @param table the configs
+ * @param symbols number of symbols
+ * @param chunk maximum configs per task
+ */
+export function planTasks(
+  table: ConfigTable,
+  symbols: number,
+  chunk: number,
+): GridTask[] {
+  const groups = signalGroups(table);
+  const tasks: GridTask[] = [];
+  for (let s = 0; s < symbols; s++) {
+    for (const g of groups) {
+      const key = signalKeyOf(table, g[0]!);
+      for (let a = 0; a < g.length; a += chunk) {
+        const configs = g.slice(a, Math.min(g.length, a + chunk));
+        const params = new Float64Array(configs.length * N_SIM_PARAMS);
+        for (let j = 0; j < configs.length; j++) {
+          const o = configs[j]! * N_PARAMS + 6;
+          params.set(
+            table.values.subarray(o, o + N_SIM_PARAMS),
+            j * N_SIM_PARAMS,
+          );
+        }
+        tasks.push({ id: tasks.length, symbol: s, key, configs, params });
+      }
+    }
+  }
+  return tasks;
+}
+
+/** Reusable per-thread buffers and the last signal set (tasks of one set run back to back). */
+export class TaskRunner {
+  #symbols: readonly SymbolFeatures[];
+  #blockers: boolean;
+  #signals: Int8Array = new Int8Array(0);
+  #scratch: Float64Array = new Float64Array(0);
+  #cached = "";
+
+  /**
+   * @param symbols the feature table's symbols
+   * @param blockers whether the spread/funding/opening-loss blockers apply
+   */
+  constructor(symbols: readonly SymbolFeatures[], blockers: boolean) {
+    this.#symbols = symbols;
+    this.#blockers = blockers;
+  }
+
+  /** Runs a task; returns `configs.length * N_METRICS` metric values. */
+  run(task: GridTask): Float64Array {
+    const f = this.#symbols[task.symbol];
+    if (f === undefined) {
+      throw new RangeError(`Cannot run task: no symbol #${task.symbol}`);
+    }
+    const n = f.bars;
+    if (this.#scratch.length < n) {
+      this.#scratch = new Float64Array(n);
+      this.#signals = new Int8Array(n);
+      this.#cached = "";
+    }
+    const signals = this.#signals.subarray(0, n);
+    const k = task.key;
+    const tag =
+      `${task.symbol}|${k.k}|${k.n}|${k.t}|${k.v}|${k.maxSpreadBps}|${k.maxFundingBps}`;
+    if (tag !== this.#cached) {
+      buildSignals(f, k, { blockers: this.#blockers, out: signals });
+      this.#cached = tag;
+    }
+    const count = task.configs.length;
+    const out = new Float64Array(count * N_METRICS);
+    const input = {
+      close: f.close,
+      open: f.open,
+      high: f.high,
+      low: f.low,
+      signals,
+    };
+    const p = task.params;
+    for (let j = 0; j < count; j++) {
+      const o = j * N_SIM_PARAMS;
+      simulate(input, {
+        slStop: p[o]!,
+        tpStop: p[o + 1]!,
+        slTrail: p[o + 2] === 1,
+        fees: p[o + 3]!,
+        slippage: p[o + 4]!,
+        initCash: p[o + 5]!,
+      }, { out, offset: j * N_METRICS, scratch: this.#scratch });
+    }
+    return out;
+  }
+}
