@@ -1,0 +1,114 @@
+/**
+ * Fault injection: what a test or a demo can break on purpose, on the REST side (delays,
+ * failed requests) and the stream side (drops, silence, malformed messages).
+ *
+ * @module
+ */
+
+/** A REST failure to inject. */
+export interface RestFault {
+  status: 429 | 418 | 500 | 502 | 503;
+  /** Seconds for a `Retry-After` header (none when absent). */
+  retryAfterSec?: number;
+  /** 5xx only: an HTML page instead of `{code,msg}`. */
+  html?: boolean;
+}
+
+/** The faults a running simulator can inject. */
+export interface SimFaults {
+  /** Abruptly closes every WS connection (abnormal closure, as a network drop). */
+  dropConnections(): void;
+  /** WS connections stay open but receive nothing. */
+  silence(): void;
+  /** WS connections receive messages again. */
+  resume(): void;
+  /** Delays every REST response by `ms` real milliseconds (0 = off). */
+  delayResponses(ms: number): void;
+  /** The next `n` REST requests fail with `fault`. */
+  failNext(n: number, fault: RestFault): void;
+  /** The next `n` stream messages are malformed (bad JSON, missing fields, wrong types, unknown event). */
+  sendMalformed(n: number): void;
+}
+
+/** The REST half of the fault state, read by the REST pipeline. */
+export class RestFaults {
+  #delayMs = 0;
+  #failLeft = 0;
+  #fault: RestFault | undefined;
+
+  /** The current response delay in ms. */
+  get delayMs(): number {
+    return this.#delayMs;
+  }
+
+  /** Sets the response delay. */
+  delay(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) {
+      throw new RangeError(
+        `Cannot delay responses: ${ms} ms is not a non-negative number`,
+      );
+    }
+    this.#delayMs = ms;
+  }
+
+  /** Arms `n` failures. */
+  failNext(n: number, fault: RestFault): void {
+    if (!Number.isInteger(n) || n < 0) {
+      throw new RangeError(`Cannot fail requests: ${n} is not a count`);
+    }
+    if (![429, 418, 500, 502, 503].includes(fault.status)) {
+      throw new RangeError(
+        `Cannot fail requests: status ${fault.status} is not injectable`,
+      );
+    }
+    this.#failLeft = n;
+    this.#fault = { ...fault };
+  }
+
+  /** Takes the next armed failure, if any. */
+  take(): RestFault | undefined {
+    if (this.#failLeft <= 0 || !this.#fault) return undefined;
+    this.#failLeft--;
+    return this.#fault;
+  }
+}
+
+const HTML_PAGE = (status: number): string =>
+  `<html>\r\n<head><title>${status} Service Temporarily Unavailable</title></head>\r\n<body>\r\n<center><h1>${status} Service Temporarily Unavailable</h1></center>\r\n</body>\r\n</html>\r\n`;
+
+/** The response of an injected fault. */
+export function faultResponse(
+  fault: RestFault,
+  now: number,
+  headers: Headers,
+): Response {
+  if (fault.retryAfterSec !== undefined) {
+    headers.set("Retry-After", String(fault.retryAfterSec));
+  }
+  if (fault.status === 429) {
+    return Response.json({
+      code: -1003,
+      msg:
+        "Too many requests; current limit of IP(127.0.0.1) is 2400 requests per minute. Please use the websocket for live updates to avoid polling the API.",
+    }, { status: 429, headers });
+  }
+  if (fault.status === 418) {
+    const until = now + (fault.retryAfterSec ?? 120) * 1000;
+    return Response.json({
+      code: -1003,
+      msg:
+        `Way too many requests; IP(127.0.0.1) banned until ${until}. Please use the websocket for live updates to avoid bans.`,
+    }, { status: 418, headers });
+  }
+  if (fault.html) {
+    headers.set("Content-Type", "text/html");
+    return new Response(HTML_PAGE(fault.status), {
+      status: fault.status,
+      headers,
+    });
+  }
+  return Response.json({
+    code: -1001,
+    msg: "Internal error; unable to process your request. Please try again.",
+  }, { status: fault.status, headers });
+}

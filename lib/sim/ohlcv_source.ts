@@ -1,0 +1,352 @@
+/**
+ * Replay of plain 1m OHLCV CSV files (`open_time|timestamp,open,high,low,close,volume`).
+ *
+ * Each bar becomes a short sequence of trades along a plausible path (open → low → high →
+ * close for an up bar, open → high → low → close for a down bar) whose prices hit the
+ * file's open, high, low and close exactly and whose quantities add up to its volume; the
+ * book sits around the last trade and the mark price near it. Files are streamed.
+ *
+ * @module
+ */
+import { getLogger } from "@logtape/logtape";
+import { decimalsOf } from "./format.ts";
+import { LineReader } from "./line_reader.ts";
+import { hashString, Rng } from "./random.ts";
+import {
+  BOOK_LEVELS,
+  type MarketSource,
+  nextFundingAfter,
+  type SymbolFeed,
+  type TradeSink,
+} from "./source.ts";
+import { type SymbolSpec, symbolSpec, withDecimals } from "./symbols.ts";
+
+const log = getLogger(["aster", "sim"]);
+const MINUTE = 60_000;
+/** Trades per replayed bar. */
+const TRADES_PER_BAR = 24;
+/** Rows read ahead to learn the file's decimals. */
+const SAMPLE_ROWS = 500;
+
+interface Row {
+  openTime: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+/** Reads OHLCV rows from a CSV file, validating them. */
+class OhlcvReader {
+  #lines: LineReader;
+  #ahead: Row[] = [];
+  #lastTime = -Infinity;
+  priceDecimals = 0;
+  qtyDecimals = 0;
+
+  constructor(path: string) {
+    this.#lines = new LineReader(path);
+    const header = this.#lines.next();
+    const cols = header?.split(",").map((c) => c.trim());
+    if (
+      !cols || (cols[0] !== "open_time" && cols[0] !== "timestamp") ||
+      cols[1] !== "open" || cols[2] !== "high" || cols[3] !== "low" ||
+      cols[4] !== "close" || cols[5] !== "volume"
+    ) {
+      this.#lines.close();
+      throw new SyntaxError(
+        `Cannot read OHLCV file ${path}: expected header open_time|timestamp,open,high,low,close,volume`,
+      );
+    }
+    for (let i = 0; i < SAMPLE_ROWS; i++) {
+      const row = this.#read(true);
+      if (!row) break;
+      this.#ahead.push(row);
+    }
+  }
+
+  peek(): Row | undefined {
+    if (this.#ahead.length === 0) {
+      const row = this.#read(false);
+      if (row) this.#ahead.push(row);
+    }
+    return this.#ahead[0];
+  }
+
+  take(): Row | undefined {
+    const row = this.peek();
+    this.#ahead.shift();
+    return row;
+  }
+
+  close(): void {
+    this.#lines.close();
+  }
+
+  #read(sample: boolean): Row | undefined {
+    for (;;) {
+      const line = this.#lines.next();
+      if (line === undefined) return undefined;
+      if (line.trim() === "") continue;
+      const c = line.split(",");
+      const row: Row = {
+        openTime: Number(c[0]),
+        open: Number(c[1]),
+        high: Number(c[2]),
+        low: Number(c[3]),
+        close: Number(c[4]),
+        volume: Number(c[5]),
+      };
+      const where = `${this.#lines.path}:${this.#lines.lineNo}`;
+      if (
+        c.length < 6 || !Number.isFinite(row.openTime) || !(row.low > 0) ||
+        !(row.high >= Math.max(row.open, row.close)) ||
+        !(Math.min(row.open, row.close) >= row.low) || !(row.volume >= 0)
+      ) {
+        throw new SyntaxError(
+          `Cannot read OHLCV row at ${where}: invalid values "${line}"`,
+        );
+      }
+      if (row.openTime % MINUTE !== 0) {
+        throw new SyntaxError(
+          `Cannot read OHLCV row at ${where}: open time is not on a minute`,
+        );
+      }
+      if (row.openTime <= this.#lastTime) {
+        log.warn("Skipping out-of-order OHLCV row at {where}", { where });
+        continue;
+      }
+      this.#lastTime = row.openTime;
+      if (sample) {
+        for (let i = 1; i <= 4; i++) {
+          this.priceDecimals = Math.max(
+            this.priceDecimals,
+            decimalsOf(c[i]!.trim()),
+          );
+        }
+        this.qtyDecimals = Math.max(this.qtyDecimals, decimalsOf(c[5]!.trim()));
+      }
+      return row;
+    }
+  }
+}
+
+/** The replayed market of one symbol. */
+export class OhlcvFeed implements SymbolFeed {
+  /** The symbol's rules, with the file's decimals when finer. */
+  readonly spec: SymbolSpec;
+  /** Top of book. */
+  readonly book: Float64Array = new Float64Array(4 * BOOK_LEVELS);
+  /** Open time of the file's first bar. */
+  readonly firstTime: number;
+  #reader: OhlcvReader;
+  #rng: Rng;
+  #bookVersion = 0;
+  #times = new Float64Array(TRADES_PER_BAR);
+  #prices = new Float64Array(TRADES_PER_BAR);
+  #qtys = new Float64Array(TRADES_PER_BAR);
+  #count = 0;
+  #idx = 0;
+  #last: number;
+  #lastBuy = true;
+  #basis = 0.0001;
+  #nextFunding = 0;
+  #started = false;
+  #ended = false;
+
+  /** @param symbol the listed symbol @param path its 1m OHLCV CSV */
+  constructor(symbol: string, path: string) {
+    this.#reader = new OhlcvReader(path);
+    const first = this.#reader.peek();
+    if (!first) {
+      this.#reader.close();
+      throw new SyntaxError(`Cannot replay ${path}: the file has no rows`);
+    }
+    this.firstTime = first.openTime;
+    this.#last = first.open;
+    this.spec = withDecimals(
+      symbolSpec(symbol),
+      this.#reader.priceDecimals,
+      this.#reader.qtyDecimals,
+      first.open,
+    );
+    this.#rng = new Rng(1, hashString(symbol));
+    this.#refreshBook();
+  }
+
+  /** See {@linkcode SymbolFeed.bookVersion}. */
+  get bookVersion(): number {
+    return this.#bookVersion;
+  }
+  /** Mark: last price × (1 + small basis). */
+  get markPrice(): number {
+    return this.#last * (1 + this.#basis);
+  }
+  /** Index: the last price. */
+  get indexPrice(): number {
+    return this.#last;
+  }
+  /** Funding rate follows the basis. */
+  get fundingRate(): number {
+    return 0.0001 + 0.3 * (this.#basis - 0.0001);
+  }
+  /** Next 8 h settlement. */
+  get nextFundingTime(): number {
+    return this.#nextFunding;
+  }
+
+  /** Replays the trades of `[from, to)`. */
+  advance(from: number, to: number, sink: TradeSink): void {
+    if (!this.#started) {
+      this.#started = true;
+      const barStart = Math.floor(from / MINUTE) * MINUTE;
+      let row = this.#reader.peek();
+      while (row && row.openTime < barStart) {
+        this.#reader.take();
+        this.#last = row.close;
+        row = this.#reader.peek();
+      }
+    }
+    let traded = false;
+    for (;;) {
+      while (this.#idx < this.#count && this.#times[this.#idx]! < to) {
+        const i = this.#idx++;
+        const price = this.#prices[i]!;
+        const buy = price > this.#last ||
+          (price === this.#last && this.#lastBuy);
+        sink.trade(this.#times[i]!, price, this.#qtys[i]!, !buy);
+        this.#last = price;
+        this.#lastBuy = buy;
+        traded = true;
+      }
+      if (this.#idx < this.#count) break;
+      const row = this.#reader.peek();
+      if (!row) {
+        if (!this.#ended) {
+          this.#ended = true;
+          log.warn("OHLCV replay of {symbol} reached the end of its file", {
+            symbol: this.spec.symbol,
+          });
+        }
+        break;
+      }
+      if (row.openTime >= to) break;
+      this.#reader.take();
+      this.#schedule(row);
+    }
+    this.#basis += 0.00001 * this.#rng.normal() - 0.01 * (this.#basis - 0.0001);
+    if (to >= this.#nextFunding) this.#nextFunding = nextFundingAfter(to);
+    if (traded) this.#refreshBook();
+  }
+
+  /** Releases the file. */
+  close(): void {
+    this.#reader.close();
+  }
+
+  #schedule(row: Row): void {
+    const rng = this.#rng, n = TRADES_PER_BAR;
+    const tick = 10 ** -this.spec.priceDecimals,
+      step = 10 ** -this.spec.qtyDecimals;
+    const up = row.close >= row.open;
+    const i1 = 2 + rng.int(8), i2 = 12 + rng.int(10);
+    const vx = [0, i1, i2, n - 1];
+    const vp = [
+      row.open,
+      up ? row.low : row.high,
+      up ? row.high : row.low,
+      row.close,
+    ];
+    let seg = 0;
+    for (let i = 0; i < n; i++) {
+      while (seg < 2 && i > vx[seg + 1]!) seg++;
+      const x0 = vx[seg]!, x1 = vx[seg + 1]!, p0 = vp[seg]!, p1 = vp[seg + 1]!;
+      let p: number;
+      if (i === x0) p = p0;
+      else if (i === x1) p = p1;
+      else {
+        p = Math.round((p0 + ((p1 - p0) * (i - x0)) / (x1 - x0)) / tick) * tick;
+        p = Math.min(row.high, Math.max(row.low, p));
+      }
+      this.#prices[i] = p;
+      this.#times[i] = row.openTime + Math.round((i * 59_500) / (n - 1));
+    }
+    // Quantities: random weights floored to the step, the remainder on the last trade.
+    let wsum = 0;
+    for (let i = 0; i < n; i++) wsum += this.#qtys[i] = 0.2 + rng.next();
+    let used = 0;
+    for (let i = 0; i < n - 1; i++) {
+      const q = Math.floor((row.volume * this.#qtys[i]!) / wsum / step) * step;
+      this.#qtys[i] = q;
+      used += q;
+    }
+    this.#qtys[n - 1] = Math.max(0, row.volume - used);
+    this.#count = n;
+    this.#idx = 0;
+  }
+
+  #refreshBook(): void {
+    const tick = 10 ** -this.spec.priceDecimals,
+      step = 10 ** -this.spec.qtyDecimals;
+    const bk = this.book, rng = this.#rng;
+    const bid = this.#lastBuy ? this.#last - tick : this.#last;
+    const ask = bid + tick;
+    const unit = Math.max(step, 1000 / this.#last);
+    for (let i = 0; i < BOOK_LEVELS; i++) {
+      bk[i] = bid - i * tick;
+      bk[10 + i] = ask + i * tick;
+      bk[5 + i] = Math.max(
+        step,
+        Math.round((unit * (1 + i) * 2 * rng.next()) / step) * step,
+      );
+      bk[15 + i] = Math.max(
+        step,
+        Math.round((unit * (1 + i) * 2 * rng.next()) / step) * step,
+      );
+    }
+    this.#bookVersion++;
+  }
+}
+
+/**
+ * An OHLCV replay source. Its start is the latest first bar of the files plus
+ * `historyMinutes`, so the bars before it are served as REST history.
+ *
+ * @throws {RangeError} when a listed symbol has no file
+ */
+export function ohlcvSource(
+  files: Record<string, string>,
+  symbols: readonly string[],
+  historyMinutes: number,
+): MarketSource {
+  const feeds = new Map<string, OhlcvFeed>();
+  try {
+    for (const s of symbols) {
+      const path = files[s];
+      if (path === undefined) {
+        throw new RangeError(
+          `Cannot replay OHLCV: no file for listed symbol ${s}`,
+        );
+      }
+      feeds.set(s, new OhlcvFeed(s, path));
+    }
+  } catch (error) {
+    for (const f of feeds.values()) f.close();
+    throw error;
+  }
+  const first = Math.max(...[...feeds.values()].map((f) => f.firstTime));
+  return {
+    startTime: first + historyMinutes * MINUTE,
+    feed(symbol: string): SymbolFeed {
+      const f = feeds.get(symbol);
+      if (!f) {
+        throw new RangeError(`Cannot feed "${symbol}": not a listed symbol`);
+      }
+      return f;
+    },
+    close(): void {
+      for (const f of feeds.values()) f.close();
+    },
+  };
+}

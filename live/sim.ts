@@ -1,0 +1,151 @@
+/**
+ * `deno task sim`: runs the exchange simulator on 127.0.0.1 until SIGINT/SIGTERM.
+ *
+ * ```sh
+ * deno task sim --symbols BTCUSDT,ETHUSDT --speed 60
+ * deno task sim --source ohlcv --ohlcv BTCUSDT=../shared/data/real/aster/klines_1m/BTCUSDT_1m_2026-03-02_0005-1013.csv --symbols BTCUSDT
+ * ```
+ *
+ * @module
+ */
+import { configure, getConsoleSink } from "@logtape/logtape";
+import { formatHelp, parseFlags, runMain, UsageError } from "../lib/cli/mod.ts";
+import { type SourceSpec, startSimulator } from "../lib/sim/mod.ts";
+
+const FLAGS = {
+  symbols: {
+    type: "list",
+    default: "BTCUSDT,ETHUSDT",
+    help: "symbols to list",
+  },
+  port: {
+    type: "number",
+    default: 0,
+    integer: true,
+    min: 0,
+    max: 65535,
+    help: "port (0 = any free port)",
+  },
+  speed: {
+    type: "number",
+    default: 1,
+    min: 0.001,
+    help: "sim ms per real ms (60 = a sim minute per second)",
+  },
+  seed: {
+    type: "number",
+    default: 1,
+    integer: true,
+    help: "seed of the synthetic market",
+  },
+  source: {
+    type: "string",
+    default: "synthetic",
+    choices: ["synthetic", "ohlcv", "logs"],
+    help: "market source",
+  },
+  ohlcv: {
+    type: "list",
+    help: "SYMBOL=path.csv pairs of 1m OHLCV files (--source ohlcv)",
+  },
+  log_dir: { type: "string", help: "recorder log directory (--source logs)" },
+  history_minutes: {
+    type: "number",
+    integer: true,
+    min: 0,
+    help:
+      "closed 1m bars served before the start (default: 1440; 0 for --source logs)",
+  },
+} as const;
+
+const USAGE =
+  "Usage: deno task sim [flags]\n\nA local Aster-compatible exchange on 127.0.0.1.";
+
+function sourceOf(
+  flags: ReturnType<typeof parseFlags<typeof FLAGS>>,
+): SourceSpec {
+  switch (flags.source) {
+    case "ohlcv": {
+      if (!flags.ohlcv) {
+        throw new UsageError(
+          "Missing --ohlcv: --source ohlcv needs SYMBOL=path pairs",
+        );
+      }
+      const files: Record<string, string> = {};
+      for (const pair of flags.ohlcv) {
+        const eq = pair.indexOf("=");
+        if (eq <= 0 || eq === pair.length - 1) {
+          throw new UsageError(
+            `Invalid --ohlcv "${pair}": expected SYMBOL=path.csv`,
+          );
+        }
+        files[pair.slice(0, eq).toUpperCase()] = pair.slice(eq + 1);
+      }
+      return { kind: "ohlcv", files };
+    }
+    case "logs":
+      if (!flags.log_dir) {
+        throw new UsageError(
+          "Missing --log_dir: --source logs needs a directory",
+        );
+      }
+      return { kind: "logs", logDir: flags.log_dir };
+    default:
+      return { kind: "synthetic" };
+  }
+}
+
+async function main(): Promise<number> {
+  const flags = parseFlags(Deno.args, FLAGS);
+  if (flags.help) {
+    await Deno.stdout.write(
+      new TextEncoder().encode(formatHelp(USAGE, FLAGS) + "\n"),
+    );
+    return 0;
+  }
+  const source = sourceOf(flags);
+  const symbols = flags.symbols.map((s) => s.toUpperCase());
+  await configure({
+    sinks: { console: getConsoleSink() },
+    loggers: [
+      { category: ["aster"], lowestLevel: "info", sinks: ["console"] },
+      {
+        category: ["logtape", "meta"],
+        lowestLevel: "warning",
+        sinks: ["console"],
+      },
+    ],
+  });
+  let sim;
+  try {
+    sim = await startSimulator({
+      symbols,
+      source,
+      seed: flags.seed,
+      speed: flags.speed,
+      port: flags.port,
+      historyMinutes: flags.history_minutes ??
+        (source.kind === "logs" ? 0 : 1440),
+    });
+  } catch (error) {
+    if (
+      error instanceof RangeError || error instanceof SyntaxError ||
+      error instanceof Deno.errors.NotFound
+    ) {
+      throw new UsageError(error.message, { cause: error });
+    }
+    throw error;
+  }
+  await Deno.stdout.write(
+    new TextEncoder().encode(`REST ${sim.restUrl}\nWS   ${sim.wsUrl}\n`),
+  );
+  const { promise, resolve } = Promise.withResolvers<void>();
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, resolve);
+  await promise;
+  for (const s of signals) Deno.removeSignalListener(s, resolve);
+  await sim.close();
+  return 0;
+}
+
+if (import.meta.main) await runMain(main);
