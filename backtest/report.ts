@@ -1,0 +1,91 @@
+/**
+ * `deno task report`: build the interactive HTML report of a grid backtest's outputs.
+ *
+ * ```sh
+ * deno task report --in ./out/backtest            # writes ./out/backtest/report.html
+ * deno task report --in ./out/backtest --out r.html --top 3 --table_rows 200
+ * ```
+ *
+ * @module
+ */
+import { formatHelp, parseFlags, runMain, UsageError } from "../lib/cli/mod.ts";
+import { ReportInputError, writeReport } from "../lib/report/mod.ts";
+
+const SPECS = {
+  in: {
+    type: "string",
+    default: "out/backtest",
+    help: "the backtest's output directory (its --out)",
+  },
+  out: {
+    type: "string",
+    help: "the report file (default: <in>/report.html)",
+  },
+  top: {
+    type: "number",
+    integer: true,
+    min: 0,
+    help:
+      "most configs per symbol with embedded curves (default: all the run wrote)",
+  },
+  table_rows: {
+    type: "number",
+    default: 100,
+    integer: true,
+    min: 1,
+    help: "rows per ranking table",
+  },
+  buckets: {
+    type: "number",
+    default: 4000,
+    integer: true,
+    min: 10,
+    help: "display buckets per curve (min/max kept per bucket)",
+  },
+  title: { type: "string", default: "Backtest report", help: "page title" },
+} as const;
+
+const USAGE =
+  "Usage: deno task report [--in DIR] [--out FILE] [--top N] [--table_rows N]";
+
+/**
+ * Runs the report command.
+ *
+ * @param args the command line
+ * @param print where the report's path is written
+ * @returns the exit code
+ * @throws {UsageError} for bad flags or missing/malformed backtest outputs
+ */
+export async function main(
+  args: readonly string[],
+  print: (line: string) => void = (line) =>
+    Deno.stdout.writeSync(new TextEncoder().encode(line + "\n")),
+): Promise<number> {
+  const flags = parseFlags([...args], SPECS);
+  if (flags.help) {
+    print(formatHelp(USAGE, SPECS));
+    return 0;
+  }
+  try {
+    const written = await writeReport(flags.in, {
+      title: flags.title,
+      tableRows: flags.table_rows,
+      buckets: flags.buckets,
+      ...(flags.out !== undefined ? { out: flags.out } : {}),
+      ...(flags.top !== undefined ? { top: flags.top } : {}),
+    });
+    print(
+      `report: ${written.path} (${
+        (written.bytes / 1e6).toFixed(2)
+      } MB, ${written.curves} configs with curves)`,
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof ReportInputError) {
+      throw new UsageError(error.message, { cause: error });
+    }
+    throw error;
+  }
+}
+
+if (import.meta.main) await runMain(() => main(Deno.args));
