@@ -28,25 +28,33 @@ const COUNT_METRICS: readonly number[] = [
 ];
 
 /**
- * Aggregates over symbols: the mean of each metric, except trade and order counts, which are
- * summed.
+ * Aggregates over symbols: the mean of each metric over the symbols where it is finite (NaN
+ * when it is finite nowhere), except trade and order counts, which are summed. Leaving out
+ * non-finite values keeps a symbol without trades (whose sharpe is `inf`, as in vectorbt)
+ * from putting a config on top of the aggregate ranking.
  *
  * @returns `configs * N_METRICS` values
  */
 export function aggregateMetrics(result: GridResult): Float64Array {
   const { symbols, configs, metrics } = result;
-  const out = new Float64Array(configs * N_METRICS);
+  const size = configs * N_METRICS;
+  const out = new Float64Array(size);
+  const finite = new Uint32Array(size);
   for (let s = 0; s < symbols; s++) {
-    const base = s * configs * N_METRICS;
-    for (let i = 0; i < configs * N_METRICS; i++) {
-      out[i] = out[i]! + metrics[base + i]!;
+    const base = s * size;
+    for (let i = 0; i < size; i++) {
+      const v = metrics[base + i]!;
+      if (Number.isFinite(v)) {
+        out[i] = out[i]! + v;
+        finite[i] = finite[i]! + 1;
+      }
     }
   }
   for (let c = 0; c < configs; c++) {
     for (let m = 0; m < N_METRICS; m++) {
-      if (!COUNT_METRICS.includes(m)) {
-        out[c * N_METRICS + m] = out[c * N_METRICS + m]! / symbols;
-      }
+      if (COUNT_METRICS.includes(m)) continue;
+      const i = c * N_METRICS + m;
+      out[i] = finite[i] === 0 ? NaN : out[i]! / finite[i]!;
     }
   }
   return out;

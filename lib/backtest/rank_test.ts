@@ -54,3 +54,29 @@ Deno.test("aggregateMetrics() averages metrics and sums counts", () => {
   equal(agg[M.totalReturn], 0.2);
   equal(agg[M.nTrades], 7);
 });
+
+Deno.test("aggregateMetrics() leaves out non-finite values of a symbol", () => {
+  const a = rows([{ sharpe: Infinity, trades: 0, ret: 0 }]);
+  const b = rows([{ sharpe: 3, trades: 5, ret: 0.3 }]);
+  const c = rows([{ sharpe: NaN, trades: 0, ret: 0 }]);
+  const metrics = new Float64Array(3 * N_METRICS);
+  metrics.set(a, 0);
+  metrics.set(b, N_METRICS);
+  metrics.set(c, 2 * N_METRICS);
+  const agg = aggregateMetrics({
+    symbols: 3,
+    configs: 1,
+    metrics,
+    barConfigs: 0,
+  });
+  equal(agg[M.sharpe], 3);
+  equal(agg[M.totalReturn], (0 + 0.3 + 0) / 3);
+  equal(agg[M.nTrades], 5);
+  const none = aggregateMetrics({
+    symbols: 1,
+    configs: 1,
+    metrics: rows([{ sharpe: Infinity, trades: 0, ret: 0 }]),
+    barConfigs: 0,
+  });
+  equal(Number.isNaN(none[M.sharpe]), true);
+});
