@@ -1,0 +1,260 @@
+import { deepEqual, equal, ok, rejects } from "node:assert/strict";
+import type { KlineEvent } from "../exchange/events.ts";
+import type { StreamStatus } from "../exchange/market_stream.ts";
+import { MarketRestClient } from "../exchange/market_rest_client.ts";
+import { RestTransport } from "../exchange/rest_transport.ts";
+import { ManualClock, type Simulator, startSimulator } from "../sim/mod.ts";
+import { followClock } from "../time/clock.ts";
+import { MarketFeed, UnknownSymbolError } from "./market_feed.ts";
+import type { BarClosedInfo } from "./symbol_cache.ts";
+
+const START = Date.UTC(2026, 0, 5, 12, 0, 0);
+const SYMBOLS = ["BTCUSDT", "ETHUSDT"];
+
+interface Harness {
+  clock: ManualClock;
+  sim: Simulator;
+  feed: MarketFeed;
+  closed: [string, KlineEvent, BarClosedInfo][];
+  statuses: StreamStatus[];
+}
+
+interface SetupOptions {
+  symbols?: string[];
+  backfillPageBars?: number;
+  /** Silence budget of markPrice in sim ms; generous by default so a loaded machine does not reconnect. */
+  markPriceBudgetMs?: number;
+}
+
+async function setup(options: SetupOptions = {}): Promise<Harness> {
+  const {
+    symbols = SYMBOLS,
+    backfillPageBars = 1500,
+    markPriceBudgetMs = 60_000,
+  } = options;
+  const clock = new ManualClock(START);
+  const sim = await startSimulator({
+    symbols: SYMBOLS,
+    seed: 3,
+    clock,
+    historyMinutes: 20,
+    port: 0,
+  });
+  const closed: [string, KlineEvent, BarClosedInfo][] = [];
+  const statuses: StreamStatus[] = [];
+  const rest = new MarketRestClient(
+    new RestTransport({
+      baseUrl: sim.restUrl,
+      clock: followClock(clock, 1000),
+    }),
+    () => clock.now(),
+  );
+  const feed = new MarketFeed({
+    symbols,
+    rest,
+    now: () => clock.now(),
+    historyBars: 100,
+    backfillPageBars,
+    onBarClosed: (s, bar, info) => void closed.push([s, bar, info]),
+    onStatus: (s) => void statuses.push(s),
+    stream: {
+      wsUrl: sim.wsUrl,
+      watchdogIntervalMs: 10,
+      reconnectBaseMs: 10,
+      reconnectMaxMs: 50,
+      silenceBudgetMs: { markPrice: markPriceBudgetMs },
+    },
+  });
+  return { clock, sim, feed, closed, statuses };
+}
+
+async function until(
+  cond: () => boolean,
+  what: string,
+  ms = 5000,
+): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Advances the sim clock in steps, letting the stream deliver between them. */
+async function run(h: Harness, ms: number, step = 500): Promise<void> {
+  for (let done = 0; done < ms; done += step) {
+    h.clock.advance(Math.min(step, ms - done));
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+function openTimes(bars: readonly KlineEvent[]): number[] {
+  return bars.map((b) => b.openTime);
+}
+
+Deno.test("MarketFeed.start() rejects a symbol the exchange does not list", async () => {
+  const h = await setup({ symbols: ["BTCUSDT", "DOGEUSDT"] });
+  const error = await h.feed.start().catch((e) => e);
+  ok(error instanceof UnknownSymbolError);
+  deepEqual(error.symbols, ["DOGEUSDT"]);
+  ok(error.message.includes("DOGEUSDT"));
+  await h.feed.close();
+  await h.sim.close();
+});
+
+Deno.test("MarketFeed seeds from REST and follows every stream", async (t) => {
+  const h = await setup();
+  const { feed, sim, clock } = h;
+  await feed.start();
+  await t.step(
+    "seeded history equals the simulator's closed bars, silently",
+    () => {
+      for (const s of SYMBOLS) {
+        const bars = feed.caches.get(s).closedBars();
+        deepEqual(openTimes(bars), sim.closedKlines(s).map((r) => r[0]));
+        ok(feed.caches.latest(s).bookTicker);
+        ok(feed.caches.latest(s).markPrice);
+        ok(feed.caches.latest(s).depth);
+      }
+      equal(h.closed.length, 0);
+      equal(feed.symbolInfo("btcusdt")?.symbol, "BTCUSDT");
+    },
+  );
+  await t.step("all five streams update the caches", async () => {
+    await until(() => feed.stream?.connected === true, "connected");
+    await run(h, 3000);
+    await until(() => {
+      const a = feed.caches.ages("BTCUSDT", clock.now());
+      return a.aggTrade.sinceReceiveMs < 2000 &&
+        a.kline.sinceReceiveMs < 2000 &&
+        a.bookTicker.sinceReceiveMs < 2000 &&
+        a.markPrice.sinceReceiveMs < 2000 &&
+        a.depth.sinceReceiveMs < 2000;
+    }, "fresh inputs");
+    const tally = feed.caches.takeAggTrades("BTCUSDT");
+    ok(tally.trades > 0 && tally.volume > 0);
+    equal(tally.buyVolume + tally.sellVolume, tally.volume);
+    ok(tally.lastAggId >= tally.firstAggId);
+    equal(feed.caches.takeAggTrades("BTCUSDT").trades, 0);
+  });
+  await t.step("each closed bar is announced once, in order", async () => {
+    await run(h, 125_000, 1000);
+    await until(
+      () => h.closed.filter((c) => c[0] === "BTCUSDT").length >= 2,
+      "2 bars",
+    );
+    for (const s of SYMBOLS) {
+      const mine = h.closed.filter((c) => c[0] === s);
+      const expected = sim.closedKlines(s).slice(-mine.length);
+      deepEqual(openTimes(mine.map((c) => c[1])), expected.map((r) => r[0]));
+      deepEqual(mine.map((c) => c[1].close), expected.map((r) => r[4]));
+      ok(mine.every((c) => c[2].gapBars === 0 && c[2].source === "stream"));
+    }
+  });
+  await feed.close();
+  await sim.close();
+});
+
+Deno.test("MarketFeed backfills missed klines after the simulator drops the socket", async () => {
+  // 2-row pages: the 3 missed bars take 2 pages.
+  const h = await setup({ backfillPageBars: 2 });
+  const { feed, sim } = h;
+  await feed.start();
+  await until(() => feed.stream?.connected === true, "connected");
+  await run(h, 2000);
+  const before = h.closed.length;
+  sim.faults.dropConnections();
+  h.clock.advance(185_000); // three bars close while nobody listens
+  await until(
+    () => h.statuses.some((s) => s.kind === "reconnected"),
+    "reconnected",
+  );
+  await until(
+    () => h.closed.length >= before + 6,
+    "backfilled bars of both symbols",
+  );
+  await run(h, 2000);
+  for (const s of SYMBOLS) {
+    const got = h.closed.filter((c) => c[0] === s);
+    const expected = sim.closedKlines(s).slice(-got.length);
+    deepEqual(openTimes(got.map((c) => c[1])), expected.map((r) => r[0]));
+    deepEqual(got.map((c) => c[1].close), expected.map((r) => r[4]));
+    ok(got.every((c) => c[2].gapBars === 0), "no gap left");
+    ok(got.some((c) => c[2].source === "rest"), "came from the backfill");
+    deepEqual(
+      openTimes(feed.caches.get(s).closedBars()),
+      sim.closedKlines(s).map((r) => r[0]),
+    );
+  }
+  deepEqual(h.statuses.map((s) => s.kind).slice(0, 3), [
+    "connected",
+    "disconnected",
+    "reconnected",
+  ]);
+  await feed.close();
+  await sim.close();
+});
+
+Deno.test("MarketFeed recovers from a silent stream and malformed payloads", async (t) => {
+  const h = await setup({ markPriceBudgetMs: 5000 });
+  const { feed, sim, clock } = h;
+  await feed.start();
+  await until(() => feed.stream?.connected === true, "connected");
+  await run(h, 2000);
+  await t.step(
+    "a silent stream is detected and the connection replaced",
+    async () => {
+      sim.faults.silence();
+      await run(h, 6000);
+      await until(
+        () => (feed.stream?.stats.silences ?? 0) >= 1,
+        "silence detected",
+      );
+      sim.faults.resume();
+      const mark = feed.caches.latest("BTCUSDT").markPrice!.eventTime;
+      await until(() => feed.stream?.connected === true, "reconnected");
+      await run(h, 2000);
+      await until(
+        () => feed.caches.latest("BTCUSDT").markPrice!.eventTime > mark,
+        "mark prices again",
+      );
+      ok(
+        h.statuses.some((s) =>
+          s.kind === "disconnected" && s.reason.includes("silent")
+        ),
+      );
+    },
+  );
+  await t.step(
+    "malformed payloads are counted and the stream goes on",
+    async () => {
+      const bad = feed.stream!.stats.malformed;
+      sim.faults.sendMalformed(6);
+      await run(h, 2000);
+      await until(
+        () => feed.stream!.stats.malformed > bad,
+        "malformed counted",
+      );
+      const book = feed.caches.latest("ETHUSDT").bookTicker!.eventTime;
+      await run(h, 2000);
+      await until(
+        () => feed.caches.latest("ETHUSDT").bookTicker!.eventTime > book,
+        "books",
+      );
+      ok(
+        feed.caches.ages("ETHUSDT", clock.now()).bookTicker.sinceReceiveMs <
+          3000,
+      );
+    },
+  );
+  await feed.close();
+  await sim.close();
+});
+
+Deno.test("MarketFeed.start() fails fast while the IP is banned", async () => {
+  const h = await setup();
+  h.sim.faults.failNext(1, { status: 418, retryAfterSec: 60 });
+  await rejects(h.feed.start(), { name: "BannedError" });
+  await h.feed.close();
+  await h.sim.close();
+});
