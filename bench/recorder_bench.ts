@@ -9,11 +9,8 @@ import type {
   DepthEvent,
   KlineEvent,
 } from "../lib/exchange/events.ts";
-import {
-  AggTradeAccumulator,
-  LogRecorder,
-  type SnapshotSource,
-} from "../lib/recorder/mod.ts";
+import { AggTradeTally as AggTradeAccumulator } from "../lib/market/mod.ts";
+import { LogRecorder, type SnapshotSource } from "../lib/recorder/mod.ts";
 
 const SYMBOLS = Array.from({ length: 10 }, (_, i) => `SYM${i}USDT`);
 const SNAPSHOTS = 20_000;

@@ -191,7 +191,8 @@ export async function runRecorder(
       const next = (Math.floor(now / intervalMs) + 1) * intervalMs;
       if (next > until) break;
       try {
-        await clock.sleep(next - now, signal);
+        // A timer may wake up a little early on the clock's scale: wait out the rest.
+        for (let t = now; t < next; t = clock.now()) await clock.sleep(next - t, signal);
       } catch (error) {
         if (signal?.aborted) break;
         throw error;

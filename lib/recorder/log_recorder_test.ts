@@ -7,7 +7,7 @@ import type {
   MarkPriceEvent,
 } from "../exchange/events.ts";
 import { virtualClock } from "../time/clock.ts";
-import { AggTradeAccumulator } from "./agg_trade_accumulator.ts";
+import { AggTradeTally as AggTradeAccumulator } from "../market/agg_trade_tally.ts";
 import { LogFileError } from "./csv_log_writer.ts";
 import {
   LogRecorder,

@@ -6,7 +6,6 @@
  */
 export * from "./schema.ts";
 export { CsvLogWriter, LogFileError } from "./csv_log_writer.ts";
-export { AggTradeAccumulator } from "./agg_trade_accumulator.ts";
 export {
   LogRecorder,
   type LogRecorderOptions,
@@ -16,3 +15,8 @@ export {
   type SnapshotSource,
   type SymbolSnapshot,
 } from "./log_recorder.ts";
+export {
+  recordMarket,
+  type RecordMarketOptions,
+  type RecordSummary,
+} from "./record_market.ts";

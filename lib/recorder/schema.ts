@@ -13,6 +13,7 @@ import type {
   KlineEvent,
   MarkPriceEvent,
 } from "../exchange/events.ts";
+import type { AggTradeSummary } from "../market/agg_trade_tally.ts";
 
 /** The log files and their columns, in order. */
 export const LOG_COLUMNS = {
@@ -94,23 +95,8 @@ function levelColumns(prefix: string): string[] {
   return [1, 2, 3, 4, 5].map((i) => `${prefix}_${i}`);
 }
 
-/**
- * What the aggregate trades received in one second add up to. Volumes are sums of the
- * exchange's quantity strings as numbers; `vwap` and `lastPrice` are empty when `trades` is 0.
- */
-export interface AggTradeSecond {
-  readonly trades: number;
-  readonly volume: number;
-  readonly buyVolume: number;
-  readonly sellVolume: number;
-  /** Volume-weighted average price; NaN when there was no trade. */
-  readonly vwap: number;
-  /** The last trade's price string as sent; "" when there was no trade. */
-  readonly lastPrice: string;
-  /** The first and last aggregate trade ids; -1 when there was no trade. */
-  readonly firstAggId: number;
-  readonly lastAggId: number;
-}
+/** What the aggregate trades received in one second add up to (see lib/market). */
+export type AggTradeSecond = AggTradeSummary;
 
 /** The kline.csv line (with newline) for a snapshot of the current 1m kline. */
 export function klineLine(ts: number, k: KlineEvent): string {
@@ -134,7 +120,9 @@ export function aggTradeLine(
   s: AggTradeSecond,
 ): string {
   if (s.trades === 0) return `${ts},${symbol},0,0,0,0,,,,\n`;
-  return `${ts},${symbol},${s.trades},${s.volume},${s.buyVolume},${s.sellVolume},${s.vwap},${s.lastPrice},${s.firstAggId},${s.lastAggId}\n`;
+  return `${ts},${symbol},${s.trades},${sum(s.volume)},${sum(s.buyVolume)},${
+    sum(s.sellVolume)
+  },${s.vwap},${s.lastPrice},${s.firstAggId},${s.lastAggId}\n`;
 }
 
 /** The depth5.csv line (with newline) for a snapshot of the top five levels. */
@@ -145,4 +133,9 @@ export function depthLine(ts: number, d: DepthEvent): string {
   for (let i = 0; i < 5; i++) line += "," + (d.asks[i]?.[0] ?? "");
   for (let i = 0; i < 5; i++) line += "," + (d.asks[i]?.[1] ?? "");
   return line + "\n";
+}
+
+/** A sum of exchange quantities without float noise (12 significant digits). */
+function sum(x: number): string {
+  return String(Number(x.toPrecision(12)));
 }
