@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { writeReport } from "../lib/report/mod.ts";
 import {
   formatHelp,
   parseFlags,
@@ -118,6 +119,11 @@ const SPECS = {
     help: "worker threads (0 = main thread)",
   },
   quiet: { type: "boolean", default: false, help: "no progress output" },
+  report: {
+    type: "boolean",
+    default: false,
+    help: "also write the HTML report (report.html in --out)",
+  },
 } as const;
 
 const USAGE =
@@ -213,6 +219,10 @@ async function main(): Promise<number> {
   print(
     `outputs: ${flags.out}/ (${summary.files.length} files, manifest.json)`,
   );
+  if (flags.report) {
+    const report = await writeReport(flags.out, { top: flags.top });
+    print(`report: ${report.path} (${(report.bytes / 1e6).toFixed(2)} MB)`);
+  }
   return 0;
 }
 

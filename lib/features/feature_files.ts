@@ -7,8 +7,12 @@
  * @module
  */
 import { dirname, join } from "node:path";
-import type { BuildOptions, BuildReport, NamedSource } from "./build_report.ts";
-import { buildFeaturesFromLogs, type PartStore } from "./build_from_logs.ts";
+import type { BuildReport, NamedSource } from "./build_report.ts";
+import {
+  buildFeaturesFromLogs,
+  type LogBuildOptions,
+  type PartStore,
+} from "./build_from_logs.ts";
 import { buildFeaturesFromOhlcv } from "./build_from_ohlcv.ts";
 import { FeatureInputError } from "./csv_source.ts";
 
@@ -23,14 +27,14 @@ export type FeatureInputs =
   };
 
 /**
- * Builds the feature table `outCsv` from `inputs`.
+ * Builds the feature table `outCsv` from `inputs` (`latenessMs` applies to logs only).
  *
  * @throws {FeatureInputError} for a missing file or column, or a malformed row when strict
  */
 export async function buildFeatureFile(
   inputs: FeatureInputs,
   outCsv: string,
-  options: BuildOptions,
+  options: LogBuildOptions,
 ): Promise<BuildReport> {
   const opened: NamedSource[] = [];
   const outDir = dirname(outCsv);
