@@ -192,7 +192,9 @@ export async function runRecorder(
       if (next > until) break;
       try {
         // A timer may wake up a little early on the clock's scale: wait out the rest.
-        for (let t = now; t < next; t = clock.now()) await clock.sleep(next - t, signal);
+        for (let t = now; t < next; t = clock.now()) {
+          await clock.sleep(next - t, signal);
+        }
       } catch (error) {
         if (signal?.aborted) break;
         throw error;
