@@ -1,0 +1,53 @@
+/**
+ * The order manager's per-symbol state (private to `lib/order`).
+ *
+ * @module
+ */
+import { Decimal } from "decimal.js";
+import type { ExitPurpose } from "./exit_orders.ts";
+import type { Direction, OrderFilters } from "./filters.ts";
+import type { Side } from "./port.ts";
+
+/** An exit order the manager knows of. */
+export interface ExitOrder {
+  readonly id: string;
+  readonly purpose: ExitPurpose;
+  readonly side: Side;
+  readonly qty: Decimal;
+  state: "open" | "unknown";
+}
+
+/** The entry in flight (or with an unknown outcome). */
+export interface EntryState {
+  readonly id: string;
+  readonly direction: Direction;
+  state: "pending" | "unknown";
+  readonly placedAt: number;
+}
+
+/** The manager's mutable state of one symbol. */
+export class SymbolState {
+  readonly f: OrderFilters;
+  amount = new Decimal(0);
+  entryPrice = new Decimal(0);
+  posTime = -Infinity;
+  /** Client id key of the current position. */
+  key = 0;
+  entry: EntryState | undefined;
+  exits = new Map<string, ExitOrder>();
+  fills = new Map<string, Decimal>();
+  usedIds = new Set<string>();
+  wasOpen = false;
+  cooldownUntil = 0;
+  /** Bumped after every locked operation: a snapshot older than this is stale. */
+  version = 0;
+  lock: Promise<unknown> = Promise.resolve();
+  /** @param f the symbol's filters */
+  constructor(f: OrderFilters) {
+    this.f = f;
+  }
+  /** The position's direction (long when flat). */
+  get direction(): Direction {
+    return this.amount.isNeg() ? "short" : "long";
+  }
+}

@@ -1,0 +1,874 @@
+/**
+ * The order manager: one position per symbol, taker IOC entries with derived client ids,
+ * reduce-only exchange-side exits sized to the filled quantity, `-2021` fallback to a
+ * market close, sibling cleanup, cooldown, unknown-outcome handling, account setup, the
+ * margin kill switch, and adoption/reconciliation against the exchange. I/O only through
+ * the injected {@linkcode ExchangePort}; time only through the injected clock.
+ *
+ * @module
+ */
+import { Decimal } from "decimal.js";
+import type { SymbolInfo } from "../exchange/exchange_info.ts";
+import { clientOrderId, type OrderPurpose } from "./client_ids.ts";
+import {
+  type Direction,
+  entryPrice,
+  entryQuantity,
+  exitLevels,
+  marketCloseQuantity,
+  orderFilters,
+  OrderSizeError,
+  trailingParams,
+} from "./filters.ts";
+import {
+  exitOrderSpec,
+  type ExitPurpose,
+  exitPurpose,
+  exitSide,
+} from "./exit_orders.ts";
+import { type ExitOrder, SymbolState } from "./_symbol_state.ts";
+import type {
+  ExchangePort,
+  MarginType,
+  OrderSpec,
+  PlaceResult,
+  PortOrder,
+  PortPosition,
+  Side,
+  UserEvent,
+} from "./port.ts";
+import type { OrderRecord, RecordAction, SkipReason } from "./records.ts";
+
+/** Trailing-stop settings. */
+export interface TrailingOptions {
+  /** Activation distance from the fill in bp, in the profit direction. */
+  readonly activationBps: number;
+  /** Callback rate in percent (0.1–5). */
+  readonly callbackPct: number;
+}
+
+/** Options of {@linkcode OrderManager}. */
+export interface OrderManagerOptions {
+  /** The traded symbols' exchange rules. */
+  readonly symbols: readonly SymbolInfo[];
+  /** Target notional per entry, in quote currency (USD). */
+  readonly orderNotional: number;
+  /** Take-profit distance in bp. */
+  readonly tpBps: number;
+  /** Stop-loss distance in bp. */
+  readonly slBps: number;
+  /** Trailing stop; none when absent. */
+  readonly trailing?: TrailingOptions;
+  /** Pause after every exit before the next entry, ms. @default {60000} */
+  readonly cooldownMs?: number;
+  /** Leverage set at start. @default {10} */
+  readonly leverage?: number;
+  /** Margin type set at start. @default {"ISOLATED"} */
+  readonly marginType?: MarginType;
+  /** Kill switch at `totalMarginBalance / totalMaintMargin <= killThreshold`. @default {1.2} */
+  readonly killThreshold?: number;
+  /** How long the kill switch blocks entries, ms; 0 = until {@linkcode OrderManager.clearKillSwitch}. @default {0} */
+  readonly killPauseMs?: number;
+  /** An unknown entry not found by the exchange after this long counts as not placed, ms. @default {10000} */
+  readonly unknownGraceMs?: number;
+  /** The clock. @default {Date.now} */
+  readonly clock?: () => number;
+  /** Called with every record as it happens. */
+  readonly onRecord?: (record: OrderRecord) => void;
+}
+
+/** An entry signal for the manager. */
+export interface EntrySignal {
+  readonly symbol: string;
+  readonly direction: Direction;
+  /** The signal bar's open time (epoch ms): the client id key. */
+  readonly barOpenTime: number;
+  /** Best bid and ask as exact decimal strings. */
+  readonly bid: string;
+  readonly ask: string;
+}
+
+/** The manager's view of one symbol, for status displays and tests. */
+export interface SymbolStatus {
+  readonly symbol: string;
+  /** Signed position amount. */
+  readonly amount: string;
+  readonly entryPrice: string;
+  /** `none`, or the entry's state. */
+  readonly entry: "none" | "pending" | "unknown";
+  /** Open exit orders known: client id → purpose and quantity. */
+  readonly exits: readonly {
+    readonly clientOrderId: string;
+    readonly purpose: ExitPurpose;
+    readonly quantity: string;
+    readonly state: "open" | "unknown";
+  }[];
+  /** Entries blocked until this time, epoch ms. */
+  readonly cooldownUntil: number;
+}
+
+const FINAL = new Set(["FILLED", "CANCELED", "REJECTED", "EXPIRED"]);
+
+/**
+ * The order manager. Every public method runs under a per-symbol lock (account-wide ones
+ * take each symbol's lock in turn) and returns the records of what it did.
+ *
+ * @example
+ * ```ts ignore
+ * const mgr = new OrderManager(port, { symbols, orderNotional: 50, tpBps: 40, slBps: 25 });
+ * await mgr.setup();
+ * await mgr.reconcile();
+ * await mgr.onSignal({ symbol: "BTCUSDT", direction: "long", barOpenTime, bid, ask });
+ * for (const ev of userEvents) await mgr.onEvent(ev);
+ * ```
+ */
+export class OrderManager {
+  #port: ExchangePort;
+  #o: Required<Omit<OrderManagerOptions, "trailing" | "onRecord" | "symbols">>;
+  #trailing: TrailingOptions | undefined;
+  #onRecord: ((r: OrderRecord) => void) | undefined;
+  #symbols = new Map<string, SymbolState>();
+  #kill: { until: number } | undefined;
+
+  /**
+   * @param port the exchange
+   * @param options sizing, exits and risk settings
+   * @throws {RangeError} for invalid settings
+   */
+  constructor(port: ExchangePort, options: OrderManagerOptions) {
+    this.#port = port;
+    this.#o = {
+      orderNotional: options.orderNotional,
+      tpBps: options.tpBps,
+      slBps: options.slBps,
+      cooldownMs: options.cooldownMs ?? 60_000,
+      leverage: options.leverage ?? 10,
+      marginType: options.marginType ?? "ISOLATED",
+      killThreshold: options.killThreshold ?? 1.2,
+      killPauseMs: options.killPauseMs ?? 0,
+      unknownGraceMs: options.unknownGraceMs ?? 10_000,
+      clock: options.clock ?? Date.now,
+    };
+    this.#trailing = options.trailing;
+    this.#onRecord = options.onRecord;
+    const o = this.#o;
+    if (!(o.orderNotional > 0) || !Number.isFinite(o.orderNotional)) {
+      throw new RangeError(
+        `Cannot create OrderManager: orderNotional ${o.orderNotional} is not > 0`,
+      );
+    }
+    if (!Number.isInteger(o.leverage) || o.leverage < 1 || o.leverage > 125) {
+      throw new RangeError(
+        `Cannot create OrderManager: leverage ${o.leverage} is not in 1..125`,
+      );
+    }
+    for (const k of ["cooldownMs", "killPauseMs", "unknownGraceMs"] as const) {
+      if (!(o[k] >= 0)) {
+        throw new RangeError(`Cannot create OrderManager: ${k} ${o[k]} < 0`);
+      }
+    }
+    if (!(o.killThreshold >= 1)) {
+      throw new RangeError(
+        `Cannot create OrderManager: killThreshold ${o.killThreshold} < 1`,
+      );
+    }
+    for (const info of options.symbols) {
+      const f = orderFilters(info);
+      // validate the exit settings once, on this symbol's filters
+      exitLevels(f, "long", 1, o.tpBps, o.slBps);
+      if (this.#trailing) {
+        trailingParams(
+          f,
+          "long",
+          1,
+          this.#trailing.activationBps,
+          this.#trailing.callbackPct,
+        );
+      }
+      this.#symbols.set(info.symbol, new SymbolState(f));
+    }
+  }
+
+  /** Whether the kill switch blocks entries now (an elapsed pause clears it). */
+  get killed(): boolean {
+    if (this.#kill === undefined) return false;
+    if (this.#o.clock() >= this.#kill.until) {
+      this.#kill = undefined;
+      this.#record("*", "kill_switch_cleared", "pause ended");
+      return false;
+    }
+    return true;
+  }
+
+  /** The manager's view of a symbol. */
+  status(symbol: string): SymbolStatus {
+    const s = this.#state(symbol);
+    return {
+      symbol,
+      amount: s.amount.toFixed(),
+      entryPrice: s.entryPrice.toFixed(),
+      entry: s.entry?.state ?? "none",
+      exits: [...s.exits.values()].map((e) => ({
+        clientOrderId: e.id,
+        purpose: e.purpose,
+        quantity: e.qty.toFixed(),
+        state: e.state,
+      })),
+      cooldownUntil: s.cooldownUntil,
+    };
+  }
+
+  /** Why an entry on `symbol` would be skipped now, or `undefined` when it may go. */
+  blocked(symbol: string): SkipReason | undefined {
+    const s = this.#symbols.get(symbol);
+    if (!s) return "unknown_symbol";
+    if (this.killed) return "kill_switch";
+    if (s.entry) {
+      return s.entry.state === "unknown" ? "entry_unknown" : "entry_open";
+    }
+    if (!s.amount.isZero()) return "position_open";
+    if (s.exits.size > 0) return "exits_open";
+    if (this.#o.clock() < s.cooldownUntil) return "cooldown";
+    return undefined;
+  }
+
+  /** Sets leverage and margin type on every symbol (idempotent). */
+  async setup(): Promise<OrderRecord[]> {
+    const out: OrderRecord[] = [];
+    for (const symbol of this.#symbols.keys()) {
+      try {
+        await this.#port.setLeverage(symbol, this.#o.leverage);
+        await this.#port.setMarginType(symbol, this.#o.marginType);
+        out.push(this.#record(symbol, "setup", "leverage and margin type set", {
+          data: { leverage: this.#o.leverage, marginType: this.#o.marginType },
+        }));
+      } catch (e) {
+        out.push(this.#record(symbol, "setup_failed", errorText(e)));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Acts on an entry signal: a LIMIT IOC at the touch with the signal's client id, unless
+   * an entry, a position, leftover exits, the cooldown or the kill switch blocks it.
+   */
+  onSignal(signal: EntrySignal): Promise<OrderRecord[]> {
+    const s = this.#symbols.get(signal.symbol);
+    if (!s) {
+      return Promise.resolve([
+        this.#record(signal.symbol, "entry_skipped", "unknown_symbol"),
+      ]);
+    }
+    return this.#locked(s, (out) => this.#enter(s, signal, out));
+  }
+
+  /** Applies a user-stream event, then arms, resizes or cleans up exits. */
+  onEvent(event: UserEvent): Promise<OrderRecord[]> {
+    const symbol = event.kind === "order"
+      ? event.order.symbol
+      : event.position.symbol;
+    const s = this.#symbols.get(symbol);
+    if (!s) return Promise.resolve([]);
+    return this.#locked(s, async (out) => {
+      if (event.kind === "order") {
+        this.#applyOrder(s, event.order, event.time, out);
+      } else this.#applyPosition(s, event.position, event.time, out);
+      await this.#sync(s, out);
+    });
+  }
+
+  /**
+   * Reconciles every symbol against the exchange (at start and every few seconds, and
+   * after a reconnect): adopts positions, rebuilds the known exits from the open orders,
+   * resolves unknown entries, re-arms missing exits, replaces wrongly sized ones and
+   * cancels leftovers on flat symbols. A symbol whose state changed while the snapshot
+   * was in flight is skipped this round (`reconcile_skipped`).
+   *
+   * @throws when the port cannot list positions or open orders
+   */
+  async reconcile(): Promise<OrderRecord[]> {
+    const versions = new Map(
+      [...this.#symbols].map(([symbol, s]) => [symbol, s.version]),
+    );
+    const [positions, open] = await Promise.all([
+      this.#port.positionRisk(),
+      this.#port.openOrders(),
+    ]);
+    const out: OrderRecord[] = [];
+    for (const [symbol, s] of this.#symbols) {
+      out.push(
+        ...await this.#locked(s, async (rec) => {
+          if (s.version !== versions.get(symbol)) {
+            // the state moved while the snapshot was in flight: next round
+            rec.push(
+              this.#record(symbol, "reconcile_skipped", "stale snapshot"),
+            );
+            return;
+          }
+          await this.#resolveEntry(s, rec);
+          const row = positions.find((p) => p.symbol === symbol);
+          const wasFlat = s.amount.isZero();
+          const adopt = wasFlat && row !== undefined &&
+            !new Decimal(row.amount).isZero();
+          this.#applyPosition(
+            s,
+            row ?? {
+              symbol,
+              amount: "0",
+              entryPrice: "0",
+              updateTime: s.posTime,
+            },
+            row ? row.updateTime : s.posTime,
+            rec,
+          );
+          if (adopt && !s.amount.isZero()) {
+            s.key = Math.max(0, Math.floor(row.updateTime));
+            rec.push(
+              this.#record(symbol, "position_adopted", "found on exchange", {
+                data: {
+                  amount: s.amount.toFixed(),
+                  entryPrice: row.entryPrice,
+                },
+              }),
+            );
+          }
+          const unknown = [...s.exits.values()].filter((e) =>
+            e.state === "unknown"
+          );
+          s.exits.clear();
+          for (const o of open) {
+            if (o.symbol !== symbol) continue;
+            const purpose = exitPurpose(o.type);
+            if (purpose === undefined) continue;
+            s.usedIds.add(o.clientOrderId);
+            s.exits.set(o.clientOrderId, {
+              id: o.clientOrderId,
+              purpose,
+              side: o.side,
+              qty: new Decimal(o.quantity).sub(o.executedQty),
+              state: "open",
+            });
+          }
+          for (const e of unknown) {
+            if (!s.exits.has(e.id)) {
+              rec.push(
+                this.#record(symbol, "exit_rejected", "not on exchange", {
+                  clientOrderId: e.id,
+                }),
+              );
+            }
+          }
+          await this.#sync(s, rec);
+        }),
+      );
+    }
+    return out;
+  }
+
+  /**
+   * Reads the account and trips the kill switch when `totalMarginBalance /
+   * totalMaintMargin <= killThreshold`: cancels entries, closes every position at market
+   * (reduce-only), cancels its exits and blocks entries. While tripped, positions that
+   * appear are closed too.
+   *
+   * @returns the safety multiple (Infinity without maintenance margin) and the records
+   */
+  async checkMargin(): Promise<
+    { safetyMultiple: number; records: OrderRecord[] }
+  > {
+    const acc = await this.#port.account();
+    const mb = new Decimal(acc.totalMarginBalance);
+    const mm = new Decimal(acc.totalMaintMargin);
+    const safety = mm.lte(0) ? Infinity : mb.div(mm).toNumber();
+    const out: OrderRecord[] = [];
+    if (safety <= this.#o.killThreshold) {
+      const now = this.#o.clock();
+      if (!this.killed) {
+        out.push(this.#record("*", "kill_switch_triggered", "margin", {
+          data: {
+            safetyMultiple: safety,
+            threshold: this.#o.killThreshold,
+            totalMarginBalance: acc.totalMarginBalance,
+            totalMaintMargin: acc.totalMaintMargin,
+          },
+        }));
+      }
+      this.#kill = {
+        until: this.#o.killPauseMs > 0 ? now + this.#o.killPauseMs : Infinity,
+      };
+      for (const s of this.#symbols.values()) {
+        out.push(...await this.#locked(s, (rec) => this.#flatten(s, rec)));
+      }
+    }
+    return { safetyMultiple: safety, records: out };
+  }
+
+  /**
+   * Closes every position at market (reduce-only) and cancels its exits, e.g. at a
+   * shutdown that should leave nothing open. Entries stay allowed after the cooldown.
+   */
+  async closeAll(): Promise<OrderRecord[]> {
+    const out: OrderRecord[] = [];
+    for (const s of this.#symbols.values()) {
+      out.push(
+        ...await this.#locked(s, (rec) => this.#flatten(s, rec, "close_all")),
+      );
+    }
+    return out;
+  }
+
+  /** Clears the kill switch (operator action). */
+  clearKillSwitch(): OrderRecord[] {
+    if (this.#kill === undefined) return [];
+    this.#kill = undefined;
+    return [this.#record("*", "kill_switch_cleared", "operator")];
+  }
+
+  // ---- internals -------------------------------------------------------------------
+
+  #state(symbol: string): SymbolState {
+    const s = this.#symbols.get(symbol);
+    if (!s) throw new RangeError(`Cannot find symbol ${symbol}: not managed`);
+    return s;
+  }
+
+  #locked(
+    s: SymbolState,
+    fn: (out: OrderRecord[]) => Promise<void>,
+  ): Promise<OrderRecord[]> {
+    const out: OrderRecord[] = [];
+    const run = s.lock.then(() => fn(out)).then(() => {
+      s.version++;
+      return out;
+    }, (e) => {
+      s.version++;
+      out.push(this.#record(s.f.symbol, "error", errorText(e)));
+      return out;
+    });
+    s.lock = run;
+    return run;
+  }
+
+  #record(
+    symbol: string,
+    action: RecordAction,
+    detail: string,
+    extra: { clientOrderId?: string; data?: NonNullable<OrderRecord["data"]> } =
+      {},
+  ): OrderRecord {
+    const r: OrderRecord = {
+      timeMs: this.#o.clock(),
+      symbol,
+      action,
+      detail,
+      ...extra,
+    };
+    this.#onRecord?.(r);
+    return r;
+  }
+
+  async #place(spec: OrderSpec): Promise<PlaceResult> {
+    try {
+      return await this.#port.placeOrder(spec);
+    } catch (e) {
+      return { kind: "unknown", message: errorText(e) };
+    }
+  }
+
+  async #enter(
+    s: SymbolState,
+    sig: EntrySignal,
+    out: OrderRecord[],
+  ): Promise<void> {
+    const symbol = s.f.symbol;
+    const id = clientOrderId(symbol, sig.barOpenTime, sig.direction, "entry");
+    let reason = this.blocked(symbol);
+    if (reason === undefined && s.usedIds.has(id)) reason = "duplicate_signal";
+    if (reason !== undefined) {
+      out.push(
+        this.#record(symbol, "entry_skipped", reason, { clientOrderId: id }),
+      );
+      return;
+    }
+    const price = entryPrice(s.f, sig.direction, sig.bid, sig.ask);
+    let quantity: string;
+    try {
+      quantity = entryQuantity(s.f, this.#o.orderNotional, price);
+    } catch (e) {
+      if (!(e instanceof OrderSizeError)) throw e;
+      out.push(this.#record(symbol, "entry_skipped", "size", {
+        clientOrderId: id,
+        data: { error: e.message },
+      }));
+      return;
+    }
+    s.usedIds.add(id);
+    s.entry = {
+      id,
+      direction: sig.direction,
+      state: "pending",
+      placedAt: this.#o.clock(),
+    };
+    s.key = sig.barOpenTime;
+    const side: Side = sig.direction === "long" ? "BUY" : "SELL";
+    const res = await this.#place({
+      symbol,
+      side,
+      type: "LIMIT",
+      timeInForce: "IOC",
+      quantity,
+      price,
+      reduceOnly: false,
+      clientOrderId: id,
+    });
+    const data = { side, quantity, price };
+    if (res.kind === "placed") {
+      out.push(this.#record(symbol, "entry_placed", res.order.status, {
+        clientOrderId: id,
+        data: { ...data, executedQty: res.order.executedQty },
+      }));
+      this.#applyOrder(s, res.order, res.order.updateTime, out);
+    } else if (res.kind === "rejected") {
+      s.entry = undefined;
+      out.push(this.#record(symbol, "entry_rejected", res.message, {
+        clientOrderId: id,
+        data: { ...data, code: res.code },
+      }));
+    } else {
+      s.entry.state = "unknown";
+      out.push(this.#record(symbol, "entry_unknown", res.message, {
+        clientOrderId: id,
+        data,
+      }));
+      await this.#resolveEntry(s, out);
+    }
+    await this.#sync(s, out);
+  }
+
+  /** Resolves an unknown entry by its client id. */
+  async #resolveEntry(s: SymbolState, out: OrderRecord[]): Promise<void> {
+    const e = s.entry;
+    if (!e || e.state !== "unknown") return;
+    let o: PortOrder | undefined;
+    try {
+      o = await this.#port.queryOrder(s.f.symbol, e.id);
+    } catch (err) {
+      out.push(this.#record(s.f.symbol, "error", errorText(err), {
+        clientOrderId: e.id,
+      }));
+      return;
+    }
+    if (o) {
+      out.push(this.#record(s.f.symbol, "entry_resolved", o.status, {
+        clientOrderId: e.id,
+        data: { executedQty: o.executedQty },
+      }));
+      this.#applyOrder(s, o, o.updateTime, out);
+    } else if (this.#o.clock() - e.placedAt >= this.#o.unknownGraceMs) {
+      s.entry = undefined;
+      out.push(this.#record(s.f.symbol, "entry_resolved", "not placed", {
+        clientOrderId: e.id,
+      }));
+    }
+  }
+
+  /** Applies an order's cumulative state: fills move the position once each. */
+  #applyOrder(
+    s: SymbolState,
+    o: PortOrder,
+    time: number,
+    out: OrderRecord[],
+  ): void {
+    const known = s.fills.get(o.clientOrderId) ?? new Decimal(0);
+    const executed = new Decimal(o.executedQty);
+    const isEntry = s.entry?.id === o.clientOrderId;
+    if (executed.gt(known)) {
+      s.fills.set(o.clientOrderId, executed);
+      if (time > s.posTime) {
+        const delta = executed.sub(known);
+        const before = s.amount;
+        s.amount = s.amount.add(o.side === "BUY" ? delta : delta.neg());
+        if (isEntry || before.isZero()) s.entryPrice = new Decimal(o.avgPrice);
+        if (s.amount.isZero()) s.entryPrice = new Decimal(0);
+        out.push(this.#record(s.f.symbol, "position_changed", "fill", {
+          clientOrderId: o.clientOrderId,
+          data: { amount: s.amount.toFixed(), fill: delta.toFixed() },
+        }));
+      }
+    }
+    if (FINAL.has(o.status)) {
+      if (isEntry) s.entry = undefined;
+      s.exits.delete(o.clientOrderId);
+    }
+  }
+
+  /** Applies an absolute position (user stream or REST) unless older than what we have. */
+  #applyPosition(
+    s: SymbolState,
+    p: PortPosition,
+    time: number,
+    out: OrderRecord[],
+  ): void {
+    if (time < s.posTime) return;
+    s.posTime = time;
+    const amount = new Decimal(p.amount);
+    if (amount.eq(s.amount)) return;
+    s.amount = amount;
+    s.entryPrice = amount.isZero() ? new Decimal(0) : new Decimal(p.entryPrice);
+    out.push(this.#record(s.f.symbol, "position_changed", "position update", {
+      data: { amount: amount.toFixed(), entryPrice: s.entryPrice.toFixed() },
+    }));
+  }
+
+  /** Brings the exits in line with the position. */
+  async #sync(s: SymbolState, out: OrderRecord[]): Promise<void> {
+    if (!s.amount.isZero()) {
+      s.wasOpen = true;
+      if (this.killed) {
+        await this.#flatten(s, out);
+        return;
+      }
+      // one retry when an exit's outcome was unknown and the exchange does not know it
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const r = await this.#ensureExits(s, out);
+        if (r === "crossed") {
+          await this.#closeAtMarket(s, "exit_would_trigger", out);
+        }
+        if (r !== "retry") break;
+      }
+    }
+    if (s.amount.isZero()) {
+      if (s.wasOpen) {
+        s.wasOpen = false;
+        s.cooldownUntil = this.#o.clock() + this.#o.cooldownMs;
+        out.push(this.#record(s.f.symbol, "position_closed", "flat", {
+          data: { cooldownUntil: s.cooldownUntil },
+        }));
+      }
+      for (const e of [...s.exits.values()]) {
+        if (e.state === "open") await this.#cancelExit(s, e, "flat", out);
+      }
+    }
+  }
+
+  async #cancelExit(
+    s: SymbolState,
+    e: ExitOrder,
+    why: string,
+    out: OrderRecord[],
+  ): Promise<void> {
+    let r: Awaited<ReturnType<ExchangePort["cancelOrder"]>>;
+    try {
+      r = await this.#port.cancelOrder(s.f.symbol, e.id);
+    } catch {
+      r = "unknown";
+    }
+    if (r !== "unknown") s.exits.delete(e.id);
+    out.push(this.#record(s.f.symbol, "exit_cancelled", `${why}: ${r}`, {
+      clientOrderId: e.id,
+      data: { purpose: e.purpose, quantity: e.qty.toFixed() },
+    }));
+  }
+
+  /**
+   * Places missing exits and replaces wrongly sized or sided ones.
+   *
+   * @returns `crossed` when an exit was rejected as already crossed (-2021), `retry`
+   * when an exit with an unknown outcome turned out not to exist
+   */
+  async #ensureExits(
+    s: SymbolState,
+    out: OrderRecord[],
+  ): Promise<"ok" | "crossed" | "retry"> {
+    const dir = s.direction;
+    const qty = s.amount.abs();
+    const side = exitSide(dir);
+    const wanted: ExitPurpose[] = this.#trailing
+      ? ["tp", "sl", "trail"]
+      : ["tp", "sl"];
+    const have = new Set<ExitPurpose>();
+    for (const e of [...s.exits.values()]) {
+      const good = e.side === side && wanted.includes(e.purpose) &&
+        !have.has(e.purpose) && (e.state === "unknown" || e.qty.eq(qty));
+      if (good) {
+        have.add(e.purpose);
+      } else if (e.state === "open") {
+        await this.#cancelExit(s, e, "wrong size or side", out);
+      }
+    }
+    const ref = s.entryPrice.gt(0) ? s.entryPrice : undefined;
+    if (ref === undefined) {
+      out.push(this.#record(s.f.symbol, "error", "no entry price for exits"));
+      return "ok";
+    }
+    let retry = false;
+    for (const purpose of wanted) {
+      if (have.has(purpose)) continue;
+      const id = this.#exitId(s, dir, purpose);
+      const spec = exitOrderSpec(s.f, purpose, {
+        direction: dir,
+        quantity: qty,
+        entryPrice: ref,
+      }, {
+        tpBps: this.#o.tpBps,
+        slBps: this.#o.slBps,
+        trailing: this.#trailing,
+      }, id);
+      s.usedIds.add(id);
+      const res = await this.#place(spec);
+      const data = {
+        purpose,
+        quantity: spec.quantity,
+        ...(spec.stopPrice ? { stopPrice: spec.stopPrice } : {}),
+        ...(spec.activationPrice
+          ? {
+            activationPrice: spec.activationPrice,
+            callbackRate: spec.callbackRate ?? "",
+          }
+          : {}),
+      };
+      if (res.kind === "placed") {
+        s.exits.set(id, { id, purpose, side, qty, state: "open" });
+        out.push(this.#record(s.f.symbol, "exit_placed", spec.type, {
+          clientOrderId: id,
+          data,
+        }));
+        this.#applyOrder(s, res.order, res.order.updateTime, out);
+      } else if (res.kind === "unknown") {
+        out.push(this.#record(s.f.symbol, "exit_unknown", res.message, {
+          clientOrderId: id,
+          data,
+        }));
+        let found: PortOrder | undefined | null = null;
+        try {
+          found = await this.#port.queryOrder(s.f.symbol, id);
+        } catch { /* stays unknown until the next reconcile */ }
+        if (found === null) {
+          s.exits.set(id, {
+            id,
+            purpose,
+            side,
+            qty,
+            state: "unknown",
+          });
+        } else if (found === undefined) {
+          retry = true;
+        } else {
+          s.exits.set(id, { id, purpose, side, qty, state: "open" });
+          out.push(this.#record(s.f.symbol, "exit_placed", "resolved", {
+            clientOrderId: id,
+            data,
+          }));
+          this.#applyOrder(s, found, found.updateTime, out);
+        }
+      } else if (res.code === -2021 || res.code === -4142) {
+        out.push(this.#record(s.f.symbol, "exit_would_trigger", res.message, {
+          clientOrderId: id,
+          data: { ...data, code: res.code },
+        }));
+        return "crossed";
+      } else {
+        out.push(this.#record(s.f.symbol, "exit_rejected", res.message, {
+          clientOrderId: id,
+          data: { ...data, code: res.code },
+        }));
+      }
+    }
+    return retry ? "retry" : "ok";
+  }
+
+  #exitId(s: SymbolState, dir: Direction, purpose: OrderPurpose): string {
+    for (let rev = 0;; rev++) {
+      const id = clientOrderId(s.f.symbol, s.key, dir, purpose, rev);
+      if (!s.usedIds.has(id)) return id;
+    }
+  }
+
+  /** Closes the position with a reduce-only MARKET order. */
+  async #closeAtMarket(
+    s: SymbolState,
+    why: string,
+    out: OrderRecord[],
+  ): Promise<void> {
+    if (s.amount.isZero()) return;
+    const dir = s.direction;
+    const quantity = marketCloseQuantity(s.f, s.amount);
+    if (new Decimal(quantity).isZero()) {
+      out.push(this.#record(s.f.symbol, "market_close_failed", "below step"));
+      return;
+    }
+    const id = this.#exitId(s, dir, "close");
+    s.usedIds.add(id);
+    const res = await this.#place({
+      symbol: s.f.symbol,
+      side: dir === "long" ? "SELL" : "BUY",
+      type: "MARKET",
+      quantity,
+      reduceOnly: true,
+      clientOrderId: id,
+    });
+    if (res.kind === "placed") {
+      out.push(this.#record(s.f.symbol, "market_close", why, {
+        clientOrderId: id,
+        data: { quantity, executedQty: res.order.executedQty },
+      }));
+      this.#applyOrder(s, res.order, res.order.updateTime, out);
+    } else {
+      out.push(this.#record(
+        s.f.symbol,
+        "market_close_failed",
+        `${why}: ${res.message}`,
+        { clientOrderId: id, data: { quantity } },
+      ));
+    }
+  }
+
+  /**
+   * Kill-switch (or close-all) action on one symbol: cancel the entry, close at market,
+   * then cancel every order of the symbol once it is flat.
+   */
+  async #flatten(
+    s: SymbolState,
+    out: OrderRecord[],
+    why = "kill_switch",
+  ): Promise<void> {
+    if (s.entry) {
+      try {
+        await this.#port.cancelOrder(s.f.symbol, s.entry.id);
+      } catch { /* IOC entries end by themselves; reconcile resolves */ }
+      await this.#resolveEntry(s, out);
+    }
+    await this.#closeAtMarket(s, why, out);
+    if (!s.amount.isZero()) {
+      // the close failed or its outcome is unknown: keep the exits as protection;
+      // the next check (or event) tries again
+      out.push(
+        this.#record(s.f.symbol, "error", `${why}: position still open`),
+      );
+      return;
+    }
+    if (s.exits.size > 0 || s.wasOpen) {
+      try {
+        await this.#port.cancelAll(s.f.symbol);
+        for (const e of s.exits.values()) {
+          out.push(this.#record(s.f.symbol, "exit_cancelled", why, {
+            clientOrderId: e.id,
+          }));
+        }
+        s.exits.clear();
+      } catch (e) {
+        out.push(this.#record(s.f.symbol, "error", errorText(e)));
+      }
+    }
+    if (s.amount.isZero() && s.wasOpen) {
+      s.wasOpen = false;
+      s.cooldownUntil = this.#o.clock() + this.#o.cooldownMs;
+      out.push(this.#record(s.f.symbol, "position_closed", why));
+    }
+  }
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

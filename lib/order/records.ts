@@ -1,0 +1,61 @@
+/**
+ * The typed records of everything the order manager does, for the decision journal and
+ * the logs.
+ *
+ * @module
+ */
+
+/** What happened. */
+export const RECORD_ACTIONS = [
+  "setup",
+  "setup_failed",
+  "entry_skipped",
+  "entry_placed",
+  "entry_rejected",
+  "entry_unknown",
+  "entry_resolved",
+  "exit_placed",
+  "exit_rejected",
+  "exit_unknown",
+  "exit_cancelled",
+  "exit_would_trigger",
+  "market_close",
+  "market_close_failed",
+  "position_changed",
+  "position_adopted",
+  "position_closed",
+  "kill_switch_triggered",
+  "kill_switch_cleared",
+  "reconcile_skipped",
+  "error",
+] as const;
+
+/** One action of {@linkcode RECORD_ACTIONS}. */
+export type RecordAction = typeof RECORD_ACTIONS[number];
+
+/** Why an entry was skipped. */
+export type SkipReason =
+  | "unknown_symbol"
+  | "kill_switch"
+  | "entry_open"
+  | "entry_unknown"
+  | "position_open"
+  | "exits_open"
+  | "cooldown"
+  | "duplicate_signal"
+  | "size";
+
+/** One record of the order manager. */
+export interface OrderRecord {
+  /** Manager clock time, epoch ms. */
+  readonly timeMs: number;
+  /** Symbol, or `*` for account-wide records. */
+  readonly symbol: string;
+  readonly action: RecordAction;
+  /** The order concerned, when any. */
+  readonly clientOrderId?: string;
+  /** A short human-readable detail (reason, error message). */
+  readonly detail: string;
+  /** Key values (quantities and prices as strings). */
+  readonly data?: Readonly<Record<string, string | number | boolean>>;
+}
