@@ -1,8 +1,11 @@
 /**
- * `deno task sim`: runs the exchange simulator on 127.0.0.1 until SIGINT/SIGTERM.
+ * `deno task sim`: runs the exchange simulator on 127.0.0.1 until SIGINT/SIGTERM. Unless
+ * `--no-demo_accounts`, it creates a V1 and a V3 demo account with fresh random keys and
+ * prints them as the credential variables of the signed client (`export ASTER_API_KEY=…`).
  *
  * ```sh
  * deno task sim --symbols BTCUSDT,ETHUSDT --speed 60
+ * deno task sim --no-demo_accounts --account_v1 MYKEY:MYSECRET --balance 2500
  * deno task sim --source ohlcv --ohlcv BTCUSDT=../shared/data/real/aster/klines_1m/BTCUSDT_1m_2026-03-02_0005-1013.csv --symbols BTCUSDT
  * ```
  *
@@ -10,7 +13,17 @@
  */
 import { configure, getConsoleSink } from "@logtape/logtape";
 import { formatHelp, parseFlags, runMain, UsageError } from "../lib/cli/mod.ts";
-import { type SourceSpec, startSimulator } from "../lib/sim/mod.ts";
+import {
+  type SimAccount,
+  type SourceSpec,
+  startSimulator,
+} from "../lib/sim/mod.ts";
+import {
+  demoAccounts,
+  demoEnvLines,
+  generateDemoCredentials,
+  parseAccountFlag,
+} from "../lib/sim/trading/demo_accounts.ts";
 
 const FLAGS = {
   symbols: {
@@ -56,10 +69,34 @@ const FLAGS = {
     help:
       "closed 1m bars served before the start (default: 1440; 0 for --source logs)",
   },
+  demo_accounts: {
+    type: "boolean",
+    default: true,
+    help:
+      "create a V1 and a V3 account with random sim-only keys and print them as ASTER_* variables",
+  },
+  account_v1: {
+    type: "list",
+    help: "V1 accounts as KEY:SECRET (HMAC, /fapi/v1)",
+  },
+  account_v3: {
+    type: "list",
+    help: "V3 accounts as USER:SIGNER addresses (API wallet, /fapi/v3)",
+  },
+  balance: {
+    type: "string",
+    default: "10000",
+    help: "initial USDT wallet balance of every account",
+  },
+  maker_rate: { type: "string", default: "0.0001", help: "maker fee rate" },
+  taker_rate: { type: "string", default: "0.00035", help: "taker fee rate" },
 } as const;
 
 const USAGE =
-  "Usage: deno task sim [flags]\n\nA local Aster-compatible exchange on 127.0.0.1.";
+  "Usage: deno task sim [flags]\n\nA local Aster-compatible exchange on 127.0.0.1: market data, and signed\n" +
+  "trading endpoints (V1 HMAC and V3 API wallet) with a user-data stream. Point the\n" +
+  "client's REST/WS base URLs at the printed addresses and use the printed ASTER_*\n" +
+  "variables (simulator-only keys) as its credentials.";
 
 function sourceOf(
   flags: ReturnType<typeof parseFlags<typeof FLAGS>>,
@@ -116,9 +153,25 @@ async function main(): Promise<number> {
       },
     ],
   });
+  const accounts: SimAccount[] = [];
+  const demo = flags.demo_accounts ? generateDemoCredentials() : undefined;
+  try {
+    if (demo) accounts.push(...demoAccounts(demo, flags.balance));
+    for (const a of flags.account_v1 ?? []) {
+      accounts.push(parseAccountFlag("v1", a, flags.balance));
+    }
+    for (const a of flags.account_v3 ?? []) {
+      accounts.push(parseAccountFlag("v3", a, flags.balance));
+    }
+  } catch (error) {
+    throw new UsageError((error as Error).message, { cause: error });
+  }
   let sim;
   try {
     sim = await startSimulator({
+      accounts,
+      makerRate: flags.maker_rate,
+      takerRate: flags.taker_rate,
       symbols,
       source,
       seed: flags.seed,
@@ -130,15 +183,20 @@ async function main(): Promise<number> {
   } catch (error) {
     if (
       error instanceof RangeError || error instanceof SyntaxError ||
-      error instanceof Deno.errors.NotFound
+      error instanceof TypeError || error instanceof Deno.errors.NotFound
     ) {
       throw new UsageError(error.message, { cause: error });
     }
     throw error;
   }
-  await Deno.stdout.write(
-    new TextEncoder().encode(`REST ${sim.restUrl}\nWS   ${sim.wsUrl}\n`),
-  );
+  const lines = [`REST ${sim.restUrl}`, `WS   ${sim.wsUrl}`];
+  if (demo) {
+    lines.push(
+      `Demo accounts (${flags.balance} USDT each, valid on this simulator only):`,
+      ...demoEnvLines(demo),
+    );
+  }
+  await Deno.stdout.write(new TextEncoder().encode(lines.join("\n") + "\n"));
   const { promise, resolve } = Promise.withResolvers<void>();
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, resolve);

@@ -14,6 +14,9 @@ export interface RestFault {
   html?: boolean;
 }
 
+/** How a lost order reply reaches the client (see {@linkcode SimFaults.loseNextOrderReply}). */
+export type LostReplyMode = "503" | "html503" | "drop" | "timeout";
+
 /** The faults a running simulator can inject. */
 export interface SimFaults {
   /** Abruptly closes every WS connection (abnormal closure, as a network drop). */
@@ -28,6 +31,27 @@ export interface SimFaults {
   failNext(n: number, fault: RestFault): void;
   /** The next `n` stream messages are malformed (bad JSON, missing fields, wrong types, unknown event). */
   sendMalformed(n: number): void;
+  /**
+   * The next `n` order placements are executed by the engine but the client does not get
+   * the reply: `"503"` → HTTP 503 `{code:-1007}`, `"html503"` → an HTML 503 page, `"drop"`
+   * → the connection breaks mid-body, `"timeout"` → no reply until the client gives up.
+   * Default mode `"503"`.
+   */
+  loseNextOrderReply(n: number, options?: { mode?: LostReplyMode }): void;
+  /**
+   * The server's clock (authentication: `timestamp`, `nonce`; and `/time`, `serverTime`)
+   * runs `ms` ahead of the market clock (negative: behind). 0 turns it off.
+   */
+  skewMs(ms: number): void;
+  /** The next `n` signed requests get an HTML 502 page without reaching the engine. */
+  htmlErrors(n: number): void;
+  /** Abruptly closes every user-data stream (code 4000); market streams stay. */
+  dropUserStreams(): void;
+  /**
+   * The next `n` exit orders (reduce-only, close-position, or against the open position)
+   * are rejected with `-2021 Order would immediately trigger.`
+   */
+  rejectNextExits(n: number): void;
 }
 
 /** The REST half of the fault state, read by the REST pipeline. */

@@ -2,7 +2,9 @@
  * The exchange simulator: a local exchange on 127.0.0.1 speaking Aster's protocol
  * (public REST under `/fapi/v1` and `/fapi/v3`, market streams on `/stream` and `/ws`),
  * driven by a sim clock and a market source (synthetic, OHLCV replay or log replay), with
- * fault injection for tests.
+ * fault injection for tests; plus the signed trading endpoints (V1 HMAC and V3 API wallet),
+ * listenKeys and the user-data stream, backed by the account and order engine
+ * (`sim.trading`).
  *
  * @example Deterministic test with a manual clock
  * ```ts
@@ -30,7 +32,9 @@ export {
   type SimClock,
   type SteppedClock,
 } from "./clock.ts";
-export type { RestFault, SimFaults } from "./faults.ts";
+export type { LostReplyMode, RestFault, SimFaults } from "./faults.ts";
+export type { SimAccount } from "./trading/accounts.ts";
+export type { SimTrading, TradingOptions } from "./trading/trading_desk.ts";
 export {
   ApiError,
   type Handler,

@@ -17,6 +17,13 @@ import { RouteTable } from "./router.ts";
 import { createSource, type SourceSpec } from "./sources.ts";
 import { MAX_STREAMS, StreamHub } from "./stream_hub.ts";
 import { symbolSpec } from "./symbols.ts";
+import type { SimAccount } from "./trading/accounts.ts";
+import {
+  type SimTrading,
+  TradingDesk,
+  type TradingOptions,
+} from "./trading/trading_desk.ts";
+import { TradingFaults } from "./trading/trading_faults.ts";
 
 const log = getLogger(["aster", "sim"]);
 
@@ -46,6 +53,20 @@ export interface SimulatorOptions {
   hostname?: string;
   /** @default {0} (any free port) */
   port?: number;
+  /**
+   * Trading accounts: `{ kind: "v1", apiKey, secretKey, balance? }` or
+   * `{ kind: "v3", user, signer, balance? }` (balance in USDT, default "10000").
+   * @default {[]}
+   */
+  accounts?: readonly SimAccount[];
+  /** Maker fee rate. @default {"0.0001"} */
+  makerRate?: string;
+  /** Taker fee rate. @default {"0.00035"} */
+  takerRate?: string;
+  /** Leverage of a fresh position (capped by the symbol's brackets). @default {20} */
+  defaultLeverage?: number;
+  /** Orders per minute per account before 429 `-1015`. @default {1200} */
+  ordersPerMinute?: number;
 }
 
 /**
@@ -75,6 +96,8 @@ export interface Simulator extends AsyncDisposable {
   readonly routes: RouteTable;
   /** The market state (for engines and tests). */
   readonly market: Market;
+  /** The account and order engine behind the signed endpoints (for tests and demos). */
+  readonly trading: SimTrading;
   /** Closed 1m bars the sim has produced for a symbol (for assertions in tests). */
   closedKlines(symbol: string): readonly RawKlineRow[];
   /** Adds a WebSocket route tried for `/ws/<name>` when `name` is not a market stream. */
@@ -161,7 +184,34 @@ export async function startSimulator(
       stopDriving = () => clearInterval(timer);
     }
     const routes = new RouteTable();
-    registerMarketRoutes(routes, market, clock);
+    const tradingFaults = new TradingFaults();
+    // The server's clock: the market clock plus the injected skew.
+    const serverClock = { now: () => clock.now() + tradingFaults.skewMs };
+    registerMarketRoutes(routes, market, serverClock);
+    const tradingOptions: TradingOptions = {};
+    if (options.accounts) tradingOptions.accounts = options.accounts;
+    if (options.makerRate !== undefined) {
+      tradingOptions.makerRate = options.makerRate;
+    }
+    if (options.takerRate !== undefined) {
+      tradingOptions.takerRate = options.takerRate;
+    }
+    if (options.defaultLeverage !== undefined) {
+      tradingOptions.defaultLeverage = options.defaultLeverage;
+    }
+    if (options.ordersPerMinute !== undefined) {
+      tradingOptions.ordersPerMinute = options.ordersPerMinute;
+    }
+    let desk: TradingDesk;
+    try {
+      desk = new TradingDesk(
+        { routes, market, clock, faults: tradingFaults },
+        tradingOptions,
+      );
+    } catch (error) {
+      stopDriving();
+      throw error;
+    }
     const restFaults = new RestFaults();
     const rest = createRestHandler({
       routes,
@@ -169,7 +219,7 @@ export async function startSimulator(
       clock,
       faults: restFaults,
     });
-    const wsRoutes: WebSocketRoute[] = [];
+    const wsRoutes: WebSocketRoute[] = [desk.wsRoute];
     const handleWs = (req: Request): Response => {
       const url = new URL(req.url);
       let streams: string[];
@@ -237,6 +287,7 @@ export async function startSimulator(
     const close = (): Promise<void> => {
       closing ??= (async () => {
         stopDriving();
+        desk.close();
         await hub.close();
         await server.shutdown();
         source.close();
@@ -251,6 +302,11 @@ export async function startSimulator(
       delayResponses: (ms) => restFaults.delay(ms),
       failNext: (n, fault) => restFaults.failNext(n, fault),
       sendMalformed: (n) => hub.sendMalformed(n),
+      loseNextOrderReply: (n, o) => tradingFaults.loseNextOrderReply(n, o),
+      skewMs: (ms) => tradingFaults.skew(ms),
+      htmlErrors: (n) => tradingFaults.htmlErrors(n),
+      dropUserStreams: () => desk.dropUserStreams(),
+      rejectNextExits: (n) => tradingFaults.rejectNextExits(n),
     };
     return {
       restUrl,
@@ -260,6 +316,7 @@ export async function startSimulator(
       symbols,
       routes,
       market,
+      trading: desk,
       closedKlines(symbol: string): readonly RawKlineRow[] {
         const m = market.symbol(symbol);
         if (!m) {

@@ -1,0 +1,101 @@
+/**
+ * The trading half of the simulator's fault state: lost order replies, clock skew, HTML
+ * error pages on signed routes, exits rejected with `-2021`. Read by the signed-route
+ * handlers; armed through `Simulator.faults`.
+ *
+ * @module
+ */
+
+import type { LostReplyMode } from "../faults.ts";
+
+export type { LostReplyMode };
+
+/** Options of {@linkcode TradingFaults.loseNextOrderReply}. */
+export interface LostReplyOptions {
+  /**
+   * `"503"`: HTTP 503 `{code:-1007}`; `"html503"`: an HTML 503 page; `"drop"`: the
+   * connection breaks in the middle of the body; `"timeout"`: no reply until the client
+   * gives up. @default {"503"}
+   */
+  mode?: LostReplyMode;
+}
+
+const MODES: readonly LostReplyMode[] = ["503", "html503", "drop", "timeout"];
+
+function count(n: number, what: string): number {
+  if (!Number.isInteger(n) || n < 0) {
+    throw new RangeError(`Cannot ${what}: ${n} is not a count`);
+  }
+  return n;
+}
+
+/** Armed trading faults; each `take*` consumes one. */
+export class TradingFaults {
+  #lost: LostReplyMode[] = [];
+  #skewMs = 0;
+  #html = 0;
+  #exits = 0;
+
+  /** The next `n` order placements are executed but their replies are lost. */
+  loseNextOrderReply(n: number, options: LostReplyOptions = {}): void {
+    const mode = options.mode ?? "503";
+    if (!MODES.includes(mode)) {
+      throw new RangeError(
+        `Cannot lose order replies: mode "${mode}" is not one of ${
+          MODES.join(", ")
+        }`,
+      );
+    }
+    this.#lost = Array.from(
+      { length: count(n, "lose order replies") },
+      () => mode,
+    );
+  }
+
+  /** Takes the next lost-reply mode, if armed. */
+  takeLostReply(): LostReplyMode | undefined {
+    return this.#lost.shift();
+  }
+
+  /** Offset of the authentication clock (and `/time`) from the market clock, ms. */
+  get skewMs(): number {
+    return this.#skewMs;
+  }
+
+  /** Sets the offset of the authentication clock from the market clock. */
+  skew(ms: number): void {
+    if (!Number.isFinite(ms)) {
+      throw new RangeError(`Cannot skew the clock: ${ms} ms is not finite`);
+    }
+    this.#skewMs = Math.trunc(ms);
+  }
+
+  /** The next `n` signed requests get an HTML 502 page without reaching the engine. */
+  htmlErrors(n: number): void {
+    this.#html = count(n, "send HTML errors");
+  }
+
+  /** Takes one armed HTML error. */
+  takeHtmlError(): boolean {
+    if (this.#html <= 0) return false;
+    this.#html--;
+    return true;
+  }
+
+  /** The next `n` exit orders (reduce-only, close-position, or against the position) get `-2021`. */
+  rejectNextExits(n: number): void {
+    this.#exits = count(n, "reject exits");
+  }
+
+  /** Takes one armed exit rejection. */
+  takeExitRejection(): boolean {
+    if (this.#exits <= 0) return false;
+    this.#exits--;
+    return true;
+  }
+
+  /** Whether an exit rejection is armed (without taking it). */
+  get exitRejectionArmed(): boolean {
+    return this.#exits > 0;
+  }
+}
