@@ -22,6 +22,7 @@ import { formatRankedTable, runBacktest } from "../lib/backtest/mod.ts";
 import { writeReport } from "../lib/report/mod.ts";
 import { startSimulator } from "../lib/sim/mod.ts";
 import { followClock } from "../lib/time/clock.ts";
+import { runLiveSession, startPaperExchange } from "../lib/live/mod.ts";
 
 const FLAGS = {
   symbols: {
@@ -84,7 +85,7 @@ export async function main(args: readonly string[]): Promise<number> {
   Deno.addSignalListener("SIGINT", onSignal);
   try {
     print(
-      `1/4 recording ${flags.hours} simulated hours of ${
+      `1/5 recording ${flags.hours} simulated hours of ${
         flags.symbols.join(", ")
       } ` +
         `from the simulator at ${flags.speed}x into ${logDir}`,
@@ -130,7 +131,7 @@ export async function main(args: readonly string[]): Promise<number> {
     printRecordSummary(logDir, summary);
 
     const featuresCsv = `${flags.out}/features.csv`;
-    print(`2/4 building the feature table ${featuresCsv} (windows 10,30,60)`);
+    print(`2/5 building the feature table ${featuresCsv} (windows 10,30,60)`);
     const built = await buildFeatureFile({ logDir }, featuresCsv, {
       windows: [10, 30, 60],
       maxStalenessMs: 60_000,
@@ -145,7 +146,7 @@ export async function main(args: readonly string[]): Promise<number> {
 
     const outDir = `${flags.out}/backtest`;
     print(
-      `3/4 backtesting a parameter grid over ${featuresCsv} into ${outDir}`,
+      `3/5 backtesting a parameter grid over ${featuresCsv} into ${outDir}`,
     );
     const backtest = await runBacktest({
       features: featuresCsv,
@@ -161,18 +162,66 @@ export async function main(args: readonly string[]): Promise<number> {
       );
       print(formatRankedTable(all, backtest.configs, 10));
     }
-    print(`\n4/4 writing the HTML report`);
+    print(`\n4/5 writing the HTML report`);
     const report = await writeReport(outDir);
     print(
       `    ${report.path} (${
         (report.bytes / 1e6).toFixed(2)
       } MB): open it in a browser`,
     );
+    print(
+      `\n5/5 paper trading 30 simulated minutes of ${
+        flags.symbols.join(", ")
+      } with the live bot on a fresh simulated account`,
+    );
+    await paperStep(flags.symbols, flags.speed, flags.seed, flags.out);
     print(`\noutputs: ${logDir}/, ${featuresCsv}, ${outDir}/`);
     return 0;
   } finally {
     Deno.removeSignalListener("SIGINT", onSignal);
   }
+}
+
+/** The live bot (unchanged) on an in-process simulator for a short paper session. */
+async function paperStep(
+  symbols: string[],
+  speed: number,
+  seed: number,
+  out: string,
+): Promise<void> {
+  await using ex = await startPaperExchange({ symbols, speed, seed });
+  const summary = await runLiveSession({
+    symbols,
+    params: { k: 0.5, n: 1, t: 10, v: 10, maxSpreadBps: 5, maxFundingBps: 10 },
+    enableTrading: true,
+    orderNotional: 100,
+    tpBps: 20,
+    slBps: 20,
+    cooldownMs: 60_000,
+    leverage: 10,
+    marginType: "ISOLATED",
+    killThreshold: 1.2,
+    killPauseMs: 0,
+    budgets: { barMs: 60_000, bookMs: 60_000, markMs: 60_000 },
+    restUrl: ex.sim.restUrl,
+    wsUrl: ex.sim.wsUrl,
+    updateLogs: false,
+    logDir: "",
+    journalPath: `${out}/paper_decisions.csv`,
+    closeOnExit: true,
+  }, {
+    credentials: ex.credentials,
+    clock: ex.clock,
+    serverNow: () => ex.sim.clock.now(),
+    marketSilenceBudgetMs: ex.silenceBudgetMs,
+    resolveDelaysMs: [50, 100, 200, 400],
+    durationMs: 30 * 60_000,
+  });
+  print(
+    `    ${summary.evaluations} evaluations, ${summary.signals} signals, ` +
+      `${summary.entriesSent} entries; journal ${out}/paper_decisions.csv`,
+  );
+  for (const line of summary.fills.format().split("\n")) print(`    ${line}`);
 }
 
 function silenceBudgets(ms: number) {

@@ -1,0 +1,394 @@
+/**
+ * The flags of the live bot (`deno task live`, also read by `deno task paper`), their
+ * layering and their conversion into a {@linkcode LiveConfig}.
+ *
+ * Precedence: command-line flag > environment variable (`ASTER_` + the flag name in upper
+ * case, e.g. `ASTER_K`, `ASTER_ORDER_NOTIONAL`) > config file (`--config FILE`, a JSON
+ * object keyed by flag name) > default. Every layer is validated on its own, so an error
+ * names where the bad value came from.
+ *
+ * @module
+ */
+import {
+  type FlagSpec,
+  LOG_LEVELS,
+  parseFlags,
+  UsageError,
+} from "../cli/mod.ts";
+import type { Flags } from "../cli/flags.ts";
+import type { LiveConfig } from "./live_session.ts";
+
+/** The live bot's flags. */
+export const LIVE_FLAGS = {
+  config: {
+    type: "string",
+    help:
+      "JSON config file keyed by flag name (flag > env ASTER_<NAME> > file > default)",
+  },
+  symbols: { type: "list", default: "BTCUSDT", help: "symbols to trade" },
+  poll_time: {
+    type: "number",
+    default: 0,
+    min: 0,
+    help: "seconds to run; 0 = until SIGINT/SIGTERM",
+  },
+  enable_trading: {
+    type: "boolean",
+    default: false,
+    help:
+      "place orders; false = dry run (signals and would-be orders logged, no credentials)",
+  },
+  update_logs: {
+    type: "boolean",
+    default: false,
+    help: "also record the five CSV market logs into --log_dir",
+  },
+  order_notional: {
+    type: "number",
+    default: 25,
+    min: 0.000001,
+    help: "target notional per entry, USDT",
+  },
+  k: {
+    type: "number",
+    default: 2,
+    min: 0,
+    help: "momentum: |ret_bps| > k * rs_vol_bps(T)",
+  },
+  n: {
+    type: "number",
+    default: 2,
+    min: 0,
+    help: "volume: volume > n * avg_volume(V)",
+  },
+  T: {
+    type: "number",
+    default: 30,
+    integer: true,
+    min: 1,
+    max: 1400,
+    help: "volatility window, bars",
+  },
+  V: {
+    type: "number",
+    default: 30,
+    integer: true,
+    min: 1,
+    max: 1400,
+    help: "volume window, bars",
+  },
+  max_spread_bps: {
+    type: "number",
+    default: 5,
+    min: 0,
+    help: "blocker: spread_bps <= this",
+  },
+  max_funding_bps: {
+    type: "number",
+    default: 10,
+    min: 0,
+    help: "blocker: |funding_bps| <= this",
+  },
+  tp_bps: {
+    type: "number",
+    default: 40,
+    min: 0.01,
+    help: "take-profit distance from the fill, bp",
+  },
+  sl_bps: {
+    type: "number",
+    default: 25,
+    min: 0.01,
+    help: "stop-loss distance from the fill, bp",
+  },
+  trail_activation_bps: {
+    type: "number",
+    default: 0,
+    min: 0,
+    help: "trailing stop activation distance, bp; 0 = no trailing stop",
+  },
+  trail_callback_pct: {
+    type: "number",
+    default: 0.5,
+    min: 0.1,
+    max: 5,
+    help: "trailing stop callback rate, percent",
+  },
+  cooldown: {
+    type: "number",
+    default: 60,
+    min: 0,
+    help: "seconds after each exit before the next entry",
+  },
+  leverage: {
+    type: "number",
+    default: 10,
+    integer: true,
+    min: 1,
+    max: 125,
+    help: "leverage set at start",
+  },
+  margin_type: {
+    type: "string",
+    default: "ISOLATED",
+    choices: ["ISOLATED", "CROSSED"],
+    help: "margin type set at start",
+  },
+  kill_threshold: {
+    type: "number",
+    default: 1.2,
+    min: 1,
+    help: "kill switch at totalMarginBalance / totalMaintMargin <= this",
+  },
+  kill_pause: {
+    type: "number",
+    default: 0,
+    min: 0,
+    help: "seconds the kill switch blocks entries; 0 = until restart",
+  },
+  max_bar_age: {
+    type: "number",
+    default: 10,
+    min: 0.001,
+    help: "no entry when the bar closed longer ago, s",
+  },
+  max_book_age: {
+    type: "number",
+    default: 5,
+    min: 0.001,
+    help: "no entry when the book is older, s",
+  },
+  max_mark_age: {
+    type: "number",
+    default: 5,
+    min: 0.001,
+    help: "no entry when mark/funding is older, s",
+  },
+  reconcile_every: {
+    type: "number",
+    default: 5,
+    min: 1,
+    help: "REST reconciliation period, s",
+  },
+  close_on_exit: {
+    type: "boolean",
+    default: false,
+    help:
+      "close positions at shutdown (default: leave the exchange-side exits in place)",
+  },
+  rest_url: {
+    type: "string",
+    default: "https://fapi.asterdex.com",
+    help: "REST base URL",
+  },
+  ws_url: {
+    type: "string",
+    default: "wss://fstream.asterdex.com",
+    help: "WebSocket base URL",
+  },
+  log_dir: {
+    type: "string",
+    default: "./logs",
+    help: "directory of the market logs (--update_logs)",
+  },
+  journal: {
+    type: "string",
+    default: "./logs/decisions.csv",
+    help: "decision journal CSV; empty = none",
+  },
+  log_level: {
+    type: "string",
+    default: "info",
+    choices: LOG_LEVELS,
+    help: "log level",
+  },
+  log_json: {
+    type: "boolean",
+    default: false,
+    help: "log JSON lines (for journald)",
+  },
+} as const satisfies Record<string, FlagSpec>;
+
+/** The parsed live flags. */
+export type LiveFlags = Flags<typeof LIVE_FLAGS>;
+
+/** The environment variable of a flag: `ASTER_` + its name in upper case. */
+export function envName(flag: string): string {
+  return `ASTER_${flag.toUpperCase()}`;
+}
+
+/** Where the layers come from. */
+export interface FlagLayers {
+  /** The command line. */
+  readonly argv: readonly string[];
+  /** Reads an environment variable. */
+  readonly env: (name: string) => string | undefined;
+  /** Reads the config file named by `--config` (or `ASTER_CONFIG`). */
+  readonly readTextFile: (path: string) => Promise<string>;
+}
+
+/**
+ * Parses the layered flags: file, then environment, then command line, each validated
+ * on its own.
+ *
+ * @throws {UsageError} naming the layer of a bad value
+ */
+export async function parseLayeredFlags<T extends Record<string, FlagSpec>>(
+  specs: T,
+  layers: FlagLayers,
+): Promise<Flags<T>> {
+  const cli = parseFlags(layers.argv, specs);
+  if (cli.help) return cli;
+  const envArgs: string[] = [];
+  for (const name of Object.keys(specs)) {
+    const v = layers.env(envName(name));
+    if (v === undefined || v === "") continue;
+    const arg = `--${name}=${v}`;
+    guard(`environment ${envName(name)}`, () => parseFlags([arg], specs));
+    envArgs.push(arg);
+  }
+  const cliConfig = (cli as Record<string, unknown>)["config"];
+  const configPath = typeof cliConfig === "string"
+    ? cliConfig
+    : layers.env(envName("config"));
+  let fileArgs: string[] = [];
+  if (configPath !== undefined && configPath !== "" && "config" in specs) {
+    let text: string;
+    try {
+      text = await layers.readTextFile(configPath);
+    } catch (error) {
+      throw new UsageError(
+        `Cannot read --config ${configPath}: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      );
+    }
+    fileArgs = configArgs(text, specs, configPath);
+    guard(`config file ${configPath}`, () => parseFlags(fileArgs, specs));
+  }
+  // parseArgs keeps the last occurrence: file < env < command line
+  return parseFlags([...fileArgs, ...envArgs, ...layers.argv], specs);
+}
+
+function guard(where: string, fn: () => unknown): void {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof UsageError) {
+      throw new UsageError(`${where}: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+function configArgs(
+  text: string,
+  specs: Record<string, FlagSpec>,
+  path: string,
+): string[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(
+      `Invalid config file ${path}: ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+    );
+  }
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new UsageError(`Invalid config file ${path}: not a JSON object`);
+  }
+  const out: string[] = [];
+  for (const [key, value] of Object.entries(raw)) {
+    if (!(key in specs) || key === "config") {
+      throw new UsageError(`Invalid config file ${path}: unknown key "${key}"`);
+    }
+    const text = Array.isArray(value)
+      ? value.map(String).join(",")
+      : typeof value === "string" || typeof value === "number" ||
+          typeof value === "boolean"
+      ? String(value)
+      : undefined;
+    if (text === undefined) {
+      throw new UsageError(
+        `Invalid config file ${path}: "${key}" is not a string, number, boolean or list`,
+      );
+    }
+    out.push(`--${key}=${text}`);
+  }
+  return out;
+}
+
+/**
+ * The bot config of parsed flags.
+ *
+ * @throws {UsageError} for values that are wrong together (e.g. a bad URL)
+ */
+export function liveConfig(f: LiveFlags): LiveConfig {
+  checkUrl("rest_url", f.rest_url, ["http:", "https:"]);
+  checkUrl("ws_url", f.ws_url, ["ws:", "wss:"]);
+  const symbols = f.symbols.map((s) => s.toUpperCase());
+  for (const s of symbols) {
+    if (!/^[A-Z0-9]{2,30}$/.test(s)) {
+      throw new UsageError(`Invalid --symbols "${s}": not a symbol name`);
+    }
+  }
+  if (new Set(symbols).size !== symbols.length) {
+    throw new UsageError(`Invalid --symbols: a symbol is listed twice`);
+  }
+  return {
+    symbols,
+    params: {
+      k: f.k,
+      n: f.n,
+      t: f.T,
+      v: f.V,
+      maxSpreadBps: f.max_spread_bps,
+      maxFundingBps: f.max_funding_bps,
+    },
+    enableTrading: f.enable_trading,
+    orderNotional: f.order_notional,
+    tpBps: f.tp_bps,
+    slBps: f.sl_bps,
+    ...(f.trail_activation_bps > 0
+      ? {
+        trailing: {
+          activationBps: f.trail_activation_bps,
+          callbackPct: f.trail_callback_pct,
+        },
+      }
+      : {}),
+    cooldownMs: f.cooldown * 1000,
+    leverage: f.leverage,
+    marginType: f.margin_type === "CROSSED" ? "CROSSED" : "ISOLATED",
+    killThreshold: f.kill_threshold,
+    killPauseMs: f.kill_pause * 1000,
+    budgets: {
+      barMs: f.max_bar_age * 1000,
+      bookMs: f.max_book_age * 1000,
+      markMs: f.max_mark_age * 1000,
+    },
+    restUrl: f.rest_url,
+    wsUrl: f.ws_url,
+    updateLogs: f.update_logs,
+    logDir: f.log_dir,
+    journalPath: f.journal,
+    closeOnExit: f.close_on_exit,
+    reconcileMs: f.reconcile_every * 1000,
+  };
+}
+
+function checkUrl(flag: string, value: string, protocols: string[]): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`Invalid --${flag} "${value}": not a URL`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new UsageError(
+      `Invalid --${flag} "${value}": expected ${protocols.join(" or ")}`,
+    );
+  }
+}

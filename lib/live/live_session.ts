@@ -1,0 +1,654 @@
+/**
+ * The assembled live bot: market feed (REST seed + streams), strategy windows seeded from
+ * history, evaluation on each closed bar, the order manager behind the trading-client
+ * adapter, the user data stream, a one-second housekeeping loop (recorder snapshot,
+ * staleness, kill switch, reconciliation timer and after every reconnect), adoption at
+ * start, and a clean shutdown. Everything is passed in as plain values: entry scripts
+ * read flags, environment and credentials.
+ *
+ * @module
+ */
+import { getLogger } from "@logtape/logtape";
+import { dirname } from "node:path";
+import { MarketRestClient } from "../exchange/market_rest_client.ts";
+import { RestTransport } from "../exchange/rest_transport.ts";
+import {
+  createSigner,
+  type Credentials,
+  TimeSync,
+} from "../exchange/sign/mod.ts";
+import {
+  TradingClient,
+  type UserEvent as TradingUserEvent,
+  UserStream,
+} from "../exchange/trading/mod.ts";
+import type { StreamKind } from "../exchange/events.ts";
+import { MarketFeed } from "../market/mod.ts";
+import {
+  type MarginType,
+  OrderManager,
+  type OrderRecord,
+  type TrailingOptions,
+} from "../order/mod.ts";
+import { LogRecorder } from "../recorder/mod.ts";
+import { checkStrategyParams, type StrategyParams } from "../strategy/mod.ts";
+import { type Clock, systemClock } from "../time/clock.ts";
+import { FillLog } from "./fill_log.ts";
+import { DecisionJournal, type JournalRow } from "./journal.ts";
+import { LiveBot } from "./live_bot.ts";
+import {
+  checkBudgets,
+  staleInputs,
+  type StalenessBudgets,
+} from "./staleness.ts";
+import { portEvents, TradingPort } from "./trading_port.ts";
+
+const log = getLogger(["aster", "live"]);
+
+/** The bot's settings, as plain values. */
+export interface LiveConfig {
+  /** Symbols (any case). */
+  readonly symbols: readonly string[];
+  /** Strategy parameters. */
+  readonly params: StrategyParams;
+  /** Place orders; false = dry run (no credentials, orders only logged). */
+  readonly enableTrading: boolean;
+  /** Target notional per entry, USD. */
+  readonly orderNotional: number;
+  /** Take-profit and stop-loss distances, bp. */
+  readonly tpBps: number;
+  readonly slBps: number;
+  /** Trailing stop; none when absent. */
+  readonly trailing?: TrailingOptions;
+  /** Pause after each exit, ms. */
+  readonly cooldownMs: number;
+  readonly leverage: number;
+  readonly marginType: MarginType;
+  /** Kill switch at margin balance / maintenance margin <= this. */
+  readonly killThreshold: number;
+  /** Kill-switch pause, ms (0 = until restart). */
+  readonly killPauseMs: number;
+  /** Input-age budgets. */
+  readonly budgets: StalenessBudgets;
+  /** REST and WebSocket base URLs. */
+  readonly restUrl: string;
+  readonly wsUrl: string;
+  /** Also record the five CSV market logs into `logDir`. */
+  readonly updateLogs: boolean;
+  readonly logDir: string;
+  /** The decision journal's path; empty = none. */
+  readonly journalPath: string;
+  /** Close positions at shutdown instead of leaving the exchange-side exits. */
+  readonly closeOnExit: boolean;
+  /** Reconciliation period, ms. @default {5000} */
+  readonly reconcileMs?: number;
+  /** Housekeeping period, ms. @default {1000} */
+  readonly housekeepingMs?: number;
+}
+
+/** Injected dependencies (clocks, credentials, hooks). */
+export interface LiveDeps {
+  /** Needed when trading. */
+  readonly credentials?: Credentials;
+  /** The bot clock (market ages, cooldowns, loop). @default {systemClock} */
+  readonly clock?: Clock;
+  /**
+   * The signing clock (server time). @default a {@linkcode TimeSync} on the exchange's
+   * `/fapi/v1/time`
+   */
+  readonly serverNow?: () => number;
+  /** Waits before the queries resolving a lost order reply, ms. */
+  readonly resolveDelaysMs?: readonly number[];
+  /** Request timeout, ms. @default {10000} */
+  readonly timeoutMs?: number;
+  /** Called once the caches are seeded and, when trading, the account adopted. */
+  readonly onReady?: (status: string) => void | Promise<void>;
+  /** Called every housekeeping tick with the health (streams fresh). */
+  readonly onHealth?: (healthy: boolean) => void;
+  /** Every evaluation. */
+  readonly onDecision?: (row: JournalRow) => void;
+  /** Every order-manager record. */
+  readonly onRecord?: (record: OrderRecord) => void;
+  /** Every user-stream event (after the manager saw it). */
+  readonly onUserEvent?: (event: TradingUserEvent) => void;
+  /** Market WebSocket factory (instrumentation, tests). @default {(url) => new WebSocket(url)} */
+  readonly marketWebSocket?: (url: string) => WebSocket;
+  /**
+   * Market-stream silence budgets in bot-clock ms (scale them up when the clock runs
+   * faster than real time). @default the stream's defaults
+   */
+  readonly marketSilenceBudgetMs?: Partial<Record<StreamKind, number>>;
+  /** User-stream reconnect back-off start, ms. @default {500} */
+  readonly reconnectBaseMs?: number;
+}
+
+/** What a finished session reports. */
+export interface LiveSummary {
+  readonly evaluations: number;
+  readonly signals: number;
+  readonly entriesSent: number;
+  readonly staleSkips: number;
+  readonly wouldEnter: number;
+  readonly fills: FillLog;
+  readonly journalRows: number;
+}
+
+/**
+ * Validates a config before anything connects.
+ *
+ * @throws {RangeError} for a bad value
+ */
+export function checkLiveConfig(c: LiveConfig): void {
+  if (c.symbols.length === 0) {
+    throw new RangeError("Cannot start the bot: no symbols");
+  }
+  checkStrategyParams(c.params);
+  checkBudgets(c.budgets);
+  const pos = (v: number, what: string) => {
+    if (!(v > 0) || !Number.isFinite(v)) {
+      throw new RangeError(`Cannot start the bot: ${what} ${v} is not > 0`);
+    }
+  };
+  pos(c.orderNotional, "order_notional");
+  pos(c.tpBps, "tp_bps");
+  pos(c.slBps, "sl_bps");
+  if (!(c.cooldownMs >= 0)) {
+    throw new RangeError(`Cannot start the bot: cooldown ${c.cooldownMs} < 0`);
+  }
+  if (!Number.isInteger(c.leverage) || c.leverage < 1 || c.leverage > 125) {
+    throw new RangeError(
+      `Cannot start the bot: leverage ${c.leverage} is not an integer in 1..125`,
+    );
+  }
+  if (!(c.killThreshold >= 1)) {
+    throw new RangeError(
+      `Cannot start the bot: kill threshold ${c.killThreshold} < 1`,
+    );
+  }
+  if (c.trailing) {
+    pos(c.trailing.activationBps, "trailing activation");
+    if (!(c.trailing.callbackPct >= 0.1 && c.trailing.callbackPct <= 5)) {
+      throw new RangeError(
+        `Cannot start the bot: trailing callback ${c.trailing.callbackPct} % is not in 0.1..5`,
+      );
+    }
+  }
+}
+
+/** A running bot; see the module doc. */
+export class LiveSession {
+  /** The market feed. */
+  readonly feed: MarketFeed;
+  /** The decision core. */
+  readonly bot: LiveBot;
+  /** The order manager (absent in a dry run). */
+  readonly orders: OrderManager | undefined;
+  /** The trading client (absent in a dry run). */
+  readonly client: TradingClient | undefined;
+  /** The user stream (absent in a dry run). */
+  readonly userStream: UserStream | undefined;
+  /** Fills seen on the user stream. */
+  readonly fills = new FillLog();
+  #config: LiveConfig;
+  #deps: LiveDeps;
+  #clock: Clock;
+  #journal: DecisionJournal | undefined;
+  #recorder: LogRecorder | undefined;
+  #timeSync: TimeSync | undefined;
+  #stop = new AbortController();
+  #loop: Promise<void> | undefined;
+  #reconcileWanted = true;
+  #lastReconcile = -Infinity;
+  #busy = { reconcile: false, margin: false };
+  #stale = new Map<string, string>();
+  #events: Promise<void> = Promise.resolve();
+  #stopped: Promise<void> | undefined;
+  #ticks = 0;
+
+  private constructor(
+    config: LiveConfig,
+    deps: LiveDeps,
+    parts: {
+      feed: MarketFeed;
+      bot: LiveBot;
+      orders?: OrderManager;
+      client?: TradingClient;
+      userStream?: UserStream;
+      journal?: DecisionJournal;
+      recorder?: LogRecorder;
+      timeSync?: TimeSync;
+    },
+  ) {
+    this.#config = config;
+    this.#deps = deps;
+    this.#clock = deps.clock ?? systemClock;
+    this.feed = parts.feed;
+    this.bot = parts.bot;
+    this.orders = parts.orders;
+    this.client = parts.client;
+    this.userStream = parts.userStream;
+    this.#journal = parts.journal;
+    this.#recorder = parts.recorder;
+    this.#timeSync = parts.timeSync;
+  }
+
+  /**
+   * Validates, opens the files, connects, seeds, sets the account up, adopts what the
+   * exchange holds and starts the housekeeping loop.
+   *
+   * @throws {RangeError} for a bad config, {@linkcode CredentialError}-like TypeError when
+   * trading without credentials, `LogFileError`, `UnknownSymbolError`, or a connect error
+   */
+  static async start(
+    config: LiveConfig,
+    deps: LiveDeps = {},
+  ): Promise<LiveSession> {
+    checkLiveConfig(config);
+    if (config.enableTrading && !deps.credentials) {
+      throw new TypeError("Cannot trade: no credentials");
+    }
+    const clock = deps.clock ?? systemClock;
+    const symbols = config.symbols.map((s) => s.toUpperCase());
+    let journal: DecisionJournal | undefined;
+    if (config.journalPath !== "") {
+      await Deno.mkdir(dirname(config.journalPath), { recursive: true });
+      journal = await DecisionJournal.open(config.journalPath);
+    }
+    let recorder: LogRecorder | undefined;
+    let feed: MarketFeed | undefined;
+    let timeSync: TimeSync | undefined;
+    let userStream: UserStream | undefined;
+    try {
+      if (config.updateLogs) recorder = await LogRecorder.open(config.logDir);
+      const transport = new RestTransport({
+        baseUrl: config.restUrl,
+        timeoutMs: deps.timeoutMs ?? 10_000,
+      });
+      let session: LiveSession | undefined;
+      const window = Math.max(config.params.t, config.params.v) + 5;
+      feed = new MarketFeed({
+        symbols,
+        rest: new MarketRestClient(transport),
+        stream: {
+          wsUrl: config.wsUrl,
+          ...(deps.marketWebSocket ? { webSocket: deps.marketWebSocket } : {}),
+          ...(deps.marketSilenceBudgetMs
+            ? { silenceBudgetMs: deps.marketSilenceBudgetMs }
+            : {}),
+        },
+        now: () => clock.now(),
+        historyBars: Math.min(1499, window),
+        barCapacity: Math.max(window, 64),
+        onBarClosed: (symbol, bar, info) =>
+          session?.bot.onBarClosed(symbol, bar, info),
+        onStatus: (status) => {
+          if (status.kind === "reconnected") session?.requestReconcile();
+        },
+      });
+      let orders: OrderManager | undefined;
+      let client: TradingClient | undefined;
+      const marketFeed = feed;
+      const makeBot = () =>
+        new LiveBot({
+          symbols,
+          params: config.params,
+          budgets: config.budgets,
+          market: marketFeed.caches,
+          ...(orders ? { orders } : {}),
+          symbolInfo: (s) => marketFeed.symbolInfo(s),
+          orderNotional: config.orderNotional,
+          ...(journal ? { journal } : {}),
+          clock: () => clock.now(),
+          entriesEnabled: false,
+          ...(deps.onDecision ? { onDecision: deps.onDecision } : {}),
+        });
+      if (!config.enableTrading) {
+        session = new LiveSession(config, deps, {
+          feed,
+          bot: makeBot(),
+          ...(journal ? { journal } : {}),
+          ...(recorder ? { recorder } : {}),
+        });
+        await feed.start();
+        session.bot.seed();
+        log.info("Dry run on {symbols}: no orders are placed", {
+          symbols: symbols.join(","),
+        });
+      } else {
+        let serverNow = deps.serverNow;
+        if (!serverNow) {
+          const rest = new MarketRestClient(transport);
+          timeSync = new TimeSync({
+            serverTime: (signal) => rest.serverTime({ signal }),
+          });
+          await timeSync.start();
+          const ts = timeSync;
+          serverNow = () => ts.now();
+        }
+        const signer = createSigner(deps.credentials!, { clock: serverNow });
+        client = new TradingClient({
+          signer,
+          baseUrl: config.restUrl,
+          transport: { timeoutMs: deps.timeoutMs ?? 10_000 },
+          ...(timeSync ? { timeSync } : {}),
+          ...(deps.resolveDelaysMs
+            ? { resolveDelaysMs: deps.resolveDelaysMs }
+            : {}),
+        });
+        // symbol rules come from the feed's exchangeInfo: start the feed first
+        await feed.start();
+        const infos = symbols.map((s) => {
+          const i = marketFeed.symbolInfo(s);
+          if (!i) throw new RangeError(`Cannot trade ${s}: no exchange rules`);
+          return i;
+        });
+        orders = new OrderManager(new TradingPort(client), {
+          symbols: infos,
+          orderNotional: config.orderNotional,
+          tpBps: config.tpBps,
+          slBps: config.slBps,
+          ...(config.trailing ? { trailing: config.trailing } : {}),
+          cooldownMs: config.cooldownMs,
+          leverage: config.leverage,
+          marginType: config.marginType,
+          killThreshold: config.killThreshold,
+          killPauseMs: config.killPauseMs,
+          clock: () => clock.now(),
+          onRecord: (r) => {
+            logRecord(r);
+            deps.onRecord?.(r);
+          },
+        });
+        const c = client;
+        userStream = new UserStream({
+          api: {
+            createListenKey: () => c.createListenKey(),
+            keepAliveListenKey: () => c.keepAliveListenKey(),
+            closeListenKey: () => c.closeListenKey(),
+          },
+          wsUrl: config.wsUrl,
+          onEvent: (e) => session?.onUserEvent(e),
+          onReconnected: () => session?.requestReconcile(),
+          ...(deps.reconnectBaseMs === undefined
+            ? {}
+            : { reconnectBaseMs: deps.reconnectBaseMs }),
+        });
+        session = new LiveSession(config, deps, {
+          feed,
+          bot: makeBot(),
+          orders,
+          client,
+          userStream,
+          ...(journal ? { journal } : {}),
+          ...(recorder ? { recorder } : {}),
+          ...(timeSync ? { timeSync } : {}),
+        });
+        await orders.setup();
+        await userStream.start();
+        await orders.reconcile();
+        session.#lastReconcile = clock.now();
+        session.#reconcileWanted = false;
+        session.bot.seed();
+      }
+      session.bot.startEntries();
+      session.#loop = session.#housekeeping();
+      const status = `${config.enableTrading ? "trading" : "dry run"} ${
+        symbols.join(",")
+      }`;
+      await deps.onReady?.(status);
+      log.info("Bot ready: {status}", { status });
+      return session;
+    } catch (error) {
+      await userStream?.close().catch(() => {});
+      timeSync?.stop();
+      await feed?.close().catch(() => {});
+      await recorder?.close().catch(() => {});
+      await journal?.close().catch(() => {});
+      throw error;
+    }
+  }
+
+  /** Asks for a reconciliation at the next housekeeping tick. */
+  requestReconcile(): void {
+    this.#reconcileWanted = true;
+  }
+
+  /** Housekeeping ticks run so far. */
+  get ticks(): number {
+    return this.#ticks;
+  }
+
+  /**
+   * Whether the bot is healthy (the systemd watchdog pings only then): the book and mark
+   * of every symbol within budget and, when trading, the user stream connected.
+   */
+  healthy(): boolean {
+    if (this.userStream && !this.userStream.connected) return false;
+    const now = this.#clock.now();
+    for (const s of this.feed.symbols) {
+      const a = this.feed.caches.ages(s, now);
+      const stale = staleInputs({
+        barMs: 0,
+        bookMs: a.bookTicker.sinceReceiveMs,
+        markMs: a.markPrice.sinceReceiveMs,
+      }, this.#config.budgets);
+      if (stale.length > 0) return false;
+    }
+    return true;
+  }
+
+  /** Applies a user-stream event (in order; the manager locks per symbol). */
+  onUserEvent(e: TradingUserEvent): void {
+    this.fills.onEvent(e);
+    const orders = this.orders;
+    if (orders) {
+      if (e.kind === "marginCall") {
+        log.warn("Margin call received: checking the kill switch");
+        this.#events = this.#events.then(() => this.#checkMargin());
+      }
+      for (const pe of portEvents(e)) {
+        this.#events = this.#events.then(() => orders.onEvent(pe)).then(
+          () => {},
+          (error) => log.error("Event failed: {error}", { error }),
+        );
+      }
+    }
+    this.#deps.onUserEvent?.(e);
+  }
+
+  /** Waits for the queued user events and entries in flight. */
+  async settle(): Promise<void> {
+    await this.#events;
+    await this.bot.settle();
+    await this.#events;
+  }
+
+  /** Resolves when the session is stopped. */
+  get stopped(): Promise<void> {
+    return this.#stopped ?? new Promise(() => {});
+  }
+
+  /**
+   * Shuts down: stops entries and the loop, waits for what is in flight, closes every
+   * position when `closeOnExit` (else leaves the exchange-side exits in place), flushes
+   * the journal and logs, closes the streams.
+   */
+  stop(): Promise<LiveSummary> {
+    this.#stopped ??= this.#shutdown();
+    return this.#stopped.then(() => this.summary());
+  }
+
+  /** The counters so far. */
+  summary(): LiveSummary {
+    const s = this.bot.stats;
+    return {
+      evaluations: s.evaluations,
+      signals: s.signals,
+      entriesSent: s.entriesSent,
+      staleSkips: s.staleSkips,
+      wouldEnter: s.wouldEnter,
+      fills: this.fills,
+      journalRows: this.#journal?.rows ?? 0,
+    };
+  }
+
+  async #shutdown(): Promise<void> {
+    log.info("Stopping: no new entries");
+    this.bot.stopEntries();
+    this.#stop.abort(new DOMException("stopping", "AbortError"));
+    await this.#loop;
+    await this.settle();
+    if (this.orders) {
+      if (this.#config.closeOnExit) {
+        log.info("Closing every position (--close_on_exit)");
+        await this.orders.closeAll();
+      } else {
+        log.info("Leaving positions and their exchange-side exits in place");
+      }
+    }
+    await this.feed.close();
+    await this.userStream?.close().catch((error) =>
+      log.warn("User stream close failed: {error}", { error })
+    );
+    this.#timeSync?.stop();
+    await this.settle();
+    await this.#journal?.close();
+    await this.#recorder?.close();
+    log.info("Stopped");
+  }
+
+  async #housekeeping(): Promise<void> {
+    const every = this.#config.housekeepingMs ?? 1000;
+    const signal = this.#stop.signal;
+    while (!signal.aborted) {
+      try {
+        await this.#clock.sleep(every, signal);
+      } catch {
+        break;
+      }
+      this.#ticks++;
+      const now = this.#clock.now();
+      this.#recorder?.snapshot(now, this.feed.symbols, this.feed.caches);
+      this.#checkStaleness(now);
+      this.#deps.onHealth?.(this.healthy());
+      if (this.orders) {
+        if (!this.#busy.margin) void this.#checkMargin();
+        const due = now - this.#lastReconcile >=
+          (this.#config.reconcileMs ?? 5000);
+        if ((due || this.#reconcileWanted) && !this.#busy.reconcile) {
+          void this.#reconcile();
+        }
+      }
+      if (this.#ticks % 2 === 0) {
+        await this.#journal?.flush().catch((error) =>
+          log.error("Journal flush failed: {error}", { error })
+        );
+        await this.#recorder?.flush().catch((error) =>
+          log.error("Log flush failed: {error}", { error })
+        );
+      }
+    }
+    while (this.#busy.margin || this.#busy.reconcile) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  #checkStaleness(now: number): void {
+    for (const s of this.feed.symbols) {
+      const a = this.feed.caches.ages(s, now);
+      const stale = staleInputs({
+        barMs: 0,
+        bookMs: a.bookTicker.sinceReceiveMs,
+        markMs: a.markPrice.sinceReceiveMs,
+      }, this.#config.budgets).join(",");
+      const before = this.#stale.get(s) ?? "";
+      if (stale !== before) {
+        this.#stale.set(s, stale);
+        if (stale) {
+          log.warn("{symbol} inputs stale: {stale}; no entries", {
+            symbol: s,
+            stale,
+          });
+        } else log.info("{symbol} inputs fresh again", { symbol: s });
+      }
+    }
+  }
+
+  async #checkMargin(): Promise<void> {
+    if (!this.orders) return;
+    this.#busy.margin = true;
+    try {
+      await this.orders.checkMargin();
+    } catch (error) {
+      log.warn("Kill-switch check failed: {error}", { error });
+    } finally {
+      this.#busy.margin = false;
+    }
+  }
+
+  async #reconcile(): Promise<void> {
+    if (!this.orders) return;
+    this.#busy.reconcile = true;
+    this.#reconcileWanted = false;
+    try {
+      await this.orders.reconcile();
+      this.#lastReconcile = this.#clock.now();
+    } catch (error) {
+      this.#reconcileWanted = true;
+      log.warn("Reconciliation failed: {error}", { error });
+    } finally {
+      this.#busy.reconcile = false;
+    }
+  }
+}
+
+/**
+ * Runs a session until `durationMs` of bot-clock time (0 = forever) or until `signal`
+ * aborts, then stops it.
+ */
+export async function runLiveSession(
+  config: LiveConfig,
+  deps: LiveDeps & { durationMs: number; signal?: AbortSignal },
+): Promise<LiveSummary> {
+  const session = await LiveSession.start(config, deps);
+  const clock = deps.clock ?? systemClock;
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  deps.signal?.addEventListener("abort", onAbort, { once: true });
+  if (deps.signal?.aborted) stop.abort();
+  try {
+    if (deps.durationMs > 0) {
+      await clock.sleep(deps.durationMs, stop.signal).catch(() => {});
+    } else if (!stop.signal.aborted) {
+      await new Promise<void>((resolve) =>
+        stop.signal.addEventListener("abort", () => resolve(), { once: true })
+      );
+    }
+  } finally {
+    deps.signal?.removeEventListener("abort", onAbort);
+  }
+  return await session.stop();
+}
+
+const QUIET = new Set(["reconcile_skipped", "entry_skipped"]);
+
+function logRecord(r: OrderRecord): void {
+  const props = {
+    symbol: r.symbol,
+    action: r.action,
+    detail: r.detail,
+    clientOrderId: r.clientOrderId ?? "",
+    ...(r.data ?? {}),
+  };
+  if (r.action === "error" || r.action.endsWith("_failed")) {
+    log.error("{symbol} {action}: {detail}", props);
+  } else if (QUIET.has(r.action)) {
+    log.debug("{symbol} {action}: {detail}", props);
+  } else if (
+    r.action.startsWith("kill_switch") || r.action.endsWith("_unknown")
+  ) {
+    log.warn("{symbol} {action}: {detail}", props);
+  } else {
+    log.info("{symbol} {action}: {detail}", props);
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The in-process exchange of paper trading: the simulator (synthetic market, or a replay
+ * of recorded logs or 1m OHLCV files) with a fresh V1 account whose random keys never
+ * leave the process, and the clock the bot follows.
+ *
+ * @module
+ */
+import {
+  Secret,
+  type V1Credentials,
+  v1Credentials,
+} from "../exchange/sign/mod.ts";
+import { type Simulator, type SourceSpec, startSimulator } from "../sim/mod.ts";
+import { type Clock, followClock } from "../time/clock.ts";
+
+/** Options of {@linkcode startPaperExchange}. */
+export interface PaperExchangeOptions {
+  /** Listed symbols. */
+  readonly symbols: readonly string[];
+  /** The market. @default {{ kind: "synthetic" }} */
+  readonly source?: SourceSpec;
+  /** Sim ms per real ms. @default {1} */
+  readonly speed?: number;
+  /** Seed of the synthetic market. @default {1} */
+  readonly seed?: number;
+  /** Initial USDT balance. @default {"10000"} */
+  readonly balance?: string;
+  /** Closed bars of history before the start. @default {240} */
+  readonly historyMinutes?: number;
+}
+
+/** A running paper exchange. */
+export interface PaperExchange extends AsyncDisposable {
+  /** The simulator. */
+  readonly sim: Simulator;
+  /** The account's credentials. */
+  readonly credentials: V1Credentials;
+  /** The account's engine id. */
+  readonly accountId: string;
+  /** A clock on the sim's time whose sleeps are scaled by the speed. */
+  readonly clock: Clock;
+  /** Market-stream silence budgets in sim ms that allow ~250 real ms of jitter. */
+  readonly silenceBudgetMs: { markPrice: number; kline: number };
+  /** Stops the simulator. */
+  close(): Promise<void>;
+}
+
+/** Starts the simulator with a fresh account. */
+export async function startPaperExchange(
+  options: PaperExchangeOptions,
+): Promise<PaperExchange> {
+  const apiKey = randomHex(32);
+  const secretKey = randomHex(32);
+  const speed = options.speed ?? 1;
+  const sim = await startSimulator({
+    symbols: [...options.symbols],
+    source: options.source ?? { kind: "synthetic" },
+    seed: options.seed ?? 1,
+    speed,
+    historyMinutes: options.historyMinutes ?? 240,
+    accounts: [{
+      kind: "v1",
+      apiKey,
+      secretKey,
+      ...(options.balance ? { balance: options.balance } : {}),
+    }],
+  });
+  const close = () => sim.close();
+  return {
+    sim,
+    credentials: v1Credentials(new Secret(apiKey), new Secret(secretKey)),
+    accountId: apiKey,
+    clock: followClock(sim.clock, speed),
+    silenceBudgetMs: {
+      markPrice: Math.max(5_000, 250 * speed),
+      kline: Math.max(10_000, 250 * speed),
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+function randomHex(bytes: number): string {
+  const b = crypto.getRandomValues(new Uint8Array(bytes));
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+}

@@ -1,0 +1,204 @@
+/**
+ * `deno task paper`: the live bot, unchanged, trading a fresh simulated account on an
+ * in-process simulator (loopback only): a synthetic market, or a replay of recorded logs
+ * (`--replay DIR`) or of real 1m OHLCV files (`--replay BTCUSDT_1m_….csv,…`) at
+ * `--speed`. Prints the trades and the PnL at the end.
+ *
+ * @module
+ */
+import { basename } from "node:path";
+import {
+  type FlagSpec,
+  formatHelp,
+  runMain,
+  setupLogging,
+  UsageError,
+} from "../lib/cli/mod.ts";
+import {
+  checkLiveConfig,
+  LIVE_FLAGS,
+  liveConfig,
+  parseLayeredFlags,
+  runLiveSession,
+  startPaperExchange,
+} from "../lib/live/mod.ts";
+import type { SourceSpec } from "../lib/sim/mod.ts";
+
+const {
+  rest_url: _rest,
+  ws_url: _ws,
+  enable_trading: _trading,
+  poll_time: _poll,
+  close_on_exit: _close,
+  ...BOT_FLAGS
+} = LIVE_FLAGS;
+
+const FLAGS = {
+  ...BOT_FLAGS,
+  journal: {
+    type: "string",
+    default: "./logs/paper_decisions.csv",
+    help: "decision journal CSV; empty = none",
+  },
+  minutes: {
+    type: "number",
+    default: 120,
+    min: 1,
+    help: "simulated minutes to trade",
+  },
+  speed: {
+    type: "number",
+    default: 120,
+    min: 1,
+    max: 600,
+    help: "simulated ms per real ms",
+  },
+  replay: {
+    type: "list",
+    help:
+      "replay: a recorded log directory, or 1m OHLCV CSV files (symbol from the file name, or SYMBOL=path)",
+  },
+  seed: {
+    type: "number",
+    default: 1,
+    integer: true,
+    help: "seed of the synthetic market",
+  },
+  balance: {
+    type: "number",
+    default: 10000,
+    min: 1,
+    help: "initial USDT balance",
+  },
+  leave_open: {
+    type: "boolean",
+    default: false,
+    help: "leave the last position open at the end (default: close it)",
+  },
+} as const satisfies Record<string, FlagSpec>;
+
+const USAGE =
+  "Usage: deno task paper [--symbols BTCUSDT] [--minutes 120] [--speed 120] " +
+  "[--replay ../shared/data/real/binance_um/klines_1m/BTCUSDT_1m_2025-05-25_2025-06-24.csv] " +
+  "[strategy flags of deno task live]";
+
+/** Runs a paper-trading session; returns the exit code. */
+export async function main(
+  argv: readonly string[],
+  env: (name: string) => string | undefined,
+): Promise<number> {
+  const flags = await parseLayeredFlags(FLAGS, {
+    argv,
+    env,
+    readTextFile: (p) => Deno.readTextFile(p),
+  });
+  if (flags.help) {
+    writeStdout(formatHelp(USAGE, FLAGS) + "\n");
+    return 0;
+  }
+  const base = liveConfig({
+    ...flags,
+    rest_url: "http://127.0.0.1",
+    ws_url: "ws://127.0.0.1",
+    enable_trading: true,
+    poll_time: 0,
+    close_on_exit: !flags.leave_open,
+    config: undefined,
+  });
+  try {
+    checkLiveConfig(base);
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError(error.message);
+    throw error;
+  }
+  const source = replaySource(flags.replay, base.symbols);
+  setupLogging({ level: flags.log_level as "info", json: flags.log_json });
+  let exchange;
+  try {
+    exchange = await startPaperExchange({
+      symbols: base.symbols,
+      source,
+      speed: flags.speed,
+      seed: flags.seed,
+      balance: String(flags.balance),
+      historyMinutes: Math.max(240, Math.max(flags.T, flags.V) + 10),
+    });
+  } catch (error) {
+    if (error instanceof RangeError || error instanceof Deno.errors.NotFound) {
+      throw new UsageError(`Cannot start the simulator: ${error.message}`);
+    }
+    throw error;
+  }
+  const stop = new AbortController();
+  const onSignal = () => stop.abort(new Error("signal"));
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  try {
+    const startedAt = exchange.sim.clock.now();
+    const summary = await runLiveSession({
+      ...base,
+      restUrl: exchange.sim.restUrl,
+      wsUrl: exchange.sim.wsUrl,
+    }, {
+      credentials: exchange.credentials,
+      clock: exchange.clock,
+      serverNow: () => exchange.sim.clock.now(),
+      marketSilenceBudgetMs: exchange.silenceBudgetMs,
+      resolveDelaysMs: [50, 100, 200, 400],
+      durationMs: flags.minutes * 60_000,
+      signal: stop.signal,
+    });
+    const simMinutes = (exchange.sim.clock.now() - startedAt) / 60_000;
+    writeStdout(
+      `paper trading ${base.symbols.join(",")} for ${
+        simMinutes.toFixed(1)
+      } simulated minutes: ${summary.evaluations} evaluations, ${summary.signals} signals, ` +
+        `${summary.entriesSent} entries sent, ${summary.staleSkips} stale skips\n` +
+        summary.fills.format() + "\n",
+    );
+    return 0;
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
+    await exchange.close();
+  }
+}
+
+/** The simulator source of `--replay`. */
+function replaySource(
+  replay: string[] | undefined,
+  symbols: readonly string[],
+): SourceSpec {
+  if (replay === undefined || replay.length === 0) return { kind: "synthetic" };
+  if (replay.length === 1 && !replay[0]!.toLowerCase().endsWith(".csv")) {
+    return { kind: "logs", logDir: replay[0]! };
+  }
+  const files: Record<string, string> = {};
+  for (const item of replay) {
+    const eq = item.indexOf("=");
+    const symbol = eq > 0
+      ? item.slice(0, eq).toUpperCase()
+      : (/^([A-Za-z0-9]+)_/.exec(basename(item))?.[1] ?? "").toUpperCase();
+    const path = eq > 0 ? item.slice(eq + 1) : item;
+    if (symbol === "") {
+      throw new UsageError(
+        `Invalid --replay "${item}": name the symbol as SYMBOL=path`,
+      );
+    }
+    files[symbol] = path;
+  }
+  for (const s of symbols) {
+    if (files[s] === undefined) {
+      throw new UsageError(`Invalid --replay: no file for symbol ${s}`);
+    }
+  }
+  return { kind: "ohlcv", files };
+}
+
+function writeStdout(text: string): void {
+  Deno.stdout.writeSync(new TextEncoder().encode(text));
+}
+
+if (import.meta.main) {
+  await runMain(() => main(Deno.args, (n) => Deno.env.get(n)));
+}

@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+
+const PAPER = new URL("./paper.ts", import.meta.url).pathname;
+const OHLCV = new URL(
+  "../../shared/data/real/binance_um/klines_1m/BTCUSDT_1m_2025-05-25_2025-06-24.csv",
+  import.meta.url,
+).pathname;
+const FAST = [
+  "--T",
+  "5",
+  "--V",
+  "5",
+  "--k",
+  "0",
+  "--n",
+  "0",
+  "--max_spread_bps",
+  "1000",
+  "--max_funding_bps",
+  "1000",
+  "--journal",
+  "",
+  "--log_level",
+  "error",
+];
+
+async function run(args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--frozen",
+      "--allow-net=127.0.0.1",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      PAPER,
+      ...args,
+    ],
+    env: { NO_COLOR: "1" },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: dec.decode(out.stdout),
+    stderr: dec.decode(out.stderr),
+  };
+}
+
+function totals(
+  stdout: string,
+): { fills: number; pnl: number; fees: number; net: number } {
+  const m =
+    /(\d+) fills; realized PnL (-?[\d.]+), fees ([\d.]+), net (-?[\d.]+) USDT/
+      .exec(stdout);
+  assert.ok(m, stdout);
+  return {
+    fills: Number(m[1]),
+    pnl: Number(m[2]),
+    fees: Number(m[3]),
+    net: Number(m[4]),
+  };
+}
+
+Deno.test("paper.ts trades a fresh simulated account and prints the trades and PnL", async (t) => {
+  await t.step("synthetic market", async () => {
+    const r = await run(["--minutes", "15", "--speed", "300", ...FAST]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /paper trading BTCUSDT for 1\d\.\d simulated minutes/,
+    );
+    const tot = totals(r.stdout);
+    assert.ok(tot.fills >= 2, r.stdout);
+    assert.ok(
+      tot.fills % 2 === 0,
+      `every position is closed at the end: ${r.stdout}`,
+    );
+    assert.ok(Math.abs(tot.pnl - tot.fees - tot.net) < 1e-3);
+    assert.match(r.stdout, / BTCUSDT +(BUY|SELL) +LIMIT /);
+  });
+  await t.step("replay of a real 1m OHLCV file", async () => {
+    const r = await run([
+      "--minutes",
+      "15",
+      "--speed",
+      "300",
+      "--replay",
+      OHLCV,
+      ...FAST,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^2025-05-2\d/m); // fills carry the replay's time
+    assert.ok(totals(r.stdout).fills >= 2, r.stdout);
+  });
+  await t.step(
+    "a replay without a file for a symbol is a usage error",
+    async () => {
+      const r = await run(["--symbols", "BTCUSDT,ETHUSDT", "--replay", OHLCV]);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /no file for symbol ETHUSDT/);
+    },
+  );
+});

@@ -1,0 +1,144 @@
+/**
+ * `deno task live`: the live bot on Aster perpetuals. Evaluates the strategy on each
+ * closed 1m bar, enters with a taker IOC, protects every position with exchange-side
+ * exits, reconciles against REST, and stops cleanly on SIGINT/SIGTERM. `--enable_trading
+ * false` (the default) is a dry run: everything but the orders, no credentials needed.
+ *
+ * Settings: flag > environment (`ASTER_<FLAG>`, e.g. `ASTER_K=1.5`) > `--config FILE`
+ * (JSON keyed by flag name) > default. Credentials come from the environment
+ * (`ASTER_USER`/`ASTER_SIGNER`/`ASTER_AGENT_KEY[_FILE]` or `ORDER_API_KEY`/`ORDER_SECRET_KEY`).
+ *
+ * @module
+ */
+import {
+  formatHelp,
+  runMain,
+  setupLogging,
+  UsageError,
+} from "../lib/cli/mod.ts";
+import { CredentialError, loadCredentials } from "../lib/exchange/sign/mod.ts";
+import { UnknownSymbolError } from "../lib/market/mod.ts";
+import { LogFileError } from "../lib/recorder/mod.ts";
+import {
+  checkLiveConfig,
+  LIVE_FLAGS,
+  type LiveConfig,
+  liveConfig,
+  type LiveFlags,
+  parseLayeredFlags,
+  runLiveSession,
+} from "../lib/live/mod.ts";
+import { SystemdNotifier, WatchdogGate } from "../lib/systemd/mod.ts";
+
+const USAGE =
+  "Usage: deno task live [--symbols BTCUSDT,ETHUSDT] [--enable_trading true] " +
+  "[--order_notional 25] [--config bot.json] [--poll_time 0] …";
+
+/** Parses the layered flags into a checked config (exit 2 on any bad value). */
+export async function readConfig(
+  argv: readonly string[],
+  env: (name: string) => string | undefined,
+): Promise<
+  { help: true } | { help: false; config: LiveConfig; flags: LiveFlags }
+> {
+  const flags = await parseLayeredFlags(LIVE_FLAGS, {
+    argv,
+    env,
+    readTextFile: (p) => Deno.readTextFile(p),
+  });
+  if (flags.help) return { help: true };
+  const config = liveConfig(flags);
+  try {
+    checkLiveConfig(config);
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError(error.message);
+    throw error;
+  }
+  return { help: false, config, flags };
+}
+
+/** Runs the bot; returns the exit code. */
+export async function main(
+  argv: readonly string[],
+  env: (name: string) => string | undefined,
+): Promise<number> {
+  const read = await readConfig(argv, env);
+  if (read.help) {
+    writeStdout(
+      formatHelp(USAGE, LIVE_FLAGS) +
+        "\n\nEvery flag can also be set as ASTER_<FLAG> (e.g. ASTER_ORDER_NOTIONAL) or in --config; " +
+        "precedence: flag > environment > config file > default.\n",
+    );
+    return 0;
+  }
+  const { config, flags } = read;
+  setupLogging({
+    level: flags.log_level as "info",
+    json: flags.log_json,
+  });
+  let credentials;
+  if (config.enableTrading) {
+    try {
+      credentials = await loadCredentials({
+        env,
+        readTextFile: (p) => Deno.readTextFile(p),
+      });
+    } catch (error) {
+      if (error instanceof CredentialError) {
+        throw new UsageError(error.message);
+      }
+      throw error;
+    }
+  }
+  const notifier = await SystemdNotifier.fromEnv(env);
+  const stop = new AbortController();
+  const onSignal = () => stop.abort(new Error("signal"));
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  let healthy = false;
+  const gate = new WatchdogGate({ notifier, isHealthy: () => healthy });
+  try {
+    const summary = await runLiveSession(config, {
+      ...(credentials ? { credentials } : {}),
+      durationMs: flags.poll_time * 1000,
+      signal: stop.signal,
+      onReady: async (status) => {
+        await notifier.ready(status);
+        gate.start();
+      },
+      onHealth: (h) => {
+        healthy = h;
+      },
+    });
+    gate.stop();
+    await notifier.stopping();
+    writeStdout(
+      `evaluations ${summary.evaluations}, signals ${summary.signals}, entries ${summary.entriesSent}, ` +
+        `stale skips ${summary.staleSkips}, dry-run orders ${summary.wouldEnter}, journal rows ${summary.journalRows}\n`,
+    );
+    if (summary.fills.fills.length > 0) {
+      writeStdout(summary.fills.format() + "\n");
+    }
+    return 0;
+  } catch (error) {
+    if (
+      error instanceof LogFileError || error instanceof UnknownSymbolError
+    ) {
+      throw new UsageError(error.message, { cause: error });
+    }
+    throw error;
+  } finally {
+    gate.stop();
+    await notifier.close();
+    Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
+  }
+}
+
+function writeStdout(text: string): void {
+  Deno.stdout.writeSync(new TextEncoder().encode(text));
+}
+
+if (import.meta.main) {
+  await runMain(() => main(Deno.args, (n) => Deno.env.get(n)));
+}

@@ -1,0 +1,173 @@
+import assert from "node:assert/strict";
+import { startSimulator } from "../lib/sim/mod.ts";
+
+const TRADE = new URL("./trade.ts", import.meta.url).pathname;
+
+function spawn(
+  args: string[],
+  env: Record<string, string> = {},
+): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--frozen",
+      "--allow-net=127.0.0.1",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      TRADE,
+      ...args,
+    ],
+    env: { NO_COLOR: "1", ...env },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+async function run(args: string[], env: Record<string, string> = {}) {
+  const out = await spawn(args, env).output();
+  const dec = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: dec.decode(out.stdout),
+    stderr: dec.decode(out.stderr),
+  };
+}
+
+Deno.test("trade.ts --help lists every flag and the precedence", async () => {
+  const r = await run(["--help"]);
+  assert.equal(r.code, 0);
+  for (
+    const flag of [
+      "symbols",
+      "poll_time",
+      "enable_trading",
+      "update_logs",
+      "order_notional",
+      "k",
+      "n",
+      "T",
+      "V",
+      "max_spread_bps",
+      "max_funding_bps",
+      "tp_bps",
+      "sl_bps",
+      "trail_activation_bps",
+      "trail_callback_pct",
+      "cooldown",
+      "leverage",
+      "margin_type",
+      "kill_threshold",
+      "max_bar_age",
+      "max_book_age",
+      "max_mark_age",
+      "close_on_exit",
+      "rest_url",
+      "ws_url",
+      "log_dir",
+      "journal",
+      "log_json",
+      "config",
+    ]
+  ) assert.match(r.stdout, new RegExp(`--${flag} `));
+  assert.match(r.stdout, /flag > environment > config file > default/);
+});
+
+Deno.test("trade.ts rejects bad settings with exit 2 before connecting", async (t) => {
+  // nothing listens on port 9: a connect attempt would fail differently (exit 1)
+  const base = [
+    "--rest_url",
+    "http://127.0.0.1:9",
+    "--ws_url",
+    "ws://127.0.0.1:9",
+  ];
+  const cases: [string, string[], Record<string, string>, RegExp][] = [
+    ["a bad flag", ["--sl_bps", "-3"], {}, /Invalid --sl_bps "-3"/],
+    [
+      "a bad env value",
+      [],
+      { ASTER_LEVERAGE: "1000" },
+      /ASTER_LEVERAGE: Invalid --leverage/,
+    ],
+    ["T too large for the history", ["--T", "2000"], {}, /--T "2000"/],
+    [
+      "trading without credentials",
+      ["--enable_trading", "true"],
+      {},
+      /Cannot load credentials/,
+    ],
+  ];
+  for (const [name, args, env, re] of cases) {
+    await t.step(name, async () => {
+      const r = await run([...base, ...args], env);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, re);
+    });
+  }
+});
+
+Deno.test("trade.ts dry run evaluates bars, journals, records, places nothing and exits 0 on SIGTERM", async () => {
+  await using sim = await startSimulator({
+    symbols: ["BTCUSDT"],
+    speed: 60,
+    historyMinutes: 30,
+  });
+  const dir = await Deno.makeTempDir();
+  try {
+    const journal = `${dir}/j/decisions.csv`;
+    const child = spawn([
+      "--rest_url",
+      sim.restUrl,
+      "--ws_url",
+      sim.wsUrl,
+      "--journal",
+      journal,
+      "--T",
+      "5",
+      "--V",
+      "5",
+      "--n",
+      "0",
+      "--max_spread_bps",
+      "1000",
+      "--max_funding_bps",
+      "1000",
+      "--log_json",
+      "--update_logs",
+      "true",
+      "--log_dir",
+      `${dir}/logs`,
+    ], { ASTER_K: "0" });
+    const stdout = new Response(child.stdout).text();
+    const reader = child.stderr.pipeThrough(new TextDecoderStream())
+      .getReader();
+    let err = "";
+    while (!/would enter/.test(err)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      err += value;
+    }
+    await new Promise((r) => setTimeout(r, 1_500)); // a housekeeping tick or more
+    child.kill("SIGTERM");
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      err += value;
+    }
+    const status = await child.status;
+    assert.equal(status.code, 0, err);
+    const first = JSON.parse(err.split("\n")[0]!);
+    assert.equal(typeof first.level, "string"); // --log_json: one JSON object per line
+    const rows = (await Deno.readTextFile(journal)).trimEnd().split("\n");
+    assert.ok(rows.length >= 2);
+    assert.match(rows.slice(1).join("\n"), /,would_enter,(BUY|SELL) /);
+    assert.equal(sim.trading.accountIds.length, 0);
+    // --update_logs: the recorder's snapshots ran in the housekeeping loop
+    const klines = await Deno.readTextFile(`${dir}/logs/kline.csv`);
+    assert.ok(klines.trimEnd().split("\n").length >= 2, klines);
+    assert.match(await stdout, /dry-run orders [1-9]/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
