@@ -1,0 +1,293 @@
+/**
+ * The build plan behind `deno task compile`: the entry points, the permissions each binary
+ * gets baked in, the generated wrapper that embeds the version and answers `--version`,
+ * and the `deno compile` / `deno bundle` / `deno run` command lines. Pure: no I/O.
+ *
+ * @module
+ */
+
+/** The compile targets. */
+export const TARGETS = [
+  "x86_64-unknown-linux-gnu",
+  "aarch64-unknown-linux-gnu",
+] as const;
+/** One of {@linkcode TARGETS}. */
+export type Target = typeof TARGETS[number];
+
+/** The directories of an installation (see deploy/bootstrap.sh). */
+export interface DeployPaths {
+  /** Configuration (aster.env). @default {"/etc/aster"} */
+  readonly configDir: string;
+  /** CSV logs. @default {"/var/log/aster"} */
+  readonly logDir: string;
+  /** State (journals, kill-switch state). @default {"/var/lib/aster"} */
+  readonly stateDir: string;
+  /** Runtime tmpfs: secrets and the sd_notify sender socket. @default {"/run/aster"} */
+  readonly runDir: string;
+  /** systemd's notify socket. @default {"/run/systemd/notify"} */
+  readonly notifySocket: string;
+}
+
+/** The production layout. */
+export const DEFAULT_PATHS: DeployPaths = {
+  configDir: "/etc/aster",
+  logDir: "/var/log/aster",
+  stateDir: "/var/lib/aster",
+  runDir: "/run/aster",
+  notifySocket: "/run/systemd/notify",
+};
+
+/** The exchange hosts the networked binaries may reach. */
+export const DEFAULT_HOSTS: readonly string[] = [
+  "fapi.asterdex.com",
+  "fstream.asterdex.com",
+];
+
+/** How much a binary may do. */
+type Access = "live" | "doctor" | "record" | "offline";
+
+/** One binary. */
+export interface EntryPoint {
+  /** Binary name. */
+  readonly name: string;
+  /** Source, relative to the repository root; must export `main(args)`. */
+  readonly source: string;
+  /** Permission profile. */
+  readonly access: Access;
+  /** Extra modules loaded at run time (workers), relative to the root. */
+  readonly include?: readonly string[];
+}
+
+/** The binaries `deno task compile` builds. */
+export const ENTRY_POINTS: readonly EntryPoint[] = [
+  { name: "aster-live", source: "live/trade.ts", access: "live" },
+  { name: "aster-doctor", source: "live/doctor.ts", access: "doctor" },
+  { name: "aster-record", source: "live/record.ts", access: "record" },
+  {
+    name: "aster-build-features",
+    source: "backtest/build_features.ts",
+    access: "offline",
+  },
+  {
+    name: "aster-backtest",
+    source: "backtest/backtest.ts",
+    access: "offline",
+    include: ["lib/backtest/worker.ts"],
+  },
+];
+
+/** Environment variables the networked binaries read. */
+const ENV_NAMES = [
+  "ASTER_*",
+  "ORDER_API_KEY",
+  "ORDER_SECRET_KEY",
+  "NO_COLOR",
+];
+
+/** Variables systemd passes to a `Type=notify` service. */
+const SYSTEMD_ENV = [
+  "NOTIFY_SOCKET",
+  "WATCHDOG_USEC",
+  "WATCHDOG_PID",
+  "RUNTIME_DIRECTORY",
+  "STATE_DIRECTORY",
+  "LOGS_DIRECTORY",
+  "INVOCATION_ID",
+];
+
+/**
+ * The permission flags of `entry`: network only to `hosts` (plus, for the live bot, the
+ * two sd_notify unix sockets), reads and writes only in the installation's directories,
+ * and only the variables it reads. The offline tools (features, backtest) read and write
+ * the paths their users name, so they get unscoped file access and no network.
+ */
+export function permissionFlags(
+  entry: EntryPoint,
+  paths: DeployPaths,
+  hosts: readonly string[],
+): string[] {
+  const p = paths;
+  switch (entry.access) {
+    case "live":
+      return [
+        `--allow-net=${
+          [
+            ...hosts,
+            `unix:${p.notifySocket}`,
+            `unix:${p.runDir}/notify.sock`,
+          ].join(",")
+        }`,
+        `--allow-read=${
+          [p.configDir, p.runDir, p.logDir, p.stateDir].join(",")
+        }`,
+        // Sending a datagram to a unix socket needs write access to its path.
+        `--allow-write=${
+          [p.logDir, p.stateDir, p.runDir, p.notifySocket].join(",")
+        }`,
+        `--allow-env=${[...ENV_NAMES, ...SYSTEMD_ENV].join(",")}`,
+        // sd_notify needs Deno.listenDatagram (unix datagram sockets), still unstable.
+        "--unstable-net",
+      ];
+    case "doctor":
+      return [
+        `--allow-net=${hosts.join(",")}`,
+        `--allow-read=${[p.configDir, p.runDir, p.logDir].join(",")}`,
+        `--allow-write=${p.logDir}`,
+        `--allow-env=${ENV_NAMES.join(",")}`,
+      ];
+    case "record":
+      return [
+        `--allow-net=${hosts.join(",")}`,
+        `--allow-read=${p.logDir}`,
+        `--allow-write=${p.logDir}`,
+        `--allow-env=${ENV_NAMES.join(",")}`,
+      ];
+    case "offline":
+      return ["--allow-read", "--allow-write", "--allow-env"];
+  }
+}
+
+/** What is embedded in every binary. */
+export interface BuildInfo {
+  readonly name: string;
+  readonly version: string;
+  readonly commit: string;
+  readonly builtAt: string;
+  readonly target: string;
+}
+
+/** The `--version` line. */
+export function versionLine(info: BuildInfo): string {
+  return `${info.name} ${info.version} (commit ${info.commit}, built ${info.builtAt}, ${info.target})`;
+}
+
+/**
+ * The generated wrapper module of a binary: answers `--version` from the embedded build
+ * info, otherwise runs the entry's exported `main(argv, env)` inside `runMain` (entries that
+ * take only `argv` ignore the second argument).
+ *
+ * @param rootUrl the repository root as a file URL ending in "/"
+ */
+export function wrapperSource(
+  entry: EntryPoint,
+  info: BuildInfo,
+  rootUrl: string,
+): string {
+  const url = (rel: string) => JSON.stringify(new URL(rel, rootUrl).href);
+  return [
+    `// Generated by deploy/compile.ts for ${entry.name}; do not edit.`,
+    `import { main } from ${url(entry.source)};`,
+    `import { runMain } from ${url("lib/cli/main.ts")};`,
+    ``,
+    `export const BUILD_INFO = ${JSON.stringify(info)};`,
+    ``,
+    `if (Deno.args.length === 1 && Deno.args[0] === "--version") {`,
+    `  Deno.stdout.writeSync(new TextEncoder().encode(${
+      JSON.stringify(versionLine(info) + "\n")
+    }));`,
+    `} else {`,
+    `  await runMain(() => main(Deno.args, (name) => Deno.env.get(name)));`,
+    `}`,
+    ``,
+  ].join("\n");
+}
+
+/** Whether a module's text exports `main` (the wrapper calls it). */
+export function exportsMain(sourceText: string): boolean {
+  return /^export\s+(async\s+)?function\s+main\s*\(/m.test(sourceText);
+}
+
+/** The `deno compile` arguments (after the executable) for one binary. */
+export function compileArgs(
+  options: {
+    wrapper: string;
+    output: string;
+    target: Target;
+    permissions: readonly string[];
+    include: readonly string[];
+    /** The repository's deno.json (import map, compiler options, lock). */
+    config: string;
+  },
+): string[] {
+  return [
+    "compile",
+    "--frozen",
+    "--config",
+    options.config,
+    "--no-prompt",
+    "--target",
+    options.target,
+    "--output",
+    options.output,
+    ...options.permissions,
+    ...options.include.flatMap((path) => ["--include", path]),
+    options.wrapper,
+  ];
+}
+
+/**
+ * The `deno bundle` arguments for one single-file JavaScript bundle.
+ *
+ * @param config the repository's deno.json
+ */
+export function bundleArgs(
+  wrapper: string,
+  output: string,
+  config: string,
+): string[] {
+  return [
+    "bundle",
+    "--frozen",
+    "--config",
+    config,
+    "--platform",
+    "deno",
+    "--output",
+    output,
+    wrapper,
+  ];
+}
+
+/**
+ * The `deno run` arguments to run a wrapper or bundle with the binary's permissions.
+ *
+ * @param config the repository's deno.json, needed for a `.ts` wrapper (not for a bundle)
+ */
+export function runArgs(
+  permissions: readonly string[],
+  script: string,
+  options: { args?: readonly string[]; config?: string } = {},
+): string[] {
+  return [
+    "run",
+    "--no-prompt",
+    ...(options.config === undefined
+      ? []
+      : ["--frozen", "--config", options.config]),
+    ...permissions,
+    script,
+    ...(options.args ?? []),
+  ];
+}
+
+/**
+ * A clear explanation when `deno compile` failed because its runtime could not be
+ * downloaded (no network to dl.deno.land); undefined for other failures.
+ */
+export function explainCompileFailure(
+  stderr: string,
+  target: string,
+): string | undefined {
+  const download = /dl\.deno\.land|denort|Setting up base binary/i.test(stderr);
+  const network =
+    /dns error|error sending request|Connect|timed out|failed to lookup|certificate|Network is unreachable/i
+      .test(stderr);
+  if (!download || !network) return undefined;
+  return [
+    `Cannot compile: deno compile needs the Deno runtime for ${target} (denort), downloaded`,
+    "from dl.deno.land on first use, and this machine cannot reach it.",
+    "Fix: build on a machine with internet access (the runtime is cached afterwards), or",
+    "copy denort-<target>.zip there and point DENORT_BIN at the unzipped binary, or use",
+    "`deno task compile --bundle` and run the bundle with `deno run` on the server.",
+  ].join("\n");
+}
