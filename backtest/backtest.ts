@@ -137,8 +137,9 @@ function print(text: string): void {
   while (off < bytes.length) off += Deno.stdout.writeSync(bytes.subarray(off));
 }
 
-async function main(): Promise<number> {
-  const flags = parseFlags(Deno.args, SPECS);
+/** Parses `args`, runs, prints; returns the exit code. */
+export async function main(args: readonly string[]): Promise<number> {
+  const flags = parseFlags(args, SPECS);
   if (flags.help) {
     print(formatHelp(USAGE, SPECS));
     return 0;
@@ -226,4 +227,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) await runMain(() => main(Deno.args));

@@ -76,8 +76,9 @@ const FLAGS = {
 const USAGE =
   "Usage: deno task build-features [--log_dir DIR | --ohlcv FILE --symbol S] [--out_csv FILE] [--windows 10,30,60]";
 
-async function main(): Promise<number> {
-  const flags = parseFlags(Deno.args, FLAGS);
+/** Parses `args`, runs, prints; returns the exit code. */
+export async function main(args: readonly string[]): Promise<number> {
+  const flags = parseFlags(args, FLAGS);
   if (flags.help) {
     Deno.stdout.writeSync(
       new TextEncoder().encode(formatHelp(USAGE, FLAGS) + "\n"),
@@ -150,4 +151,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) await runMain(() => main(Deno.args));
