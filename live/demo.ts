@@ -2,8 +2,9 @@
  * `deno task demo`: the toolkit's main job on the built-in simulator, with no account and
  * no network. Starts the simulator on its synthetic market at a high speed, records a few
  * simulated hours for two symbols into `./demo/logs`, builds the feature table from those
- * logs, sweeps a parameter grid over it with the backtest engine, prints the ranking and
- * writes the HTML report.
+ * logs, sweeps a parameter grid over it with the backtest engine and prints the ranking,
+ * paper-trades half an hour with the live bot on a fresh simulated account, and ends by
+ * writing the HTML report of the backtest and printing its path.
  *
  * @module
  */
@@ -162,20 +163,20 @@ export async function main(args: readonly string[]): Promise<number> {
       );
       print(formatRankedTable(all, backtest.configs, 10));
     }
-    print(`\n4/5 writing the HTML report`);
+    print(
+      `\n4/5 paper trading 30 simulated minutes of ${
+        flags.symbols.join(", ")
+      } with the live bot on a fresh simulated account`,
+    );
+    await paperStep(flags.symbols, flags.speed, flags.seed, flags.out);
+    print(`\noutputs: ${logDir}/, ${featuresCsv}, ${outDir}/`);
+    print(`\n5/5 writing the HTML report of the backtest`);
     const report = await writeReport(outDir);
     print(
       `    ${report.path} (${
         (report.bytes / 1e6).toFixed(2)
       } MB): open it in a browser`,
     );
-    print(
-      `\n5/5 paper trading 30 simulated minutes of ${
-        flags.symbols.join(", ")
-      } with the live bot on a fresh simulated account`,
-    );
-    await paperStep(flags.symbols, flags.speed, flags.seed, flags.out);
-    print(`\noutputs: ${logDir}/, ${featuresCsv}, ${outDir}/`);
     return 0;
   } finally {
     Deno.removeSignalListener("SIGINT", onSignal);
