@@ -26,7 +26,7 @@ const SPECS = {
     integer: true,
     min: 0,
     help:
-      "most configs per symbol with embedded curves (default: all the run wrote)",
+      "most configs per ranking (each symbol and the aggregate) with embedded curves (default: all the run wrote)",
   },
   table_rows: {
     type: "number",

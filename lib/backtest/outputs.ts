@@ -113,6 +113,21 @@ export function rankedJson(
   return { ...meta, rankings };
 }
 
+/**
+ * The path stem (relative to the output directory) of a config's `_trades.csv` and
+ * `_equity.csv` on a symbol: `top/<symbol>_rank<rank>_config<id>` for a symbol's own top
+ * configs, `top/<symbol>_config<id>` for a config written only for the aggregate ranking.
+ */
+export function topFileStem(
+  symbol: string,
+  config: number,
+  rank?: number,
+): string {
+  return rank === undefined
+    ? `top/${symbol}_config${config}`
+    : `top/${symbol}_rank${rank}_config${config}`;
+}
+
 /** Header of a trades CSV. */
 export const TRADE_COLUMNS: readonly string[] = [
   "trade_id",

@@ -26,6 +26,7 @@ import {
   rankedCsvLines,
   rankedJson,
   type RankedScope,
+  topFileStem,
   tradeCsvLines,
   writeLines,
 } from "./outputs.ts";
@@ -59,7 +60,11 @@ export interface BacktestOptions {
   readonly rankBy?: MetricName;
   /** Minimum trades for a ranked config. @default 1 */
   readonly minTrades?: number;
-  /** Configs per scope whose trades and equity are written. @default 5 */
+  /**
+   * Configs per ranking whose trades and equity are written: each symbol's top N, and with
+   * several symbols also the aggregate ranking's top N on every symbol (each file once).
+   * @default 5
+   */
   readonly top?: number;
   /** Worker threads (0 = calling thread). @default navigator.hardwareConcurrency */
   readonly workers?: number;
@@ -214,24 +219,32 @@ export async function runBacktest(
 
   const top = options.top ?? 5;
   const topFiles: Record<string, unknown>[] = [];
+  const topAllFiles: Record<string, unknown>[] = [];
   if (top > 0) await Deno.mkdir(path("top"), { recursive: true });
+  // (symbol, config) -> stem written, so a config in several rankings is written once
+  const written = new Map<string, string>();
+  const writeTop = async (s: number, c: number, stem: string) => {
+    const f = table.symbols[s]!;
+    const rec = newSimRecord(f.bars);
+    const signals = buildSignals(f, signalKeyOf(configs, c), { blockers });
+    simulate(
+      { close: f.close, open: f.open, high: f.high, low: f.low, signals },
+      simParamsOf(configs, c),
+      { record: rec },
+    );
+    await writeLines(path(`${stem}_trades.csv`), tradeCsvLines(rec, f));
+    await writeLines(path(`${stem}_equity.csv`), equityCsvLines(rec, f));
+    files.push(`${stem}_trades.csv`, `${stem}_equity.csv`);
+    written.set(`${f.symbol}\u0000${c}`, stem);
+  };
   for (const scope of scopes) {
     if (scope.scope === "ALL") continue;
     const s = table.symbols.findIndex((x) => x.symbol === scope.scope);
     const f = table.symbols[s]!;
     for (let r = 0; r < Math.min(top, scope.order.length); r++) {
       const c = scope.order[r]!;
-      const rec = newSimRecord(f.bars);
-      const signals = buildSignals(f, signalKeyOf(configs, c), { blockers });
-      simulate(
-        { close: f.close, open: f.open, high: f.high, low: f.low, signals },
-        simParamsOf(configs, c),
-        { record: rec },
-      );
-      const stem = `top/${f.symbol}_rank${r + 1}_config${c}`;
-      await writeLines(path(`${stem}_trades.csv`), tradeCsvLines(rec, f));
-      await writeLines(path(`${stem}_equity.csv`), equityCsvLines(rec, f));
-      files.push(`${stem}_trades.csv`, `${stem}_equity.csv`);
+      const stem = topFileStem(f.symbol, c, r + 1);
+      await writeTop(s, c, stem);
       topFiles.push({
         symbol: f.symbol,
         rank: r + 1,
@@ -239,6 +252,28 @@ export async function runBacktest(
         trades: `${stem}_trades.csv`,
         equity: `${stem}_equity.csv`,
       });
+    }
+  }
+  const all = scopes.find((x) => x.scope === "ALL");
+  if (all !== undefined) {
+    for (let r = 0; r < Math.min(top, all.order.length); r++) {
+      const c = all.order[r]!;
+      for (let s = 0; s < table.symbols.length; s++) {
+        const f = table.symbols[s]!;
+        let stem = written.get(`${f.symbol}\u0000${c}`);
+        if (stem === undefined) {
+          stem = topFileStem(f.symbol, c);
+          await writeTop(s, c, stem);
+        }
+        topAllFiles.push({
+          scope: "ALL",
+          rank: r + 1,
+          "config_id": c,
+          symbol: f.symbol,
+          trades: `${stem}_trades.csv`,
+          equity: `${stem}_equity.csv`,
+        });
+      }
     }
   }
   const tEnd = performance.now();
@@ -286,6 +321,7 @@ export async function runBacktest(
       "ranked_csv": "ranked.csv",
       "ranked_json": "ranked.json",
       top: topFiles,
+      ...(all !== undefined ? { "top_all": topAllFiles } : {}),
     },
   };
   await Deno.writeTextFile(

@@ -51,6 +51,20 @@ export interface BrowserCheck {
   };
   /** Milliseconds: page start to first render done, and a row click to its charts drawn. */
   readonly timings: { readonly readyMs: number; readonly clickMs: number };
+  /**
+   * The first view's symbol selector (the "All symbols" view, first config): its buttons'
+   * symbols ("*" = all stacked) and, after clicking each, the symbols of the chart groups shown.
+   */
+  readonly symbols: {
+    readonly config: string | null;
+    readonly buttons: readonly string[];
+    readonly shown: readonly {
+      readonly symbol: string;
+      readonly groups: readonly string[];
+      readonly charts: number;
+      readonly blank: readonly string[];
+    }[];
+  };
   /** Screenshot files written. */
   readonly screenshots: readonly string[];
 }
@@ -219,6 +233,23 @@ export async function checkReportInBrowser(
     for (const path of screenshots) {
       await page.screenshot({ path, fullPage: true });
     }
+    await page.click(`#tabs button[data-view="${tabs[1] ?? tabs[0]}"]`);
+    await page.click(`#tabs button[data-view="${tabs[0]}"]`);
+    const symbolConfig = (await inspect(page)).config;
+    const buttons = await page.$$eval(
+      "#chart-symbols button",
+      (bs) => bs.map((b) => b.getAttribute("data-symbol") ?? ""),
+    );
+    const shown = [];
+    for (const symbol of buttons) {
+      await page.click(`#chart-symbols button[data-symbol="${symbol}"]`);
+      const groups = await page.$$eval(
+        "#charts .chartgroup",
+        (gs) => gs.map((g) => g.getAttribute("data-symbol") ?? ""),
+      );
+      const { charts, blank } = await inspect(page);
+      shown.push({ symbol, groups, charts, blank });
+    }
     return {
       errors,
       views,
@@ -231,6 +262,7 @@ export async function checkReportInBrowser(
       sort: { before, after: sorted },
       timings: { readyMs, clickMs },
       zoom: { before: zoomBefore, after: zoomAfter },
+      symbols: { config: symbolConfig, buttons, shown },
       screenshots,
     };
   } finally {

@@ -1,6 +1,8 @@
 /**
  * Reads a grid backtest's output directory (`manifest.json`, `ranked.csv`, the top configs'
- * `*_trades.csv` and `*_equity.csv`, as written by `lib/backtest/run_backtest.ts`) into the
+ * `*_trades.csv` and `*_equity.csv` listed in the manifest's `files.top` (each symbol's top
+ * configs) and `files.top_all` (the aggregate ranking's top configs on every symbol), as
+ * written by `lib/backtest/run_backtest.ts`) into the
  * {@linkcode ReportData} model. The only module that knows the engine's file formats.
  *
  * @module
@@ -369,7 +371,10 @@ export async function readTradesCsv(path: string): Promise<ReportTrade[]> {
 
 /** Options of {@linkcode loadBacktestOutputs}. */
 export interface LoadOptions {
-  /** Most top configs loaded per symbol. @default all listed in the manifest */
+  /**
+   * Most top configs loaded per ranking: each symbol's top `top`, and the aggregate ranking's
+   * top `top` on every symbol. @default all listed in the manifest
+   */
   readonly top?: number;
   /** See {@linkcode RankedCsvOptions.keepTop}. @default Infinity (every ranked row) */
   readonly keepTop?: number;
@@ -406,13 +411,12 @@ export async function loadBacktestOutputs(
   );
   const curves: ConfigCurves[] = [];
   const prices = new Map<string, PriceSeries>();
-  const perSymbol = new Map<string, number>();
-  for (const entry of Array.isArray(files.top) ? files.top : []) {
-    if (!isObject(entry)) continue;
+  const loaded = new Set<string>();
+  const load = async (entry: Json) => {
     const symbol = String(entry.symbol);
-    const n = perSymbol.get(symbol) ?? 0;
-    if (options.top !== undefined && n >= options.top) continue;
-    perSymbol.set(symbol, n + 1);
+    const config = num(entry.config_id);
+    const key = `${symbol}\u0000${config}`;
+    if (loaded.has(key)) return;
     if (typeof entry.equity !== "string" || typeof entry.trades !== "string") {
       throw new ReportInputError(
         `Cannot read the manifest: top entry ${
@@ -420,22 +424,34 @@ export async function loadBacktestOutputs(
         } names no equity or trades file`,
       );
     }
+    loaded.add(key);
     const eq = await readOrExplain(() =>
       readEquityCsv(join(dir, entry.equity as string))
     );
     const trades = await readOrExplain(() =>
       readTradesCsv(join(dir, entry.trades as string))
     );
-    curves.push({
-      config: num(entry.config_id),
-      symbol,
-      ts: eq.ts,
-      value: eq.value,
-      trades,
-    });
+    curves.push({ config, symbol, ts: eq.ts, value: eq.value, trades });
     if (!prices.has(symbol) && eq.close.some((x) => x === x)) {
       prices.set(symbol, { ts: eq.ts, close: eq.close });
     }
+  };
+  const perSymbol = new Map<string, number>();
+  for (const entry of Array.isArray(files.top) ? files.top : []) {
+    if (!isObject(entry)) continue;
+    const symbol = String(entry.symbol);
+    const n = perSymbol.get(symbol) ?? 0;
+    if (options.top !== undefined && n >= options.top) continue;
+    perSymbol.set(symbol, n + 1);
+    await load(entry);
+  }
+  // the aggregate ranking's top configs on every symbol (files shared with the above)
+  for (const entry of Array.isArray(files.top_all) ? files.top_all : []) {
+    if (!isObject(entry)) continue;
+    if (options.top !== undefined && !(num(entry.rank) <= options.top)) {
+      continue;
+    }
+    await load(entry);
   }
   return { summary, ranked, curves, prices };
 }

@@ -144,7 +144,7 @@ Deno.test("loadBacktestOutputs() reads the engine's files into the model", async
   }
 });
 
-Deno.test("loadBacktestOutputs() reads what the real engine writes", async () => {
+Deno.test("loadBacktestOutputs() reads what the real engine writes, aggregate curves included", async () => {
   const dir = await Deno.makeTempDir({ prefix: "report-engine-" });
   try {
     const features = join(dir, "features.csv");
@@ -186,7 +186,31 @@ Deno.test("loadBacktestOutputs() reads what the real engine writes", async () =>
       data.ranked.symbolNames.indexOf(AGGREGATE),
     );
     assert.equal(data.ranked.config[r0], all.order[0]);
-    assert.equal(data.curves.length, 4);
+    const pairs = (curves: readonly { symbol: string; config: number }[]) =>
+      curves.map((c) => `${c.symbol}/${c.config}`);
+    const symbolTops = run.scopes.filter((s) => s.scope !== AGGREGATE)
+      .flatMap((s) => [0, 1].map((r) => `${s.scope}/${s.order[r]}`));
+    const allTops = [0, 1].flatMap((r) =>
+      ["AAAUSDT", "BBBUSDT"].map((s) => `${s}/${all.order[r]}`)
+    );
+    assert.deepEqual(
+      pairs(data.curves),
+      [...new Set([...symbolTops, ...allTops])],
+      "each symbol's top 2, then the aggregate top 2 on both symbols, once each",
+    );
+    assert.ok(
+      allTops.some((p) => !symbolTops.includes(p)),
+      "some aggregate curves come from top_all only",
+    );
+    const one = await loadBacktestOutputs(out, { top: 1 });
+    assert.deepEqual(pairs(one.curves), [
+      ...new Set([
+        `AAAUSDT/${run.scopes[0]!.order[0]}`,
+        `BBBUSDT/${run.scopes[1]!.order[0]}`,
+        `AAAUSDT/${all.order[0]}`,
+        `BBBUSDT/${all.order[0]}`,
+      ]),
+    ]);
     for (const c of data.curves) {
       const f = run.table.symbols.find((s) => s.symbol === c.symbol)!;
       assert.deepEqual(c.ts, f.ts);

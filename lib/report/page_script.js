@@ -45,6 +45,8 @@
     sortCol: null,
     sortDir: -1,
     metric: null,
+    // in the "All symbols" view: the symbol whose charts are shown ("*" = all, stacked)
+    chartSymbol: null,
   };
   const charts = [];
   // the live uPlot instances, for the browser test (zoom sync)
@@ -159,10 +161,12 @@
     });
     return out;
   }
+  // a config's curves, in the run's symbol order
   function curvesOf(config, symbol) {
+    const order = D.summary.symbols;
     return D.curves.filter((c) =>
       c.config === config && (symbol === "ALL" || c.symbol === symbol)
-    );
+    ).sort((a, b) => order.indexOf(a.symbol) - order.indexOf(b.symbol));
   }
 
   function renderTabs() {
@@ -257,7 +261,7 @@
           (has ? "has-curves" : ""),
         title: has
           ? "Show the charts of config " + r.config
-          : "No curves embedded for this config (only the top configs per symbol)",
+          : "No curves embedded for this config (only the top configs of each ranking)",
         onclick: () => selectConfig(r.config),
       }, cols.map((c) => el("td", { text: c.fmt(c.get(r)) })));
       tbody.appendChild(tr);
@@ -273,7 +277,8 @@
       v.rows.length + " of " +
       fmtNum(v.rankedRows) + " ranked configs" +
       (v.symbol === "ALL" ? " (mean over symbols; trade counts summed)" : "") +
-      ". Click a header to sort, a row to show its charts (bold rows have curves).";
+      ". Click a header to sort, a row to show its charts (bold rows have curves" +
+      (v.symbol === "ALL" ? "; pick a symbol above the charts" : "") + ").";
   }
 
   // ---------------------------------------------------------------- charts
@@ -481,11 +486,56 @@
       host.appendChild(el("p", {
         class: "note",
         text: "Config " + state.config +
-          " has no embedded curves: the backtest writes trades and equity only for the top configs of each symbol.",
+          " has no embedded curves: the backtest writes trades and equity only for the top configs of each symbol and of the aggregate ranking.",
       }));
       return;
     }
-    for (const c of cs) renderCurve(host, c);
+    if (v.symbol === "ALL") {
+      const missing = D.summary.symbols.filter((s) =>
+        !cs.some((c) => c.symbol === s)
+      );
+      if (missing.length > 0) {
+        host.appendChild(el("p", {
+          class: "note",
+          text: "No curves of config " + state.config + " on " +
+            missing.join(", ") +
+            " (it is not in the top of that symbol or of the aggregate ranking).",
+        }));
+      }
+    }
+    if (cs.length === 1) {
+      renderCurve(host, cs[0]);
+      return;
+    }
+    // several symbols (the "All symbols" view): a selector, one symbol or all stacked
+    const symbols = cs.map((c) => c.symbol);
+    if (state.chartSymbol !== "*" && !symbols.includes(state.chartSymbol)) {
+      state.chartSymbol = symbols[0];
+    }
+    const choices = symbols.concat(["*"]);
+    host.appendChild(el(
+      "div",
+      { class: "tabs", id: "chart-symbols" },
+      choices.map((s) =>
+        el("button", {
+          class: s === state.chartSymbol ? "active" : "",
+          "data-symbol": s,
+          title: s === "*"
+            ? "Show the charts of every symbol, stacked"
+            : "Show the charts on " + s,
+          text: s === "*" ? "All, stacked" : s,
+          onclick: () => {
+            state.chartSymbol = s;
+            renderCharts();
+          },
+        })
+      ),
+    ));
+    for (const c of cs) {
+      if (state.chartSymbol === "*" || c.symbol === state.chartSymbol) {
+        renderCurve(host, c);
+      }
+    }
   }
 
   // ---------------------------------------------------------------- heatmaps

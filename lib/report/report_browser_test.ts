@@ -31,6 +31,48 @@ import type { BrowserCheck } from "./_browser_check.ts";
 import { writeReport } from "./write_report.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/**
+ * Adds the aggregate ranking's top `top` configs on every symbol to the fixture's outputs,
+ * as the engine does (`files.top_all`; the fixture writes only each symbol's top): curve
+ * files are copied from each symbol's best config (their contents do not matter here).
+ */
+async function addAggregateCurves(dir: string, top: number): Promise<void> {
+  const path = join(dir, "manifest.json");
+  const manifest = JSON.parse(await Deno.readTextFile(path));
+  const ranked = (await Deno.readTextFile(join(dir, "ranked.csv"))).split("\n");
+  const configs = ranked.filter((l) => l.startsWith("ALL,")).slice(0, top)
+    .map((l) => Number(l.split(",")[2]));
+  assert.equal(configs.length, top);
+  const perSymbol = manifest.files.top as {
+    symbol: string;
+    "config_id": number;
+    trades: string;
+    equity: string;
+  }[];
+  const symbols = [...new Set(perSymbol.map((e) => e.symbol))];
+  const entries = [];
+  for (const [r, c] of configs.entries()) {
+    for (const symbol of symbols) {
+      let e = perSymbol.find((x) => x.symbol === symbol && x.config_id === c);
+      if (e === undefined) {
+        const from = perSymbol.find((x) => x.symbol === symbol)!;
+        const stem = `top/${symbol}_config${c}`;
+        e = {
+          symbol,
+          "config_id": c,
+          trades: `${stem}_trades.csv`,
+          equity: `${stem}_equity.csv`,
+        };
+        await Deno.copyFile(join(dir, from.trades), join(dir, e.trades));
+        await Deno.copyFile(join(dir, from.equity), join(dir, e.equity));
+      }
+      entries.push({ ...e, scope: "ALL", rank: r + 1 });
+    }
+  }
+  manifest.files["top_all"] = entries;
+  await Deno.writeTextFile(path, JSON.stringify(manifest, null, 2));
+}
 const CHROMIUM = "/usr/bin/chromium";
 
 Deno.test("report.html renders every chart in headless Chromium", async (t) => {
@@ -47,6 +89,7 @@ Deno.test("report.html renders every chart in headless Chromium", async (t) => {
       // long series: 100k bars per curve, downsampled for display
       bars = 100_000;
       await writeFixtureOutputs(dir, { bars, top: 2 });
+      await addAggregateCurves(dir, 2);
     }
     const written = await writeReport(input ?? dir, {
       out: join(dir, "report.html"),
@@ -112,6 +155,24 @@ Deno.test("report.html renders every chart in headless Chromium", async (t) => {
         assert.ok(min1 > min0 && max1 < max0, "the range narrowed");
         assert.ok(max1 - min1 < (max0 - min0) * 0.5);
         for (const r of after) assert.deepEqual(r, after[0]);
+      },
+    );
+    await t.step(
+      "the All symbols view shows an aggregate config's charts per symbol",
+      () => {
+        const { config, buttons, shown } = check.symbols;
+        if (input !== undefined && buttons.length === 0) return;
+        const symbols = input === undefined
+          ? ["BTCUSDT", "ETHUSDT"]
+          : buttons.filter((b) => b !== "*");
+        assert.ok(config !== null && config !== "");
+        assert.deepEqual(buttons, [...symbols, "*"]);
+        for (const s of shown) {
+          const want = s.symbol === "*" ? symbols : [s.symbol];
+          assert.deepEqual(s.groups, want, `after clicking ${s.symbol}`);
+          assert.equal(s.charts, 3 * want.length);
+          assert.deepEqual(s.blank, []);
+        }
       },
     );
     await t.step("clicking a header sorts the table", () => {

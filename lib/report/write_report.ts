@@ -17,7 +17,7 @@ const log = getLogger(["aster", "report"]);
 export interface WriteReportOptions extends PayloadOptions {
   /** Output file. @default `<inDir>/report.html` */
   readonly out?: string;
-  /** Most top configs per symbol whose curves are embedded. @default all the run wrote */
+  /** Most top configs per ranking (each symbol and the aggregate) whose curves are embedded. @default all the run wrote */
   readonly top?: number;
 }
 

@@ -1,0 +1,145 @@
+import { deepEqual, equal, ok } from "node:assert/strict";
+import { join } from "node:path";
+import type { GridSpec } from "./grid.ts";
+import { METRICS, N_METRICS } from "./metrics.ts";
+import { topFileStem, writeLines } from "./outputs.ts";
+import { runBacktest } from "./run_backtest.ts";
+import { syntheticCsvLines } from "./synthetic_table.ts";
+
+const GRID: GridSpec = {
+  k: [1, 2, 3],
+  n: [1, 2],
+  T: [10, 30],
+  V: [10],
+  "max_spread_bps": [5],
+  "max_funding_bps": [10],
+  "sl_stop": [NaN, 0.005],
+  "tp_stop": [NaN, 0.01],
+  "sl_trail": [0],
+  fees: [0.0004],
+  slippage: [0],
+  "init_cash": [100],
+};
+
+const M_FINAL = METRICS.indexOf("final_value");
+
+interface TopEntry {
+  readonly scope?: string;
+  readonly symbol: string;
+  readonly rank: number;
+  readonly "config_id": number;
+  readonly trades: string;
+  readonly equity: string;
+}
+
+async function run(dir: string, symbols: string[], top: number) {
+  const features = join(dir, `features_${symbols.length}.csv`);
+  await writeLines(features, syntheticCsvLines({ bars: 1200, symbols }));
+  const out = join(dir, `out_${symbols.length}_${top}`);
+  const summary = await runBacktest({
+    features,
+    out,
+    grid: GRID,
+    blockers: false,
+    workers: 0,
+    top,
+    onStatus: () => {},
+  });
+  const manifest = JSON.parse(
+    await Deno.readTextFile(join(out, "manifest.json")),
+  );
+  return { out, summary, files: manifest.files };
+}
+
+Deno.test("runBacktest() writes the aggregate ranking's top configs on every symbol", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "backtest-top-all-" });
+  try {
+    const { out, summary, files } = await run(dir, ["AAAUSDT", "BBBUSDT"], 4);
+    const all = summary.scopes.find((s) => s.scope === "ALL")!;
+    const top = files.top as TopEntry[];
+    const topAll = files["top_all"] as TopEntry[];
+
+    await t.step(
+      "one top_all entry per aggregate top config and symbol",
+      () => {
+        equal(topAll.length, 4 * 2);
+        deepEqual(
+          topAll.map((e) => [e.scope, e.rank, e.config_id, e.symbol]),
+          [0, 1, 2, 3].flatMap((r) =>
+            ["AAAUSDT", "BBBUSDT"].map((s) => ["ALL", r + 1, all.order[r], s])
+          ),
+        );
+      },
+    );
+    await t.step("per-symbol top entries are unchanged", () => {
+      equal(top.length, 8);
+      for (const e of top) {
+        const scope = summary.scopes.find((s) => s.scope === e.symbol)!;
+        equal(e.config_id, scope.order[e.rank - 1]);
+        equal(
+          e.equity,
+          `${topFileStem(e.symbol, e.config_id, e.rank)}_equity.csv`,
+        );
+      }
+    });
+    await t.step(
+      "a config already written for its symbol reuses the file",
+      () => {
+        const bySymbolConfig = new Map(
+          top.map((e) => [`${e.symbol}/${e.config_id}`, e]),
+        );
+        let reused = 0, own = 0;
+        for (const e of topAll) {
+          const mine = bySymbolConfig.get(`${e.symbol}/${e.config_id}`);
+          if (mine) {
+            reused++;
+            equal(e.trades, mine.trades);
+            equal(e.equity, mine.equity);
+          } else {
+            own++;
+            equal(e.equity, `${topFileStem(e.symbol, e.config_id)}_equity.csv`);
+          }
+        }
+        ok(reused > 0 && own > 0, `${reused} reused, ${own} own files`);
+        const written = summary.files.filter((f) => f.endsWith("_equity.csv"));
+        equal(written.length, new Set(written).size, "each file written once");
+        equal(written.length, 8 + own);
+      },
+    );
+    await t.step("the files are the config's run on that symbol", async () => {
+      for (const e of topAll) {
+        const s = summary.table.symbols.findIndex((x) => x.symbol === e.symbol);
+        const lines = (await Deno.readTextFile(join(out, e.equity)))
+          .trimEnd().split("\n");
+        equal(lines.length, summary.table.symbols[s]!.bars + 1);
+        const last = Number(lines.at(-1)!.split(",")[3]);
+        const rows = summary.scopes[s]!.rows;
+        const final = rows[e.config_id * N_METRICS + M_FINAL]!;
+        ok(Math.abs(last / final - 1) < 1e-12, `${last} vs ${final}`);
+        const trades = await Deno.readTextFile(join(out, e.trades));
+        ok(trades.startsWith("trade_id,direction,"));
+      }
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("runBacktest() writes no top_all with one symbol or --top 0", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "backtest-top-all-" });
+  try {
+    await t.step("one symbol: no aggregate, manifest as before", async () => {
+      const { files } = await run(dir, ["AAAUSDT"], 3);
+      deepEqual(Object.keys(files), ["ranked_csv", "ranked_json", "top"]);
+      equal(files.top.length, 3);
+    });
+    await t.step("top 0: no curve files at all", async () => {
+      const { files, summary } = await run(dir, ["AAAUSDT", "BBBUSDT"], 0);
+      deepEqual(files.top, []);
+      deepEqual(files["top_all"], []);
+      deepEqual(summary.files, ["ranked.csv", "ranked.json", "manifest.json"]);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
