@@ -6,6 +6,8 @@
  * @module
  */
 import { join } from "node:path";
+import { GRID_PARAMS } from "../backtest/grid.ts";
+import { type MetricName, METRICS } from "../backtest/metrics.ts";
 
 /** Options of {@linkcode writeFixtureOutputs}. */
 export interface FixtureOptions {
@@ -41,40 +43,6 @@ export interface Fixture {
   }[];
 }
 
-const PARAMS = [
-  "k",
-  "n",
-  "T",
-  "V",
-  "max_spread_bps",
-  "max_funding_bps",
-  "sl_stop",
-  "tp_stop",
-  "sl_trail",
-  "fees",
-  "slippage",
-  "init_cash",
-];
-const METRICS = [
-  "total_return",
-  "total_profit",
-  "final_value",
-  "sharpe",
-  "max_drawdown",
-  "win_rate",
-  "profit_factor",
-  "avg_trade_return",
-  "exposure",
-  "n_trades",
-  "n_closed_trades",
-  "n_open_trades",
-  "n_orders",
-  "n_exit_signal",
-  "n_exit_sl",
-  "n_exit_tsl",
-  "n_exit_tp",
-  "n_exit_open",
-];
 const REASONS = ["signal", "sl", "tsl", "tp"];
 
 function mulberry32(seed: number): () => number {
@@ -124,7 +92,7 @@ export async function writeFixtureOutputs(
     "init_cash": [1000],
   };
   const configs: Record<string, number>[] = [{}];
-  for (const p of PARAMS) {
+  for (const p of GRID_PARAMS) {
     const next: Record<string, number>[] = [];
     for (const c of configs) {
       for (const v of grid[p]!) next.push({ ...c, [p]: v });
@@ -146,28 +114,31 @@ export async function writeFixtureOutputs(
       sh[i] = x;
       const ret = x * 0.05;
       const nTrades = Math.round(20 + 30 * rand());
-      const values = [
-        ret,
-        ret * 1000,
-        1000 * (1 + ret),
-        x,
-        -0.02 - 0.1 * rand(),
-        0.4 + 0.2 * rand(),
-        i % 17 === 0 ? Infinity : 1 + x / 3,
-        ret / nTrades,
-        0.3 + 0.4 * rand(),
-        nTrades,
-        nTrades - 1,
-        1,
-        2 * nTrades,
-        Math.floor(nTrades / 2),
-        Math.floor(nTrades / 4),
-        Math.floor(nTrades / 8),
-        nTrades - 1 - Math.floor(nTrades / 2) - Math.floor(nTrades / 4) -
-        Math.floor(nTrades / 8),
-        1,
-      ];
-      rows.set(values, i * METRICS.length);
+      // keyed by name so that a metric added in lib/backtest fails to compile here
+      const values: Record<MetricName, number> = {
+        "total_return": ret,
+        "total_profit": ret * 1000,
+        "final_value": 1000 * (1 + ret),
+        sharpe: x,
+        "max_drawdown": -0.02 - 0.1 * rand(),
+        "win_rate": 0.4 + 0.2 * rand(),
+        "profit_factor": i % 17 === 0 ? Infinity : 1 + x / 3,
+        "avg_trade_return": ret / nTrades,
+        exposure: 0.3 + 0.4 * rand(),
+        "n_trades": nTrades,
+        "n_closed_trades": nTrades - 1,
+        "n_open_trades": 1,
+        "n_orders": 2 * nTrades,
+        "n_exit_signal": Math.floor(nTrades / 2),
+        "n_exit_sl": Math.floor(nTrades / 4),
+        "n_exit_tsl": Math.floor(nTrades / 8),
+        "n_exit_tp": nTrades - 1 - Math.floor(nTrades / 2) -
+          Math.floor(nTrades / 4) - Math.floor(nTrades / 8),
+        "n_exit_open": 1,
+      };
+      METRICS.forEach((name, j) => {
+        rows[i * METRICS.length + j] = values[name];
+      });
     });
     sharpe[s] = sh;
     metricRows[s] = rows;
@@ -187,7 +158,7 @@ export async function writeFixtureOutputs(
     scopes.push(["ALL", all]);
   }
   const lines = [
-    ["scope", "rank", "config_id", ...PARAMS, ...METRICS].join(","),
+    ["scope", "rank", "config_id", ...GRID_PARAMS, ...METRICS].join(","),
   ];
   const order: Record<string, number[]> = {};
   const sIdx = METRICS.indexOf("sharpe");
@@ -200,7 +171,7 @@ export async function writeFixtureOutputs(
     const ranked = ids.filter((i) => i % 29 !== 5);
     order[scope] = ranked;
     ranked.forEach((c, r) => {
-      const p = PARAMS.map((name) => cell(name, configs[c]![name]!));
+      const p = GRID_PARAMS.map((name) => cell(name, configs[c]![name]!));
       const m = Array.from(
         rows.subarray(c * METRICS.length, (c + 1) * METRICS.length),
         (x) => x === Infinity ? "inf" : x !== x ? "" : String(x),
@@ -298,7 +269,7 @@ export async function writeFixtureOutputs(
     }
   }
   const jsonGrid: Record<string, unknown[]> = {};
-  for (const p of PARAMS) {
+  for (const p of GRID_PARAMS) {
     jsonGrid[p] = grid[p]!.map((x) =>
       p === "sl_trail" ? x === 1 : x !== x ? null : x
     );

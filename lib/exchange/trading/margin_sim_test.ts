@@ -2,6 +2,7 @@ import { deepEqual, equal, notEqual, ok } from "node:assert/strict";
 import { generateDemoCredentials } from "../../sim/trading/demo_accounts.ts";
 import { SCHEMES, startSimRig, startStream, waitUntil } from "./_sim_rig.ts";
 import type { MarginCallEvent, OrderUpdateEvent } from "./user_events.ts";
+import type { RawAccount } from "./wire.ts";
 
 const TAKER = 0.00035;
 const QTY = 0.02;
@@ -66,10 +67,7 @@ for (const scheme of SCHEMES) {
       // The sim's single bracket: exchangeInfo maintMarginPercent, no deduction.
       near(account.totalMaintMargin, notional * maintRate, `${label} MM rate`);
       // The engine's own numbers.
-      const raw = rig.sim.trading.engine.account(accountId).body as Record<
-        string,
-        unknown
-      >;
+      const raw = rig.sim.trading.engine.account(accountId).body as RawAccount;
       equal(account.totalMarginBalance, raw.totalMarginBalance);
       equal(account.totalMaintMargin, raw.totalMaintMargin);
       return mark;

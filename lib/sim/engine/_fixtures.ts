@@ -8,7 +8,7 @@
 import { Engine, type EngineOptions, type MarketUpdate } from "./engine.ts";
 import type { EngineErrorBody, EngineReply } from "./errors.ts";
 import type { EngineSymbolSpec } from "./spec.ts";
-import type { RawOrder } from "./views.ts";
+import type { RawOrder } from "../../exchange/trading/wire.ts";
 
 /** BTCUSDT: tick 0.1, step 0.001, min notional 5, maint 1 %, max leverage 50. */
 export const BTC: EngineSymbolSpec = {

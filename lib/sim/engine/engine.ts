@@ -36,10 +36,19 @@ import {
   orderBody,
   orderTradeUpdate,
   positionRisk,
-  type RawOrder,
-  type RawPositionRisk,
-  type RawUserEvent,
 } from "./views.ts";
+import type {
+  RawAccount,
+  RawAccountConfigUpdate,
+  RawAccountUpdate,
+  RawBalance,
+  RawCommissionRate,
+  RawLeverage,
+  RawMarginCall,
+  RawOrder,
+  RawOrderTradeUpdate,
+  RawPositionRisk,
+} from "../../exchange/trading/wire.ts";
 
 /** An account to create: the V1 API key or V3 user address that identifies it. */
 export interface AccountSpec {
@@ -76,16 +85,12 @@ export interface MarketUpdate {
   readonly markPrice?: string;
 }
 
-/** `ACCOUNT_CONFIG_UPDATE` (leverage change). */
-export interface RawAccountConfigUpdate {
-  e: "ACCOUNT_CONFIG_UPDATE";
-  E: number;
-  T: number;
-  ac: { s: string; l: number };
-}
-
-/** Every event the engine queues. */
-export type EngineEvent = RawUserEvent | RawAccountConfigUpdate;
+/** Every event the engine queues (`ACCOUNT_CONFIG_UPDATE` for leverage changes only). */
+export type EngineEvent =
+  | RawOrderTradeUpdate
+  | RawAccountUpdate
+  | RawMarginCall
+  | RawAccountConfigUpdate;
 
 const UNKNOWN_ACCOUNT: EngineReply<never> = {
   status: 401,
@@ -591,14 +596,14 @@ export class Engine {
   }
 
   /** `GET /fapi/v4/account`. */
-  account(accountId: string): EngineReply<Record<string, unknown>> {
+  account(accountId: string): EngineReply<RawAccount> {
     const account = this.#accounts.get(accountId);
     if (!account) return UNKNOWN_ACCOUNT;
     return ok(accountBody(account, accountTotals(account)));
   }
 
   /** `GET /fapi/v2/balance`. */
-  balance(accountId: string): EngineReply<Record<string, unknown>[]> {
+  balance(accountId: string): EngineReply<RawBalance[]> {
     const account = this.#accounts.get(accountId);
     if (!account) return UNKNOWN_ACCOUNT;
     return ok(balanceBody(account, accountTotals(account)));
@@ -609,9 +614,7 @@ export class Engine {
     accountId: string,
     params: Params,
     nowMs: number,
-  ): EngineReply<
-    { leverage: number; maxNotionalValue: string; symbol: string }
-  > {
+  ): EngineReply<RawLeverage> {
     const account = this.#accounts.get(accountId);
     if (!account) return UNKNOWN_ACCOUNT;
     const m = this.#symbolParam(params);
@@ -694,9 +697,7 @@ export class Engine {
   commissionRate(
     accountId: string,
     params: Params,
-  ): EngineReply<
-    { symbol: string; makerCommissionRate: string; takerCommissionRate: string }
-  > {
+  ): EngineReply<RawCommissionRate> {
     const account = this.#accounts.get(accountId);
     if (!account) return UNKNOWN_ACCOUNT;
     const m = this.#symbolParam(params);

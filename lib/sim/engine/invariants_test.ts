@@ -102,7 +102,7 @@ Deno.test("Engine conserves money and reports consistent totals under random flo
       }
     }
   }
-  const account = bodyOf(engine.account("alice")) as Record<string, string>;
+  const account = bodyOf(engine.account("alice"));
   await t.step("the flow exercised fills, rejections and funding", () => {
     ok(accepted > 500, `accepted ${accepted}`);
     ok(rejected > 50, `rejected ${rejected}`);
@@ -120,7 +120,7 @@ Deno.test("Engine conserves money and reports consistent totals under random flo
   await t.step(
     "wallet = initial + Σ realized − Σ fees + Σ funding, to the 1e-8",
     () => {
-      equal(units(account.totalWalletBalance!), expected);
+      equal(units(account.totalWalletBalance), expected);
     },
   );
   await t.step(
@@ -139,20 +139,20 @@ Deno.test("Engine conserves money and reports consistent totals under random flo
     "totals are consistent with each other and with positionRisk",
     () => {
       equal(
-        units(account.totalMarginBalance!),
-        units(account.totalWalletBalance!) +
-          units(account.totalUnrealizedProfit!),
+        units(account.totalMarginBalance),
+        units(account.totalWalletBalance) +
+          units(account.totalUnrealizedProfit),
       );
       const rows = bodyOf(engine.positionRisk("alice", {}));
       const upnl = rows.reduce(
         (sum, row) => sum + units(row.unRealizedProfit),
         0,
       );
-      equal(units(account.totalUnrealizedProfit!), upnl);
+      equal(units(account.totalUnrealizedProfit), upnl);
       equal(
-        units(account.totalInitialMargin!),
-        units(account.totalPositionInitialMargin!) +
-          units(account.totalOpenOrderInitialMargin!),
+        units(account.totalInitialMargin),
+        units(account.totalPositionInitialMargin) +
+          units(account.totalOpenOrderInitialMargin),
       );
     },
   );

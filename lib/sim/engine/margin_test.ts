@@ -2,12 +2,11 @@ import { deepEqual, equal } from "node:assert/strict";
 import { bodyOf, book, makeEngine } from "./_fixtures.ts";
 import type { EngineEvent } from "./engine.ts";
 import type {
+  RawAccount,
   RawAccountUpdate,
   RawMarginCall,
   RawPositionRisk,
-} from "./views.ts";
-
-type Account = Record<string, string>;
+} from "../../exchange/trading/wire.ts";
 
 function risk(
   engine: ReturnType<typeof makeEngine>,
@@ -16,8 +15,11 @@ function risk(
   return bodyOf(engine.positionRisk(id, { symbol: "BTCUSDT" }))[0]!;
 }
 
-function account(engine: ReturnType<typeof makeEngine>, id = "alice"): Account {
-  return bodyOf(engine.account(id)) as Account;
+function account(
+  engine: ReturnType<typeof makeEngine>,
+  id = "alice",
+): RawAccount {
+  return bodyOf(engine.account(id));
 }
 
 function buy(
@@ -72,7 +74,7 @@ Deno.test("Engine margin: entry, unrealized PnL and account totals", async (t) =
       equal(a.totalMaintMargin, "2.02000000");
       equal(a.totalInitialMargin, "10.10000000");
       equal(a.availableBalance, "991.49985000"); // 999.89985 + 1.7 − 10.1
-      const balance = bodyOf(engine.balance("alice"))[0] as Account;
+      const balance = bodyOf(engine.balance("alice"))[0]!;
       equal(balance.balance, a.totalWalletBalance);
       equal(balance.availableBalance, a.availableBalance);
     },

@@ -5,7 +5,7 @@ import type {
   RawAccountUpdate,
   RawOrderTradeUpdate,
   RawPositionRisk,
-} from "./views.ts";
+} from "../../exchange/trading/wire.ts";
 
 type P = Record<string, string>;
 

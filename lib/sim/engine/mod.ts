@@ -2,6 +2,8 @@
  * The simulator's account and order engine: a pure, synchronous state machine for
  * orders, matching against a top-of-book snapshot, positions, margin, conditional orders,
  * funding and liquidation, replying in Aster's REST shapes and queuing user-data events.
+ * The shapes (`RawOrder`, `RawOrderTradeUpdate`, ...) are the client's: import them from
+ * lib/exchange/trading/wire.ts.
  *
  * @example
  * ```ts
@@ -24,7 +26,6 @@ export {
   type EngineEvent,
   type EngineOptions,
   type MarketUpdate,
-  type RawAccountConfigUpdate,
 } from "./engine.ts";
 export type { EngineErrorBody, EngineReply } from "./errors.ts";
 export type { Params } from "./order_params.ts";
@@ -40,13 +41,3 @@ export {
   type LeverageBracket,
   symbolSpecFromExchangeInfo,
 } from "./spec.ts";
-export type {
-  RawAccountPosition,
-  RawAccountUpdate,
-  RawMarginCall,
-  RawOrder,
-  RawOrderTradeUpdate,
-  RawOrderUpdate,
-  RawPositionRisk,
-  RawUserEvent,
-} from "./views.ts";

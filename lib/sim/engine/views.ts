@@ -1,6 +1,7 @@
 /**
- * Wire shapes the engine emits (REST bodies and user-data events), built from its state.
- * Field names and value types follow ../shared/aster-protocol.md §3.2-§3.3 and §5.
+ * Wire values the engine emits (REST bodies and user-data events), built from its state.
+ * The shapes are the client's, from lib/exchange/trading/wire.ts (one definition of the
+ * protocol).
  *
  * @module
  */
@@ -22,127 +23,19 @@ import type {
   AccountState,
   MarketState,
   OrderState,
-  OrderStatus,
   PositionState,
 } from "./state.ts";
-
-/** Order object of new/cancel/query/openOrders replies. */
-export interface RawOrder {
-  orderId: number;
-  symbol: string;
-  status: OrderStatus;
-  clientOrderId: string;
-  price: string;
-  avgPrice: string;
-  origQty: string;
-  executedQty: string;
-  cumQty?: string;
-  cumQuote: string;
-  timeInForce: string;
-  type: string;
-  origType: string;
-  reduceOnly: boolean;
-  closePosition: boolean;
-  side: "BUY" | "SELL";
-  positionSide: "BOTH";
-  stopPrice: string;
-  workingType: string;
-  priceProtect: boolean;
-  activatePrice?: string;
-  priceRate?: string;
-  time?: number;
-  updateTime: number;
-}
-
-/** `ORDER_TRADE_UPDATE.o`. */
-export interface RawOrderUpdate {
-  s: string;
-  c: string;
-  S: "BUY" | "SELL";
-  o: string;
-  f: string;
-  q: string;
-  p: string;
-  ap: string;
-  sp: string;
-  x: string;
-  X: OrderStatus;
-  i: number;
-  l: string;
-  z: string;
-  L: string;
-  N?: string;
-  n?: string;
-  T: number;
-  t: number;
-  b: string;
-  a: string;
-  m: boolean;
-  R: boolean;
-  wt: string;
-  ot: string;
-  ps: "BOTH";
-  cp: boolean;
-  AP?: string;
-  cr?: string;
-  rp: string;
-}
-
-/** `ORDER_TRADE_UPDATE` user-data event. */
-export interface RawOrderTradeUpdate {
-  e: "ORDER_TRADE_UPDATE";
-  E: number;
-  T: number;
-  o: RawOrderUpdate;
-}
-
-/** `ACCOUNT_UPDATE.a.P[]` row. */
-export interface RawAccountPosition {
-  s: string;
-  pa: string;
-  ep: string;
-  cr: string;
-  up: string;
-  mt: "isolated" | "cross";
-  iw: string;
-  ps: "BOTH";
-  ma: "USDT";
-}
-
-/** `ACCOUNT_UPDATE` user-data event. */
-export interface RawAccountUpdate {
-  e: "ACCOUNT_UPDATE";
-  E: number;
-  T: number;
-  a: {
-    m: string;
-    B: { a: "USDT"; wb: string; cw: string; bc: string }[];
-    P: RawAccountPosition[];
-  };
-}
-
-/** `MARGIN_CALL` user-data event. */
-export interface RawMarginCall {
-  e: "MARGIN_CALL";
-  E: number;
-  cw: string;
-  p: {
-    s: string;
-    ps: "BOTH";
-    pa: string;
-    mt: "CROSSED" | "ISOLATED";
-    iw: string;
-    mp: string;
-    up: string;
-    mm: string;
-  }[];
-}
-
-/** Any user-data event the engine emits. */
-export type RawUserEvent =
-  | RawOrderTradeUpdate
-  | RawAccountUpdate
-  | RawMarginCall;
+import type {
+  RawAccount,
+  RawAccountUpdate,
+  RawAccountUpdatePosition,
+  RawBalance,
+  RawMarginCall,
+  RawOrder,
+  RawOrderTradeUpdate,
+  RawOrderUpdate,
+  RawPositionRisk,
+} from "../../exchange/trading/wire.ts";
 
 /** Formats money units (1e-8 USDT). */
 export function money(unitsValue: number): string {
@@ -283,7 +176,9 @@ export function formatEntry(pos: PositionState): string {
 }
 
 /** `ACCOUNT_UPDATE.a.P[]` row of a position. */
-export function accountPosition(pos: PositionState): RawAccountPosition {
+export function accountPosition(
+  pos: PositionState,
+): RawAccountUpdatePosition {
   return {
     s: pos.market.spec.symbol,
     pa: qty(pos.market, pos.amount),
@@ -347,25 +242,6 @@ export function marginCall(
   };
 }
 
-/** `GET /fapi/v2/positionRisk` row. */
-export interface RawPositionRisk {
-  symbol: string;
-  positionAmt: string;
-  entryPrice: string;
-  markPrice: string;
-  unRealizedProfit: string;
-  liquidationPrice: string;
-  leverage: string;
-  maxNotionalValue: string;
-  marginType: "isolated" | "cross";
-  isolatedMargin: string;
-  isAutoAddMargin: "false";
-  positionSide: "BOTH";
-  notional: string;
-  isolatedWallet: string;
-  updateTime: number;
-}
-
 /** Max notional allowed at the position's leverage (the widest bracket that allows it). */
 export function maxNotional(pos: PositionState): string {
   let cap = "0";
@@ -410,7 +286,7 @@ export function positionRisk(
 export function accountBody(
   account: AccountState,
   totals: AccountTotals,
-): Record<string, unknown> {
+): RawAccount {
   const marginBalance = totals.totalWallet + totals.totalUnrealized;
   const initial = totals.positionInitial + totals.openOrderInitial;
   const available = Math.max(0, totals.available);
@@ -478,7 +354,7 @@ export function accountBody(
 export function balanceBody(
   account: AccountState,
   totals: AccountTotals,
-): Record<string, unknown>[] {
+): RawBalance[] {
   const available = Math.max(0, totals.available);
   return [{
     accountAlias: "SgsR",
