@@ -44,7 +44,8 @@ export interface SimulatorOptions {
   speed?: number;
   /**
    * Epoch ms of the sim clock at start. @default the source's start (replays), else the given
-   * clock's time, else `Date.now()` floored to the minute
+   * clock's time, else `Date.now()` floored to the minute (the default clock then starts at
+   * `Date.now()` itself, the market catching up at once)
    */
   startTime?: number;
   /** Closed 1m bars available over REST before the start. @default {1440} */
@@ -139,13 +140,18 @@ export async function startSimulator(
     historyMinutes,
   });
   try {
+    // By default the market starts at the current minute's start and the clock at the
+    // wall time, so the first drive catches the market up to "now": at speed 1 the
+    // simulator's time is the wall time, like a real exchange's (bar ages make sense).
+    const wallNow = Date.now();
     const startTime = options.startTime ?? source.startTime ??
       (options.clock
         ? options.clock.now()
-        : Math.floor(Date.now() / 60_000) * 60_000);
+        : Math.floor(wallNow / 60_000) * 60_000);
+    const clockStart = options.startTime ?? source.startTime ?? wallNow;
     const clock = options.clock ??
       new ScaledClock(
-        startTime,
+        clockStart,
         options.speed === undefined ? {} : { speed: options.speed },
       );
     const known = new Set<string>();
