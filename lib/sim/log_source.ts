@@ -2,10 +2,16 @@
  * Replay of the recorder's CSV logs (`kline.csv`, `bookTicker.csv`, `markPrice.csv`,
  * `aggTrade_1s.csv`, `depth5.csv`, one row per symbol per snapshot second, `ts` in epoch ms).
  *
- * The files are streamed and their rows replayed in `ts` order: each `aggTrade_1s` row
- * becomes up to two trades (buy and sell volume, the last at `last_price`), `kline` rows
- * overwrite the open bar with the recorded snapshot, `bookTicker` and `depth5` rows set the
- * book, `markPrice` rows set mark, index and funding. Missing files are skipped.
+ * The files are streamed and their rows replayed in `ts` order. Trades come from the kline
+ * snapshots: between two snapshots of a bar, a few trades walk the price to the new
+ * high/low and then to the close, carrying exactly the volume delta (the trade count and
+ * taker-buy share come from the snapshots' deltas); a new bar starts with a trade at its
+ * open. Each snapshot then pins the bar's exact recorded values, so every bar closes at its
+ * last snapshot (largest `ts`, recorded up to 10 s after the bar's end), which is the bar
+ * the feature builder reads from the same logs. Without `kline.csv`, each `aggTrade_1s` row
+ * becomes up to two trades (buy and sell volume, the last at `last_price`). `bookTicker`
+ * and `depth5` rows set the book, `markPrice` rows set mark, index and funding. Missing
+ * files are skipped.
  *
  * @module
  */
@@ -23,8 +29,13 @@ import { type SymbolSpec, symbolSpec, withDecimals } from "./symbols.ts";
 
 const MINUTE = 60_000;
 const SAMPLE_ROWS = 400;
-/** How far ahead of the clock kline rows are read (closed bars recorded late). */
-const CLOSED_KLINE_LOOKAHEAD_MS = 5_000;
+/**
+ * How far ahead of the clock kline rows are read: a bar's last snapshot may be recorded
+ * this late and still count (the feature builder's default lateness).
+ */
+const KLINE_LOOKAHEAD_MS = 10_000;
+/** The most trades synthesized for one kline snapshot. */
+const MAX_TRADES_PER_SNAPSHOT = 12;
 
 const LEVELS = [1, 2, 3, 4, 5];
 /** The columns the replay reads from each log file. */
@@ -87,6 +98,20 @@ interface Pending {
   file: CsvStream;
 }
 
+/** The replayed state of the last planned kline snapshot of one symbol. */
+interface PlannedBar {
+  openTime: number;
+  high: number;
+  low: number;
+  close: number;
+  /** Volume in quantity steps (integers, so deltas are exact). */
+  volume: number;
+  trades: number;
+  takerBuy: number;
+  /** The sim time of the snapshot's last planned trade. */
+  time: number;
+}
+
 /** The replayed market of one symbol; rows arrive from its {@linkcode LogSource}. */
 class LogFeed implements SymbolFeed {
   readonly spec: SymbolSpec;
@@ -99,6 +124,24 @@ class LogFeed implements SymbolFeed {
   #funding = 0.0001;
   #nextFunding = 0;
   #hasFunding = false;
+  // Trades synthesized from kline snapshots, in time order, consumed from #planHead.
+  #planTime: number[] = [];
+  #planPrice: number[] = [];
+  #planQty: number[] = [];
+  #planBuy: boolean[] = [];
+  #planHead = 0;
+  #last: PlannedBar = {
+    openTime: -Infinity,
+    high: NaN,
+    low: NaN,
+    close: NaN,
+    volume: 0,
+    trades: 0,
+    takerBuy: 0,
+    time: -Infinity,
+  };
+  /** Whether trades come from kline snapshots (else from `aggTrade_1s` rows). */
+  klineTrades = false;
 
   constructor(spec: SymbolSpec, source: LogSource) {
     this.spec = spec;
@@ -132,14 +175,151 @@ class LogFeed implements SymbolFeed {
     this.#queue.push(p);
   }
 
+  /**
+   * Plans the trades that move the replayed bar from the previous kline snapshot to this
+   * one (`ts` = `time`), then queues the snapshot itself to pin the bar's exact values.
+   * Trades are spread over `(previous snapshot, time]`, never before `from` (already
+   * replayed) nor past the bar's last millisecond.
+   */
+  planKline(time: number, row: string[], file: CsvStream, from: number): void {
+    const num = (name: string): number => Number(row[file.col(name)]);
+    const openTime = num("open_time");
+    const open = num("open"), high = num("high"), low = num("low");
+    const close = num("close");
+    const last = this.#last;
+    if (!(close > 0) || !(openTime >= last.openTime)) return;
+    const barEnd = openTime + MINUTE - 1;
+    const newBar = openTime > last.openTime;
+    const start = Math.max(from, last.time, newBar ? openTime : -Infinity);
+    time = Math.max(Math.min(time, barEnd), start);
+    const scale = 10 ** this.spec.qtyDecimals;
+    const volume = Math.round(num("volume") * scale);
+    const trades = num("trades") || 0;
+    const takerBuy = Math.round((num("taker_buy_volume") || 0) * scale);
+    if (start <= barEnd) {
+      this.#planTrades(
+        newBar,
+        start,
+        time,
+        open,
+        high,
+        low,
+        close,
+        Math.max(0, volume - (newBar ? 0 : last.volume)),
+        Math.max(0, trades - (newBar ? 0 : last.trades)),
+        Math.max(0, takerBuy - (newBar ? 0 : last.takerBuy)),
+      );
+      this.#queue.push({ time, kind: "kline", row, file });
+    }
+    last.openTime = openTime;
+    last.high = high;
+    last.low = low;
+    last.close = close;
+    last.volume = volume;
+    last.trades = trades;
+    last.takerBuy = takerBuy;
+    last.time = time;
+  }
+
+  #planTrades(
+    newBar: boolean,
+    start: number,
+    end: number,
+    open: number,
+    high: number,
+    low: number,
+    close: number,
+    volume: number,
+    count: number,
+    takerBuy: number,
+  ): void {
+    const last = this.#last;
+    // The price path: (open), the new extremes (the one farther from the close first), close.
+    const path: number[] = newBar ? [open] : [];
+    const needHigh = high > (newBar ? open : last.high);
+    const needLow = low < (newBar ? open : last.low);
+    if (needHigh && needLow) {
+      if (high - close < close - low) path.push(low, high);
+      else path.push(high, low);
+    } else if (needHigh) path.push(high);
+    else if (needLow) path.push(low);
+    const prev = path.length > 0 ? path[path.length - 1]! : last.close;
+    if (prev !== close || (path.length === 0 && volume > 0)) path.push(close);
+    const m = path.length;
+    if (m === 0) return;
+    // At least one trade per path point; more (up to the snapshot's trade count) when
+    // the volume allows one quantity step each.
+    const k = Math.max(m, Math.min(count, volume, MAX_TRADES_PER_SNAPSHOT));
+    const base = Math.floor(volume / k), extra = volume - base * k;
+    const scale = 10 ** this.spec.qtyDecimals;
+    const pScale = 10 ** this.spec.priceDecimals;
+    const buyShare = volume > 0 ? Math.min(1, takerBuy / volume) : 0.5;
+    const span = end - start;
+    let from = newBar ? path[0]! : last.close, fromIdx = newBar ? 0 : -1;
+    let j = 0;
+    for (let i = 0; i < k; i++) {
+      // Trade index of path point j: spread evenly, the last at k - 1.
+      const anchor = newBar
+        ? (m === 1 ? 0 : Math.round((j * (k - 1)) / (m - 1)))
+        : Math.round(((j + 1) * k) / m) - 1;
+      let price: number;
+      if (j >= m) price = path[m - 1]!; // a one-point path: repeat it
+      else if (i === anchor) {
+        price = path[j]!;
+        from = price;
+        fromIdx = i;
+        j++;
+      } else {
+        const to = path[j]!;
+        const f = (i - fromIdx) / (anchor - fromIdx);
+        price = Math.round((from + (to - from) * f) * pScale) / pScale;
+      }
+      const units = base + (i >= k - extra ? 1 : 0);
+      // A new bar's first trade at `start`, the last trade at `end`.
+      this.#planTime.push(
+        newBar
+          ? start + Math.floor((k === 1 ? 1 : i / (k - 1)) * span)
+          : start + Math.floor(((i + 1) / k) * span),
+      );
+      this.#planPrice.push(price);
+      this.#planQty.push(units / scale);
+      this.#planBuy.push(
+        Math.floor((i + 1) * buyShare + 0.5) > Math.floor(i * buyShare + 0.5),
+      );
+    }
+  }
+
   advance(from: number, to: number, sink: TradeSink): void {
     this.#source.pump(from, to);
-    if (this.#queue.length > 1) this.#queue.sort((a, b) => a.time - b.time);
-    let i = 0;
-    for (; i < this.#queue.length && this.#queue[i]!.time < to; i++) {
-      this.#apply(this.#queue[i]!, sink);
+    const q = this.#queue;
+    if (q.length > 1) q.sort((a, b) => a.time - b.time);
+    const times = this.#planTime;
+    let i = 0, p = this.#planHead;
+    for (;;) {
+      const qt = i < q.length ? q[i]!.time : Infinity;
+      const pt = p < times.length ? times[p]! : Infinity;
+      if (pt < to && pt <= qt) {
+        sink.trade(
+          pt,
+          this.#planPrice[p]!,
+          this.#planQty[p]!,
+          !this.#planBuy[p],
+        );
+        p++;
+      } else if (qt < to) {
+        this.#apply(q[i]!, sink);
+        i++;
+      } else break;
     }
-    this.#queue.splice(0, i);
+    q.splice(0, i);
+    if (p > 4096 && p * 2 > times.length) {
+      times.splice(0, p);
+      this.#planPrice.splice(0, p);
+      this.#planQty.splice(0, p);
+      this.#planBuy.splice(0, p);
+      p = 0;
+    }
+    this.#planHead = p;
     if (!this.#hasFunding && to >= this.#nextFunding) {
       this.#nextFunding = nextFundingAfter(to);
     }
@@ -150,7 +330,7 @@ class LogFeed implements SymbolFeed {
     const num = (name: string): number => Number(r[f.col(name)]);
     switch (p.kind) {
       case "aggTrade_1s": {
-        if (!(num("trades") > 0)) return;
+        if (this.klineTrades || !(num("trades") > 0)) return;
         const buy = num("buy_volume"), sell = num("sell_volume");
         const last = num("last_price"), vwap = num("vwap");
         if (!(last > 0)) return;
@@ -272,7 +452,9 @@ export class LogSource implements MarketSource {
       this.startTime = Math.floor(first / MINUTE) * MINUTE +
         historyMinutes * MINUTE;
       for (const s of symbols) {
-        this.#feeds.set(s, new LogFeed(this.#sampleSpec(s, logDir), this));
+        const feed = new LogFeed(this.#sampleSpec(s, logDir), this);
+        feed.klineTrades = this.#files.has("kline");
+        this.#feeds.set(s, feed);
       }
     } catch (error) {
       this.close();
@@ -302,17 +484,13 @@ export class LogSource implements MarketSource {
     for (const [kind, file] of this.#files) {
       const ts = file.col("ts"), sym = file.col("symbol");
       const shift = kind === "aggTrade_1s" ? -1 : 0; // the trades of the second ending at ts
-      // A closed kline is recorded just after its minute: read kline rows a little ahead and
-      // apply a closed one just before its bar closes, so the bar closes with its final values.
-      const ahead = kind === "kline" ? CLOSED_KLINE_LOOKAHEAD_MS : 0;
-      const closedCol = kind === "kline"
-        ? file.columns.get("is_closed")
-        : undefined;
-      const openCol = kind === "kline" ? file.col("open_time") : -1;
+      // A bar's last snapshot (the closed kline) is recorded just after its minute: kline
+      // rows are read ahead and planned as trades up to the bar's last millisecond.
+      const ahead = kind === "kline" ? KLINE_LOOKAHEAD_MS : 0;
       for (;;) {
         const row = file.peek();
         if (!row) break;
-        let time = Number(row[ts]) + shift;
+        const time = Number(row[ts]) + shift;
         if (!Number.isFinite(time)) {
           throw new SyntaxError(
             `Cannot replay ${file.path}:${file.lineNo}: bad ts "${row[ts]}"`,
@@ -320,11 +498,10 @@ export class LogSource implements MarketSource {
         }
         if (time >= to + ahead) break;
         file.take();
-        if (closedCol !== undefined && row[closedCol] === "true") {
-          time = Math.min(time, Number(row[openCol]) + MINUTE - 1);
-        }
-        if (time < skipBefore) continue;
-        this.#feeds.get(row[sym] ?? "")?.enqueue({ time, kind, row, file });
+        const feed = this.#feeds.get(row[sym] ?? "");
+        if (!feed) continue;
+        if (kind === "kline") feed.planKline(time, row, file, from);
+        else if (time >= skipBefore) feed.enqueue({ time, kind, row, file });
       }
     }
   }

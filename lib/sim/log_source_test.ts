@@ -229,3 +229,79 @@ Deno.test("startSimulator() rejects a log directory without logs", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("startSimulator() ends each replayed bar at its last kline snapshot, late ones included", async (t) => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const head =
+      "ts,symbol,open_time,close_time,open,high,low,close,volume,quote_volume,trades,taker_buy_volume,is_closed";
+    const row = (ts: number, open: number, k: string) =>
+      `${T0 + ts},BTCUSDT,${T0 + open},${T0 + open + 59_999},${k},0,false`;
+    const A = 0, B = 60_000;
+    await Deno.writeTextFile(
+      join(dir, "kline.csv"),
+      [
+        head,
+        row(1_000, A, "100.0,100.5,99.8,100.2,1.234,0,5,0.600"),
+        row(2_000, A, "100.0,100.5,99.8,100.2,1.234,0,5,0.600"),
+        row(3_000, A, "100.0,101.0,99.5,99.9,2.000,0,9,1.000"),
+        // The bar's last snapshot, recorded 8 s after its end.
+        row(68_000, A, "100.0,101.2,99.5,101.1,2.500,0,12,1.200"),
+        row(69_000, B, "101.0,101.0,101.0,101.0,0.001,0,1,0.000"),
+        row(70_000, B, "101.0,101.0,101.0,101.0,0.001,0,1,0.000"),
+        // Too late for the feature builder (its bar is final): ignored.
+        row(71_000, A, "100.0,109.0,99.5,109.0,9.000,0,20,1.200"),
+        row(100_000, B, "101.0,102.0,100.9,101.5,0.500,0,4,0.200"),
+        row(121_000, 120_000, "101.5,101.5,101.5,101.5,0.010,0,1,0.010"),
+      ].join("\n") + "\n",
+    );
+    const clock = new ManualClock(T0);
+    await using sim = await startSimulator({
+      clock,
+      symbols: ["BTCUSDT"],
+      historyMinutes: 0,
+      source: { kind: "logs", logDir: dir },
+    });
+    const trades: number[][] = [];
+    sim.market.addListener({
+      onTrade: (_m, time, price, qty) => trades.push([time, price, qty]),
+    });
+    clock.advance(150_000);
+    const expected = [
+      [T0 + A, 100, 101.2, 99.5, 101.1, 2.5],
+      [T0 + B, 101, 102, 100.9, 101.5, 0.5],
+    ];
+
+    await t.step("closed bars are the last snapshots", () => {
+      deepEqual(
+        sim.closedKlines("BTCUSDT").map((k) =>
+          [k[0], k[1], k[2], k[3], k[4], k[5]].map(Number)
+        ),
+        expected,
+      );
+    });
+
+    await t.step("the trades of each minute make up its bar", () => {
+      for (const [open, o, h, l, c, v] of expected) {
+        const bar = trades.filter((x) =>
+          x[0]! >= open! && x[0]! < open! + 60_000
+        );
+        ok(bar.length >= 4);
+        const prices = bar.map((x) => x[1]!);
+        deepEqual(
+          [
+            prices[0],
+            Math.max(...prices),
+            Math.min(...prices),
+            prices.at(-1),
+            Number(bar.reduce((s, x) => s + x[2]!, 0).toFixed(3)),
+          ],
+          [o, h, l, c, v],
+        );
+        ok(bar.every((x, i) => i === 0 || x[0]! >= bar[i - 1]![0]!));
+      }
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -9,8 +9,8 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
+import { CsvStream } from "./csv_stream.ts";
 import { decimalsOf } from "./format.ts";
-import { LineReader } from "./line_reader.ts";
 import { hashString, Rng } from "./random.ts";
 import {
   BOOK_LEVELS,
@@ -39,22 +39,21 @@ interface Row {
 
 /** Reads OHLCV rows from a CSV file, validating them. */
 class OhlcvReader {
-  #lines: LineReader;
+  #rows: CsvStream;
   #ahead: Row[] = [];
   #lastTime = -Infinity;
   priceDecimals = 0;
   qtyDecimals = 0;
 
   constructor(path: string) {
-    this.#lines = new LineReader(path);
-    const header = this.#lines.next();
-    const cols = header?.split(",").map((c) => c.trim());
+    this.#rows = new CsvStream(path, []);
+    const col = this.#rows.columns;
     if (
-      !cols || (cols[0] !== "open_time" && cols[0] !== "timestamp") ||
-      cols[1] !== "open" || cols[2] !== "high" || cols[3] !== "low" ||
-      cols[4] !== "close" || cols[5] !== "volume"
+      (col.get("open_time") !== 0 && col.get("timestamp") !== 0) ||
+      col.get("open") !== 1 || col.get("high") !== 2 || col.get("low") !== 3 ||
+      col.get("close") !== 4 || col.get("volume") !== 5
     ) {
-      this.#lines.close();
+      this.#rows.close();
       throw new SyntaxError(
         `Cannot read OHLCV file ${path}: expected header open_time|timestamp,open,high,low,close,volume`,
       );
@@ -81,15 +80,13 @@ class OhlcvReader {
   }
 
   close(): void {
-    this.#lines.close();
+    this.#rows.close();
   }
 
   #read(sample: boolean): Row | undefined {
     for (;;) {
-      const line = this.#lines.next();
-      if (line === undefined) return undefined;
-      if (line.trim() === "") continue;
-      const c = line.split(",");
+      const c = this.#rows.take();
+      if (c === undefined) return undefined;
       const row: Row = {
         openTime: Number(c[0]),
         open: Number(c[1]),
@@ -98,14 +95,14 @@ class OhlcvReader {
         close: Number(c[4]),
         volume: Number(c[5]),
       };
-      const where = `${this.#lines.path}:${this.#lines.lineNo}`;
+      const where = `${this.#rows.path}:${this.#rows.lineNo}`;
       if (
         c.length < 6 || !Number.isFinite(row.openTime) || !(row.low > 0) ||
         !(row.high >= Math.max(row.open, row.close)) ||
         !(Math.min(row.open, row.close) >= row.low) || !(row.volume >= 0)
       ) {
         throw new SyntaxError(
-          `Cannot read OHLCV row at ${where}: invalid values "${line}"`,
+          `Cannot read OHLCV row at ${where}: invalid values "${c.join(",")}"`,
         );
       }
       if (row.openTime % MINUTE !== 0) {
@@ -208,17 +205,18 @@ export class OhlcvFeed implements SymbolFeed {
         row = this.#reader.peek();
       }
     }
-    let traded = false;
     for (;;) {
       while (this.#idx < this.#count && this.#times[this.#idx]! < to) {
         const i = this.#idx++;
         const price = this.#prices[i]!;
         const buy = price > this.#last ||
           (price === this.#last && this.#lastBuy);
-        sink.trade(this.#times[i]!, price, this.#qtys[i]!, !buy);
         this.#last = price;
         this.#lastBuy = buy;
-        traded = true;
+        // The book and mark move with the trade before listeners see it: a stop it
+        // triggers fills around the trade, not at the previous trade's book.
+        this.#refreshBook();
+        sink.trade(this.#times[i]!, price, this.#qtys[i]!, !buy);
       }
       if (this.#idx < this.#count) break;
       const row = this.#reader.peek();
@@ -237,7 +235,6 @@ export class OhlcvFeed implements SymbolFeed {
     }
     this.#basis += 0.00001 * this.#rng.normal() - 0.01 * (this.#basis - 0.0001);
     if (to >= this.#nextFunding) this.#nextFunding = nextFundingAfter(to);
-    if (traded) this.#refreshBook();
   }
 
   /** Releases the file. */
