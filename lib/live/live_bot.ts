@@ -47,6 +47,11 @@ export interface LiveBotOptions {
   readonly journal?: DecisionJournal;
   /** The bot clock, epoch ms. */
   readonly clock: () => number;
+  /**
+   * The exchange clock estimate (local clock + measured server offset), for the age of
+   * the bar, whose close time is exchange time. @default {clock}
+   */
+  readonly exchangeClock?: () => number;
   /** Called with every evaluation (tests, status). */
   readonly onDecision?: (row: JournalRow) => void;
   /** Whether entries start enabled (the session enables them after adoption). @default {true} */
@@ -174,7 +179,8 @@ export class LiveBot {
     const book = cache.bookTicker;
     const mark = cache.markPrice;
     const ages = cache.ages(now);
-    const barAgeMs = now - (bar.closeTime + 1);
+    // the close time is exchange time: age it on the exchange clock, not the local one
+    const barAgeMs = (this.#o.exchangeClock?.() ?? now) - (bar.closeTime + 1);
     const bookAgeMs = ages.bookTicker.sinceReceiveMs;
     const markAgeMs = ages.markPrice.sinceReceiveMs;
     const decision = w.evaluate({

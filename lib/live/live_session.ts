@@ -287,6 +287,7 @@ export class LiveSession {
       });
       let orders: OrderManager | undefined;
       let client: TradingClient | undefined;
+      let exchangeNow: (() => number) | undefined;
       const marketFeed = feed;
       const makeBot = () =>
         new LiveBot({
@@ -299,6 +300,7 @@ export class LiveSession {
           orderNotional: config.orderNotional,
           ...(journal ? { journal } : {}),
           clock: () => clock.now(),
+          ...(exchangeNow ? { exchangeClock: exchangeNow } : {}),
           entriesEnabled: false,
           ...(deps.onDecision ? { onDecision: deps.onDecision } : {}),
         });
@@ -325,6 +327,7 @@ export class LiveSession {
           const ts = timeSync;
           serverNow = () => ts.now();
         }
+        exchangeNow = serverNow;
         const signer = createSigner(deps.credentials!, { clock: serverNow });
         client = new TradingClient({
           signer,

@@ -70,14 +70,15 @@ export function roundToStep(
 }
 
 /**
- * The entry quantity for a target notional: the smallest LOT_SIZE step multiple whose
- * notional at `price` is at least `notionalUsd`, the exchange's MIN_NOTIONAL, and whose
- * size is at least minQty.
+ * The entry quantity for a target notional: the smallest step multiple whose notional at
+ * `price` is at least `notionalUsd` and the exchange's MIN_NOTIONAL, and whose size is at
+ * least minQty. Both LOT_SIZE and MARKET_LOT_SIZE apply (the coarser step, the larger
+ * minQty, the smaller maxQty), so the position's market-type exits can cover it.
  *
  * @param notionalUsd the target notional in quote currency (> 0)
  * @param price the expected fill price (> 0)
  * @returns the quantity as a decimal string
- * @throws {OrderSizeError} when the quantity exceeds maxQty or an input is not > 0
+ * @throws {OrderSizeError} when the quantity exceeds a maxQty or an input is not > 0
  */
 export function entryQuantity(
   f: OrderFilters,
@@ -93,13 +94,20 @@ export function entryQuantity(
     );
   }
   const need = Decimal.max(target, f.minNotional);
-  let qty = roundToStep(need.div(p), f.stepSize, "up");
+  // the position's exits and closes are market-type orders (MARKET_LOT_SIZE): the entry
+  // must pass both lot filters so that one exit order can cover the whole position
+  const step = Decimal.max(f.stepSize, f.marketStepSize);
+  const minQty = Decimal.max(f.minQty, f.marketMinQty);
+  const maxQty = f.maxQty.gt(0) && f.marketMaxQty.gt(0)
+    ? Decimal.min(f.maxQty, f.marketMaxQty)
+    : Decimal.max(f.maxQty, f.marketMaxQty);
+  let qty = roundToStep(need.div(p), step, "up");
   // the division may round; make sure the notional really reaches `need`
-  while (qty.mul(p).lt(need)) qty = qty.add(f.stepSize);
-  if (qty.lt(f.minQty)) qty = roundToStep(f.minQty, f.stepSize, "up");
-  if (f.maxQty.gt(0) && qty.gt(f.maxQty)) {
+  while (qty.mul(p).lt(need)) qty = qty.add(step);
+  if (qty.lt(minQty)) qty = roundToStep(minQty, step, "up");
+  if (maxQty.gt(0) && qty.gt(maxQty)) {
     throw new OrderSizeError(
-      `Cannot size order on ${f.symbol}: ${qty} for ${need} USD at ${p} exceeds maxQty ${f.maxQty}`,
+      `Cannot size order on ${f.symbol}: ${qty} for ${need} USD at ${p} exceeds maxQty ${maxQty}`,
       "above_max_qty",
     );
   }

@@ -39,13 +39,14 @@ Deno.test("entryQuantity() sizes to the smallest step reaching the notional", as
     equal(entryQuantity(f, 5, "100000"), "0.01");
   });
   await t.step("refuses clearly above maxQty", () => {
+    const f = orderFilters(btcInfo({ marketMaxQty: "100" }));
     throws(
-      () => entryQuantity(F, 10_001, "100"),
+      () => entryQuantity(f, 10_001, "100"),
       (e) =>
         e instanceof OrderSizeError && e.reason === "above_max_qty" &&
         /exceeds maxQty 100/.test(e.message),
     );
-    equal(entryQuantity(F, 10_000, "100"), "100"); // exactly maxQty is fine
+    equal(entryQuantity(f, 10_000, "100"), "100"); // exactly maxQty is fine
   });
   await t.step("refuses non-positive inputs", () => {
     throws(() => entryQuantity(F, 0, "100"), OrderSizeError);
@@ -53,7 +54,12 @@ Deno.test("entryQuantity() sizes to the smallest step reaching the notional", as
   });
   await t.step("integer steps", () => {
     const f = orderFilters(
-      btcInfo({ stepSize: "1", minQty: "1", maxQty: "1000" }),
+      btcInfo({
+        stepSize: "1",
+        minQty: "1",
+        maxQty: "1000",
+        marketMaxQty: "1000",
+      }),
     );
     equal(entryQuantity(f, 50, "0.3"), "167"); // 166.67 -> 167
   });

@@ -1,7 +1,8 @@
 /**
  * The order manager: one position per symbol, taker IOC entries with derived client ids,
- * reduce-only exchange-side exits sized to the filled quantity, `-2021` fallback to a
- * market close, sibling cleanup, cooldown, unknown-outcome handling, account setup, the
+ * reduce-only exchange-side exits sized to the filled quantity, a market close when an
+ * exit is crossed (`-2021`) or refused for good (precision, filters, limits), sibling
+ * cleanup, cooldown, unknown-outcome handling, account setup, the
  * margin kill switch, and adoption/reconciliation against the exchange. I/O only through
  * the injected {@linkcode ExchangePort}; time only through the injected clock.
  *
@@ -108,6 +109,23 @@ export interface SymbolStatus {
 }
 
 const FINAL = new Set(["FILLED", "CANCELED", "REJECTED", "EXPIRED"]);
+
+/**
+ * Exit rejections worth retrying at the next sync (server busy, rate limits, a ban or a
+ * request the client refused locally, code 0; a reduce-only refusal, which means the
+ * exchange sees no position to protect, until reconcile). Any other refusal of an exit
+ * closes the position at market rather than leave it unprotected.
+ */
+const TRANSIENT_REJECTS = new Set([
+  0,
+  -1000,
+  -1001,
+  -1003,
+  -1008,
+  -1015,
+  -1016,
+  -2022,
+]);
 
 /**
  * The order manager. Every public method runs under a per-symbol lock (account-wide ones
@@ -280,9 +298,9 @@ export class OrderManager {
 
   /**
    * Reconciles every symbol against the exchange (at start and every few seconds, and
-   * after a reconnect): adopts positions, rebuilds the known exits from the open orders,
-   * resolves unknown entries, re-arms missing exits, replaces wrongly sized ones and
-   * cancels leftovers on flat symbols. A symbol whose state changed while the snapshot
+   * after a reconnect): adopts positions, rebuilds the known exits from the reduce-only
+   * open orders, resolves unknown or unfinished entries, re-arms missing exits, replaces
+   * wrongly sized ones and cancels leftovers on flat symbols. A symbol whose state changed while the snapshot
    * was in flight is skipped this round (`reconcile_skipped`).
    *
    * @throws when the port cannot list positions or open orders
@@ -340,7 +358,8 @@ export class OrderManager {
           for (const o of open) {
             if (o.symbol !== symbol) continue;
             const purpose = exitPurpose(o.type);
-            if (purpose === undefined) continue;
+            // a non-reduce-only conditional order is not protection (it could flip)
+            if (purpose === undefined || !o.reduceOnly) continue;
             s.usedIds.add(o.clientOrderId);
             s.exits.set(o.clientOrderId, {
               id: o.clientOrderId,
@@ -397,9 +416,13 @@ export class OrderManager {
       this.#kill = {
         until: this.#o.killPauseMs > 0 ? now + this.#o.killPauseMs : Infinity,
       };
-      for (const s of this.#symbols.values()) {
-        out.push(...await this.#locked(s, (rec) => this.#flatten(s, rec)));
-      }
+      // every symbol at once: an entry in flight on one must not delay the others
+      const done = await Promise.all(
+        [...this.#symbols.values()].map((s) =>
+          this.#locked(s, (rec) => this.#flatten(s, rec))
+        ),
+      );
+      for (const recs of done) out.push(...recs);
     }
     return { safetyMultiple: safety, records: out };
   }
@@ -546,10 +569,14 @@ export class OrderManager {
     await this.#sync(s, out);
   }
 
-  /** Resolves an unknown entry by its client id. */
+  /**
+   * Resolves an entry by its client id: an unknown outcome, or a placed entry whose final
+   * state never arrived (user stream down); only called under the lock, so a `pending`
+   * entry here is no longer in flight.
+   */
   async #resolveEntry(s: SymbolState, out: OrderRecord[]): Promise<void> {
     const e = s.entry;
-    if (!e || e.state !== "unknown") return;
+    if (!e) return;
     let o: PortOrder | undefined;
     try {
       o = await this.#port.queryOrder(s.f.symbol, e.id);
@@ -580,16 +607,25 @@ export class OrderManager {
     time: number,
     out: OrderRecord[],
   ): void {
-    const known = s.fills.get(o.clientOrderId) ?? new Decimal(0);
+    // per order: exchange orders may share a client id (`adl_autoclose`, reuse)
+    const fillKey = `${o.clientOrderId}#${o.orderId}`;
+    const known = s.fills.get(fillKey) ?? new Decimal(0);
     const executed = new Decimal(o.executedQty);
     const isEntry = s.entry?.id === o.clientOrderId;
     if (executed.gt(known)) {
-      s.fills.set(o.clientOrderId, executed);
+      s.fills.set(fillKey, executed);
       if (time > s.posTime) {
+        // a position update older than this fill must not undo it
+        s.posTime = time;
         const delta = executed.sub(known);
         const before = s.amount;
         s.amount = s.amount.add(o.side === "BUY" ? delta : delta.neg());
-        if (isEntry || before.isZero()) s.entryPrice = new Decimal(o.avgPrice);
+        // a new position (or one flipped through zero) is priced at this fill
+        const flipped = !before.isZero() && !s.amount.isZero() &&
+          before.isNeg() !== s.amount.isNeg();
+        if (isEntry || before.isZero() || flipped) {
+          s.entryPrice = new Decimal(o.avgPrice);
+        }
         if (s.amount.isZero()) s.entryPrice = new Decimal(0);
         out.push(this.#record(s.f.symbol, "position_changed", "fill", {
           clientOrderId: o.clientOrderId,
@@ -627,13 +663,18 @@ export class OrderManager {
       s.wasOpen = true;
       if (this.killed) {
         await this.#flatten(s, out);
-        return;
+        if (s.amount.isZero()) return;
+        // the close failed: protect the position until the next attempt
       }
       // one retry when an exit's outcome was unknown and the exchange does not know it
       for (let attempt = 0; attempt < 2; attempt++) {
         const r = await this.#ensureExits(s, out);
-        if (r === "crossed") {
-          await this.#closeAtMarket(s, "exit_would_trigger", out);
+        if (r === "crossed" || r === "refused") {
+          await this.#closeAtMarket(
+            s,
+            r === "crossed" ? "exit_would_trigger" : "exit_refused",
+            out,
+          );
         }
         if (r !== "retry") break;
       }
@@ -674,13 +715,14 @@ export class OrderManager {
   /**
    * Places missing exits and replaces wrongly sized or sided ones.
    *
-   * @returns `crossed` when an exit was rejected as already crossed (-2021), `retry`
-   * when an exit with an unknown outcome turned out not to exist
+   * @returns `crossed` when an exit was rejected as already crossed (-2021), `refused`
+   * when it was rejected for a reason a retry cannot cure, `retry` when an exit with an
+   * unknown outcome turned out not to exist
    */
   async #ensureExits(
     s: SymbolState,
     out: OrderRecord[],
-  ): Promise<"ok" | "crossed" | "retry"> {
+  ): Promise<"ok" | "crossed" | "refused" | "retry"> {
     const dir = s.direction;
     const qty = s.amount.abs();
     const side = exitSide(dir);
@@ -773,6 +815,9 @@ export class OrderManager {
           clientOrderId: id,
           data: { ...data, code: res.code },
         }));
+        // a refusal that a retry cannot cure (precision, filters, notional, limits)
+        // would leave the position without this exit: close it instead
+        if (!TRANSIENT_REJECTS.has(res.code)) return "refused";
       }
     }
     return retry ? "retry" : "ok";
