@@ -1,7 +1,11 @@
 /**
  * Wires the market-data REST client, the market stream and the caches: validates the
- * symbols against exchangeInfo, seeds the caches from REST, streams, and after every
- * reconnect backfills the missed 1m klines and refreshes the depth snapshot.
+ * symbols against exchangeInfo, seeds the caches from REST, streams, and backfills missed
+ * 1m klines over REST whenever closed bars leave a hole: after every reconnect (which also
+ * refreshes the depth snapshot), between the REST seed and the stream, or when the stream
+ * skips a closed kline. The bars after a hole are held back until it is filled, so the
+ * closed-bar callback still sees every bar once, in order; when REST keeps failing, they
+ * are released with `gapBars > 0` after a bounded number of retries.
  *
  * @module
  */
@@ -10,6 +14,7 @@ import type { KlineEvent } from "../exchange/events.ts";
 import type { SymbolInfo } from "../exchange/exchange_info.ts";
 import type { MarketRestClient } from "../exchange/market_rest_client.ts";
 import {
+  type MarketEventSink,
   MarketStream,
   type MarketStreamOptions,
   type StreamStatus,
@@ -36,7 +41,7 @@ export class UnknownSymbolError extends Error {
 }
 
 /** Options of {@linkcode MarketFeed}. */
-export interface MarketFeedOptions extends MarketCachesOptions {
+export interface MarketFeedOptions extends Omit<MarketCachesOptions, "onGap"> {
   /** Symbols to follow (any case). */
   symbols: readonly string[];
   /** The market-data REST client. */
@@ -53,6 +58,21 @@ export interface MarketFeedOptions extends MarketCachesOptions {
   depthLimit?: 5 | 10 | 20;
   /** Connection status changes (after the feed has handled them). */
   onStatus?: (status: StreamStatus) => void;
+  /** Retries of a failed or incomplete gap backfill before the held bars are released. @default {3} */
+  backfillRetries?: number;
+  /** Real-time wait before the first backfill retry; doubles per retry. @default {1000} */
+  backfillRetryMs?: number;
+  /**
+   * Wraps the sink the stream feeds (the caches), e.g. to tap or, in tests, to drop
+   * events. @default {the caches themselves}
+   */
+  wrapSink?: (caches: MarketEventSink) => MarketEventSink;
+}
+
+/** The backfill state of one symbol: one runs at a time, a request meanwhile queues one more. */
+interface Backfill {
+  again: boolean;
+  depth: boolean;
 }
 
 /** REST + stream + caches for a set of symbols; see the module doc. */
@@ -68,14 +88,33 @@ export class MarketFeed {
   #info = new Map<string, SymbolInfo>();
   #abort = new AbortController();
   #tasks = new Set<Promise<void>>();
+  #backfills = new Map<string, Backfill>();
   #closed = false;
 
-  /** Creates the feed; nothing runs before {@linkcode MarketFeed.start}. */
+  /**
+   * Creates the feed; nothing runs before {@linkcode MarketFeed.start}.
+   *
+   * @throws {RangeError} for a negative or fractional `backfillRetries` or a bad `backfillRetryMs`
+   */
   constructor(options: MarketFeedOptions) {
+    const { backfillRetries = 3, backfillRetryMs = 1000 } = options;
+    if (!Number.isInteger(backfillRetries) || backfillRetries < 0) {
+      throw new RangeError(
+        `Cannot create the market feed: backfillRetries ${backfillRetries} is not a count`,
+      );
+    }
+    if (!Number.isFinite(backfillRetryMs) || backfillRetryMs < 0) {
+      throw new RangeError(
+        `Cannot create the market feed: backfillRetryMs ${backfillRetryMs} is not a non-negative number`,
+      );
+    }
     this.#options = options;
     this.#rest = options.rest;
     this.#now = options.now ?? Date.now;
-    this.caches = new MarketCaches(options.symbols, options);
+    this.caches = new MarketCaches(options.symbols, {
+      ...options,
+      onGap: (symbol) => this.#request(symbol, false),
+    });
     this.symbols = this.caches.symbols;
   }
 
@@ -117,7 +156,7 @@ export class MarketFeed {
       ...this.#options.stream,
       now: this.#options.stream?.now ?? this.#now,
       symbols: this.symbols,
-      sink: this.caches,
+      sink: this.#options.wrapSink?.(this.caches) ?? this.caches,
       onStatus: (status) => this.#onStatus(status),
     });
     this.#stream.start();
@@ -165,7 +204,7 @@ export class MarketFeed {
     if (status.kind === "disconnected") {
       for (const s of this.symbols) this.caches.get(s).hold();
     } else if (status.kind === "reconnected") {
-      for (const s of this.symbols) this.#track(this.#recover(s));
+      for (const s of this.symbols) this.#request(s, true);
     }
     this.#options.onStatus?.(status);
   }
@@ -209,32 +248,106 @@ export class MarketFeed {
     task.finally(() => this.#tasks.delete(task));
   }
 
-  async #recover(symbol: string): Promise<void> {
-    const cache = this.caches.get(symbol);
-    const signal = this.#abort.signal;
+  /** Starts a backfill of `symbol` (with a depth refresh), or queues one after the running one. */
+  #request(symbol: string, depth: boolean): void {
+    if (this.#closed) return;
+    const running = this.#backfills.get(symbol);
+    if (running) {
+      running.again = true;
+      running.depth ||= depth;
+      return;
+    }
+    const state: Backfill = { again: true, depth };
+    this.#backfills.set(symbol, state);
+    this.#track(this.#runBackfills(symbol, state));
+  }
+
+  async #runBackfills(symbol: string, state: Backfill): Promise<void> {
     try {
-      const [klines, depth] = await Promise.all([
-        this.#missedKlines(symbol, signal),
-        this.#rest.depth(symbol, {
-          limit: this.#options.depthLimit ?? 5,
-          signal,
-        }),
-      ]);
-      if (this.#closed) return;
-      const now = this.#now();
-      cache.backfill(klines, now);
-      cache.apply(depth, now);
-      log.info("Backfilled {n} kline row(s) of {symbol} after a reconnect", {
-        n: klines.length,
-        symbol,
-      });
-    } catch (error) {
-      if (this.#closed) return;
-      log.error("Cannot backfill {symbol} after a reconnect: {error}", {
-        symbol,
-        error,
-      });
-      cache.release();
+      while (state.again && !this.#closed) {
+        state.again = false;
+        const depth = state.depth;
+        state.depth = false;
+        await this.#recover(symbol, depth);
+      }
+    } finally {
+      this.#backfills.delete(symbol);
     }
   }
+
+  /**
+   * Fetches the klines missed since the last closed bar (and the depth snapshot when
+   * `depth`) and applies them; retries with back-off while REST fails or the hole stays
+   * open, then releases the held bars with their gap.
+   */
+  async #recover(symbol: string, depth: boolean): Promise<void> {
+    const cache = this.caches.get(symbol);
+    const signal = this.#abort.signal;
+    const retries = this.#options.backfillRetries ?? 3;
+    const baseMs = this.#options.backfillRetryMs ?? 1000;
+    for (let attempt = 0;; attempt++) {
+      let why: unknown;
+      try {
+        const [klines, book] = await Promise.all([
+          this.#missedKlines(symbol, signal),
+          depth
+            ? this.#rest.depth(symbol, {
+              limit: this.#options.depthLimit ?? 5,
+              signal,
+            })
+            : undefined,
+        ]);
+        if (this.#closed) return;
+        const now = this.#now();
+        const whole = cache.backfill(klines, now);
+        if (book) {
+          cache.apply(book, now);
+          depth = false;
+        }
+        log.info("Backfilled {n} kline row(s) of {symbol}", {
+          n: klines.length,
+          symbol,
+        });
+        if (whole) return;
+        why = `${cache.heldBars} bar(s) still held after a hole`;
+      } catch (error) {
+        if (this.#closed) return;
+        why = error;
+      }
+      if (attempt >= retries) {
+        log.error(
+          "Cannot backfill {symbol} after {attempts} attempt(s): {error}; releasing the held bars with their gap",
+          { symbol, attempts: attempt + 1, error: why },
+        );
+        cache.release();
+        return;
+      }
+      const delayMs = baseMs * 2 ** attempt;
+      log.warn(
+        "Cannot backfill {symbol} yet ({error}); retrying in {delayMs} ms",
+        {
+          symbol,
+          error: why,
+          delayMs,
+        },
+      );
+      if (!await sleep(delayMs, signal)) return;
+    }
+  }
+}
+
+/** Waits `ms` unless `signal` aborts first; true when the wait ran out. */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
 }

@@ -1,6 +1,9 @@
-import { deepEqual, equal, ok, rejects } from "node:assert/strict";
+import { deepEqual, equal, ok, rejects, throws } from "node:assert/strict";
 import type { KlineEvent } from "../exchange/events.ts";
-import type { StreamStatus } from "../exchange/market_stream.ts";
+import type {
+  MarketEventSink,
+  StreamStatus,
+} from "../exchange/market_stream.ts";
 import { MarketRestClient } from "../exchange/market_rest_client.ts";
 import { RestTransport } from "../exchange/rest_transport.ts";
 import { ManualClock, type Simulator, startSimulator } from "../sim/mod.ts";
@@ -24,6 +27,8 @@ interface SetupOptions {
   backfillPageBars?: number;
   /** Silence budget of markPrice in sim ms; generous by default so a loaded machine does not reconnect. */
   markPriceBudgetMs?: number;
+  wrapSink?: (caches: MarketEventSink) => MarketEventSink;
+  backfillRetries?: number;
 }
 
 async function setup(options: SetupOptions = {}): Promise<Harness> {
@@ -31,6 +36,8 @@ async function setup(options: SetupOptions = {}): Promise<Harness> {
     symbols = SYMBOLS,
     backfillPageBars = 1500,
     markPriceBudgetMs = 60_000,
+    wrapSink,
+    backfillRetries,
   } = options;
   const clock = new ManualClock(START);
   const sim = await startSimulator({
@@ -55,6 +62,9 @@ async function setup(options: SetupOptions = {}): Promise<Harness> {
     now: () => clock.now(),
     historyBars: 100,
     backfillPageBars,
+    backfillRetryMs: 10,
+    ...(wrapSink ? { wrapSink } : {}),
+    ...(backfillRetries !== undefined ? { backfillRetries } : {}),
     onBarClosed: (s, bar, info) => void closed.push([s, bar, info]),
     onStatus: (s) => void statuses.push(s),
     stream: {
@@ -251,10 +261,167 @@ Deno.test("MarketFeed recovers from a silent stream and malformed payloads", asy
   await sim.close();
 });
 
+Deno.test("new MarketFeed() rejects bad backfill retry options", async (t) => {
+  const rest = new MarketRestClient(
+    new RestTransport({ baseUrl: "http://127.0.0.1:1" }),
+  );
+  await t.step("negative or fractional retries", () => {
+    throws(
+      () => new MarketFeed({ symbols: SYMBOLS, rest, backfillRetries: -1 }),
+      RangeError,
+    );
+    throws(
+      () => new MarketFeed({ symbols: SYMBOLS, rest, backfillRetries: 1.5 }),
+      RangeError,
+    );
+  });
+  await t.step("a negative or infinite retry wait", () => {
+    throws(
+      () => new MarketFeed({ symbols: SYMBOLS, rest, backfillRetryMs: -1 }),
+      RangeError,
+    );
+    throws(
+      () =>
+        new MarketFeed({ symbols: SYMBOLS, rest, backfillRetryMs: Infinity }),
+      RangeError,
+    );
+  });
+});
+
 Deno.test("MarketFeed.start() fails fast while the IP is banned", async () => {
   const h = await setup();
   h.sim.faults.failNext(1, { status: 418, retryAfterSec: 60 });
   await rejects(h.feed.start(), { name: "BannedError" });
   await h.feed.close();
   await h.sim.close();
+});
+
+/** A sink that drops every event while `mute` is set, and the next closed kline of `dropClosedOf`. */
+function filter(): {
+  wrap: (caches: MarketEventSink) => MarketEventSink;
+  mute: boolean;
+  dropClosedOf: string | undefined;
+  dropped: KlineEvent[];
+} {
+  const f = {
+    mute: false,
+    dropClosedOf: undefined as string | undefined,
+    dropped: [] as KlineEvent[],
+    wrap: (caches: MarketEventSink): MarketEventSink => ({
+      onEvent(event, recvMs) {
+        if (f.mute) return;
+        if (
+          event.kind === "kline" && event.isClosed &&
+          event.symbol === f.dropClosedOf
+        ) {
+          f.dropClosedOf = undefined;
+          f.dropped.push(event);
+          return;
+        }
+        caches.onEvent(event, recvMs);
+      },
+    }),
+  };
+  return f;
+}
+
+function assertContiguous(h: Harness, symbol: string): void {
+  const got = h.closed.filter((c) => c[0] === symbol);
+  const expected = h.sim.closedKlines(symbol).slice(-got.length);
+  deepEqual(openTimes(got.map((c) => c[1])), expected.map((r) => r[0]));
+  deepEqual(got.map((c) => c[1].close), expected.map((r) => r[4]));
+  deepEqual(
+    got.filter((c) => c[2].gapBars !== 0).map((c) => c[2]),
+    [],
+    "no gap reaches the callback",
+  );
+  deepEqual(
+    openTimes(h.feed.caches.get(symbol).closedBars()),
+    h.sim.closedKlines(symbol).map((r) => r[0]),
+  );
+}
+
+Deno.test("MarketFeed backfills bars closed between the REST seed and the stream", async () => {
+  const f = filter();
+  const h = await setup({ wrapSink: f.wrap });
+  const { feed } = h;
+  f.mute = true; // the stream is not listening yet
+  await feed.start();
+  await until(() => feed.stream?.connected === true, "connected");
+  await run(h, 150_000, 1000); // two bars close after the seed, before the stream
+  f.mute = false;
+  await run(h, 62_000, 1000); // the stream's first closed bar leaves a hole
+  await until(
+    () => SYMBOLS.every((s) => h.closed.filter((c) => c[0] === s).length >= 3),
+    "3 bars of each symbol",
+  );
+  for (const s of SYMBOLS) {
+    assertContiguous(h, s);
+    const mine = h.closed.filter((c) => c[0] === s).map((c) => c[2].source);
+    deepEqual(mine.slice(0, 2), ["rest", "rest"], "the missed bars");
+    equal(feed.caches.get(s).holding, false);
+  }
+  equal(h.statuses.filter((s) => s.kind === "disconnected").length, 0);
+  await feed.close();
+  await h.sim.close();
+});
+
+Deno.test("MarketFeed backfills a closed kline the stream skipped", async () => {
+  const f = filter();
+  const h = await setup({ wrapSink: f.wrap });
+  const { feed } = h;
+  await feed.start();
+  await until(() => feed.stream?.connected === true, "connected");
+  await run(h, 2000);
+  f.dropClosedOf = "BTCUSDT";
+  await run(h, 125_000, 1000);
+  await until(() => f.dropped.length === 1, "a dropped closed kline");
+  await until(
+    () => h.closed.filter((c) => c[0] === "BTCUSDT").length >= 2,
+    "2 BTCUSDT bars",
+  );
+  await run(h, 2000);
+  for (const s of SYMBOLS) assertContiguous(h, s);
+  const btc = h.closed.filter((c) => c[0] === "BTCUSDT");
+  const skipped = btc.find((c) => c[1].openTime === f.dropped[0]!.openTime);
+  equal(skipped?.[2].source, "rest", "the skipped bar came over REST");
+  ok(
+    h.closed.filter((c) => c[0] === "ETHUSDT").every((c) =>
+      c[2].source === "stream"
+    ),
+  );
+  equal(h.statuses.filter((s) => s.kind === "disconnected").length, 0);
+  await feed.close();
+  await h.sim.close();
+});
+
+Deno.test("MarketFeed releases the held bars with their gap when the backfill keeps failing", async () => {
+  const f = filter();
+  const h = await setup({
+    symbols: ["BTCUSDT"],
+    wrapSink: f.wrap,
+    backfillRetries: 2,
+  });
+  const { feed, sim } = h;
+  await feed.start();
+  await until(() => feed.stream?.connected === true, "connected");
+  await run(h, 2000);
+  f.dropClosedOf = "BTCUSDT";
+  await run(h, 60_000, 1000);
+  await until(() => f.dropped.length === 1, "a dropped closed kline");
+  sim.faults.failNext(3, { status: 500 }); // every attempt: the first and 2 retries
+  await run(h, 60_000, 1000); // the next closed bar reveals the hole
+  await until(() => h.closed.length >= 1, "the held bar released");
+  deepEqual(h.closed.map((c) => [c[1].openTime, c[2]]), [
+    [f.dropped[0]!.openTime + 60_000, { source: "stream", gapBars: 1 }],
+  ]);
+  equal(feed.caches.get("BTCUSDT").holding, false);
+  const res = await fetch(`${sim.restUrl}/fapi/v1/time`);
+  await res.body?.cancel();
+  equal(res.status, 200, "all 3 armed failures were used by the 3 attempts");
+  await run(h, 60_000, 1000); // later bars flow again
+  await until(() => h.closed.length >= 2, "the next bar");
+  deepEqual(h.closed[1]![2], { source: "stream", gapBars: 0 });
+  await feed.close();
+  await sim.close();
 });

@@ -1,7 +1,7 @@
 /**
  * Per-symbol market caches fed by exchange events (latest kline and closed-bar history,
  * book ticker, mark price/funding, recent aggregate trades, depth), the ages of those
- * inputs, and the feed that wires REST seeding, the stream and reconnect backfills.
+ * inputs, and the feed that wires REST seeding, the stream and gap backfills.
  *
  * @module
  */

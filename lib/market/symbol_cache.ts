@@ -65,6 +65,13 @@ export interface SymbolCacheOptions {
   intervalMs?: number;
   /** Called once per closed bar (not for the bars of the initial seed). */
   onBarClosed?: BarClosedHandler;
+  /**
+   * Called when a closed bar would leave a hole after the last closed bar: the cache then
+   * holds that bar (and the ones after it) back until {@linkcode SymbolCache.backfill}
+   * fills the hole or {@linkcode SymbolCache.release} gives up. Without it, such a bar is
+   * announced at once with `gapBars > 0`.
+   */
+  onGap?: (symbol: string) => void;
 }
 
 const NEVER: InputAge = { sinceReceiveMs: Infinity, sinceEventMs: Infinity };
@@ -75,6 +82,7 @@ export class SymbolCache {
   readonly symbol: string;
   #intervalMs: number;
   #onBarClosed: BarClosedHandler | undefined;
+  #onGap: ((symbol: string) => void) | undefined;
   #kline: KlineEvent | undefined;
   #klineRecv = 0;
   #bars: Ring<KlineEvent>;
@@ -98,6 +106,7 @@ export class SymbolCache {
     this.symbol = symbol;
     this.#intervalMs = options.intervalMs ?? 60_000;
     this.#onBarClosed = options.onBarClosed;
+    this.#onGap = options.onGap;
     this.#bars = new Ring(options.barCapacity ?? 1500);
     this.#trades = new Ring(options.tradeCapacity ?? 1000);
   }
@@ -230,14 +239,16 @@ export class SymbolCache {
 
   /**
    * Seeds the bar history from REST klines (oldest first; the last may be open) without
-   * firing the closed-bar handler, then releases the closed bars held back meanwhile.
+   * firing the closed-bar handler, then releases the closed bars held back meanwhile. When
+   * a held bar does not follow the seeded history (bars closed between the REST snapshot
+   * and the stream), it stays held and `onGap` is called.
    */
   seed(klines: readonly KlineEvent[], recvMs: number): void {
     for (const k of klines) {
       if (k.isClosed) this.#commitBar(k, "rest", false);
       this.#setLatest(k, recvMs);
     }
-    this.#release();
+    if (!this.#release(false)) this.#gap();
   }
 
   /** Holds closed stream bars back until {@linkcode backfill} (call on a reconnect). */
@@ -248,33 +259,67 @@ export class SymbolCache {
   /**
    * Applies REST klines fetched after a gap, atomically: the missed closed bars are added
    * and announced in order, then the stream bars held back meanwhile; duplicates of bars
-   * already held are dropped.
+   * already held are dropped. With `onGap` set, a held bar that still does not follow the
+   * history (the REST rows did not cover the hole) stays held, with the ones after it.
+   *
+   * @returns true when no bar is held any more (the hole, if any, is filled)
    */
-  backfill(klines: readonly KlineEvent[], recvMs: number): void {
+  backfill(klines: readonly KlineEvent[], recvMs: number): boolean {
     for (const k of klines) {
       if (k.isClosed) this.#commitBar(k, "rest", true);
       this.#setLatest(k, recvMs);
     }
-    this.#release();
+    return this.#release(false);
   }
 
-  /** Stops holding bars back and announces the held ones (e.g. after a failed backfill). */
+  /**
+   * Stops holding bars back and announces the held ones, with `gapBars > 0` over a hole
+   * (e.g. after a failed backfill).
+   */
   release(): void {
-    this.#release();
+    this.#release(true);
   }
 
-  #release(): void {
-    this.#holding = false;
+  /** The number of closed bars held back. */
+  get heldBars(): number {
+    return this.#held.length;
+  }
+
+  /** Releases held bars in order; unless `force`, stops before one after a hole. */
+  #release(force: boolean): boolean {
     const held = this.#held;
-    this.#held = [];
-    for (const k of held) this.#commitBar(k, "stream", true);
+    let i = 0;
+    for (; i < held.length; i++) {
+      const k = held[i]!;
+      if (!force && this.#gapBefore(k) > 0) break;
+      this.#commitBar(k, "stream", true);
+    }
+    this.#held = i === held.length ? [] : held.slice(i);
+    this.#holding = this.#held.length > 0;
+    return !this.#holding;
   }
 
   #applyKline(k: KlineEvent, recvMs: number): void {
     this.#setLatest(k, recvMs);
     if (!k.isClosed) return;
     if (this.#holding) this.#held.push(k);
-    else this.#commitBar(k, "stream", true);
+    else if (this.#gapBefore(k) > 0) {
+      this.#held.push(k);
+      this.#holding = true;
+      this.#gap();
+    } else this.#commitBar(k, "stream", true);
+  }
+
+  /** Bars missing between the last closed bar and `k` when `onGap` is set, else 0. */
+  #gapBefore(k: KlineEvent): number {
+    const last = this.#bars.last();
+    if (this.#onGap === undefined || last === undefined) return 0;
+    if (k.openTime <= last.openTime) return 0;
+    return Math.round((k.openTime - last.openTime) / this.#intervalMs) - 1;
+  }
+
+  #gap(): void {
+    this.#onGap?.(this.symbol);
   }
 
   #setLatest(k: KlineEvent, recvMs: number): void {

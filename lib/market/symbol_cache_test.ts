@@ -214,3 +214,82 @@ Deno.test("SymbolCache.ages() reports receive and event ages per input", () => {
   equal(a.markPrice.sinceReceiveMs, Infinity);
   equal(a.depth.sinceReceiveMs, Infinity);
 });
+
+function gapRecording() {
+  const seen: [number, BarClosedInfo][] = [];
+  let gaps = 0;
+  const cache = new SymbolCache("BTCUSDT", {
+    onBarClosed: (_s, b, info) =>
+      void seen.push([(b.openTime - T0) / 60_000, info]),
+    onGap: (symbol) => {
+      equal(symbol, "BTCUSDT");
+      gaps++;
+    },
+  });
+  return { cache, seen, gaps: () => gaps };
+}
+
+Deno.test("SymbolCache holds closed bars after a hole when onGap is set", async (t) => {
+  await t.step(
+    "a skipped closed kline holds the next bars until a backfill",
+    () => {
+      const { cache, seen, gaps } = gapRecording();
+      cache.seed([bar(0), bar(1)], 0);
+      cache.apply(bar(2), 1);
+      cache.apply(bar(4), 2); // bar 3's close never arrived
+      equal(gaps(), 1);
+      equal(cache.holding, true);
+      cache.apply(bar(5), 3); // held behind bar 4, no second request
+      equal(gaps(), 1);
+      equal(cache.heldBars, 2);
+      deepEqual(seen.map((s) => s[0]), [2]);
+      equal(cache.backfill([bar(3), bar(4), bar(5, false)], 4), true);
+      deepEqual(seen, [
+        [2, { source: "stream", gapBars: 0 }],
+        [3, { source: "rest", gapBars: 0 }],
+        [4, { source: "rest", gapBars: 0 }],
+        [5, { source: "stream", gapBars: 0 }],
+      ]);
+      equal(cache.holding, false);
+      equal(cache.heldBars, 0);
+      cache.apply(bar(6), 5);
+      equal(seen.at(-1)?.[0], 6);
+    },
+  );
+  await t.step("a backfill that misses the hole keeps holding", () => {
+    const { cache, seen, gaps } = gapRecording();
+    cache.seed([bar(0)], 0);
+    cache.apply(bar(3), 1);
+    equal(gaps(), 1);
+    equal(cache.backfill([bar(1)], 2), false); // bar 2 not served yet
+    deepEqual(seen, [[1, { source: "rest", gapBars: 0 }]]);
+    equal(cache.holding, true);
+    cache.release(); // the feed gives up
+    deepEqual(seen.at(-1), [3, { source: "stream", gapBars: 1 }]);
+    equal(cache.holding, false);
+  });
+  await t.step(
+    "bars held before a seed that ends early ask for a backfill",
+    () => {
+      const { cache, seen, gaps } = gapRecording();
+      cache.apply(bar(4), 1); // the stream's first closed bar
+      cache.seed([bar(0), bar(1), bar(2, false)], 2); // REST history ends before bar 3
+      equal(gaps(), 1);
+      equal(seen.length, 0);
+      equal(cache.holding, true);
+      equal(cache.backfill([bar(2), bar(3), bar(4)], 3), true);
+      deepEqual(seen, [
+        [2, { source: "rest", gapBars: 0 }],
+        [3, { source: "rest", gapBars: 0 }],
+        [4, { source: "rest", gapBars: 0 }],
+      ]);
+    },
+  );
+  await t.step("a contiguous seed releases the held bars at once", () => {
+    const { cache, seen, gaps } = gapRecording();
+    cache.apply(bar(2), 1);
+    cache.seed([bar(0), bar(1)], 2);
+    equal(gaps(), 0);
+    deepEqual(seen, [[2, { source: "stream", gapBars: 0 }]]);
+  });
+});
