@@ -6,6 +6,7 @@
  * @module
  */
 import type { FeatureTable, SymbolFeatures } from "./feature_table.ts";
+import { mulberry32 } from "../random/mulberry32.ts";
 
 /** Options of {@linkcode syntheticTable}. */
 export interface SyntheticOptions {
@@ -17,17 +18,6 @@ export interface SyntheticOptions {
   readonly windows?: readonly number[];
   /** PRNG seed. @default 1 */
   readonly seed?: number;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Column order of a synthetic row (see {@linkcode syntheticRows}). */

@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { GRID_PARAMS } from "../backtest/grid.ts";
 import { type MetricName, METRICS } from "../backtest/metrics.ts";
+import { mulberry32 } from "../random/mulberry32.ts";
 
 /** Options of {@linkcode writeFixtureOutputs}. */
 export interface FixtureOptions {
@@ -44,17 +45,6 @@ export interface Fixture {
 }
 
 const REASONS = ["signal", "sl", "tsl", "tp"];
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function cell(name: string, x: number): string {
   if (name === "sl_trail") return x === 1 ? "true" : "false";
