@@ -1,6 +1,6 @@
 import { equal, ok } from "node:assert/strict";
 import type { FlagSpec } from "../lib/cli/mod.ts";
-import { parseLayeredFlags } from "../lib/live/live_flags.ts";
+import { parseLayeredFlags, TRADE_FLAGS } from "../lib/live/live_flags.ts";
 import { DOCTOR_FLAGS } from "../live/doctor.ts";
 
 const TEXT = await Deno.readTextFile(new URL("./env.sample", import.meta.url));
@@ -20,7 +20,9 @@ Deno.test("env.sample documents every runtime parameter", async (t) => {
   await t.step(
     "each bot and doctor flag appears once, with its default when commented",
     () => {
-      for (const [flag, spec] of Object.entries(DOCTOR_FLAGS)) {
+      const flags = { ...DOCTOR_FLAGS, ...TRADE_FLAGS };
+      for (const [flag, spec] of Object.entries(flags)) {
+        if (flag === "clear_kill_switch") continue; // command line only
         const name = `ASTER_${flag.toUpperCase()}`;
         const found = lines.filter((l) => l.name === name);
         equal(found.length, 1, `${name}: ${found.length} lines`);
@@ -55,6 +57,26 @@ Deno.test("env.sample documents every runtime parameter", async (t) => {
     equal(flags.log_dir, "/var/log/aster");
     equal(flags.enable_trading, false);
   });
+  await t.step(
+    "the state file is in the unit's StateDirectory; the clear is not settable",
+    async () => {
+      const env = new Map(
+        lines.filter((l) => !l.commented).map((l) => [l.name, l.value]),
+      );
+      const flags = await parseLayeredFlags(TRADE_FLAGS, {
+        argv: [],
+        env: (name) => env.get(name),
+        readTextFile: () => Promise.reject(new Error("no config file")),
+      });
+      ok(flags.state_file.startsWith("/var/lib/aster/"), flags.state_file);
+      const unit = await Deno.readTextFile(
+        new URL("./aster.service", import.meta.url),
+      );
+      ok(/^StateDirectory=aster$/m.test(unit));
+      ok(/^ReadWritePaths=.*\/var\/lib\/aster/m.test(unit));
+      equal(lines.some((l) => l.name === "ASTER_CLEAR_KILL_SWITCH"), false);
+    },
+  );
   await t.step("the credential files live on the secrets tmpfs", () => {
     for (const l of lines) {
       if (

@@ -8,10 +8,15 @@
  * (JSON keyed by flag name) > default. Credentials come from the environment
  * (`ASTER_USER`/`ASTER_SIGNER`/`ASTER_AGENT_KEY[_FILE]` or `ORDER_API_KEY`/`ORDER_SECRET_KEY`).
  *
+ * The kill switch and the cooldowns live in `--state_file` and survive restarts; a corrupt
+ * or unreadable state file refuses the start (exit 2). `--clear_kill_switch` (command line
+ * only, with the bot stopped) clears a tripped kill switch there and exits 0.
+ *
  * @module
  */
 import {
   formatHelp,
+  parseFlags,
   runMain,
   setupLogging,
   UsageError,
@@ -21,33 +26,46 @@ import { UnknownSymbolError } from "../lib/market/mod.ts";
 import { LogFileError } from "../lib/recorder/mod.ts";
 import {
   checkLiveConfig,
-  LIVE_FLAGS,
+  clearKillSwitchFile,
+  describeKillSwitch,
   type LiveConfig,
-  liveConfig,
-  type LiveFlags,
   parseLayeredFlags,
+  readStateFile,
   runLiveSession,
+  StateFileError,
+  TRADE_FLAGS,
+  tradeConfig,
+  type TradeFlags,
 } from "../lib/live/mod.ts";
 import { SystemdNotifier, WatchdogGate } from "../lib/systemd/mod.ts";
 
 const USAGE =
   "Usage: deno task live [--symbols BTCUSDT,ETHUSDT] [--enable_trading true] " +
-  "[--order_notional 25] [--config bot.json] [--poll_time 0] …";
+  "[--order_notional 25] [--config bot.json] [--poll_time 0] …\n" +
+  "       deno task live --clear_kill_switch [--state_file ./state/bot_state.json]";
 
 /** Parses the layered flags into a checked config (exit 2 on any bad value). */
 export async function readConfig(
   argv: readonly string[],
   env: (name: string) => string | undefined,
 ): Promise<
-  { help: true } | { help: false; config: LiveConfig; flags: LiveFlags }
+  { help: true } | { help: false; config: LiveConfig; flags: TradeFlags }
 > {
-  const flags = await parseLayeredFlags(LIVE_FLAGS, {
+  const flags = await parseLayeredFlags(TRADE_FLAGS, {
     argv,
     env,
     readTextFile: (p) => Deno.readTextFile(p),
   });
   if (flags.help) return { help: true };
-  const config = liveConfig(flags);
+  // an operator action, never a standing setting: a restart must not clear it again
+  if (
+    flags.clear_kill_switch && !parseFlags(argv, TRADE_FLAGS).clear_kill_switch
+  ) {
+    throw new UsageError(
+      "Invalid --clear_kill_switch: an operator action, allowed on the command line only (not in the environment or --config)",
+    );
+  }
+  const config = tradeConfig(flags);
   try {
     checkLiveConfig(config);
   } catch (error) {
@@ -65,13 +83,14 @@ export async function main(
   const read = await readConfig(argv, env);
   if (read.help) {
     writeStdout(
-      formatHelp(USAGE, LIVE_FLAGS) +
+      formatHelp(USAGE, TRADE_FLAGS) +
         "\n\nEvery flag can also be set as ASTER_<FLAG> (e.g. ASTER_ORDER_NOTIONAL) or in --config; " +
         "precedence: flag > environment > config file > default.\n",
     );
     return 0;
   }
   const { config, flags } = read;
+  if (flags.clear_kill_switch) return await clearKillSwitch(flags.state_file);
   setupLogging({
     level: flags.log_level as "info",
     json: flags.log_json,
@@ -122,7 +141,8 @@ export async function main(
     return 0;
   } catch (error) {
     if (
-      error instanceof LogFileError || error instanceof UnknownSymbolError
+      error instanceof LogFileError || error instanceof UnknownSymbolError ||
+      error instanceof StateFileError
     ) {
       throw new UsageError(error.message, { cause: error });
     }
@@ -132,6 +152,34 @@ export async function main(
     await notifier.close();
     Deno.removeSignalListener("SIGINT", onSignal);
     Deno.removeSignalListener("SIGTERM", onSignal);
+  }
+}
+
+/** `--clear_kill_switch`: clears the kill switch in the state file, prints it, exits 0. */
+async function clearKillSwitch(path: string): Promise<number> {
+  const now = Date.now();
+  try {
+    const cleared = await clearKillSwitchFile(path, now);
+    const kept = Object.entries((await readStateFile(path)).cooldowns)
+      .filter(([, until]) => until > now)
+      .map(([symbol, until]) =>
+        `${symbol} until ${new Date(until).toISOString()}`
+      );
+    writeStdout(
+      (cleared === null
+        ? `No kill switch set in ${path}: nothing to clear\n`
+        : `Cleared in ${path}: ${describeKillSwitch(cleared, now)}\n`) +
+        (kept.length > 0 ? `Cooldowns kept: ${kept.join(", ")}\n` : "") +
+        (cleared === null
+          ? ""
+          : "Entries are allowed from the next start (a bot still running keeps its kill switch and writes it back: stop it first).\n"),
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof StateFileError) {
+      throw new UsageError(error.message, { cause: error });
+    }
+    throw error;
   }
 }
 

@@ -69,6 +69,8 @@ Deno.test("trade.ts --help lists every flag and the precedence", async () => {
       "journal",
       "log_json",
       "config",
+      "state_file",
+      "clear_kill_switch",
     ]
   ) assert.match(r.stdout, new RegExp(`--${flag} `));
   assert.match(r.stdout, /flag > environment > config file > default/);
@@ -167,6 +169,101 @@ Deno.test("trade.ts dry run evaluates bars, journals, records, places nothing an
     const klines = await Deno.readTextFile(`${dir}/logs/kline.csv`);
     assert.ok(klines.trimEnd().split("\n").length >= 2, klines);
     assert.match(await stdout, /dry-run orders [1-9]/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("trade.ts keeps the safety state in --state_file and clears it on --clear_kill_switch", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "trade_state_" });
+  const path = `${dir}/bot_state.json`;
+  const future = Date.now() + 3_600_000;
+  const tripped = {
+    version: 1,
+    savedAt: "2026-01-01T00:00:00.000Z",
+    killSwitch: {
+      trippedAtMs: 1_767_225_600_000,
+      untilMs: null,
+      reason: "margin",
+      safetyMultiple: 1.15,
+    },
+    cooldowns: { BTCUSDT: future },
+  };
+  try {
+    await t.step("--help lists both flags", async () => {
+      const r = await run(["--help"]);
+      assert.match(r.stdout, /--state_file /);
+      assert.match(r.stdout, /--clear_kill_switch /);
+    });
+    await t.step(
+      "--clear_kill_switch clears it, prints it, exits 0",
+      async () => {
+        await Deno.writeTextFile(path, JSON.stringify(tripped));
+        const r = await run(["--clear_kill_switch", "--state_file", path]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(
+          r.stdout,
+          /Cleared in .*bot_state\.json: kill switch \(margin, safety multiple 1\.15\) tripped 2026-01-01T00:00:00\.000Z, until an operator clears it/,
+        );
+        assert.match(r.stdout, /Cooldowns kept: BTCUSDT until /);
+        const after = JSON.parse(await Deno.readTextFile(path));
+        assert.equal(after.killSwitch, null);
+        assert.deepEqual(after.cooldowns, { BTCUSDT: future });
+      },
+    );
+    await t.step("nothing to clear: says so, exits 0", async () => {
+      const r = await run(["--clear_kill_switch"], { ASTER_STATE_FILE: path });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /No kill switch set in .*: nothing to clear/);
+    });
+    await t.step(
+      "only on the command line, never from the environment",
+      async () => {
+        await Deno.writeTextFile(path, JSON.stringify(tripped));
+        const r = await run(["--state_file", path], {
+          ASTER_CLEAR_KILL_SWITCH: "true",
+        });
+        assert.equal(r.code, 2);
+        assert.match(r.stderr, /--clear_kill_switch: an operator action/);
+        assert.notEqual(
+          JSON.parse(await Deno.readTextFile(path)).killSwitch,
+          null,
+        );
+      },
+    );
+    await t.step(
+      "a corrupt state file: exit 2, for the clear and for trading",
+      async () => {
+        await Deno.writeTextFile(path, '{"version":1,"killSwitch":');
+        const clear = await run(["--clear_kill_switch", "--state_file", path]);
+        assert.equal(clear.code, 2);
+        assert.match(
+          clear.stderr,
+          /Cannot use state file .*bot_state\.json: not JSON/,
+        );
+        await Deno.writeTextFile(`${dir}/key`, "a".repeat(64));
+        await Deno.writeTextFile(`${dir}/secret`, "b".repeat(64));
+        // nothing listens on port 9: the state file must refuse before any connect
+        const trade = await run([
+          "--enable_trading",
+          "true",
+          "--state_file",
+          path,
+          "--rest_url",
+          "http://127.0.0.1:9",
+          "--ws_url",
+          "ws://127.0.0.1:9",
+          "--journal",
+          "",
+        ], { ORDER_API_KEY: `${dir}/key`, ORDER_SECRET_KEY: `${dir}/secret` });
+        assert.equal(trade.code, 2, trade.stderr);
+        assert.match(trade.stderr, /Cannot use state file .*: not JSON/);
+        assert.equal(
+          await Deno.readTextFile(path),
+          '{"version":1,"killSwitch":',
+        );
+      },
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -240,6 +240,15 @@ export class LiveBot {
     const reason = orders.blocked(symbol);
     if (reason !== undefined) {
       this.stats.blocked++;
+      if (
+        reason === "kill_switch_persisted" || reason === "cooldown_persisted"
+      ) {
+        log.info("Signal {side} on {symbol} blocked: {reason} (state file)", {
+          symbol,
+          side: decision.side,
+          reason,
+        });
+      }
       this.#emit(row("blocked", reason));
       return;
     }

@@ -144,7 +144,8 @@ export const LIVE_FLAGS = {
     type: "number",
     default: 0,
     min: 0,
-    help: "seconds the kill switch blocks entries; 0 = until restart",
+    help:
+      "seconds the kill switch blocks entries (the end survives restarts); 0 = until an operator runs --clear_kill_switch",
   },
   max_bar_age: {
     type: "number",
@@ -211,6 +212,44 @@ export const LIVE_FLAGS = {
 
 /** The parsed live flags. */
 export type LiveFlags = Flags<typeof LIVE_FLAGS>;
+
+/**
+ * The flags of `deno task live` alone: {@linkcode LIVE_FLAGS} plus the safety-state file
+ * and the operator action clearing its kill switch (paper trading keeps its state in
+ * memory, so a simulated kill switch never blocks the real bot).
+ */
+export const TRADE_FLAGS = {
+  ...LIVE_FLAGS,
+  state_file: {
+    type: "string",
+    default: "./state/bot_state.json",
+    help:
+      "safety-state file (kill switch, cooldowns), kept across restarts; corrupt = refuse to start",
+  },
+  clear_kill_switch: {
+    type: "boolean",
+    default: false,
+    help:
+      "operator action: clear the kill switch in --state_file, print it and exit without trading (command line only)",
+  },
+} as const satisfies Record<string, FlagSpec>;
+
+/** The parsed flags of `deno task live`. */
+export type TradeFlags = Flags<typeof TRADE_FLAGS>;
+
+/**
+ * The bot config of `deno task live`'s flags: {@linkcode liveConfig} plus the state file.
+ *
+ * @throws {UsageError} as {@linkcode liveConfig}, or for an empty `--state_file` when trading
+ */
+export function tradeConfig(f: TradeFlags): LiveConfig {
+  if (f.state_file.trim() === "") {
+    throw new UsageError(
+      "Invalid --state_file: empty (the kill switch and cooldowns must survive restarts)",
+    );
+  }
+  return { ...liveConfig(f), stateFile: f.state_file };
+}
 
 /** The environment variable of a flag: `ASTER_` + its name in upper case. */
 export function envName(flag: string): string {

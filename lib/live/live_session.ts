@@ -41,6 +41,7 @@ import {
   staleInputs,
   type StalenessBudgets,
 } from "./staleness.ts";
+import { describeKillSwitch, StateFile } from "./state_file.ts";
 import { portEvents, TradingPort } from "./trading_port.ts";
 
 const log = getLogger(["aster", "live"]);
@@ -84,6 +85,12 @@ export interface LiveConfig {
   readonly reconcileMs?: number;
   /** Housekeeping period, ms. @default {1000} */
   readonly housekeepingMs?: number;
+  /**
+   * The safety-state file (kill switch, cooldowns), read before entries are enabled and
+   * rewritten atomically on every change; absent or empty = memory only (lost at a
+   * restart). Used only when trading.
+   */
+  readonly stateFile?: string;
 }
 
 /** Injected dependencies (clocks, credentials, hooks). */
@@ -195,6 +202,7 @@ export class LiveSession {
   #journal: DecisionJournal | undefined;
   #recorder: LogRecorder | undefined;
   #timeSync: TimeSync | undefined;
+  #stateFile: StateFile | undefined;
   #stop = new AbortController();
   #loop: Promise<void> | undefined;
   #reconcileWanted = true;
@@ -217,6 +225,7 @@ export class LiveSession {
       journal?: DecisionJournal;
       recorder?: LogRecorder;
       timeSync?: TimeSync;
+      stateFile?: StateFile;
     },
   ) {
     this.#config = config;
@@ -230,6 +239,7 @@ export class LiveSession {
     this.#journal = parts.journal;
     this.#recorder = parts.recorder;
     this.#timeSync = parts.timeSync;
+    this.#stateFile = parts.stateFile;
   }
 
   /**
@@ -237,7 +247,8 @@ export class LiveSession {
    * exchange holds and starts the housekeeping loop.
    *
    * @throws {RangeError} for a bad config, {@linkcode CredentialError}-like TypeError when
-   * trading without credentials, `LogFileError`, `UnknownSymbolError`, or a connect error
+   * trading without credentials, `StateFileError` for an unreadable or corrupt state
+   * file, `LogFileError`, `UnknownSymbolError`, or a connect error
    */
   static async start(
     config: LiveConfig,
@@ -249,6 +260,20 @@ export class LiveSession {
     }
     const clock = deps.clock ?? systemClock;
     const symbols = config.symbols.map((s) => s.toUpperCase());
+    // the safety state first: unknown safety state means no trading at all
+    let stateFile: StateFile | undefined;
+    if (config.enableTrading && config.stateFile) {
+      stateFile = await StateFile.open(config.stateFile, {
+        clock: () => clock.now(),
+      });
+      const k = stateFile.initial.killSwitch;
+      if (k !== null && (k.untilMs === null || k.untilMs > clock.now())) {
+        log.warn(
+          "Kill switch restored from {path}: {state}; no entries. Clear it with `deno task live --clear_kill_switch` (bot stopped)",
+          { path: stateFile.path, state: describeKillSwitch(k, clock.now()) },
+        );
+      }
+    }
     let journal: DecisionJournal | undefined;
     if (config.journalPath !== "") {
       await Deno.mkdir(dirname(config.journalPath), { recursive: true });
@@ -356,6 +381,7 @@ export class LiveSession {
           marginType: config.marginType,
           killThreshold: config.killThreshold,
           killPauseMs: config.killPauseMs,
+          ...(stateFile ? { safety: stateFile } : {}),
           clock: () => clock.now(),
           onRecord: (r) => {
             logRecord(r);
@@ -385,6 +411,7 @@ export class LiveSession {
           ...(journal ? { journal } : {}),
           ...(recorder ? { recorder } : {}),
           ...(timeSync ? { timeSync } : {}),
+          ...(stateFile ? { stateFile } : {}),
         });
         await orders.setup();
         await userStream.start();
@@ -407,6 +434,7 @@ export class LiveSession {
       await feed?.close().catch(() => {});
       await recorder?.close().catch(() => {});
       await journal?.close().catch(() => {});
+      await stateFile?.flush();
       throw error;
     }
   }
@@ -515,6 +543,7 @@ export class LiveSession {
     );
     this.#timeSync?.stop();
     await this.settle();
+    await this.#stateFile?.flush();
     await this.#journal?.close();
     await this.#recorder?.close();
     log.info("Stopped");

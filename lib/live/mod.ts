@@ -32,6 +32,9 @@ export {
   liveConfig,
   type LiveFlags,
   parseLayeredFlags,
+  TRADE_FLAGS,
+  tradeConfig,
+  type TradeFlags,
 } from "./live_flags.ts";
 export {
   checkLiveConfig,
@@ -46,6 +49,17 @@ export {
   type PaperExchangeOptions,
   startPaperExchange,
 } from "./paper_exchange.ts";
+export {
+  clearKillSwitchFile,
+  decodeSafetyState,
+  describeKillSwitch,
+  encodeSafetyState,
+  readStateFile,
+  STATE_FILE_VERSION,
+  StateFile,
+  StateFileError,
+  writeFileAtomic,
+} from "./state_file.ts";
 export {
   checkBudgets,
   DEFAULT_BUDGETS,

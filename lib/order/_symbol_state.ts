@@ -39,6 +39,8 @@ export class SymbolState {
   usedIds = new Set<string>();
   wasOpen = false;
   cooldownUntil = 0;
+  /** The cooldown was restored from the persisted state at start. */
+  cooldownRestored = false;
   /** Bumped after every locked operation: a snapshot older than this is stale. */
   version = 0;
   lock: Promise<unknown> = Promise.resolve();

@@ -86,3 +86,9 @@ export {
   type RecordAction,
   type SkipReason,
 } from "./records.ts";
+export {
+  emptySafetyState,
+  type KillSwitchState,
+  type SafetyState,
+  type SafetyStatePort,
+} from "./safety_state.ts";

@@ -39,6 +39,7 @@ import type {
   UserEvent,
 } from "./port.ts";
 import type { OrderRecord, RecordAction, SkipReason } from "./records.ts";
+import type { SafetyState, SafetyStatePort } from "./safety_state.ts";
 
 /** Trailing-stop settings. */
 export interface TrailingOptions {
@@ -76,6 +77,11 @@ export interface OrderManagerOptions {
   readonly clock?: () => number;
   /** Called with every record as it happens. */
   readonly onRecord?: (record: OrderRecord) => void;
+  /**
+   * The persisted kill switch and cooldowns: restored at construction (so they block
+   * entries from the first signal on) and saved after every change. None = memory only.
+   */
+  readonly safety?: SafetyStatePort;
 }
 
 /** An entry signal for the manager. */
@@ -142,11 +148,16 @@ const TRANSIENT_REJECTS = new Set([
  */
 export class OrderManager {
   #port: ExchangePort;
-  #o: Required<Omit<OrderManagerOptions, "trailing" | "onRecord" | "symbols">>;
+  #o: Required<
+    Omit<OrderManagerOptions, "trailing" | "onRecord" | "symbols" | "safety">
+  >;
   #trailing: TrailingOptions | undefined;
   #onRecord: ((r: OrderRecord) => void) | undefined;
   #symbols = new Map<string, SymbolState>();
-  #kill: { until: number } | undefined;
+  #kill: KillState | undefined;
+  #safety: SafetyStatePort | undefined;
+  /** Persisted cooldowns of symbols this manager does not trade (kept on save). */
+  #otherCooldowns: Record<string, number> = {};
 
   /**
    * @param port the exchange
@@ -205,6 +216,32 @@ export class OrderManager {
       }
       this.#symbols.set(info.symbol, new SymbolState(f));
     }
+    this.#safety = options.safety;
+    if (options.safety) this.#restore(options.safety.initial);
+  }
+
+  /** The safety state to persist: the kill switch and the cooldowns still running. */
+  safetyState(): SafetyState {
+    const now = this.#o.clock();
+    const cooldowns: Record<string, number> = {};
+    for (const [symbol, until] of Object.entries(this.#otherCooldowns)) {
+      if (until > now) cooldowns[symbol] = until;
+    }
+    for (const [symbol, s] of this.#symbols) {
+      if (s.cooldownUntil > now) cooldowns[symbol] = s.cooldownUntil;
+    }
+    const k = this.#kill;
+    return {
+      killSwitch: k === undefined ? null : {
+        trippedAtMs: k.trippedAt,
+        untilMs: Number.isFinite(k.until) ? k.until : null,
+        reason: k.reason,
+        ...(k.safetyMultiple === undefined
+          ? {}
+          : { safetyMultiple: k.safetyMultiple }),
+      },
+      cooldowns,
+    };
   }
 
   /** Whether the kill switch blocks entries now (an elapsed pause clears it). */
@@ -213,6 +250,7 @@ export class OrderManager {
     if (this.#o.clock() >= this.#kill.until) {
       this.#kill = undefined;
       this.#record("*", "kill_switch_cleared", "pause ended");
+      void this.#persist([]);
       return false;
     }
     return true;
@@ -240,13 +278,17 @@ export class OrderManager {
   blocked(symbol: string): SkipReason | undefined {
     const s = this.#symbols.get(symbol);
     if (!s) return "unknown_symbol";
-    if (this.killed) return "kill_switch";
+    if (this.killed) {
+      return this.#kill?.restored ? "kill_switch_persisted" : "kill_switch";
+    }
     if (s.entry) {
       return s.entry.state === "unknown" ? "entry_unknown" : "entry_open";
     }
     if (!s.amount.isZero()) return "position_open";
     if (s.exits.size > 0) return "exits_open";
-    if (this.#o.clock() < s.cooldownUntil) return "cooldown";
+    if (this.#o.clock() < s.cooldownUntil) {
+      return s.cooldownRestored ? "cooldown_persisted" : "cooldown";
+    }
     return undefined;
   }
 
@@ -403,7 +445,8 @@ export class OrderManager {
     const out: OrderRecord[] = [];
     if (safety <= this.#o.killThreshold) {
       const now = this.#o.clock();
-      if (!this.killed) {
+      const before = this.killed ? this.#kill : undefined;
+      if (before === undefined) {
         out.push(this.#record("*", "kill_switch_triggered", "margin", {
           data: {
             safetyMultiple: safety,
@@ -413,9 +456,21 @@ export class OrderManager {
           },
         }));
       }
+      const until = this.#o.killPauseMs > 0
+        ? now + this.#o.killPauseMs
+        : Infinity;
       this.#kill = {
-        until: this.#o.killPauseMs > 0 ? now + this.#o.killPauseMs : Infinity,
+        // a restored pause keeps its end unless the margin extends it
+        until: Math.max(until, before?.until ?? -Infinity),
+        trippedAt: before?.trippedAt ?? now,
+        reason: before?.reason ?? "margin",
+        safetyMultiple: safety,
+        restored: before?.restored ?? false,
       };
+      // persisted before anything else: a crash while closing keeps entries blocked
+      if (before === undefined || before.until !== this.#kill.until) {
+        await this.#persist(out);
+      }
       // every symbol at once: an entry in flight on one must not delay the others
       const done = await Promise.all(
         [...this.#symbols.values()].map((s) =>
@@ -441,14 +496,76 @@ export class OrderManager {
     return out;
   }
 
-  /** Clears the kill switch (operator action). */
-  clearKillSwitch(): OrderRecord[] {
+  /** Clears the kill switch (operator action) and persists that. */
+  async clearKillSwitch(): Promise<OrderRecord[]> {
     if (this.#kill === undefined) return [];
     this.#kill = undefined;
-    return [this.#record("*", "kill_switch_cleared", "operator")];
+    const out = [this.#record("*", "kill_switch_cleared", "operator")];
+    await this.#persist(out);
+    return out;
   }
 
   // ---- internals -------------------------------------------------------------------
+
+  #restore(state: SafetyState): void {
+    const now = this.#o.clock();
+    const k = state.killSwitch;
+    const until = k === null ? -Infinity : k.untilMs ?? Infinity;
+    if (k !== null && until > now) {
+      this.#kill = {
+        until,
+        trippedAt: k.trippedAtMs,
+        reason: k.reason,
+        ...(k.safetyMultiple === undefined
+          ? {}
+          : { safetyMultiple: k.safetyMultiple }),
+        restored: true,
+      };
+      this.#record("*", "kill_switch_restored", k.reason, {
+        data: {
+          trippedAtMs: k.trippedAtMs,
+          until: k.untilMs === null
+            ? "operator clears it"
+            : new Date(k.untilMs).toISOString(),
+        },
+      });
+    }
+    for (const [symbol, end] of Object.entries(state.cooldowns)) {
+      if (!(end > now)) continue;
+      const s = this.#symbols.get(symbol);
+      if (!s) {
+        this.#otherCooldowns[symbol] = end;
+        continue;
+      }
+      s.cooldownUntil = Math.max(s.cooldownUntil, end);
+      s.cooldownRestored = true;
+      this.#record(symbol, "cooldown_restored", "no entry before", {
+        data: { cooldownUntil: end, until: new Date(end).toISOString() },
+      });
+    }
+  }
+
+  /** Saves the safety state; a failure is recorded (the state stays in memory). */
+  async #persist(out: OrderRecord[]): Promise<void> {
+    if (!this.#safety) return;
+    try {
+      await this.#safety.save(this.safetyState());
+    } catch (e) {
+      out.push(
+        this.#record(
+          "*",
+          "error",
+          `Cannot save the safety state: ${errorText(e)}`,
+        ),
+      );
+    }
+  }
+
+  #startCooldown(s: SymbolState): void {
+    s.wasOpen = false;
+    s.cooldownUntil = this.#o.clock() + this.#o.cooldownMs;
+    s.cooldownRestored = false;
+  }
 
   #state(symbol: string): SymbolState {
     const s = this.#symbols.get(symbol);
@@ -681,11 +798,11 @@ export class OrderManager {
     }
     if (s.amount.isZero()) {
       if (s.wasOpen) {
-        s.wasOpen = false;
-        s.cooldownUntil = this.#o.clock() + this.#o.cooldownMs;
+        this.#startCooldown(s);
         out.push(this.#record(s.f.symbol, "position_closed", "flat", {
           data: { cooldownUntil: s.cooldownUntil },
         }));
+        await this.#persist(out);
       }
       for (const e of [...s.exits.values()]) {
         if (e.state === "open") await this.#cancelExit(s, e, "flat", out);
@@ -907,11 +1024,24 @@ export class OrderManager {
       }
     }
     if (s.amount.isZero() && s.wasOpen) {
-      s.wasOpen = false;
-      s.cooldownUntil = this.#o.clock() + this.#o.cooldownMs;
-      out.push(this.#record(s.f.symbol, "position_closed", why));
+      this.#startCooldown(s);
+      out.push(this.#record(s.f.symbol, "position_closed", why, {
+        data: { cooldownUntil: s.cooldownUntil },
+      }));
+      await this.#persist(out);
     }
   }
+}
+
+/** The kill switch in memory. */
+interface KillState {
+  /** Epoch ms; Infinity = until an operator clears it. */
+  readonly until: number;
+  readonly trippedAt: number;
+  readonly reason: string;
+  readonly safetyMultiple?: number;
+  /** Restored from the persisted state at start. */
+  readonly restored: boolean;
 }
 
 function errorText(e: unknown): string {

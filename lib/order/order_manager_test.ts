@@ -309,7 +309,9 @@ Deno.test("OrderManager kill switch triggers at the threshold and blocks entries
   );
   await t.step("the operator clears it; entries resume", async () => {
     r.fake.setAccount({ totalMarginBalance: "1000", totalMaintMargin: "0" });
-    deepEqual(actions(r.mgr.clearKillSwitch()), ["kill_switch_cleared"]);
+    deepEqual(actions(await r.mgr.clearKillSwitch()), [
+      "kill_switch_cleared",
+    ]);
     await signal(r, "long", BAR + 120_000);
     equal(r.fake.positionAmount(S), "0.5");
   });

@@ -26,6 +26,8 @@ export const RECORD_ACTIONS = [
   "position_closed",
   "kill_switch_triggered",
   "kill_switch_cleared",
+  "kill_switch_restored",
+  "cooldown_restored",
   "reconcile_skipped",
   "error",
 ] as const;
@@ -37,11 +39,13 @@ export type RecordAction = typeof RECORD_ACTIONS[number];
 export type SkipReason =
   | "unknown_symbol"
   | "kill_switch"
+  | "kill_switch_persisted"
   | "entry_open"
   | "entry_unknown"
   | "position_open"
   | "exits_open"
   | "cooldown"
+  | "cooldown_persisted"
   | "duplicate_signal"
   | "size";
 
