@@ -28,6 +28,7 @@ import {
   type PremiumIndex,
 } from "./rest_parsers.ts";
 import type { CallOptions, RestTransport } from "./rest_transport.ts";
+import type { Params } from "./sign/params.ts";
 
 /** Query of {@linkcode MarketRestClient.klines}. */
 export interface KlinesQuery extends CallOptions {
@@ -81,13 +82,7 @@ export class MarketRestClient {
 
   /** `GET /fapi/v1/time`: the server time in epoch ms. */
   async serverTime(options: CallOptions = {}): Promise<number> {
-    return parseServerTime(
-      await this.transport.request({
-        ...options,
-        method: "GET",
-        path: "/fapi/v1/time",
-      }),
-    );
+    return parseServerTime(await this.#get("time", options));
   }
 
   /**
@@ -95,13 +90,7 @@ export class MarketRestClient {
    * `REQUEST_WEIGHT` rate limit.
    */
   async exchangeInfo(options: CallOptions = {}): Promise<ExchangeInfo> {
-    const info = parseExchangeInfo(
-      await this.transport.request({
-        ...options,
-        method: "GET",
-        path: "/fapi/v1/exchangeInfo",
-      }),
-    );
+    const info = parseExchangeInfo(await this.#get("exchangeInfo", options));
     const limit = requestWeightPerMinute(info);
     if (limit !== undefined && limit > 0) this.transport.setWeightLimit(limit);
     return info;
@@ -116,13 +105,13 @@ export class MarketRestClient {
       );
     }
     const weight = limit < 100 ? 1 : limit < 500 ? 2 : limit <= 1000 ? 5 : 10;
-    const raw = await this.transport.request({
-      ...callOptions(query),
-      method: "GET",
-      path: "/fapi/v1/klines",
-      params: { symbol, interval, startTime, endTime, limit },
-      weight,
-    });
+    const raw = await this.#get("klines", query, {
+      symbol,
+      interval,
+      startTime,
+      endTime,
+      limit,
+    }, weight);
     return parseKlines(raw, symbol, interval, nowMs ?? this.#now());
   }
 
@@ -132,12 +121,7 @@ export class MarketRestClient {
     options: CallOptions = {},
   ): Promise<BookTickerEvent> {
     return parseBookTicker(
-      await this.transport.request({
-        ...options,
-        method: "GET",
-        path: "/fapi/v1/ticker/bookTicker",
-        params: { symbol },
-      }),
+      await this.#get("ticker/bookTicker", options, { symbol }),
     );
   }
 
@@ -147,12 +131,7 @@ export class MarketRestClient {
     options: CallOptions = {},
   ): Promise<PremiumIndex> {
     return parsePremiumIndex(
-      await this.transport.request({
-        ...options,
-        method: "GET",
-        path: "/fapi/v1/premiumIndex",
-        params: { symbol },
-      }),
+      await this.#get("premiumIndex", options, { symbol }),
     );
   }
 
@@ -163,11 +142,11 @@ export class MarketRestClient {
   ): Promise<FundingRate[]> {
     const { startTime, endTime, limit } = query;
     return parseFundingRates(
-      await this.transport.request({
-        ...callOptions(query),
-        method: "GET",
-        path: "/fapi/v1/fundingRate",
-        params: { symbol, startTime, endTime, limit },
+      await this.#get("fundingRate", query, {
+        symbol,
+        startTime,
+        endTime,
+        limit,
       }),
     );
   }
@@ -179,13 +158,13 @@ export class MarketRestClient {
   ): Promise<AggTradeEvent[]> {
     const { fromId, startTime, endTime, limit } = query;
     return parseAggTrades(
-      await this.transport.request({
-        ...callOptions(query),
-        method: "GET",
-        path: "/fapi/v1/aggTrades",
-        params: { symbol, fromId, startTime, endTime, limit },
-        weight: 20,
-      }),
+      await this.#get("aggTrades", query, {
+        symbol,
+        fromId,
+        startTime,
+        endTime,
+        limit,
+      }, 20),
       symbol,
     );
   }
@@ -201,15 +180,25 @@ export class MarketRestClient {
       ? 10
       : 20;
     return parseDepth(
-      await this.transport.request({
-        ...callOptions(query),
-        method: "GET",
-        path: "/fapi/v1/depth",
-        params: { symbol, limit },
-        weight,
-      }),
+      await this.#get("depth", query, { symbol, limit }, weight),
       symbol,
     );
+  }
+
+  /** `GET /fapi/v1/<endpoint>` with the call options of `options` (its query fields dropped). */
+  #get(
+    endpoint: string,
+    options: CallOptions,
+    params?: Params,
+    weight = 1,
+  ): Promise<unknown> {
+    return this.transport.request({
+      ...callOptions(options),
+      method: "GET",
+      path: `/fapi/v1/${endpoint}`,
+      ...(params === undefined ? {} : { params }),
+      weight,
+    });
   }
 }
 

@@ -44,39 +44,74 @@ export const ROW_AHEAD = 2;
 /** What {@linkcode LogBarAssembler} did with a row. */
 export type RowOutcome = typeof ROW_USED | typeof ROW_LATE | typeof ROW_AHEAD;
 
+/**
+ * The last row per minute of a two-value snapshot stream (book: bid/ask; mark: mark/funding)
+ * in a ring of minutes, and the carry: the latest row of minutes already final.
+ */
+class PairSlots {
+  readonly tag: Float64Array;
+  readonly ts: Float64Array;
+  readonly a: Float64Array;
+  readonly b: Float64Array;
+  carryTs = -Infinity;
+  carryA = NaN;
+  carryB = NaN;
+
+  constructor(r: number) {
+    this.tag = new Float64Array(r).fill(-1);
+    this.ts = new Float64Array(r);
+    this.a = new Float64Array(r);
+    this.b = new Float64Array(r);
+  }
+
+  /** Takes a row of minute `m` (into the carry when `late`); the newest `ts` wins. */
+  put(
+    late: boolean,
+    m: number,
+    k: number,
+    ts: number,
+    a: number,
+    b: number,
+  ): void {
+    if (late) {
+      if (ts >= this.carryTs) {
+        this.carryTs = ts;
+        this.carryA = a;
+        this.carryB = b;
+      }
+    } else if (this.tag[k] !== m || ts >= this.ts[k]!) {
+      this.tag[k] = m;
+      this.ts[k] = ts;
+      this.a[k] = a;
+      this.b[k] = b;
+    }
+  }
+
+  /** Moves minute `m`'s row (ring slot `k`) into the carry as the minute becomes final. */
+  settle(m: number, k: number): void {
+    if (this.tag[k] !== m) return;
+    this.tag[k] = -1;
+    this.carryTs = this.ts[k]!;
+    this.carryA = this.a[k]!;
+    this.carryB = this.b[k]!;
+  }
+}
+
 class SymbolSlots {
   readonly klTag: Float64Array;
   readonly klTs: Float64Array;
   readonly klOpenTime: Float64Array;
   readonly klOhlcv: Float64Array;
-  readonly bookTag: Float64Array;
-  readonly bookTs: Float64Array;
-  readonly bid: Float64Array;
-  readonly ask: Float64Array;
-  readonly markTag: Float64Array;
-  readonly markTs: Float64Array;
-  readonly mark: Float64Array;
-  readonly funding: Float64Array;
-  carryBookTs = -Infinity;
-  carryBid = NaN;
-  carryAsk = NaN;
-  carryMarkTs = -Infinity;
-  carryMark = NaN;
-  carryFunding = NaN;
+  readonly book: PairSlots;
+  readonly mark: PairSlots;
 
   constructor(r: number) {
     this.klTag = new Float64Array(r).fill(-1);
     this.klTs = new Float64Array(r);
     this.klOpenTime = new Float64Array(r);
     this.klOhlcv = new Float64Array(r * 5);
-    this.bookTag = new Float64Array(r).fill(-1);
-    this.bookTs = new Float64Array(r);
-    this.bid = new Float64Array(r);
-    this.ask = new Float64Array(r);
-    this.markTag = new Float64Array(r).fill(-1);
-    this.markTs = new Float64Array(r);
-    this.mark = new Float64Array(r);
-    this.funding = new Float64Array(r);
+    this.book = new PairSlots(r);
+    this.mark = new PairSlots(r);
   }
 }
 
@@ -151,26 +186,7 @@ export class LogBarAssembler {
   /** A bookTicker snapshot row. */
   book(ts: number, symbol: number, bid: number, ask: number): RowOutcome {
     this.#see(ts);
-    const s = this.#slots(symbol);
-    const m = Math.floor(ts / MINUTE_MS);
-    let outcome: RowOutcome = ROW_USED;
-    if (m <= this.#final) {
-      outcome = ROW_LATE;
-      if (ts >= s.carryBookTs) {
-        s.carryBookTs = ts;
-        s.carryBid = bid;
-        s.carryAsk = ask;
-      }
-    } else {
-      const k = m % this.#r;
-      if (s.bookTag[k] !== m || ts >= s.bookTs[k]!) {
-        s.bookTag[k] = m;
-        s.bookTs[k] = ts;
-        s.bid[k] = bid;
-        s.ask[k] = ask;
-      }
-    }
-    return outcome;
+    return this.#pair(this.#slots(symbol).book, ts, bid, ask);
   }
 
   /** A markPrice snapshot row. */
@@ -181,32 +197,20 @@ export class LogBarAssembler {
     fundingRate: number,
   ): RowOutcome {
     this.#see(ts);
-    const s = this.#slots(symbol);
-    const m = Math.floor(ts / MINUTE_MS);
-    let outcome: RowOutcome = ROW_USED;
-    if (m <= this.#final) {
-      outcome = ROW_LATE;
-      if (ts >= s.carryMarkTs) {
-        s.carryMarkTs = ts;
-        s.carryMark = mark;
-        s.carryFunding = fundingRate;
-      }
-    } else {
-      const k = m % this.#r;
-      if (s.markTag[k] !== m || ts >= s.markTs[k]!) {
-        s.markTag[k] = m;
-        s.markTs[k] = ts;
-        s.mark[k] = mark;
-        s.funding[k] = fundingRate;
-      }
-    }
-    return outcome;
+    return this.#pair(this.#slots(symbol).mark, ts, mark, fundingRate);
   }
 
   /** Emits every bar still held (the end of the input). */
   finish(): void {
     if (Number.isNaN(this.#final)) return;
     this.#finalizeUpTo(this.#final + this.#r);
+  }
+
+  #pair(p: PairSlots, ts: number, a: number, b: number): RowOutcome {
+    const m = Math.floor(ts / MINUTE_MS);
+    const late = m <= this.#final;
+    p.put(late, m, m % this.#r, ts, a, b);
+    return late ? ROW_LATE : ROW_USED;
   }
 
   #see(ts: number): void {
@@ -250,23 +254,14 @@ export class LogBarAssembler {
 
   #finalize(symbol: number, s: SymbolSlots, m: number): void {
     const k = m % this.#r;
-    if (s.bookTag[k] === m) {
-      s.bookTag[k] = -1;
-      s.carryBookTs = s.bookTs[k]!;
-      s.carryBid = s.bid[k]!;
-      s.carryAsk = s.ask[k]!;
-    }
-    if (s.markTag[k] === m) {
-      s.markTag[k] = -1;
-      s.carryMarkTs = s.markTs[k]!;
-      s.carryMark = s.mark[k]!;
-      s.carryFunding = s.funding[k]!;
-    }
+    const book = s.book, mark = s.mark;
+    book.settle(m, k);
+    mark.settle(m, k);
     if (s.klTag[k] !== m) return;
     s.klTag[k] = -1;
     const end = (m + 1) * MINUTE_MS;
-    const bookOk = end - s.carryBookTs <= this.#staleness;
-    const markOk = end - s.carryMarkTs <= this.#staleness;
+    const bookOk = end - book.carryTs <= this.#staleness;
+    const markOk = end - mark.carryTs <= this.#staleness;
     const o = k * 5;
     this.#sink.bar(
       symbol,
@@ -276,10 +271,10 @@ export class LogBarAssembler {
       s.klOhlcv[o + 2]!,
       s.klOhlcv[o + 3]!,
       s.klOhlcv[o + 4]!,
-      bookOk ? s.carryBid : NaN,
-      bookOk ? s.carryAsk : NaN,
-      markOk ? s.carryMark : NaN,
-      markOk ? s.carryFunding : NaN,
+      bookOk ? book.carryA : NaN,
+      bookOk ? book.carryB : NaN,
+      markOk ? mark.carryA : NaN,
+      markOk ? mark.carryB : NaN,
     );
   }
 }

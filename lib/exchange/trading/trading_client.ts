@@ -341,15 +341,7 @@ export class TradingClient {
     ref: OrderRef,
     options: CallOptions = {},
   ): Promise<Order> {
-    return parseOrder(
-      await this.#call(
-        "GET",
-        "order",
-        "USER_DATA",
-        [["symbol", symbol], ...refParams(ref)],
-        options,
-      ),
-    );
+    return await this.#orderCall("GET", "USER_DATA", symbol, ref, options);
   }
 
   /** Cancels one order (`DELETE /order`); `-2011` when unknown or closed. */
@@ -358,15 +350,7 @@ export class TradingClient {
     ref: OrderRef,
     options: CallOptions = {},
   ): Promise<Order> {
-    return parseOrder(
-      await this.#call(
-        "DELETE",
-        "order",
-        "TRADE",
-        [["symbol", symbol], ...refParams(ref)],
-        options,
-      ),
-    );
+    return await this.#orderCall("DELETE", "TRADE", symbol, ref, options);
   }
 
   /** Cancels every open order of a symbol (`DELETE /allOpenOrders`). */
@@ -420,7 +404,7 @@ export class TradingClient {
         "GET",
         "openOrders",
         "USER_DATA",
-        symbol === undefined ? [] : [["symbol", symbol]],
+        symbolParams(symbol),
         options,
         symbol === undefined ? 40 : 1,
       ),
@@ -437,7 +421,7 @@ export class TradingClient {
         "GET",
         "positionRisk",
         "USER_DATA",
-        symbol === undefined ? [] : [["symbol", symbol]],
+        symbolParams(symbol),
         options,
         5,
       ),
@@ -562,6 +546,25 @@ export class TradingClient {
     await this.#call("DELETE", "listenKey", "USER_STREAM", [], options);
   }
 
+  /** `GET` (query) or `DELETE` (cancel) one order of `/order`. */
+  async #orderCall(
+    method: "GET" | "DELETE",
+    security: SecurityType,
+    symbol: string,
+    ref: OrderRef,
+    options: CallOptions,
+  ): Promise<Order> {
+    return parseOrder(
+      await this.#call(
+        method,
+        "order",
+        security,
+        [["symbol", symbol], ...refParams(ref)],
+        options,
+      ),
+    );
+  }
+
   async #idempotent(
     unchanged: number,
     send: () => Promise<unknown>,
@@ -615,6 +618,10 @@ export class TradingClient {
       return await this.transport.request(req);
     }
   }
+}
+
+function symbolParams(symbol: string | undefined): Params {
+  return symbol === undefined ? [] : [["symbol", symbol]];
 }
 
 function refParams(ref: OrderRef): [string, string | number][] {

@@ -108,6 +108,19 @@ function rate(text: string, what: string): number {
   return value;
 }
 
+/** `view` of each item on `market` (every item when `market` is undefined). */
+function rowsOf<T extends { readonly market: MarketState }, R>(
+  items: Iterable<T>,
+  market: MarketState | undefined,
+  view: (item: T) => R,
+): R[] {
+  const rows: R[] = [];
+  for (const item of items) {
+    if (market === undefined || item.market === market) rows.push(view(item));
+  }
+  return rows;
+}
+
 /**
  * The account and order engine. One instance per simulated exchange.
  *
@@ -454,26 +467,12 @@ export class Engine {
 
   /** `GET /fapi/v1/order`: by `orderId` or `origClientOrderId`. */
   queryOrder(accountId: string, params: Params): EngineReply<RawOrder> {
-    const found = this.#findOrder(
-      accountId,
-      params,
-      true,
-      ERRORS.noSuchOrder(),
-    );
-    if ("body" in found) return found;
-    return ok(orderBody(found, true));
+    return this.#orderReply(accountId, params, true);
   }
 
   /** `GET /fapi/v1/openOrder`: like queryOrder, but -2013 once the order is closed. */
   openOrder(accountId: string, params: Params): EngineReply<RawOrder> {
-    const found = this.#findOrder(
-      accountId,
-      params,
-      false,
-      ERRORS.noSuchOrder(),
-    );
-    if ("body" in found) return found;
-    return ok(orderBody(found, true));
+    return this.#orderReply(accountId, params, false);
   }
 
   /** `DELETE /fapi/v1/order`. */
@@ -499,10 +498,9 @@ export class Engine {
     params: Params,
     nowMs: number,
   ): EngineReply<{ code: string; msg: string }> {
-    const account = this.#accounts.get(accountId);
-    if (!account) return UNKNOWN_ACCOUNT;
-    const m = this.#symbolParam(params);
-    if ("body" in m) return m;
+    const target = this.#accountMarket(accountId, params);
+    if ("body" in target) return target;
+    const { account, market: m } = target;
     for (const order of [...account.open.values()]) {
       if (order.market === m) this.#matcher.close(order, "CANCELED", nowMs);
     }
@@ -518,31 +516,24 @@ export class Engine {
     params: Params,
     nowMs: number,
   ): EngineReply<(RawOrder | { code: number; msg: string })[]> {
-    const account = this.#accounts.get(accountId);
-    if (!account) return UNKNOWN_ACCOUNT;
-    const m = this.#symbolParam(params);
-    if ("body" in m) return m;
+    const target = this.#accountMarket(accountId, params);
+    if ("body" in target) return target;
+    const { account, market: m } = target;
     const idText = param(params, "orderIdList");
     const clientText = param(params, "origClientOrderIdList");
     const text = idText ?? clientText;
     if (text === undefined) return ERRORS.mandatory("orderIdList");
+    const byId = idText !== undefined;
+    const listName = byId ? "orderIdList" : "origClientOrderIdList";
     let list: unknown;
     try {
       list = JSON.parse(text);
     } catch {
-      return ERRORS.mandatory(
-        idText !== undefined ? "orderIdList" : "origClientOrderIdList",
-      );
+      return ERRORS.mandatory(listName);
     }
     const valid = Array.isArray(list) && list.length <= 10 &&
-      list.every((x) =>
-        idText !== undefined ? Number.isSafeInteger(x) : typeof x === "string"
-      );
-    if (!valid) {
-      return ERRORS.invalidParam(
-        idText !== undefined ? "orderIdList" : "origClientOrderIdList",
-      );
-    }
+      list.every((x) => byId ? Number.isSafeInteger(x) : typeof x === "string");
+    if (!valid) return ERRORS.invalidParam(listName);
     const results = (list as (number | string)[]).map((key) => {
       const order = typeof key === "number"
         ? account.open.get(key)
@@ -556,21 +547,12 @@ export class Engine {
 
   /** `GET /fapi/v1/openOrders` (`symbol` optional). */
   openOrders(accountId: string, params: Params): EngineReply<RawOrder[]> {
-    const account = this.#accounts.get(accountId);
-    if (!account) return UNKNOWN_ACCOUNT;
-    let m: MarketState | undefined;
-    if (param(params, "symbol") !== undefined) {
-      const found = this.#symbolParam(params);
-      if ("body" in found) return found;
-      m = found;
-    }
-    const rows: RawOrder[] = [];
-    for (const order of account.open.values()) {
-      if (m === undefined || order.market === m) {
-        rows.push(orderBody(order, true));
-      }
-    }
-    return ok(rows);
+    const target = this.#accountMarket(accountId, params, true);
+    if ("body" in target) return target;
+    const { account, market: m } = target;
+    return ok(
+      rowsOf(account.open.values(), m, (order) => orderBody(order, true)),
+    );
   }
 
   /** `GET /fapi/v2/positionRisk` (`symbol` optional): one BOTH row per symbol. */
@@ -578,21 +560,16 @@ export class Engine {
     accountId: string,
     params: Params,
   ): EngineReply<RawPositionRisk[]> {
-    const account = this.#accounts.get(accountId);
-    if (!account) return UNKNOWN_ACCOUNT;
-    let m: MarketState | undefined;
-    if (param(params, "symbol") !== undefined) {
-      const found = this.#symbolParam(params);
-      if ("body" in found) return found;
-      m = found;
-    }
-    const rows: RawPositionRisk[] = [];
-    for (const pos of account.positions.values()) {
-      if (m === undefined || pos.market === m) {
-        rows.push(positionRisk(account, pos));
-      }
-    }
-    return ok(rows);
+    const target = this.#accountMarket(accountId, params, true);
+    if ("body" in target) return target;
+    const { account, market: m } = target;
+    return ok(
+      rowsOf(
+        account.positions.values(),
+        m,
+        (pos) => positionRisk(account, pos),
+      ),
+    );
   }
 
   /** `GET /fapi/v4/account`. */
@@ -615,10 +592,9 @@ export class Engine {
     params: Params,
     nowMs: number,
   ): EngineReply<RawLeverage> {
-    const account = this.#accounts.get(accountId);
-    if (!account) return UNKNOWN_ACCOUNT;
-    const m = this.#symbolParam(params);
-    if ("body" in m) return m;
+    const target = this.#accountMarket(accountId, params);
+    if ("body" in target) return target;
+    const { account, market: m } = target;
     const text = param(params, "leverage");
     if (text === undefined) return ERRORS.mandatory("leverage");
     const leverage = /^\d{1,3}$/.test(text) ? Number(text) : NaN;
@@ -649,10 +625,9 @@ export class Engine {
     params: Params,
     nowMs: number,
   ): EngineReply<{ code: number; msg: string }> {
-    const account = this.#accounts.get(accountId);
-    if (!account) return UNKNOWN_ACCOUNT;
-    const m = this.#symbolParam(params);
-    if ("body" in m) return m;
+    const target = this.#accountMarket(accountId, params);
+    if ("body" in target) return target;
+    const { account, market: m } = target;
     const text = param(params, "marginType");
     if (text === undefined) return ERRORS.mandatory("marginType");
     if (text !== "ISOLATED" && text !== "CROSSED") {
@@ -698,10 +673,9 @@ export class Engine {
     accountId: string,
     params: Params,
   ): EngineReply<RawCommissionRate> {
-    const account = this.#accounts.get(accountId);
-    if (!account) return UNKNOWN_ACCOUNT;
-    const m = this.#symbolParam(params);
-    if ("body" in m) return m;
+    const target = this.#accountMarket(accountId, params);
+    if ("body" in target) return target;
+    const { account, market: m } = target;
     return ok({
       symbol: m.spec.symbol,
       makerCommissionRate: account.makerRateText,
@@ -725,16 +699,62 @@ export class Engine {
     return this.#markets.get(symbol) ?? ERRORS.badSymbol();
   }
 
+  /**
+   * The account, and the market named by `symbol` (mandatory unless `optional`, then
+   * `undefined` when absent), or the reply that rejects them: unknown account first.
+   */
+  #accountMarket(
+    accountId: string,
+    params: Params,
+  ): { account: AccountState; market: MarketState } | EngineReply<never>;
+  #accountMarket(
+    accountId: string,
+    params: Params,
+    optional: true,
+  ):
+    | { account: AccountState; market: MarketState | undefined }
+    | EngineReply<never>;
+  #accountMarket(
+    accountId: string,
+    params: Params,
+    optional = false,
+  ):
+    | { account: AccountState; market: MarketState | undefined }
+    | EngineReply<never> {
+    const account = this.#accounts.get(accountId);
+    if (!account) return UNKNOWN_ACCOUNT;
+    if (optional && param(params, "symbol") === undefined) {
+      return { account, market: undefined };
+    }
+    const market = this.#symbolParam(params);
+    if ("body" in market) return market;
+    return { account, market };
+  }
+
+  #orderReply(
+    accountId: string,
+    params: Params,
+    includeClosed: boolean,
+  ): EngineReply<RawOrder> {
+    const found = this.#findOrder(
+      accountId,
+      params,
+      includeClosed,
+      ERRORS.noSuchOrder(),
+    );
+    if ("body" in found) return found;
+    return ok(orderBody(found, true));
+  }
+
   #findOrder(
     accountId: string,
     params: Params,
     includeClosed: boolean,
     missing: EngineReply<never>,
   ): OrderState | EngineReply<never> {
-    const account = this.#accounts.get(accountId);
-    if (!account) return UNKNOWN_ACCOUNT;
-    const m = this.#symbolParam(params);
-    if ("body" in m) return m;
+    const target = this.#accountMarket(accountId, params);
+    if ("body" in target) return target;
+    const { account, market: m } = target;
     const idText = param(params, "orderId");
     const clientId = param(params, "origClientOrderId");
     let order: OrderState | undefined;
