@@ -131,7 +131,10 @@ export function permissionFlags(
     case "doctor":
       return [
         `--allow-net=${hosts.join(",")}`,
-        `--allow-read=${[p.configDir, p.runDir, p.logDir].join(",")}`,
+        // the state directory: the doctor reads the bot's kill-switch state file
+        `--allow-read=${
+          [p.configDir, p.runDir, p.logDir, p.stateDir].join(",")
+        }`,
         `--allow-write=${p.logDir}`,
         `--allow-env=${ENV_NAMES.join(",")}`,
       ];

@@ -35,12 +35,14 @@ Deno.test("permissionFlags() scopes each binary to its hosts, paths and variable
     },
   );
   await t.step(
-    "aster-doctor writes only the log dir; nothing is unscoped",
+    "aster-doctor writes only the log dir, reads the state dir; nothing is unscoped",
     () => {
       const flags = permissionFlags(entry("aster-doctor"), DEFAULT_PATHS, [
         "h",
       ]);
       ok(flags.includes("--allow-write=/var/log/aster"));
+      const read = flags.find((f) => f.startsWith("--allow-read="));
+      ok(read?.split("=")[1]?.split(",").includes("/var/lib/aster"), read);
       ok(flags.every((f) => f.includes("=")), flags.join(" "));
       ok(!flags.some((f) => f.startsWith("--allow-run")));
     },

@@ -127,6 +127,7 @@ Deno.test("compile.ts --bundle builds runnable single files with baked-in scopes
             ASTER_REST_URL: sim.restUrl,
             ASTER_LOG_DIR: paths.logDir,
             ASTER_JOURNAL: `${paths.logDir}/decisions.csv`,
+            ASTER_STATE_FILE: `${paths.stateDir}/bot_state.json`,
             ASTER_ENABLE_TRADING: "true",
             ASTER_API_KEY: DEMO_V1_API_KEY,
             ASTER_API_SECRET: DEMO_V1_SECRET,
@@ -134,6 +135,7 @@ Deno.test("compile.ts --bundle builds runnable single files with baked-in scopes
         );
         equal(r.code, 0, r.out + r.err);
         match(r.out, /preflight passed/);
+        match(r.out, /PASS +state file .*fresh start/);
       },
     );
     await t.step(

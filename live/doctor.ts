@@ -2,7 +2,8 @@
  * `deno task doctor` (the `aster-doctor` binary): the preflight the service runs before it
  * starts. Checks the configured exchange and this machine (clock offset, credentials and
  * their scheme, one-way position mode, per symbol status, filters versus `order_notional`
- * and leverage/margin type, a writable log directory), prints a pass/fail table, and exits
+ * and leverage/margin type, a writable log directory, the bot's state file: kill switch and
+ * cooldowns), prints a pass/fail table, and exits
  * 1 when a check fails. Every flag can also come from `ASTER_<FLAG>` in the environment
  * (the unit's `EnvironmentFile=`); the command line wins.
  *
@@ -14,7 +15,6 @@ import {
   type LOG_LEVELS,
   runMain,
   setupLogging,
-  UsageError,
 } from "../lib/cli/mod.ts";
 import {
   type CredentialStatus,
@@ -31,7 +31,12 @@ import {
   loadCredentials,
 } from "../lib/exchange/sign/mod.ts";
 import { TradingClient } from "../lib/exchange/trading/mod.ts";
-import { LIVE_FLAGS, parseLayeredFlags } from "../lib/live/live_flags.ts";
+import {
+  LIVE_FLAGS,
+  parseLayeredFlags,
+  TRADE_FLAGS,
+} from "../lib/live/live_flags.ts";
+import { checkUrlFlag, HTTP_PROTOCOLS } from "../lib/cli/url_flag.ts";
 import { dirname } from "node:path";
 
 /**
@@ -41,6 +46,7 @@ import { dirname } from "node:path";
  */
 export const DOCTOR_FLAGS = {
   ...LIVE_FLAGS,
+  state_file: TRADE_FLAGS.state_file,
   max_clock_offset_ms: {
     type: "number",
     default: 500,
@@ -98,17 +104,7 @@ export async function main(
     level: flags.log_level as (typeof LOG_LEVELS)[number],
     json: flags.log_json,
   });
-  let url: URL;
-  try {
-    url = new URL(flags.rest_url);
-  } catch {
-    throw new UsageError(`Invalid --rest_url "${flags.rest_url}": not a URL`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new UsageError(
-      `Invalid --rest_url "${flags.rest_url}": expected http or https`,
-    );
-  }
+  checkUrlFlag("rest_url", flags.rest_url, HTTP_PROTOCOLS);
   const fetchFn = deps.fetch ?? globalThis.fetch;
   const market = new MarketRestClient(
     new RestTransport({
@@ -155,6 +151,7 @@ export async function main(
       maxClockOffsetMs: flags.max_clock_offset_ms,
       logDir: flags.log_dir,
       writableDirs: flags.journal === "" ? [] : [dirname(flags.journal)],
+      stateFile: flags.state_file.trim(),
       credentialsRequired: flags.enable_trading,
       credentials,
     },

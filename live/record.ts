@@ -12,6 +12,11 @@ import {
   setupLogging,
   UsageError,
 } from "../lib/cli/mod.ts";
+import {
+  checkUrlFlag,
+  HTTP_PROTOCOLS,
+  WS_PROTOCOLS,
+} from "../lib/cli/url_flag.ts";
 import { MarketRestClient, RestTransport } from "../lib/exchange/mod.ts";
 import { MarketFeed, UnknownSymbolError } from "../lib/market/mod.ts";
 import { LogFileError, recordMarket } from "../lib/recorder/mod.ts";
@@ -77,8 +82,8 @@ export async function main(args: readonly string[]): Promise<number> {
     level: flags.log_level as (typeof LOG_LEVELS)[number],
     json: flags.log_json,
   });
-  checkUrl("rest_url", flags.rest_url, ["http:", "https:"]);
-  checkUrl("ws_url", flags.ws_url, ["ws:", "wss:"]);
+  checkUrlFlag("rest_url", flags.rest_url, HTTP_PROTOCOLS);
+  checkUrlFlag("ws_url", flags.ws_url, WS_PROTOCOLS);
   const stop = new AbortController();
   const onSignal = () => stop.abort(new Error("signal"));
   Deno.addSignalListener("SIGINT", onSignal);
@@ -113,20 +118,6 @@ export async function main(args: readonly string[]): Promise<number> {
   } finally {
     Deno.removeSignalListener("SIGINT", onSignal);
     Deno.removeSignalListener("SIGTERM", onSignal);
-  }
-}
-
-function checkUrl(flag: string, value: string, protocols: string[]): void {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`Invalid --${flag} "${value}": not a URL`);
-  }
-  if (!protocols.includes(url.protocol)) {
-    throw new UsageError(
-      `Invalid --${flag} "${value}": expected ${protocols.join(" or ")}`,
-    );
   }
 }
 

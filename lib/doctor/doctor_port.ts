@@ -49,6 +49,8 @@ export interface DoctorConfig {
   readonly logDir: string;
   /** Further directories the bot writes (e.g. the decision journal's). @default {[]} */
   readonly writableDirs?: readonly string[];
+  /** The live bot's safety-state file (`--state_file`); absent or empty = not checked. */
+  readonly stateFile?: string;
   /**
    * Whether missing credentials fail the preflight; false for a dry run, where they only
    * warn. @default {true}

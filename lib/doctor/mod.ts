@@ -35,6 +35,7 @@ export {
   type MarginType,
 } from "./doctor_port.ts";
 export { type DoctorTradingApi, exchangeDoctorPort } from "./exchange_port.ts";
+export { checkStateFile, readStateOrNull } from "./check_state_file.ts";
 export { formatReport } from "./format_report.ts";
 export { probeWritable } from "./probe_writable.ts";
 export { type DoctorDeps, type DoctorReport, runDoctor } from "./run_doctor.ts";

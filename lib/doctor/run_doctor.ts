@@ -14,6 +14,8 @@ import {
   checkSymbolFilters,
   errorText,
 } from "./checks.ts";
+import { checkStateFile, readStateOrNull } from "./check_state_file.ts";
+import type { SafetyState } from "../order/safety_state.ts";
 import type { SymbolInfo } from "../exchange/exchange_info.ts";
 import type { PositionRisk } from "../exchange/trading/parsers.ts";
 import type { CheckResult, DoctorConfig, DoctorPort } from "./doctor_port.ts";
@@ -29,6 +31,8 @@ export interface DoctorDeps {
    * signer can stamp requests with the server's time.
    */
   onClockOffset?: (offsetMs: number) => void;
+  /** Reads the state file; `null` = missing. @default {readStateOrNull} */
+  readState?: (path: string) => Promise<SafetyState | null>;
 }
 
 /** The outcome of {@linkcode runDoctor}. */
@@ -44,7 +48,7 @@ export interface DoctorReport {
 /**
  * Runs the preflight: credentials (configured, accepted), clock offset, position mode,
  * per symbol status/filters versus `orderNotional` and leverage/margin type, and the log
- * directory. Signed checks are reported as failed when no credentials are configured.
+ * directory, and the bot's state file (kill switch, cooldowns). Signed checks are reported as failed when no credentials are configured.
  */
 export async function runDoctor(
   port: DoctorPort,
@@ -135,6 +139,15 @@ export async function runDoctor(
     } else results.push(checkLeverage(risks, symbol, config));
   }
   results.push(...await checkLogDir(config, deps.probeWritable));
+  if (config.stateFile) {
+    results.push(
+      ...await checkStateFile(
+        config.stateFile,
+        deps.readState ?? readStateOrNull,
+        now(),
+      ),
+    );
+  }
   return {
     results,
     ok: results.every((r) => r.status !== "fail"),

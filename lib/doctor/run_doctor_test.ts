@@ -36,6 +36,31 @@ Deno.test("runDoctor() passes a good setup and flags each misconfiguration", asy
     equal(report.results.length, 11);
     match(only(report, "order notional", "BTCUSDT").detail, /qty 0\.002/);
   });
+  await t.step(
+    "a tripped kill switch in the state file fails the preflight",
+    async () => {
+      const path = "/var/lib/aster/bot_state.json";
+      const report = await runDoctor(
+        fakePort(goodState(), now),
+        { ...goodConfig(), stateFile: path },
+        {
+          now,
+          probeWritable: probeOk,
+          readState: () =>
+            Promise.resolve({
+              killSwitch: {
+                trippedAtMs: now() - 1000,
+                untilMs: null,
+                reason: "margin",
+              },
+              cooldowns: {},
+            }),
+        },
+      );
+      equal(report.ok, false);
+      match(only(report, "state file", path).detail, /--clear_kill_switch/);
+    },
+  );
   await t.step("skewed clock fails with the offset", async () => {
     const s = goodState();
     s.skewMs = -2500;

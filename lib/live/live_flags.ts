@@ -15,6 +15,7 @@ import {
   parseFlags,
   UsageError,
 } from "../cli/mod.ts";
+import { checkUrlFlag, HTTP_PROTOCOLS, WS_PROTOCOLS } from "../cli/url_flag.ts";
 import type { Flags } from "../cli/flags.ts";
 import type { LiveConfig } from "./live_session.ts";
 
@@ -164,6 +165,13 @@ export const LIVE_FLAGS = {
     default: 5,
     min: 0.001,
     help: "no entry when mark/funding is older, s",
+  },
+  margin_check_every: {
+    type: "number",
+    default: 5,
+    min: 0.5,
+    help:
+      "kill-switch account read period, s (also read at once on a margin call or a position change)",
   },
   reconcile_every: {
     type: "number",
@@ -365,8 +373,8 @@ function configArgs(
  * @throws {UsageError} for values that are wrong together (e.g. a bad URL)
  */
 export function liveConfig(f: LiveFlags): LiveConfig {
-  checkUrl("rest_url", f.rest_url, ["http:", "https:"]);
-  checkUrl("ws_url", f.ws_url, ["ws:", "wss:"]);
+  checkUrlFlag("rest_url", f.rest_url, HTTP_PROTOCOLS);
+  checkUrlFlag("ws_url", f.ws_url, WS_PROTOCOLS);
   const symbols = f.symbols.map((s) => s.toUpperCase());
   for (const s of symbols) {
     if (!/^[A-Z0-9]{2,30}$/.test(s)) {
@@ -415,19 +423,6 @@ export function liveConfig(f: LiveFlags): LiveConfig {
     journalPath: f.journal,
     closeOnExit: f.close_on_exit,
     reconcileMs: f.reconcile_every * 1000,
+    marginCheckMs: f.margin_check_every * 1000,
   };
-}
-
-function checkUrl(flag: string, value: string, protocols: string[]): void {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`Invalid --${flag} "${value}": not a URL`);
-  }
-  if (!protocols.includes(url.protocol)) {
-    throw new UsageError(
-      `Invalid --${flag} "${value}": expected ${protocols.join(" or ")}`,
-    );
-  }
 }

@@ -1,10 +1,10 @@
 /**
  * The assembled live bot: market feed (REST seed + streams), strategy windows seeded from
  * history, evaluation on each closed bar, the order manager behind the trading-client
- * adapter, the user data stream, a one-second housekeeping loop (recorder snapshot,
- * staleness, kill switch, reconciliation timer and after every reconnect), adoption at
+ * adapter, the user data stream, the housekeeping loop (./housekeeping.ts), adoption at
  * start, and a clean shutdown. Everything is passed in as plain values: entry scripts
- * read flags, environment and credentials.
+ * read flags, environment and credentials. Settings and dependencies live in
+ * ./live_config.ts.
  *
  * @module
  */
@@ -12,175 +12,40 @@ import { getLogger } from "@logtape/logtape";
 import { dirname } from "node:path";
 import { MarketRestClient } from "../exchange/market_rest_client.ts";
 import { RestTransport } from "../exchange/rest_transport.ts";
-import {
-  createSigner,
-  type Credentials,
-  TimeSync,
-} from "../exchange/sign/mod.ts";
+import { createSigner, TimeSync } from "../exchange/sign/mod.ts";
 import {
   TradingClient,
   type UserEvent as TradingUserEvent,
   UserStream,
 } from "../exchange/trading/mod.ts";
-import type { StreamKind } from "../exchange/events.ts";
 import { MarketFeed } from "../market/mod.ts";
-import {
-  type MarginType,
-  OrderManager,
-  type OrderRecord,
-  type TrailingOptions,
-} from "../order/mod.ts";
+import { OrderManager } from "../order/mod.ts";
 import { LogRecorder } from "../recorder/mod.ts";
-import { checkStrategyParams, type StrategyParams } from "../strategy/mod.ts";
 import { type Clock, systemClock } from "../time/clock.ts";
+import { clockTimers } from "./clock_timers.ts";
 import { FillLog } from "./fill_log.ts";
-import { DecisionJournal, type JournalRow } from "./journal.ts";
-import { LiveBot } from "./live_bot.ts";
+import { Housekeeping } from "./housekeeping.ts";
+import { DecisionJournal } from "./journal.ts";
 import {
-  checkBudgets,
-  staleInputs,
-  type StalenessBudgets,
-} from "./staleness.ts";
+  checkLiveConfig,
+  type LiveConfig,
+  type LiveDeps,
+  type LiveSummary,
+} from "./live_config.ts";
+import { LiveBot } from "./live_bot.ts";
+import { logRecord } from "./log_record.ts";
+import { staleInputs } from "./staleness.ts";
 import { describeKillSwitch, StateFile } from "./state_file.ts";
 import { portEvents, TradingPort } from "./trading_port.ts";
 
+export {
+  checkLiveConfig,
+  type LiveConfig,
+  type LiveDeps,
+  type LiveSummary,
+} from "./live_config.ts";
+
 const log = getLogger(["aster", "live"]);
-
-/** The bot's settings, as plain values. */
-export interface LiveConfig {
-  /** Symbols (any case). */
-  readonly symbols: readonly string[];
-  /** Strategy parameters. */
-  readonly params: StrategyParams;
-  /** Place orders; false = dry run (no credentials, orders only logged). */
-  readonly enableTrading: boolean;
-  /** Target notional per entry, USD. */
-  readonly orderNotional: number;
-  /** Take-profit and stop-loss distances, bp. */
-  readonly tpBps: number;
-  readonly slBps: number;
-  /** Trailing stop; none when absent. */
-  readonly trailing?: TrailingOptions;
-  /** Pause after each exit, ms. */
-  readonly cooldownMs: number;
-  readonly leverage: number;
-  readonly marginType: MarginType;
-  /** Kill switch at margin balance / maintenance margin <= this. */
-  readonly killThreshold: number;
-  /** Kill-switch pause, ms (0 = until restart). */
-  readonly killPauseMs: number;
-  /** Input-age budgets. */
-  readonly budgets: StalenessBudgets;
-  /** REST and WebSocket base URLs. */
-  readonly restUrl: string;
-  readonly wsUrl: string;
-  /** Also record the five CSV market logs into `logDir`. */
-  readonly updateLogs: boolean;
-  readonly logDir: string;
-  /** The decision journal's path; empty = none. */
-  readonly journalPath: string;
-  /** Close positions at shutdown instead of leaving the exchange-side exits. */
-  readonly closeOnExit: boolean;
-  /** Reconciliation period, ms. @default {5000} */
-  readonly reconcileMs?: number;
-  /** Housekeeping period, ms. @default {1000} */
-  readonly housekeepingMs?: number;
-  /**
-   * The safety-state file (kill switch, cooldowns), read before entries are enabled and
-   * rewritten atomically on every change; absent or empty = memory only (lost at a
-   * restart). Used only when trading.
-   */
-  readonly stateFile?: string;
-}
-
-/** Injected dependencies (clocks, credentials, hooks). */
-export interface LiveDeps {
-  /** Needed when trading. */
-  readonly credentials?: Credentials;
-  /** The bot clock (market ages, cooldowns, loop). @default {systemClock} */
-  readonly clock?: Clock;
-  /**
-   * The signing clock (server time). @default a {@linkcode TimeSync} on the exchange's
-   * `/fapi/v1/time`
-   */
-  readonly serverNow?: () => number;
-  /** Waits before the queries resolving a lost order reply, ms. */
-  readonly resolveDelaysMs?: readonly number[];
-  /** Request timeout, ms. @default {10000} */
-  readonly timeoutMs?: number;
-  /** Called once the caches are seeded and, when trading, the account adopted. */
-  readonly onReady?: (status: string) => void | Promise<void>;
-  /** Called every housekeeping tick with the health (streams fresh). */
-  readonly onHealth?: (healthy: boolean) => void;
-  /** Every evaluation. */
-  readonly onDecision?: (row: JournalRow) => void;
-  /** Every order-manager record. */
-  readonly onRecord?: (record: OrderRecord) => void;
-  /** Every user-stream event (after the manager saw it). */
-  readonly onUserEvent?: (event: TradingUserEvent) => void;
-  /** Market WebSocket factory (instrumentation, tests). @default {(url) => new WebSocket(url)} */
-  readonly marketWebSocket?: (url: string) => WebSocket;
-  /**
-   * Market-stream silence budgets in bot-clock ms (scale them up when the clock runs
-   * faster than real time). @default the stream's defaults
-   */
-  readonly marketSilenceBudgetMs?: Partial<Record<StreamKind, number>>;
-  /** User-stream reconnect back-off start, ms. @default {500} */
-  readonly reconnectBaseMs?: number;
-}
-
-/** What a finished session reports. */
-export interface LiveSummary {
-  readonly evaluations: number;
-  readonly signals: number;
-  readonly entriesSent: number;
-  readonly staleSkips: number;
-  readonly wouldEnter: number;
-  readonly fills: FillLog;
-  readonly journalRows: number;
-}
-
-/**
- * Validates a config before anything connects.
- *
- * @throws {RangeError} for a bad value
- */
-export function checkLiveConfig(c: LiveConfig): void {
-  if (c.symbols.length === 0) {
-    throw new RangeError("Cannot start the bot: no symbols");
-  }
-  checkStrategyParams(c.params);
-  checkBudgets(c.budgets);
-  const pos = (v: number, what: string) => {
-    if (!(v > 0) || !Number.isFinite(v)) {
-      throw new RangeError(`Cannot start the bot: ${what} ${v} is not > 0`);
-    }
-  };
-  pos(c.orderNotional, "order_notional");
-  pos(c.tpBps, "tp_bps");
-  pos(c.slBps, "sl_bps");
-  if (!(c.cooldownMs >= 0)) {
-    throw new RangeError(`Cannot start the bot: cooldown ${c.cooldownMs} < 0`);
-  }
-  if (!Number.isInteger(c.leverage) || c.leverage < 1 || c.leverage > 125) {
-    throw new RangeError(
-      `Cannot start the bot: leverage ${c.leverage} is not an integer in 1..125`,
-    );
-  }
-  if (!(c.killThreshold >= 1)) {
-    throw new RangeError(
-      `Cannot start the bot: kill threshold ${c.killThreshold} < 1`,
-    );
-  }
-  if (c.trailing) {
-    pos(c.trailing.activationBps, "trailing activation");
-    if (!(c.trailing.callbackPct >= 0.1 && c.trailing.callbackPct <= 5)) {
-      throw new RangeError(
-        `Cannot start the bot: trailing callback ${c.trailing.callbackPct} % is not in 0.1..5`,
-      );
-    }
-  }
-}
 
 /** A running bot; see the module doc. */
 export class LiveSession {
@@ -203,15 +68,9 @@ export class LiveSession {
   #recorder: LogRecorder | undefined;
   #timeSync: TimeSync | undefined;
   #stateFile: StateFile | undefined;
-  #stop = new AbortController();
-  #loop: Promise<void> | undefined;
-  #reconcileWanted = true;
-  #lastReconcile = -Infinity;
-  #busy = { reconcile: false, margin: false };
-  #stale = new Map<string, string>();
+  #keeper: Housekeeping;
   #events: Promise<void> = Promise.resolve();
   #stopped: Promise<void> | undefined;
-  #ticks = 0;
 
   private constructor(
     config: LiveConfig,
@@ -240,6 +99,18 @@ export class LiveSession {
     this.#recorder = parts.recorder;
     this.#timeSync = parts.timeSync;
     this.#stateFile = parts.stateFile;
+    this.#keeper = new Housekeeping({
+      clock: this.#clock,
+      feed: this.feed,
+      orders: this.orders,
+      budgets: config.budgets,
+      recorder: this.#recorder,
+      journal: this.#journal,
+      everyMs: config.housekeepingMs ?? 1000,
+      reconcileMs: config.reconcileMs ?? 5000,
+      marginCheckMs: config.marginCheckMs ?? 5000,
+      onHealth: () => deps.onHealth?.(this.healthy()),
+    });
   }
 
   /**
@@ -401,6 +272,7 @@ export class LiveSession {
           ...(deps.reconnectBaseMs === undefined
             ? {}
             : { reconnectBaseMs: deps.reconnectBaseMs }),
+          timers: deps.userStreamTimers ?? clockTimers(clock),
         });
         session = new LiveSession(config, deps, {
           feed,
@@ -416,12 +288,11 @@ export class LiveSession {
         await orders.setup();
         await userStream.start();
         await orders.reconcile();
-        session.#lastReconcile = clock.now();
-        session.#reconcileWanted = false;
+        session.#keeper.reconciled(clock.now());
         session.bot.seed();
       }
       session.bot.startEntries();
-      session.#loop = session.#housekeeping();
+      session.#keeper.start();
       const status = `${config.enableTrading ? "trading" : "dry run"} ${
         symbols.join(",")
       }`;
@@ -441,12 +312,12 @@ export class LiveSession {
 
   /** Asks for a reconciliation at the next housekeeping tick. */
   requestReconcile(): void {
-    this.#reconcileWanted = true;
+    this.#keeper.requestReconcile();
   }
 
   /** Housekeeping ticks run so far. */
   get ticks(): number {
-    return this.#ticks;
+    return this.#keeper.ticks;
   }
 
   /**
@@ -475,13 +346,17 @@ export class LiveSession {
     if (orders) {
       if (e.kind === "marginCall") {
         log.warn("Margin call received: checking the kill switch");
-        this.#events = this.#events.then(() => this.#checkMargin());
+        this.#events = this.#events.then(() => this.#keeper.checkMargin());
       }
       for (const pe of portEvents(e)) {
         this.#events = this.#events.then(() => orders.onEvent(pe)).then(
           () => {},
           (error) => log.error("Event failed: {error}", { error }),
         );
+      }
+      if (e.kind === "accountUpdate" && e.positions.length > 0) {
+        // a position moved: read the margin now, without holding up the events
+        this.#events = this.#events.then(() => this.#keeper.requestMargin());
       }
     }
     this.#deps.onUserEvent?.(e);
@@ -526,8 +401,7 @@ export class LiveSession {
   async #shutdown(): Promise<void> {
     log.info("Stopping: no new entries");
     this.bot.stopEntries();
-    this.#stop.abort(new DOMException("stopping", "AbortError"));
-    await this.#loop;
+    await this.#keeper.stop();
     await this.settle();
     if (this.orders) {
       if (this.#config.closeOnExit) {
@@ -547,90 +421,6 @@ export class LiveSession {
     await this.#journal?.close();
     await this.#recorder?.close();
     log.info("Stopped");
-  }
-
-  async #housekeeping(): Promise<void> {
-    const every = this.#config.housekeepingMs ?? 1000;
-    const signal = this.#stop.signal;
-    while (!signal.aborted) {
-      try {
-        await this.#clock.sleep(every, signal);
-      } catch {
-        break;
-      }
-      this.#ticks++;
-      const now = this.#clock.now();
-      this.#recorder?.snapshot(now, this.feed.symbols, this.feed.caches);
-      this.#checkStaleness(now);
-      this.#deps.onHealth?.(this.healthy());
-      if (this.orders) {
-        if (!this.#busy.margin) void this.#checkMargin();
-        const due = now - this.#lastReconcile >=
-          (this.#config.reconcileMs ?? 5000);
-        if ((due || this.#reconcileWanted) && !this.#busy.reconcile) {
-          void this.#reconcile();
-        }
-      }
-      if (this.#ticks % 2 === 0) {
-        await this.#journal?.flush().catch((error) =>
-          log.error("Journal flush failed: {error}", { error })
-        );
-        await this.#recorder?.flush().catch((error) =>
-          log.error("Log flush failed: {error}", { error })
-        );
-      }
-    }
-    while (this.#busy.margin || this.#busy.reconcile) {
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
-
-  #checkStaleness(now: number): void {
-    for (const s of this.feed.symbols) {
-      const a = this.feed.caches.ages(s, now);
-      const stale = staleInputs({
-        barMs: 0,
-        bookMs: a.bookTicker.sinceReceiveMs,
-        markMs: a.markPrice.sinceReceiveMs,
-      }, this.#config.budgets).join(",");
-      const before = this.#stale.get(s) ?? "";
-      if (stale !== before) {
-        this.#stale.set(s, stale);
-        if (stale) {
-          log.warn("{symbol} inputs stale: {stale}; no entries", {
-            symbol: s,
-            stale,
-          });
-        } else log.info("{symbol} inputs fresh again", { symbol: s });
-      }
-    }
-  }
-
-  async #checkMargin(): Promise<void> {
-    if (!this.orders) return;
-    this.#busy.margin = true;
-    try {
-      await this.orders.checkMargin();
-    } catch (error) {
-      log.warn("Kill-switch check failed: {error}", { error });
-    } finally {
-      this.#busy.margin = false;
-    }
-  }
-
-  async #reconcile(): Promise<void> {
-    if (!this.orders) return;
-    this.#busy.reconcile = true;
-    this.#reconcileWanted = false;
-    try {
-      await this.orders.reconcile();
-      this.#lastReconcile = this.#clock.now();
-    } catch (error) {
-      this.#reconcileWanted = true;
-      log.warn("Reconciliation failed: {error}", { error });
-    } finally {
-      this.#busy.reconcile = false;
-    }
   }
 }
 
@@ -660,27 +450,4 @@ export async function runLiveSession(
     deps.signal?.removeEventListener("abort", onAbort);
   }
   return await session.stop();
-}
-
-const QUIET = new Set(["reconcile_skipped", "entry_skipped"]);
-
-function logRecord(r: OrderRecord): void {
-  const props = {
-    symbol: r.symbol,
-    action: r.action,
-    detail: r.detail,
-    clientOrderId: r.clientOrderId ?? "",
-    ...(r.data ?? {}),
-  };
-  if (r.action === "error" || r.action.endsWith("_failed")) {
-    log.error("{symbol} {action}: {detail}", props);
-  } else if (QUIET.has(r.action)) {
-    log.debug("{symbol} {action}: {detail}", props);
-  } else if (
-    r.action.startsWith("kill_switch") || r.action.endsWith("_unknown")
-  ) {
-    log.warn("{symbol} {action}: {detail}", props);
-  } else {
-    log.info("{symbol} {action}: {detail}", props);
-  }
 }

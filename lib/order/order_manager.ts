@@ -114,6 +114,13 @@ export interface SymbolStatus {
   readonly cooldownUntil: number;
 }
 
+/**
+ * Up to this many symbols, reconciliation lists open orders per symbol (weight 1 each)
+ * instead of once for the account (weight 40): cheaper while there are fewer than 40
+ * symbols; past ~10 the fan-out of parallel requests is not worth it.
+ */
+const PER_SYMBOL_OPEN_ORDERS_MAX = 9;
+
 const FINAL = new Set(["FILLED", "CANCELED", "REJECTED", "EXPIRED"]);
 
 /**
@@ -353,7 +360,7 @@ export class OrderManager {
     );
     const [positions, open] = await Promise.all([
       this.#port.positionRisk(),
-      this.#port.openOrders(),
+      this.#openOrders(),
     ]);
     const out: OrderRecord[] = [];
     for (const [symbol, s] of this.#symbols) {
@@ -425,6 +432,17 @@ export class OrderManager {
       );
     }
     return out;
+  }
+
+  /** Open orders of the managed symbols, in the cheaper of one or per-symbol calls. */
+  async #openOrders(): Promise<PortOrder[]> {
+    if (this.#symbols.size > PER_SYMBOL_OPEN_ORDERS_MAX) {
+      return await this.#port.openOrders();
+    }
+    const lists = await Promise.all(
+      [...this.#symbols.keys()].map((s) => this.#port.openOrders(s)),
+    );
+    return lists.flat();
   }
 
   /**
