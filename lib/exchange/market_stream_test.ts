@@ -1,62 +1,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import type { MarketEvent } from "./events.ts";
 import { MarketStream, type StreamStatus } from "./market_stream.ts";
-
-interface ServerSocket {
-  readonly ws: WebSocket;
-  readonly url: string;
-  closeCode: number | undefined;
-  readonly closed: Promise<void>;
-}
-
-/** A loopback WebSocket server recording its sockets. */
-function wsServer(onSocket: (s: ServerSocket) => void = () => {}) {
-  const sockets: ServerSocket[] = [];
-  const waiters: (() => void)[] = [];
-  const ac = new AbortController();
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} },
-    (req) => {
-      const { socket, response } = Deno.upgradeWebSocket(req);
-      let done!: () => void;
-      const s: ServerSocket = {
-        ws: socket,
-        url: req.url,
-        closeCode: undefined,
-        closed: new Promise((r) => (done = r)),
-      };
-      socket.onclose = (e) => {
-        s.closeCode = e.code;
-        done();
-      };
-      socket.onopen = () => {
-        sockets.push(s);
-        onSocket(s);
-        for (const w of waiters.splice(0)) w();
-      };
-      return response;
-    },
-  );
-  return {
-    url: `ws://127.0.0.1:${server.addr.port}`,
-    sockets,
-    /** Resolves once `n` sockets have connected. */
-    async waitSockets(n: number): Promise<ServerSocket> {
-      while (sockets.length < n) {
-        await new Promise<void>((r) => waiters.push(r));
-      }
-      return sockets[n - 1]!;
-    },
-    async close(): Promise<void> {
-      for (const s of sockets) {
-        if (s.ws.readyState === WebSocket.OPEN) s.ws.close(1001);
-      }
-      await Promise.all(sockets.map((s) => s.closed));
-      ac.abort();
-      await server.finished;
-    },
-  };
-}
+import { wsTestServer } from "./_ws_test_server.ts";
 
 function book(u: number, symbol = "BTCUSDT"): string {
   return JSON.stringify({
@@ -115,7 +60,7 @@ function collector() {
 }
 
 Deno.test("MarketStream delivers events and survives malformed payloads", async (t) => {
-  const srv = wsServer();
+  const srv = wsTestServer();
   const c = collector();
   const stream = new MarketStream({
     wsUrl: srv.url,
@@ -172,7 +117,7 @@ Deno.test("MarketStream delivers events and survives malformed payloads", async 
 });
 
 Deno.test("MarketStream reconnects after a drop and reports the gap", async () => {
-  const srv = wsServer();
+  const srv = wsTestServer();
   const c = collector();
   const stream = new MarketStream({
     wsUrl: srv.url,
@@ -203,7 +148,7 @@ Deno.test("MarketStream reconnects after a drop and reports the gap", async () =
 });
 
 Deno.test("MarketStream treats a silent stream as dead and reconnects", async () => {
-  const srv = wsServer();
+  const srv = wsTestServer();
   const c = collector();
   let now = 1_000_000;
   const stream = new MarketStream({
@@ -244,7 +189,7 @@ Deno.test("MarketStream treats a silent stream as dead and reconnects", async ()
 
 Deno.test("MarketStream rotates its connection without a gap", async () => {
   let u = 0;
-  const srv = wsServer();
+  const srv = wsTestServer();
   const c = collector();
   let now = 0;
   const stream = new MarketStream({
@@ -381,7 +326,7 @@ Deno.test("MarketStream retries a connection that never opens", async () => {
 });
 
 Deno.test("MarketStream switches to the rotation connection when the old one drops", async () => {
-  const srv = wsServer();
+  const srv = wsTestServer();
   const c = collector();
   let now = 0;
   const stream = new MarketStream({

@@ -7,60 +7,7 @@ import {
   type ReconnectInfo,
   UserStream,
 } from "./user_stream.ts";
-
-interface ServerSocket {
-  readonly ws: WebSocket;
-  readonly path: string;
-  closeCode: number | undefined;
-  readonly closed: Promise<void>;
-}
-
-/** A loopback WebSocket server recording its sockets. */
-function wsServer() {
-  const sockets: ServerSocket[] = [];
-  const waiters: (() => void)[] = [];
-  const ac = new AbortController();
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} },
-    (req) => {
-      const { socket, response } = Deno.upgradeWebSocket(req);
-      let done!: () => void;
-      const s: ServerSocket = {
-        ws: socket,
-        path: new URL(req.url).pathname,
-        closeCode: undefined,
-        closed: new Promise((r) => (done = r)),
-      };
-      socket.onclose = (e) => {
-        s.closeCode = e.code;
-        done();
-      };
-      socket.onopen = () => {
-        sockets.push(s);
-        for (const w of waiters.splice(0)) w();
-      };
-      return response;
-    },
-  );
-  return {
-    url: `ws://127.0.0.1:${server.addr.port}`,
-    sockets,
-    async waitSockets(n: number): Promise<ServerSocket> {
-      while (sockets.length < n) {
-        await new Promise<void>((r) => waiters.push(r));
-      }
-      return sockets[n - 1]!;
-    },
-    async close(): Promise<void> {
-      for (const s of sockets) {
-        if (s.ws.readyState === WebSocket.OPEN) s.ws.close(1001);
-      }
-      await Promise.all(sockets.map((s) => s.closed));
-      ac.abort();
-      await server.finished;
-    },
-  };
-}
+import { wsTestServer } from "../_ws_test_server.ts";
 
 /** A listen-key API fake: a new key per create, scripted keepalive failures. */
 function fakeApi() {
@@ -160,7 +107,7 @@ const ORDER_UPDATE = {
 };
 
 Deno.test("UserStream keeps the listen key alive and renews it", async (t) => {
-  const server = wsServer();
+  const server = wsTestServer();
   const { api, calls, keepAliveErrors } = fakeApi();
   const timers = manualTimers();
   const reconnects: ReconnectInfo[] = [];
@@ -230,7 +177,7 @@ Deno.test("UserStream keeps the listen key alive and renews it", async (t) => {
 });
 
 Deno.test("UserStream delivers typed events and reconnects after expiry or a drop", async (t) => {
-  const server = wsServer();
+  const server = wsTestServer();
   const { api, calls } = fakeApi();
   const events: UserEvent[] = [];
   const reconnects: ReconnectInfo[] = [];
