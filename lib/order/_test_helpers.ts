@@ -108,3 +108,28 @@ export function rig(options: Partial<OrderManagerOptions> = {}): Rig {
   };
   return r;
 }
+
+/** The bar open time the tests signal on. */
+export const BAR = 1_699_999_940_000;
+/** The symbol of the tests. */
+export const S = "BTCUSDT";
+
+/** Sends a signal for {@linkcode S} with the book at 99.9 / 100.0. */
+export function signal(
+  r: Rig,
+  direction: "long" | "short",
+  bar: number,
+): ReturnType<Rig["mgr"]["onSignal"]> {
+  return r.mgr.onSignal({
+    symbol: S,
+    direction,
+    barOpenTime: bar,
+    bid: "99.9",
+    ask: "100.0",
+  });
+}
+
+/** The action names of some records. */
+export function actions(recs: { action: string }[]): string[] {
+  return recs.map((r) => r.action);
+}

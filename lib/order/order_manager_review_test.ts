@@ -1,27 +1,9 @@
 import { equal, ok } from "node:assert/strict";
-import { type Rig, rig } from "./_test_helpers.ts";
+import { actions, BAR, btcInfo, rig, S, signal } from "./_test_helpers.ts";
 import type { ExchangePort, PlaceResult } from "./port.ts";
 import { OrderManager } from "./order_manager.ts";
-import { btcInfo } from "./_test_helpers.ts";
 import { entryQuantity, orderFilters, OrderSizeError } from "./filters.ts";
 import { parseSymbolInfo } from "../exchange/exchange_info.ts";
-
-const BAR = 1_699_999_940_000;
-const S = "BTCUSDT";
-
-function signal(r: Rig, direction: "long" | "short", bar: number) {
-  return r.mgr.onSignal({
-    symbol: S,
-    direction,
-    barOpenTime: bar,
-    bid: "99.9",
-    ask: "100.0",
-  });
-}
-
-function actions(recs: { action: string }[]): string[] {
-  return recs.map((r) => r.action);
-}
 
 Deno.test("OrderManager ignores a position update older than a fill it applied", async (t) => {
   await t.step(

@@ -1,13 +1,11 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { type Rig, rig } from "./_test_helpers.ts";
+import { BAR, type Rig, rig, S, signal } from "./_test_helpers.ts";
 import {
   emptySafetyState,
   type SafetyState,
   type SafetyStatePort,
 } from "./safety_state.ts";
 
-const BAR = 1_699_999_940_000;
-const S = "BTCUSDT";
 const T0 = 1_700_000_000_000;
 
 /** A port keeping the saves in memory; `initial` is the last save (a restart reads it). */
@@ -30,16 +28,6 @@ function memoryPort(start: SafetyState = emptySafetyState()) {
   return port satisfies SafetyStatePort;
 }
 
-function signal(r: Rig, bar: number) {
-  return r.mgr.onSignal({
-    symbol: S,
-    direction: "long",
-    barOpenTime: bar,
-    bid: "99.9",
-    ask: "100.0",
-  });
-}
-
 function limits(r: Rig): number {
   return r.fake.placed.filter((o) => o.type === "LIMIT").length;
 }
@@ -47,7 +35,7 @@ function limits(r: Rig): number {
 Deno.test("OrderManager keeps a tripped kill switch across a restart until cleared", async (t) => {
   const port = memoryPort();
   const r = rig({ safety: port, killPauseMs: 0 });
-  await signal(r, BAR);
+  await signal(r, "long", BAR);
   await r.pump();
   equal(r.fake.positionAmount(S), "0.5");
   await t.step("the trip is saved before the position is closed", async () => {
@@ -88,7 +76,7 @@ Deno.test("OrderManager keeps a tripped kill switch across a restart until clear
       r.advance(120_000); // the cooldown is over; the kill switch is not
       await r.mgr.checkMargin();
       equal(r.mgr.blocked(S), "kill_switch_persisted");
-      const recs = await signal(r, BAR + 180_000);
+      const recs = await signal(r, "long", BAR + 180_000);
       equal(recs[0]!.detail, "kill_switch_persisted");
       equal(limits(r), 1);
     },
@@ -97,7 +85,7 @@ Deno.test("OrderManager keeps a tripped kill switch across a restart until clear
     await r.mgr.clearKillSwitch();
     equal(port.initial.killSwitch, null);
     equal(r.mgr.blocked(S), undefined);
-    await signal(r, BAR + 240_000);
+    await signal(r, "long", BAR + 240_000);
     equal(limits(r), 2);
   });
 });
@@ -112,7 +100,7 @@ Deno.test("OrderManager keeps a restored cooldown and the kill pause's end", asy
       });
       const r = rig({ safety: port });
       equal(r.mgr.blocked(S), "cooldown_persisted");
-      equal((await signal(r, BAR))[0]!.detail, "cooldown_persisted");
+      equal((await signal(r, "long", BAR))[0]!.detail, "cooldown_persisted");
       // another symbol's running cooldown is kept, an ended one dropped
       deepEqual(r.mgr.safetyState().cooldowns, {
         [S]: T0 + 30_000,
@@ -122,14 +110,14 @@ Deno.test("OrderManager keeps a restored cooldown and the kill pause's end", asy
       equal(r.mgr.blocked(S), "cooldown_persisted");
       r.advance(1);
       equal(r.mgr.blocked(S), undefined);
-      await signal(r, BAR + 60_000);
+      await signal(r, "long", BAR + 60_000);
       equal(limits(r), 1);
     },
   );
   await t.step("a new cooldown after an exit is saved as its end", async () => {
     const port = memoryPort();
     const r = rig({ safety: port, cooldownMs: 45_000 });
-    await signal(r, BAR);
+    await signal(r, "long", BAR);
     await r.pump();
     r.advance(5_000);
     await r.mgr.closeAll();

@@ -1,21 +1,16 @@
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
-import { btcInfo, type Rig, rig } from "./_test_helpers.ts";
+import {
+  actions,
+  BAR,
+  btcInfo,
+  type Rig,
+  rig,
+  S,
+  signal,
+} from "./_test_helpers.ts";
 import { clientOrderId } from "./client_ids.ts";
 import { OrderManager } from "./order_manager.ts";
 import { FakeExchange } from "./fake_exchange.ts";
-
-const BAR = 1_699_999_940_000;
-const S = "BTCUSDT";
-
-function signal(r: Rig, direction: "long" | "short", bar: number) {
-  return r.mgr.onSignal({
-    symbol: S,
-    direction,
-    barOpenTime: bar,
-    bid: "99.9",
-    ask: "100.0",
-  });
-}
 
 function openSummary(r: Rig): string[] {
   return r.fake.open(S).map((o) =>
@@ -23,10 +18,6 @@ function openSummary(r: Rig): string[] {
       o.type === "TRAILING_STOP_MARKET" ? "trail" : o.stopPrice
     } ${o.reduceOnly ? "RO" : ""}`
   ).sort();
-}
-
-function actions(recs: { action: string }[]): string[] {
-  return recs.map((r) => r.action);
 }
 
 Deno.test("OrderManager runs the full cycle: entry, exits, each exit, cooldown", async (t) => {
