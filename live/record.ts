@@ -6,6 +6,7 @@
  */
 import {
   formatHelp,
+  LOG_FLAGS,
   LOG_LEVELS,
   parseFlags,
   runMain,
@@ -54,17 +55,7 @@ const FLAGS = {
     default: "wss://fstream.asterdex.com",
     help: "WebSocket base URL",
   },
-  log_level: {
-    type: "string",
-    default: "info",
-    choices: LOG_LEVELS,
-    help: "log level",
-  },
-  log_json: {
-    type: "boolean",
-    default: false,
-    help: "log JSON lines (for journald)",
-  },
+  ...LOG_FLAGS,
 } as const;
 
 const USAGE =

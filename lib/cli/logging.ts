@@ -54,3 +54,18 @@ export function setupLogging(options: LoggingOptions = {}): void {
     ],
   });
 }
+
+/** The logging flags every long-running entry script accepts (`--log_level`, `--log_json`). */
+export const LOG_FLAGS = {
+  log_level: {
+    type: "string",
+    default: "info",
+    choices: LOG_LEVELS,
+    help: "log level",
+  },
+  log_json: {
+    type: "boolean",
+    default: false,
+    help: "log JSON lines (for journald)",
+  },
+} as const;

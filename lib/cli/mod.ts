@@ -7,4 +7,9 @@
 export { UsageError } from "./usage_error.ts";
 export { type Flags, type FlagSpec, formatHelp, parseFlags } from "./flags.ts";
 export { runMain, writeStderr } from "./main.ts";
-export { LOG_LEVELS, type LoggingOptions, setupLogging } from "./logging.ts";
+export {
+  LOG_FLAGS,
+  LOG_LEVELS,
+  type LoggingOptions,
+  setupLogging,
+} from "./logging.ts";

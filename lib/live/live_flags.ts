@@ -11,7 +11,7 @@
  */
 import {
   type FlagSpec,
-  LOG_LEVELS,
+  LOG_FLAGS,
   parseFlags,
   UsageError,
 } from "../cli/mod.ts";
@@ -205,17 +205,7 @@ export const LIVE_FLAGS = {
     default: "./logs/decisions.csv",
     help: "decision journal CSV; empty = none",
   },
-  log_level: {
-    type: "string",
-    default: "info",
-    choices: LOG_LEVELS,
-    help: "log level",
-  },
-  log_json: {
-    type: "boolean",
-    default: false,
-    help: "log JSON lines (for journald)",
-  },
+  ...LOG_FLAGS,
 } as const satisfies Record<string, FlagSpec>;
 
 /** The parsed live flags. */
