@@ -1,0 +1,93 @@
+/**
+ * Statistics of one config's per-bar return series, taken right after the engine ran it (any
+ * engine that leaves its per-bar returns in an array): the count of finite returns, biased
+ * skewness and Pearson kurtosis for the PSR/DSR, and per-time-block `(n, mean, M2)` for CSCV.
+ * Pure; allocation-free on the hot path.
+ *
+ * @module
+ */
+
+/** Values per config written by {@linkcode returnMoments}: `[t, skew, kurt]`. */
+export const N_MOMENTS = 3;
+
+/**
+ * Biased moments of the finite values of `rets[0..n)`: writes `t` (their count), skewness
+ * `m3/m2^1.5` and Pearson kurtosis `m4/m2^2` (normal = 3) at `out[at..at+3)`. Skewness and
+ * kurtosis are NaN for fewer than 2 returns, a constant series, or any infinite return (an
+ * account that hit zero), so the PSR is undefined there.
+ */
+export function returnMoments(
+  rets: Float64Array,
+  n: number,
+  out: Float64Array,
+  at: number,
+): void {
+  let sum = 0, cnt = 0, inf = false;
+  for (let i = 0; i < n; i++) {
+    const r = rets[i]!;
+    if (r === r) {
+      if (r === Infinity || r === -Infinity) inf = true;
+      else {
+        sum += r;
+        cnt++;
+      }
+    }
+  }
+  out[at] = cnt;
+  if (cnt < 2 || inf) {
+    out[at + 1] = NaN;
+    out[at + 2] = NaN;
+    return;
+  }
+  const mean = sum / cnt;
+  let s2 = 0, s3 = 0, s4 = 0;
+  for (let i = 0; i < n; i++) {
+    const r = rets[i]!;
+    if (r === r) {
+      const d = r - mean, d2 = d * d;
+      s2 += d2;
+      s3 += d2 * d;
+      s4 += d2 * d2;
+    }
+  }
+  const m2 = s2 / cnt;
+  out[at + 1] = m2 > 0 ? (s3 / cnt) / (m2 * Math.sqrt(m2)) : NaN;
+  out[at + 2] = m2 > 0 ? (s4 / cnt) / (m2 * m2) : NaN;
+}
+
+/**
+ * Per-block running statistics of the finite returns: for each block b of `blocks`, writes
+ * `(n, mean, M2)` at `out[at + 3b ..]`. `blockOf[i]` is bar i's block, or -1 for a bar in no
+ * block. Two passes per block set (mean, then squared deviations) for stability. An infinite
+ * return makes its block's mean and M2 NaN.
+ */
+export function blockMoments(
+  rets: Float64Array,
+  blockOf: Int16Array,
+  blocks: number,
+  out: Float64Array,
+  at: number,
+): void {
+  const n = blockOf.length;
+  out.fill(0, at, at + 3 * blocks);
+  for (let i = 0; i < n; i++) {
+    const b = blockOf[i]!;
+    const r = rets[i]!;
+    if (b < 0 || r !== r) continue;
+    const o = at + 3 * b;
+    out[o] = out[o]! + 1;
+    out[o + 1] = out[o + 1]! + r;
+  }
+  for (let b = 0; b < blocks; b++) {
+    const o = at + 3 * b;
+    out[o + 1] = out[o]! > 0 ? out[o + 1]! / out[o]! : 0;
+  }
+  for (let i = 0; i < n; i++) {
+    const b = blockOf[i]!;
+    const r = rets[i]!;
+    if (b < 0 || r !== r) continue;
+    const o = at + 3 * b;
+    const d = r - out[o + 1]!;
+    out[o + 2] = out[o + 2]! + d * d;
+  }
+}
