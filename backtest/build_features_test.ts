@@ -1,9 +1,14 @@
 import { deepEqual, equal, match } from "node:assert/strict";
 import { join } from "node:path";
+import {
+  BINANCE_1M,
+  BINANCE_1M_BARS,
+  BINANCE_FUNDING,
+  BINANCE_MARK_1H,
+} from "../tests/fixtures/real_data.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const SCRIPT = join(ROOT, "backtest/build_features.ts");
-const REAL = join(ROOT, "../shared/data/real/binance_um");
 
 async function run(
   args: string[],
@@ -46,35 +51,18 @@ async function writeLogs(
 Deno.test("build_features.ts builds the real BTCUSDT and ETHUSDT 1m files", async (t) => {
   const tmp = await Deno.makeTempDir();
   try {
-    for (
-      const [sym, kl, fu, mk, count] of [
-        [
-          "BTCUSDT",
-          "BTCUSDT_1m_2025-05-25_2025-06-24.csv",
-          "BTCUSDT_funding_2019-09-10_2025-06-30.csv",
-          "BTCUSDT_mark_1h_2025-05-01_2025-06-30.csv",
-          43_199,
-        ],
-        [
-          "ETHUSDT",
-          "ETHUSDT_1m_2025-05-25_2025-06-24.csv",
-          "ETHUSDT_funding_2019-11-27_2025-06-30.csv",
-          "ETHUSDT_mark_1h_2025-05-01_2025-06-30.csv",
-          43_200,
-        ],
-      ] as const
-    ) {
+    for (const sym of ["BTCUSDT", "ETHUSDT"] as const) {
       await t.step(sym, async () => {
         const out = join(tmp, `${sym}.csv`);
         const r = await run([
           "--ohlcv",
-          join(REAL, "klines_1m", kl),
+          BINANCE_1M[sym],
           "--symbol",
           sym,
           "--funding",
-          join(REAL, "funding", fu),
+          BINANCE_FUNDING[sym],
           "--mark",
-          join(REAL, "mark_1h", mk),
+          BINANCE_MARK_1H[sym],
           "--out_csv",
           out,
           "--quiet",
@@ -82,7 +70,7 @@ Deno.test("build_features.ts builds the real BTCUSDT and ETHUSDT 1m files", asyn
         equal(r.code, 0, r.stderr);
         equal(r.stderr, "");
         const { header, rows } = table(await Deno.readTextFile(out));
-        equal(rows.length, count);
+        equal(rows.length, BINANCE_1M_BARS);
         const col = (name: string): number => header.indexOf(name);
         const bookCols = [
           "spread_bps",

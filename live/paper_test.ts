@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
+import { BINANCE_1M } from "../tests/fixtures/real_data.ts";
 
 const PAPER = new URL("./paper.ts", import.meta.url).pathname;
-const OHLCV = new URL(
-  "../../shared/data/real/binance_um/klines_1m/BTCUSDT_1m_2025-05-25_2025-06-24.csv",
-  import.meta.url,
-).pathname;
+const OHLCV = BINANCE_1M.BTCUSDT;
 const FAST = [
   "--T",
   "5",

@@ -7,12 +7,9 @@ import { M, N_METRICS } from "./metrics.ts";
 import { buildSignals } from "./signals.ts";
 import { newSimRecord, simulate } from "./simulate.ts";
 import { featureTableCsvLines } from "./synthetic_table.ts";
+import { BINANCE_1M } from "../../tests/fixtures/real_data.ts";
 
-// ../shared/data/real relative to the repo root.
-const KLINES = new URL(
-  "../../../shared/data/real/binance_um/klines_1m/BTCUSDT_1m_2025-05-25_2025-06-24.csv",
-  import.meta.url,
-);
+const KLINES = BINANCE_1M.BTCUSDT;
 const WINDOWS = [10, 30];
 
 /** Features of an OHLCV file with the feature builder's formulas (blocker inputs empty). */

@@ -8,8 +8,9 @@ import {
   parsePremiumIndex,
   parseServerTime,
 } from "./rest_parsers.ts";
+import { ASTER_REST_SNAPSHOTS } from "../../tests/fixtures/real_data.ts";
 
-const REAL = "../shared/data/real/aster/rest_snapshots";
+const REAL = ASTER_REST_SNAPSHOTS;
 
 Deno.test("parseDepth() reads real Aster depth snapshots", async (t) => {
   for (const symbol of ["BTCUSDT", "ETHUSDT"]) {

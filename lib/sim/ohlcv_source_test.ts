@@ -2,13 +2,11 @@ import { equal, ok, rejects } from "node:assert/strict";
 import type { RawKlineRow } from "../exchange/wire.ts";
 import { ManualClock } from "./clock.ts";
 import { startSimulator } from "./simulator.ts";
+import { ASTER_BTC_1M, BINANCE_1M } from "../../tests/fixtures/real_data.ts";
 
-const REAL = "../shared/data/real";
-const BINANCE_BTC =
-  `${REAL}/binance_um/klines_1m/BTCUSDT_1m_2025-05-25_2025-06-24.csv`;
-const BINANCE_ETH =
-  `${REAL}/binance_um/klines_1m/ETHUSDT_1m_2025-05-25_2025-06-24.csv`;
-const ASTER_BTC = `${REAL}/aster/klines_1m/BTCUSDT_1m_2026-03-02_0005-1013.csv`;
+const BINANCE_BTC = BINANCE_1M.BTCUSDT;
+const BINANCE_ETH = BINANCE_1M.ETHUSDT;
+const ASTER_BTC = ASTER_BTC_1M;
 
 async function fileRows(path: string, n: number): Promise<string[][]> {
   // Reads only the head of the file.

@@ -8,6 +8,7 @@ import {
 } from "../features/series.ts";
 import { checkStrategyParams } from "./params.ts";
 import { type Bar, klineBar, SignalWindows } from "./signal_windows.ts";
+import { ASTER_BTC_1M } from "../../tests/fixtures/real_data.ts";
 
 const P = checkStrategyParams({
   k: 1,
@@ -118,12 +119,7 @@ Deno.test("SignalWindows.seedFromHistory() lets a restarted bot trade at once", 
 });
 
 async function realBars(): Promise<Bar[]> {
-  const text = await Deno.readTextFile(
-    new URL(
-      "../../../shared/data/real/aster/klines_1m/BTCUSDT_1m_2026-03-02_0005-1013.csv",
-      import.meta.url,
-    ),
-  );
+  const text = await Deno.readTextFile(ASTER_BTC_1M);
   const rows = text.trim().split("\n").slice(1);
   return rows.map((line) => {
     const [t, o, h, l, c, v] = line.split(",").map(Number);
