@@ -1,9 +1,14 @@
 /**
- * Entry signals of one signal set (the original `build_signals`): a compact per-bar int8 array
+ * Entry signals of one signal set (the original `build_signals`), from `lib/strategy`'s rule: a compact per-bar int8 array
  * shared by every config that differs only in stops or costs. Pure.
  *
  * @module
  */
+import {
+  SIGNAL_LONG,
+  SIGNAL_SHORT,
+  signalCode,
+} from "../strategy/evaluate_signal.ts";
 import type { SymbolFeatures } from "./feature_table.ts";
 
 /** The parameters that determine a config's signals. */
@@ -23,13 +28,14 @@ export interface SignalKey {
 }
 
 /**
- * Computes the signal array: 1 long entry, -1 short entry, 0 none (a bar with both is 0,
- * vectorbt's `upon_dir_conflict='ignore'`).
+ * Computes the signal array: 1 long entry, -1 short entry, 0 none. Each bar's decision is
+ * `lib/strategy`'s {@linkcode signalCode}, the very rule the live bot runs, over the table's
+ * columns (so a crossed book, a missing quote or a stale one, all written as empty or
+ * negative spread fields, refuse as live does; a property test in `signals_test.ts` checks
+ * it against `evaluateSignal` on random quotes).
  *
- * Long: `ret_bps > k * rs_vol_T` and `vol1m > n * avg_vol_V` and the blockers pass; short:
- * `ret_bps < -k * rs_vol_T`, same volume rule and blockers. Blockers: `spread_bps <=
- * max_spread_bps`, `|funding_bps| <= max_funding_bps`, and the side's opening loss `<=
- * min(10, max(5, 2 * spread_bps))`. Any comparison with an empty (NaN) value is false.
+ * `blockers: false` (vectorbt model on OHLCV-only tables) passes neutral blocker inputs
+ * (spread, funding and opening losses 0), so only the two indicators decide.
  *
  * @param f the symbol's features
  * @param key the signal parameters
@@ -51,36 +57,39 @@ export function buildSignals(
     );
   }
   const ret = f.ret, vol = f.vol;
-  const k = key.k, nv = key.n;
   if (options.blockers === false) {
+    const neutral = { ...key, maxSpreadBps: 0, maxFundingBps: 0 };
     for (let i = 0; i < n; i++) {
-      const r = ret[i]!;
-      const th = k * rs[i]!;
-      const volOk = vol[i]! > nv * av[i]!;
-      const long = volOk && r > th;
-      const short = volOk && r < -th;
-      out[i] = long === short ? 0 : long ? 1 : -1;
+      const c = signalCode(
+        ret[i]!,
+        rs[i]!,
+        vol[i]!,
+        av[i]!,
+        0,
+        0,
+        0,
+        0,
+        neutral,
+      );
+      out[i] = c === SIGNAL_LONG ? 1 : c === SIGNAL_SHORT ? -1 : 0;
     }
     return out;
   }
   const spread = f.spread, funding = f.funding;
   const olL = f.openLossLong, olS = f.openLossShort;
-  const maxS = key.maxSpreadBps, maxF = key.maxFundingBps;
   for (let i = 0; i < n; i++) {
-    const r = ret[i]!;
-    const th = k * rs[i]!;
-    const sp = spread[i]!;
-    const fu = funding[i]!;
-    const common = vol[i]! > nv * av[i]! && sp <= maxS &&
-      (fu < 0 ? -fu : fu) <= maxF;
-    if (!common) {
-      out[i] = 0;
-      continue;
-    }
-    const lim = Math.min(10, Math.max(5, 2 * sp));
-    const long = r > th && olL[i]! <= lim;
-    const short = r < -th && olS[i]! <= lim;
-    out[i] = long === short ? 0 : long ? 1 : -1;
+    const c = signalCode(
+      ret[i]!,
+      rs[i]!,
+      vol[i]!,
+      av[i]!,
+      spread[i]!,
+      funding[i]!,
+      olL[i]!,
+      olS[i]!,
+      key,
+    );
+    out[i] = c === SIGNAL_LONG ? 1 : c === SIGNAL_SHORT ? -1 : 0;
   }
   return out;
 }

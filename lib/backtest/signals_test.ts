@@ -19,6 +19,7 @@ const BARS: number[][] = [
   [25, 30, NaN, 0, 2, 2, 10, 10], // empty spread fails the blocker
   [25, 30, 1, 0, 2, 2, NaN, 10], // empty rs_vol
   [20, 30, 1, 0, 2, 2, 10, 10], // equality is not an entry
+  [25, 30, -1, 0, -2, 2, 10, 10], // a crossed book (older tables: negative spread)
 ];
 
 function table() {
@@ -45,7 +46,7 @@ Deno.test("buildSignals() applies thresholds and blockers", async (t) => {
   await t.step("each blocker alone flips the signal", () => {
     deepEqual(
       Array.from(buildSignals(f, KEY)),
-      [1, -1, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0],
+      [1, -1, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0],
     );
   });
   await t.step(
@@ -53,7 +54,7 @@ Deno.test("buildSignals() applies thresholds and blockers", async (t) => {
     () => {
       deepEqual(
         Array.from(buildSignals(f, KEY, { blockers: false })),
-        [1, -1, 0, 0, 1, 1, 1, -1, -1, 0, 1, 0, 0],
+        [1, -1, 0, 0, 1, 1, 1, -1, -1, 0, 1, 0, 0, 1],
       );
     },
   );

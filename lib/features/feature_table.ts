@@ -6,12 +6,7 @@
  * @module
  */
 import type { BarWindows } from "./bar_windows.ts";
-import {
-  fundingBps,
-  openLossLongBps,
-  openLossShortBps,
-  spreadBps,
-} from "./formulas.ts";
+import { fundingBps, quoteFeatures } from "./formulas.ts";
 
 /** The fixed leading columns of the feature table. */
 export const BASE_COLUMNS: readonly string[] = [
@@ -103,15 +98,16 @@ export function featureLine(
   q: BarQuote,
   w: BarWindows,
 ): string {
+  const qf = quoteFeatures(q.bid, q.ask, q.mark);
   let line = `${q.openTime},${symbol},${formatFloat(q.open)},${
     formatFloat(q.high)
   },${formatFloat(q.low)},${formatFloat(q.close)},${formatFloat(q.volume)},${
     formatFloat(w.retBps)
-  },${formatFloat(spreadBps(q.bid, q.ask))},${
-    formatFloat(fundingBps(q.fundingRate))
-  },${formatFloat(q.mark)},${formatFloat(openLossLongBps(q.ask, q.mark))},${
-    formatFloat(openLossShortBps(q.bid, q.mark))
-  },${formatFloat(w.rsVar)}`;
+  },${formatFloat(qf.spreadBps)},${formatFloat(fundingBps(q.fundingRate))},${
+    formatFloat(q.mark)
+  },${formatFloat(qf.openLossLongBps)},${formatFloat(qf.openLossShortBps)},${
+    formatFloat(w.rsVar)
+  }`;
   for (let j = 0; j < w.rsVolBps.length; j++) {
     line += "," + formatFloat(w.rsVolBps[j]!);
   }

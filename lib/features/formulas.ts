@@ -77,3 +77,34 @@ export function openLossLongBps(ask: number, mark: number): number {
 export function openLossShortBps(bid: number, mark: number): number {
   return (mark - bid) / mark * BPS;
 }
+
+/** The book and mark features of one quote; NaN where the quote is unusable. */
+export interface QuoteFeatures {
+  /** {@linkcode spreadBps}, NaN unless `bid > 0` and `ask >= bid`. */
+  readonly spreadBps: number;
+  /** {@linkcode openLossLongBps}, NaN unless the book is usable and `mark > 0`. */
+  readonly openLossLongBps: number;
+  /** {@linkcode openLossShortBps}, NaN unless the book is usable and `mark > 0`. */
+  readonly openLossShortBps: number;
+}
+
+/**
+ * The quote features the strategy's blockers read, with the one rule for an unusable
+ * quote: a book is usable when `bid > 0` and `ask >= bid` (a crossed or empty book is
+ * not), a mark when `mark > 0`. Unusable (or missing, NaN) inputs give NaN features, so the
+ * live strategy and the feature table (which writes them as empty fields) refuse the same
+ * bars.
+ */
+export function quoteFeatures(
+  bid: number,
+  ask: number,
+  mark: number,
+): QuoteFeatures {
+  const book = bid > 0 && ask >= bid;
+  const withMark = book && mark > 0;
+  return {
+    spreadBps: book ? spreadBps(bid, ask) : NaN,
+    openLossLongBps: withMark ? openLossLongBps(ask, mark) : NaN,
+    openLossShortBps: withMark ? openLossShortBps(bid, mark) : NaN,
+  };
+}

@@ -21,6 +21,8 @@ export {
   MINUTE_MS,
   openLossLongBps,
   openLossShortBps,
+  quoteFeatures,
+  type QuoteFeatures,
   retBps,
   rsVar,
   rsVolBps,

@@ -6,12 +6,7 @@
  *
  * @module
  */
-import {
-  fundingBps,
-  openLossLongBps,
-  openLossShortBps,
-  spreadBps,
-} from "../features/formulas.ts";
+import { fundingBps, quoteFeatures } from "../features/formulas.ts";
 import type { StrategyParams } from "./params.ts";
 
 /** The numbers one evaluation reads (NaN = missing). */
@@ -106,7 +101,21 @@ export function evaluateSignal(
   input: SignalInput,
   params: StrategyParams,
 ): SignalDecision {
-  const { retBps, rsVolBps, volume, avgVolume, bid, ask, mark } = input;
+  const { retBps, rsVolBps, volume, avgVolume } = input;
+  const q = quoteFeatures(input.bid, input.ask, input.mark);
+  const sp = q.spreadBps, olL = q.openLossLongBps, olS = q.openLossShortBps;
+  const fu = fundingBps(input.fundingRate);
+  const code = signalCode(
+    retBps,
+    rsVolBps,
+    volume,
+    avgVolume,
+    sp,
+    fu,
+    olL,
+    olS,
+    params,
+  );
   const threshold = params.k * rsVolBps;
   const ready = !Number.isNaN(retBps) && !Number.isNaN(rsVolBps) &&
     !Number.isNaN(avgVolume);
@@ -115,30 +124,16 @@ export function evaluateSignal(
     : retBps < -threshold
     ? -1
     : 0;
-  const volumeOk = volume > params.n * avgVolume;
-  const quoteOk = bid > 0 && ask >= bid && mark > 0;
-  const sp = quoteOk ? spreadBps(bid, ask) : NaN;
-  const fu = fundingBps(input.fundingRate);
-  const olL = quoteOk ? openLossLongBps(ask, mark) : NaN;
-  const olS = quoteOk ? openLossShortBps(bid, mark) : NaN;
-  const limit = Math.min(10, Math.max(5, 2 * sp));
-  const spreadOk = sp <= params.maxSpreadBps;
-  const fundingOk = Math.abs(fu) <= params.maxFundingBps;
-  const openLossLongOk = olL <= limit;
-  const openLossShortOk = olS <= limit;
-  let reason: NoneReason | undefined;
-  if (!ready) reason = "warming_up";
-  else if (momentum === 0) reason = "no_momentum";
-  else if (!volumeOk) reason = "no_volume";
-  else if (!quoteOk) reason = "bad_quote";
-  else if (!spreadOk) reason = "spread";
-  else if (!fundingOk) reason = "funding";
-  else if (!(momentum === 1 ? openLossLongOk : openLossShortOk)) {
-    reason = "open_loss";
-  }
+  const limit = openLossLimitBps(sp);
   return {
-    side: reason !== undefined ? "none" : momentum === 1 ? "long" : "short",
-    reason,
+    side: code === SIGNAL_LONG
+      ? "long"
+      : code === SIGNAL_SHORT
+      ? "short"
+      : "none",
+    reason: code === SIGNAL_LONG || code === SIGNAL_SHORT
+      ? undefined
+      : NONE_REASONS[code - NONE_BASE],
     ready,
     retBps,
     rsVolBps,
@@ -146,15 +141,86 @@ export function evaluateSignal(
     avgVolume,
     threshold,
     momentum,
-    volumeOk,
+    volumeOk: volume > params.n * avgVolume,
     spreadBps: sp,
     fundingBps: fu,
     openLossLongBps: olL,
     openLossShortBps: olS,
     openLossLimitBps: limit,
-    spreadOk,
-    fundingOk,
-    openLossLongOk,
-    openLossShortOk,
+    spreadOk: sp <= params.maxSpreadBps,
+    fundingOk: Math.abs(fu) <= params.maxFundingBps,
+    openLossLongOk: olL <= limit,
+    openLossShortOk: olS <= limit,
   };
+}
+
+/** {@linkcode signalCode} of a long entry. */
+export const SIGNAL_LONG = 1;
+/** {@linkcode signalCode} of a short entry. */
+export const SIGNAL_SHORT = -1;
+/** The first "none" code: `NONE_REASONS[code - NONE_BASE]` is its reason. */
+export const NONE_BASE = 2;
+/** The reasons of the "none" codes, in the order they are checked. */
+export const NONE_REASONS: readonly NoneReason[] = [
+  "warming_up",
+  "no_momentum",
+  "no_volume",
+  "bad_quote",
+  "spread",
+  "funding",
+  "open_loss",
+];
+
+/** The opening-loss limit of a spread: `min(10, max(5, 2 * spread_bps))`. */
+export function openLossLimitBps(spreadBps: number): number {
+  return Math.min(10, Math.max(5, 2 * spreadBps));
+}
+
+/**
+ * THE decision rule of the strategy, over the derived values a closed bar and its quote
+ * give (the feature table's columns): the live bot ({@linkcode evaluateSignal}) and both
+ * backtest models (`lib/backtest/signals.ts`) call this and nothing else. Scalar
+ * arguments and a number result, so the grid's per-bar loop stays allocation-free.
+ *
+ * Checked in order, the first failure is the reason: `warming_up` (ret, rs_vol or
+ * avg_vol missing), `no_momentum` (`ret_bps > k*rs_vol` for long, `< -k*rs_vol` for short;
+ * both or neither = none), `no_volume` (`volume > n*avg_volume`), `bad_quote` (spread or
+ * an opening loss missing, or a negative spread: a crossed book), `spread` (`spread_bps
+ * <= maxSpreadBps`), `funding` (`|funding_bps| <= maxFundingBps`), `open_loss` (the
+ * side's opening loss `<= min(10, max(5, 2*spread_bps))`). Every comparison with NaN
+ * fails.
+ *
+ * @returns {@linkcode SIGNAL_LONG}, {@linkcode SIGNAL_SHORT}, or a "none" code
+ * (`NONE_BASE + index` into {@linkcode NONE_REASONS})
+ */
+export function signalCode(
+  retBps: number,
+  rsVolBps: number,
+  volume: number,
+  avgVolume: number,
+  spreadBps: number,
+  fundingBps: number,
+  openLossLongBps: number,
+  openLossShortBps: number,
+  params: Pick<StrategyParams, "k" | "n" | "maxSpreadBps" | "maxFundingBps">,
+): number {
+  if (retBps !== retBps || rsVolBps !== rsVolBps || avgVolume !== avgVolume) {
+    return NONE_BASE; // warming_up
+  }
+  const threshold = params.k * rsVolBps;
+  const up = retBps > threshold, down = retBps < -threshold;
+  if (up === down) return NONE_BASE + 1; // no_momentum
+  if (!(volume > params.n * avgVolume)) return NONE_BASE + 2; // no_volume
+  if (
+    !(spreadBps >= 0) || openLossLongBps !== openLossLongBps ||
+    openLossShortBps !== openLossShortBps
+  ) return NONE_BASE + 3; // bad_quote
+  if (!(spreadBps <= params.maxSpreadBps)) return NONE_BASE + 4; // spread
+  const absF = fundingBps < 0 ? -fundingBps : fundingBps;
+  if (!(absF <= params.maxFundingBps)) return NONE_BASE + 5; // funding
+  const limit = Math.min(10, Math.max(5, 2 * spreadBps));
+  if (!((up ? openLossLongBps : openLossShortBps) <= limit)) {
+    return NONE_BASE + 6; // open_loss
+  }
+  return up ? SIGNAL_LONG : SIGNAL_SHORT;
 }
