@@ -166,8 +166,8 @@ export function versionLine(info: BuildInfo): string {
 
 /**
  * The generated wrapper module of a binary: answers `--version` from the embedded build
- * info, otherwise runs the entry's exported `main(argv, env)` inside `runMain` (entries that
- * take only `argv` ignore the second argument).
+ * info, otherwise runs the entry's exported `main(argv, env)` inside `runMain` (typed so that
+ * an entry taking only `argv` type-checks too; compile_test.ts checks every generated wrapper).
  *
  * @param rootUrl the repository root as a file URL ending in "/"
  */
@@ -189,7 +189,12 @@ export function wrapperSource(
       JSON.stringify(versionLine(info) + "\n")
     }));`,
     `} else {`,
-    `  await runMain(() => main(Deno.args, (name) => Deno.env.get(name)));`,
+    `  // An entry's main takes (argv) or (argv, env): both are assignable to this type.`,
+    `  const entry: (`,
+    `    argv: readonly string[],`,
+    `    env: (name: string) => string | undefined,`,
+    `  ) => Promise<number | void> = main;`,
+    `  await runMain(() => entry(Deno.args, (name) => Deno.env.get(name)));`,
     `}`,
     ``,
   ].join("\n");

@@ -70,7 +70,7 @@ Deno.test("wrapperSource() embeds the build info and calls main", async (t) => {
     match(src, /import \{ main \} from "file:\/\/\/repo\/live\/doctor\.ts";/);
     match(
       src,
-      /runMain\(\(\) => main\(Deno\.args, \(name\) => Deno\.env\.get\(name\)\)\)/,
+      /runMain\(\(\) => entry\(Deno\.args, \(name\) => Deno\.env\.get\(name\)\)\)/,
     );
   });
   await t.step("prints the version line", () => {

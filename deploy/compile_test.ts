@@ -9,6 +9,7 @@ import {
   ENTRY_POINTS,
   permissionFlags,
   runArgs,
+  wrapperSource,
 } from "./build_plan.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -372,4 +373,35 @@ Deno.test("compile.ts rejects an unknown binary name", async () => {
   ]);
   equal(r.code, 2);
   match(r.err, /Invalid --only "aster-nope"/);
+});
+
+Deno.test("every generated wrapper type-checks against its entry's main()", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "aster_wrappers" });
+  try {
+    const wrappers = [];
+    for (const entry of ENTRY_POINTS) {
+      const path = `${dir}/${entry.name}.ts`;
+      await Deno.writeTextFile(
+        path,
+        wrapperSource(entry, {
+          name: entry.name,
+          version: "v0.0.0-test",
+          commit: "unknown",
+          builtAt: "2026-01-01T00:00:00Z",
+          target: "x86_64-unknown-linux-gnu",
+        }, new URL("../", import.meta.url).href),
+      );
+      wrappers.push(path);
+    }
+    const r = await deno([
+      "check",
+      "--frozen",
+      "--config",
+      `${ROOT}deno.json`,
+      ...wrappers,
+    ]);
+    equal(r.code, 0, r.err);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
