@@ -1,6 +1,8 @@
 /**
  * `deno task backtest`: sweep a parameter grid over a feature table with the
- * vectorbt-compatible engine, rank the configs and write the outputs.
+ * vectorbt-compatible engine (`--model vbt`, the default) or the bot model
+ * (`--model bot`: the live bot's rules, `lib/backtest/bot_model`), rank the configs and
+ * write the outputs.
  *
  * @module
  */
@@ -25,6 +27,11 @@ import {
   RANKABLE,
   runBacktest,
 } from "../lib/backtest/mod.ts";
+import {
+  BOT_FLAGS,
+  checkVbtArgs,
+  mainBot,
+} from "../lib/backtest/bot_model/bot_cli.ts";
 
 const SPECS = {
   features: { type: "string", help: "feature table CSV (required)" },
@@ -124,10 +131,11 @@ const SPECS = {
     default: false,
     help: "also write the HTML report (report.html in --out)",
   },
+  ...BOT_FLAGS,
 } as const;
 
 const USAGE =
-  "Usage: deno task backtest --features FILE [--out DIR] [--k 1,2 --T 10,30 ...] [--grid grid.json]";
+  "Usage: deno task backtest --features FILE [--model vbt|bot] [--out DIR] [--k 1,2 --T 10,30 ...] [--grid grid.json]";
 
 const encoder = new TextEncoder();
 
@@ -144,6 +152,10 @@ export async function main(args: readonly string[]): Promise<number> {
     print(formatHelp(USAGE, SPECS));
     return 0;
   }
+  if (flags.model === "bot") {
+    return await mainBot(flags, args, print, writeStderr);
+  }
+  checkVbtArgs(args);
   if (flags.features === undefined) {
     throw new UsageError("Missing --features FILE (the feature table CSV)");
   }

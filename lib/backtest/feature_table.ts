@@ -38,6 +38,8 @@ export interface SymbolFeatures {
   readonly openLossLong: Float64Array;
   /** `open_loss_short_bps`. */
   readonly openLossShort: Float64Array;
+  /** `mark_price` (all NaN when the table has no such column). */
+  readonly mark: Float64Array;
   /** `rs_vol_<T>m_bps` by window T (minutes). */
   readonly rsVol: ReadonlyMap<number, Float64Array>;
   /** `avg_vol_<V>m` by window V (minutes). */
@@ -80,8 +82,10 @@ const FIELD = {
   funding_bps: 8,
   open_loss_long_bps: 9,
   open_loss_short_bps: 10,
+  // optional (older tables may lack it): NaN when absent
+  mark_price: 11,
 } as const;
-const N_FIXED = 11;
+const N_FIXED = 12;
 
 /** Options of {@linkcode FeatureTableParser}. */
 export interface FeatureTableOptions {
@@ -179,6 +183,7 @@ export class FeatureTableParser {
     const slotOf = this.#slotOf;
     const ncols = slotOf.length;
     const row = this.#row;
+    row[FIELD.mark_price] = NaN; // the one optional column
     let pos = start;
     let symbol = "";
     for (let f = 0; f < ncols; f++) {
@@ -332,6 +337,7 @@ export class FeatureTableParser {
       funding: take(FIELD.funding_bps),
       openLossLong: take(FIELD.open_loss_long_bps),
       openLossShort: take(FIELD.open_loss_short_bps),
+      mark: take(FIELD.mark_price),
       rsVol,
       avgVol,
     });

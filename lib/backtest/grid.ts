@@ -198,7 +198,8 @@ export function validateGrid(spec: GridSpec, ctx: GridContext): void {
   }
 }
 
-function canonical(list: readonly number[]): number[] {
+/** A value list deduplicated and sorted ascending, NaN (= off) first. */
+export function canonical(list: readonly number[]): number[] {
   const out: number[] = [];
   let hasNaN = false;
   for (const x of list) {

@@ -65,6 +65,7 @@ async function btcFeatures(): Promise<FeatureTable> {
     funding: empty,
     openLossLong: empty,
     openLossShort: empty,
+    mark: empty,
     rsVol,
     avgVol,
   };

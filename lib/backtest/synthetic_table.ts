@@ -123,6 +123,7 @@ export function syntheticTable(options: SyntheticOptions): FeatureTable {
       funding: cols[8]!,
       openLossLong: cols[10]!,
       openLossShort: cols[11]!,
+      mark: cols[9]!,
       rsVol: new Map(windows.map((w, k) => [w, cols[BASE + k]!])),
       avgVol: new Map(
         windows.map((w, k) => [w, cols[BASE + windows.length + k]!]),

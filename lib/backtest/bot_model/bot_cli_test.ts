@@ -1,0 +1,165 @@
+import { equal, match, ok } from "node:assert/strict";
+import { parseLayeredFlags } from "../../live/live_flags.ts";
+import { LIVE_FLAGS, liveConfig } from "../../live/live_flags.ts";
+import { featureTableCsvLines, syntheticTable } from "../mod.ts";
+import { exchangeInfo, symbolSpec } from "../../sim/symbols.ts";
+
+const SCRIPT =
+  new URL("../../../backtest/backtest.ts", import.meta.url).pathname;
+
+async function run(args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      SCRIPT,
+      "--quiet",
+      ...args,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: dec.decode(out.stdout),
+    stderr: dec.decode(out.stderr),
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test("backtest.ts --model bot ranks the bot's own parameters", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "bot_cli_test_" });
+  try {
+    const features = `${dir}/features.csv`;
+    const table = syntheticTable({ bars: 3000, symbols: ["BTCUSDT"] });
+    await Deno.writeTextFile(
+      features,
+      [...featureTableCsvLines(table)].join("\n") + "\n",
+    );
+    const ohlcv = `${dir}/ohlcv.csv`;
+    await Deno.writeTextFile(
+      ohlcv,
+      [...featureTableCsvLines(table)].map((line, i) => {
+        if (i === 0) return line;
+        const f = line.split(",");
+        f[8] = f[11] = f[12] = ""; // no book columns
+        return f.join(",");
+      }).join("\n") + "\n",
+    );
+    const grid = [
+      "--k",
+      "1,2",
+      "--n",
+      "1",
+      "--T",
+      "10",
+      "--V",
+      "10",
+      "--max_spread_bps",
+      "50",
+    ];
+
+    await t.step(
+      "a run writes rankings in USDT and a _live.json per top config",
+      async () => {
+        const out = `${dir}/out`;
+        const r = await run([
+          "--model",
+          "bot",
+          "--features",
+          features,
+          "--out",
+          out,
+          ...grid,
+          "--tp_bps",
+          "20,40",
+          "--sl_bps",
+          "25",
+          "--trail_activation_bps",
+          "0,15",
+          "--top",
+          "2",
+        ]);
+        equal(r.code, 0, r.stderr);
+        match(r.stdout, /ranked by net_pnl \(PnL in USDT\)/);
+        const manifest = JSON.parse(
+          await Deno.readTextFile(`${out}/manifest.json`),
+        );
+        equal(manifest.model, "bot");
+        equal(manifest.grid_size, 8);
+        const top = manifest.files.top[0];
+        const trades = await Deno.readTextFile(`${out}/${top.trades}`);
+        match(trades.split("\n")[0]!, /exit_reason,fees,funding,pnl/);
+        // the bot accepts the _live.json as it is
+        const path = `${out}/${top.live}`;
+        const flags = await parseLayeredFlags(LIVE_FLAGS, {
+          argv: ["--config", path],
+          env: () => undefined,
+          readTextFile: (p) => Deno.readTextFile(p),
+        });
+        const cfg = liveConfig(flags);
+        const live = JSON.parse(await Deno.readTextFile(path));
+        equal(cfg.symbols[0], "BTCUSDT");
+        equal(cfg.tpBps, live.tp_bps);
+        equal(cfg.params.k, live.k);
+        equal(cfg.trailing === undefined, live.trail_activation_bps === 0);
+      },
+    );
+
+    await t.step("bad input: one line, exit 2, nothing written", async () => {
+      const cases: [string[], RegExp][] = [
+        [["--features", ohlcv], /Missing --spread_bps/],
+        [["--features", features, "--spread_bps", "2"], /has book columns/],
+        [["--features", features, "--sl_stop", "0.01"], /--model vbt only/],
+        [["--features", features, "--tp_bps", "abc"], /tp_bps value "abc"/],
+        [
+          ["--features", features, "--trail_callback_pct", "9"],
+          /trail_callback_pct=9/,
+        ],
+        [
+          ["--features", features, "--exchange_info", `${dir}/none.json`],
+          /--exchange_info/,
+        ],
+      ];
+      await Deno.writeTextFile(
+        `${dir}/xi.json`,
+        JSON.stringify(exchangeInfo([symbolSpec("ETHUSDT")], 0)),
+      );
+      cases.push([
+        ["--features", features, "--exchange_info", `${dir}/xi.json`],
+        /no symbol BTCUSDT/,
+      ]);
+      for (const [args, re] of cases) {
+        const out = `${dir}/bad`;
+        const r = await run(["--model", "bot", "--out", out, ...grid, ...args]);
+        equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+        match(r.stderr, re);
+        equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+        ok(!(await exists(out)), `${args.join(" ")} wrote ${out}`);
+      }
+      const vbt = await run([
+        "--features",
+        features,
+        "--out",
+        `${dir}/bad`,
+        "--tp_bps",
+        "40",
+      ]);
+      equal(vbt.code, 2);
+      match(vbt.stderr, /--model bot only/);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,304 @@
+/**
+ * The bot model: one config on one symbol, bar by bar, following the live bot's rules.
+ * Pure; typed arrays in, one metric row (and optionally the trades) out.
+ *
+ * Rules, with the live bot's code wherever the rule is code (signals: `lib/strategy`'s
+ * `signalCode` through `buildSignals`; sizes and levels: `lib/order` through
+ * {@linkcode BotMarket}):
+ * - one position per symbol: a signal while a position (or its exits) is open is ignored,
+ *   and so is one whose decision time (the bar's close) is within `cooldown` seconds of
+ *   the last exit; an exit is timed at the end of its bar (the bot's cooldown runs from
+ *   the fill, so this is never shorter);
+ * - entry at the bar's close: a taker IOC at the touch (ask for a long, bid for a short)
+ *   of the size `lib/order` gives for `order_notional`; a refused size skips the signal;
+ * - exits armed from the rounded fill: TP on the contract price, SL on the mark price
+ *   (the mark path is the price path times the bar's mark/close), an optional trailing
+ *   stop (activation price, then `peak * (1 - callback)`; the peak runs from the entry
+ *   bar's close, as the simulator's extreme runs from placement); checked from the next
+ *   bar on along a path through the bar: the open (a gap fills there), then the two
+ *   extremes, then the close. `intrabar: "stop_first"` (default) visits the adverse
+ *   extreme first, so when a bar holds both a stop and a take-profit the stop wins;
+ *   `"ohlc"` uses the simulator's OHLCV replay order (low first in an up bar, high first
+ *   in a down bar). Each exit fills at its trigger (the mark trigger's trade price for the
+ *   SL) with `exit_slippage_bps` against the position;
+ * - taker fee on every fill; funding at each 8-hour boundary the position spans
+ *   (`qty * mark * rate`, the rate of the bar before the boundary; a long pays a positive
+ *   rate); a position open at the end is closed at the last close with the fee (reason
+ *   `end`).
+ *
+ * Invariants (tested): at most one position at a time; every entry is followed by
+ * exactly one exit; net PnL = gross - fees + funding.
+ *
+ * @module
+ */
+import type { BotExitParams } from "./bot_grid.ts";
+import type { BotMarket } from "./bot_market.ts";
+
+/** Run-level costs and the intrabar convention. */
+export interface BotCosts {
+  /** Taker fee on every fill, bp of notional. */
+  readonly takerFeeBps: number;
+  /** Exit fills this many bp worse than their trigger. */
+  readonly exitSlippageBps: number;
+  /** Intrabar path: `stop_first` (adverse extreme first) or `ohlc` (the simulator's). */
+  readonly intrabar: "stop_first" | "ohlc";
+}
+
+/** Metric names of a bot-model result row. */
+export const BOT_METRICS = [
+  "net_pnl",
+  "gross_pnl",
+  "fees",
+  "funding",
+  "n_trades",
+  "win_rate",
+  "profit_factor",
+  "avg_trade_pnl",
+  "avg_trade_bps",
+  "trade_sharpe",
+  "max_drawdown",
+  "exposure",
+  "n_exit_tp",
+  "n_exit_sl",
+  "n_exit_trail",
+  "n_exit_end",
+  "n_refused",
+] as const;
+
+/** One bot metric name. */
+export type BotMetricName = typeof BOT_METRICS[number];
+
+/** Values per bot metric row. */
+export const N_BOT_METRICS: number = BOT_METRICS.length;
+
+/** Bot metrics a run can be ranked by (higher is better). */
+export const BOT_RANKABLE: readonly BotMetricName[] = [
+  "net_pnl",
+  "trade_sharpe",
+  "avg_trade_bps",
+  "win_rate",
+  "profit_factor",
+  "max_drawdown",
+];
+
+/** Exit reasons, as written in the trade files. */
+export const EXIT_REASONS = ["tp", "sl", "trail", "end"] as const;
+
+/** One simulated trade. */
+export interface BotTrade {
+  /** Bar index of the signal (the entry fills at its close). */
+  readonly entryBar: number;
+  /** +1 long, -1 short. */
+  readonly side: number;
+  /** Filled quantity. */
+  readonly qty: number;
+  /** Fill price. */
+  readonly entryPrice: number;
+  /** Armed TP and SL trigger prices. */
+  readonly tp: number;
+  readonly sl: number;
+  /** Bar index of the exit. */
+  readonly exitBar: number;
+  /** Exit fill price (slippage included). */
+  readonly exitPrice: number;
+  /** One of {@linkcode EXIT_REASONS}. */
+  readonly reason: typeof EXIT_REASONS[number];
+  /** Taker fees of both fills, USDT. */
+  readonly fees: number;
+  /** Funding received (+) or paid (-), USDT. */
+  readonly funding: number;
+  /** Net PnL, USDT. */
+  readonly pnl: number;
+}
+
+const FUNDING_MS = 8 * 3_600_000;
+const BAR_MS = 60_000;
+
+/**
+ * Simulates one config. Writes {@linkcode BOT_METRICS} into `row` (length
+ * {@linkcode N_BOT_METRICS}); pushes each trade into `trades` when given.
+ *
+ * @param m the prepared market
+ * @param signals the config's signal set (`buildSignals` over `m.features`)
+ */
+export function simulateBot(
+  m: BotMarket,
+  signals: Int8Array,
+  p: BotExitParams,
+  costs: BotCosts,
+  row: Float64Array,
+  trades?: BotTrade[],
+): void {
+  const f = m.features;
+  const n = f.bars;
+  const ts = f.ts, open = f.open, high = f.high, low = f.low, close = f.close;
+  const funding = f.funding, basis = m.basis;
+  const fee = costs.takerFeeBps / 10_000, slip = costs.exitSlippageBps / 10_000;
+  const stopFirst = costs.intrabar === "stop_first";
+  const cooldownMs = p.cooldownS * 1000;
+  const trail = p.trailActivationBps > 0;
+  const lv = new Float64Array(4);
+  let net = 0, gross = 0, fees = 0, fund = 0, nTrades = 0, wins = 0;
+  let winSum = 0, lossSum = 0, sumBps = 0, sum = 0, sumSq = 0;
+  let peakEq = 0, maxDd = 0, exposure = 0, refused = 0;
+  let nTp = 0, nSl = 0, nTrail = 0, nEnd = 0;
+  let allowedFrom = -Infinity;
+  let i = 0;
+  while (i < n) {
+    const sig = signals[i]!;
+    if (sig === 0 || ts[i]! + BAR_MS < allowedFrom) {
+      i++;
+      continue;
+    }
+    const s = sig > 0 ? 1 : -1;
+    const qty = m.quantity(i, s, p.orderNotional);
+    if (qty !== qty) {
+      refused++;
+      i++;
+      continue;
+    }
+    // --- entry at the close of bar i ---
+    const px = m.fillPrice(i, s);
+    m.levels(i, s, p.tpBps, p.slBps, lv);
+    const tpY = s * lv[0]!, slY = s * lv[1]!;
+    let actY = Infinity, factor = 1;
+    if (trail) {
+      m.trailing(i, s, p.trailActivationBps, p.trailCallbackPct, lv);
+      actY = s * lv[2]!;
+      factor = s > 0 ? 1 - lv[3]! : 1 + lv[3]!;
+    }
+    const entryTime = ts[i]! + BAR_MS;
+    let peak = s * close[i]!, active = false;
+    let tradeFund = 0, exitY = NaN, reason = 3, j = i + 1;
+    for (; j < n; j++) {
+      // funding at each boundary in (previous bar, this bar's open], after the entry
+      const b = Math.floor(ts[j]! / FUNDING_MS) * FUNDING_MS;
+      if (b > entryTime && b > ts[j - 1]!) {
+        const rate = funding[j - 1]! / 10_000;
+        if (rate === rate) {
+          tradeFund -= s * qty * close[j - 1]! * basis[j - 1]! * rate;
+        }
+      }
+      const bs = basis[j]!;
+      const yS = slY / bs; // the trade price (signed) at which the mark hits the SL
+      const o = s * open[j]!;
+      // the open: a gap fills at the open
+      if (o * bs <= slY) {
+        exitY = o;
+        reason = 1;
+        break;
+      }
+      if (o >= tpY) {
+        exitY = o;
+        reason = 0;
+        break;
+      }
+      if (o > peak) peak = o;
+      if (peak >= actY) active = true;
+      if (active && o <= peak * factor) {
+        exitY = o;
+        reason = 2;
+        break;
+      }
+      const hi = s > 0 ? s * high[j]! : s * low[j]!;
+      const lo = s > 0 ? s * low[j]! : s * high[j]!;
+      const adverseFirst = stopFirst || (s > 0) === (close[j]! >= open[j]!);
+      let a = o;
+      for (let leg = 0; leg < 3 && reason === 3; leg++) {
+        const to = leg === 2
+          ? s * close[j]!
+          : (leg === 0) === adverseFirst
+          ? lo
+          : hi;
+        if (to > a) {
+          if (to >= tpY) {
+            exitY = tpY;
+            reason = 0;
+          } else {
+            if (to > peak) peak = to;
+            if (peak >= actY) active = true;
+          }
+        } else if (to < a) {
+          const lT = active ? peak * factor : -Infinity;
+          if (to <= yS && yS >= lT) {
+            exitY = yS;
+            reason = 1;
+          } else if (to <= lT) {
+            exitY = lT;
+            reason = 2;
+          }
+        }
+        a = to;
+      }
+      if (reason !== 3) break;
+    }
+    let exitPrice: number, exitBar: number;
+    if (reason === 3) {
+      exitBar = n - 1;
+      exitPrice = close[n - 1]!;
+    } else {
+      exitBar = j;
+      exitPrice = s * exitY * (1 - s * slip);
+    }
+    const g = s * qty * (exitPrice - px);
+    const tf = qty * px * fee + qty * exitPrice * fee;
+    const pnl = g - tf + tradeFund;
+    gross += g;
+    fees += tf;
+    fund += tradeFund;
+    net += pnl;
+    nTrades++;
+    if (pnl > 0) {
+      wins++;
+      winSum += pnl;
+    } else lossSum -= pnl;
+    sum += pnl;
+    sumSq += pnl * pnl;
+    sumBps += pnl / (qty * px) * 10_000;
+    if (net > peakEq) peakEq = net;
+    if (net - peakEq < maxDd) maxDd = net - peakEq;
+    exposure += exitBar - i;
+    if (reason === 0) nTp++;
+    else if (reason === 1) nSl++;
+    else if (reason === 2) nTrail++;
+    else nEnd++;
+    trades?.push({
+      entryBar: i,
+      side: s,
+      qty,
+      entryPrice: px,
+      tp: s * tpY,
+      sl: s * slY,
+      exitBar,
+      exitPrice,
+      reason: EXIT_REASONS[reason]!,
+      fees: tf,
+      funding: tradeFund,
+      pnl,
+    });
+    allowedFrom = ts[exitBar]! + BAR_MS + cooldownMs;
+    i = exitBar; // the exit bar's own close may signal again (cooldown permitting)
+    if (reason === 3) break;
+  }
+  const mean = nTrades > 0 ? sum / nTrades : NaN;
+  const sd = nTrades > 1
+    ? Math.sqrt(Math.max(0, (sumSq - nTrades * mean * mean) / (nTrades - 1)))
+    : NaN;
+  row[0] = net;
+  row[1] = gross;
+  row[2] = fees;
+  row[3] = fund;
+  row[4] = nTrades;
+  row[5] = nTrades > 0 ? wins / nTrades : NaN;
+  row[6] = lossSum > 0 ? winSum / lossSum : winSum > 0 ? Infinity : NaN;
+  row[7] = mean;
+  row[8] = nTrades > 0 ? sumBps / nTrades : NaN;
+  row[9] = sd > 0 ? (mean / sd) * Math.sqrt(nTrades) : NaN;
+  row[10] = maxDd;
+  row[11] = n > 0 ? exposure / n : NaN;
+  row[12] = nTp;
+  row[13] = nSl;
+  row[14] = nTrail;
+  row[15] = nEnd;
+  row[16] = refused;
+}

@@ -1,0 +1,310 @@
+import { deepEqual, equal, throws } from "node:assert/strict";
+import { parseSymbolInfo } from "../../exchange/exchange_info.ts";
+import { orderFilters } from "../../order/filters.ts";
+import { parseFeatureTable, type SymbolFeatures } from "../feature_table.ts";
+import { buildSignals } from "../signals.ts";
+import { syntheticTable } from "../synthetic_table.ts";
+import { BotInputError, BotMarket } from "./bot_market.ts";
+import {
+  BOT_METRICS,
+  type BotCosts,
+  type BotTrade,
+  N_BOT_METRICS,
+  simulateBot,
+} from "./simulate_bot.ts";
+import type { BotExitParams } from "./bot_grid.ts";
+
+const FILTERS = orderFilters(parseSymbolInfo({
+  symbol: "AAAUSDT",
+  status: "TRADING",
+  baseAsset: "AAA",
+  quoteAsset: "USDT",
+  pricePrecision: 1,
+  quantityPrecision: 3,
+  filters: [
+    {
+      filterType: "PRICE_FILTER",
+      tickSize: "0.1",
+      minPrice: "0.1",
+      maxPrice: "1000000",
+    },
+    {
+      filterType: "LOT_SIZE",
+      stepSize: "0.001",
+      minQty: "0.001",
+      maxQty: "1000",
+    },
+    { filterType: "MIN_NOTIONAL", notional: "5" },
+  ],
+}));
+
+const HEADER =
+  "ts,symbol,open,high,low,close,vol1m,ret_bps,spread_bps,funding_bps,mark_price,open_loss_long_bps,open_loss_short_bps,rs_var_1m,rs_vol_10m_bps,avg_vol_10m";
+const T0 = 1_748_217_600_000; // 2025-05-26 00:00 UTC, a funding time
+
+/** Bars as [open, high, low, close] with mark = close, a 0.2 spread around it. */
+function table(
+  bars: number[][],
+  opts: {
+    mark?: (i: number, c: number) => number;
+    funding?: number;
+    book?: boolean;
+  } = {},
+): SymbolFeatures {
+  const lines = bars.map(([o, h, l, c], i) => {
+    const mark = opts.mark ? opts.mark(i, c!) : c!;
+    const ask = c! + 0.1, bid = c! - 0.1;
+    const book = opts.book ?? true;
+    const sp = book ? (ask - bid) / ((ask + bid) / 2) * 1e4 : "";
+    const olL = book ? (ask - mark) / mark * 1e4 : "";
+    const olS = book ? (mark - bid) / mark * 1e4 : "";
+    return `${T0 + i * 60_000},AAAUSDT,${o},${h},${l},${c},10,1,${sp},${
+      opts.funding ?? 1
+    },${mark},${olL},${olS},0,1,1`;
+  });
+  return parseFeatureTable([HEADER, ...lines].join("\n")).symbols[0]!;
+}
+
+const P: BotExitParams = {
+  tpBps: 40,
+  slBps: 25,
+  trailActivationBps: 0,
+  trailCallbackPct: 0.5,
+  cooldownS: 60,
+  orderNotional: 100,
+};
+const COSTS: BotCosts = {
+  takerFeeBps: 5,
+  exitSlippageBps: 0,
+  intrabar: "stop_first",
+};
+
+function run(
+  f: SymbolFeatures,
+  signals: number[],
+  p: BotExitParams = P,
+  costs: BotCosts = COSTS,
+): { row: Record<string, number>; trades: BotTrade[] } {
+  const m = new BotMarket(f, FILTERS);
+  const sig = new Int8Array(f.bars);
+  signals.forEach((s, i) => (sig[i] = s));
+  const row = new Float64Array(N_BOT_METRICS);
+  const trades: BotTrade[] = [];
+  simulateBot(m, sig, p, costs, row, trades);
+  const out: Record<string, number> = {};
+  BOT_METRICS.forEach((k, i) => (out[k] = row[i]!));
+  return { row: out, trades };
+}
+
+const close = (a: number, b: number) => Math.abs(a - b) < 1e-9;
+
+Deno.test("simulateBot() follows the live bot's rules", async (t) => {
+  await t.step(
+    "entry at the ask, levels from lib/order, TP fills at its level",
+    () => {
+      // ask 100.1; qty ceil(100 / 100.1, 0.001) = 1; TP 100.1*1.004 -> 100.6 (up), SL -> 99.8
+      const f = table([[100, 100, 100, 100], [100.2, 100.7, 100.1, 100.5]]);
+      const { trades, row } = run(f, [1]);
+      equal(trades.length, 1);
+      const tr = trades[0]!;
+      deepEqual([tr.entryPrice, tr.qty, tr.tp, tr.sl], [100.1, 1, 100.6, 99.8]);
+      equal(tr.reason, "tp");
+      equal(tr.exitPrice, 100.6);
+      const fees = 100.1 * 0.0005 + 100.6 * 0.0005;
+      equal(close(tr.pnl, 100.6 - 100.1 - fees), true);
+      equal(
+        close(row.net_pnl!, row.gross_pnl! - row.fees! + row.funding!),
+        true,
+      );
+    },
+  );
+  await t.step(
+    "a short enters at the bid; the SL triggers on the mark, not the price",
+    () => {
+      // bid 99.9; SL 99.9*1.0025 = 100.14975 -> 100.2 (up). Bar 1's prices stay below 100.2
+      // but its mark (price * 1.002) reaches it: the SL fires at the trade price 100.2/1.002.
+      const f = table([[100, 100, 100, 100], [100, 100.1, 99.95, 100]], {
+        mark: (i, c) => i === 1 ? c * 1.002 : c,
+      });
+      const { trades } = run(f, [-1]);
+      equal(trades[0]!.reason, "sl");
+      equal(trades[0]!.entryPrice, 99.9);
+      equal(trades[0]!.sl, 100.2);
+      equal(close(trades[0]!.exitPrice, 100.2 / (100.1 * 1.002 / 100.1)), true);
+    },
+  );
+  await t.step(
+    "a bar holding both TP and SL: stop first, or the simulator's path",
+    () => {
+      const bars = [[100, 100, 100, 100], [100, 101, 99, 100.5]]; // an up bar
+      equal(run(table(bars), [1]).trades[0]!.reason, "sl");
+      const ohlc = run(table(bars), [1], P, { ...COSTS, intrabar: "ohlc" });
+      equal(ohlc.trades[0]!.reason, "sl"); // up bar: O -> L -> H -> C, the low comes first
+      const down = [[100, 100, 100, 100], [100, 101, 99, 99.5]];
+      equal(
+        run(table(down), [1], P, { ...COSTS, intrabar: "ohlc" }).trades[0]!
+          .reason,
+        "tp",
+      );
+    },
+  );
+  await t.step(
+    "a gap through the SL fills at the open, with exit slippage",
+    () => {
+      const f = table([[100, 100, 100, 100], [99, 99.5, 98.8, 99.2]]);
+      const { trades } = run(f, [1], P, { ...COSTS, exitSlippageBps: 10 });
+      equal(trades[0]!.reason, "sl");
+      equal(close(trades[0]!.exitPrice, 99 * 0.999), true);
+    },
+  );
+  await t.step(
+    "no reversal: an opposite signal while in position is ignored",
+    () => {
+      const bars = [
+        [100, 100, 100, 100],
+        [100, 100.2, 99.9, 100],
+        [100, 100.2, 99.9, 100],
+        [100.2, 100.7, 100.1, 100.5],
+      ];
+      const { trades } = run(table(bars), [1, -1, -1, 0]);
+      equal(trades.length, 1);
+      equal(trades[0]!.side, 1);
+      equal(trades[0]!.exitBar, 3);
+    },
+  );
+  await t.step(
+    "the cooldown blocks signals until it has run from the exit bar's end",
+    () => {
+      const bars = [
+        [100, 100, 100, 100],
+        [100.2, 100.7, 100.1, 100.5], // TP
+        [100.5, 100.5, 100.5, 100.5], // signal at its close: exit end + 60 s = this close: allowed
+        [100.5, 100.5, 100.5, 100.5],
+      ];
+      equal(run(table(bars), [1, 0, 1, 0]).trades.length, 2);
+      equal(
+        run(table(bars), [1, 0, 1, 0], { ...P, cooldownS: 61 }).trades.length,
+        1,
+      );
+      equal(
+        run(table(bars), [1, 0, 0, 1], { ...P, cooldownS: 120 }).trades.length,
+        2,
+      );
+    },
+  );
+  await t.step("trailing: activation, then the callback from the peak", () => {
+    // fill 100.1; activation 20 bp -> 100.3002 -> 100.4 (up); callback 0.5 %.
+    const bars = [
+      [100, 100, 100, 100],
+      [100, 100.5, 100, 100.5], // up bar: low first, then 100.5 >= 100.4 activates
+      [100.5, 100.5, 99.95, 100], // falls to 100.5 * 0.995 = 99.9975 before the SL (99.8)
+    ];
+    const { trades } = run(table(bars), [1], {
+      ...P,
+      tpBps: 100,
+      trailActivationBps: 20,
+    });
+    equal(trades[0]!.reason, "trail");
+    equal(close(trades[0]!.exitPrice, 100.5 * 0.995), true);
+    const none = run(table(bars), [1], { ...P, tpBps: 100 });
+    equal(none.trades[0]!.reason, "end"); // without it, the SL (99.8) is not reached
+  });
+  await t.step(
+    "funding at an 8-hour boundary the position spans; open at the end closes",
+    () => {
+      const bars: number[][] = [];
+      for (let i = 0; i < 481; i++) bars.push([100, 100, 100, 100]);
+      // enter at 00:01's close... bar 0 signal: entry at 00:01; boundary 08:00 = bar 480's open
+      const { trades, row } = run(table(bars, { funding: 2 }), [1]);
+      equal(trades.length, 1);
+      equal(trades[0]!.reason, "end");
+      // long pays qty * mark * rate = 1 * 100 * 0.0002
+      equal(close(trades[0]!.funding, -0.02), true);
+      equal(row.n_exit_end, 1);
+    },
+  );
+  await t.step("a size lib/order refuses skips the signal", () => {
+    const f = table([[100, 100, 100, 100], [100, 100, 100, 100]]);
+    const { trades, row } = run(f, [1], { ...P, orderNotional: 1e7 }); // above maxQty
+    equal(trades.length, 0);
+    equal(row.n_refused, 1);
+  });
+});
+
+Deno.test("BotMarket needs --spread_bps exactly for tables without book columns", () => {
+  const ohlcv = table([[100, 100, 100, 100]], { book: false });
+  throws(() => new BotMarket(ohlcv, FILTERS), BotInputError);
+  const m = new BotMarket(ohlcv, FILTERS, 2);
+  equal(m.quoteSource, "spread_bps");
+  equal(close(m.ask[0]!, 100.01), true);
+  equal(Number.isNaN(m.features.spread[0]!), false); // the blockers see the synthetic quote
+  throws(
+    () => new BotMarket(table([[100, 100, 100, 100]]), FILTERS, 2),
+    /book columns/,
+  );
+});
+
+Deno.test("simulateBot() invariants on a synthetic table: one position, every entry exits once", () => {
+  const f = syntheticTable({ bars: 20_000, seed: 3 }).symbols[0]!;
+  const filters = orderFilters(parseSymbolInfo({
+    symbol: "SYNUSDT",
+    status: "TRADING",
+    baseAsset: "SYN",
+    quoteAsset: "USDT",
+    pricePrecision: 2,
+    quantityPrecision: 3,
+    filters: [
+      {
+        filterType: "PRICE_FILTER",
+        tickSize: "0.01",
+        minPrice: "0.01",
+        maxPrice: "1000000",
+      },
+      {
+        filterType: "LOT_SIZE",
+        stepSize: "0.001",
+        minQty: "0.001",
+        maxQty: "100000",
+      },
+    ],
+  }));
+  const m = new BotMarket(f, filters);
+  const sig = buildSignals(m.features, {
+    k: 1,
+    n: 1,
+    t: 10,
+    v: 10,
+    maxSpreadBps: 50,
+    maxFundingBps: 50,
+  });
+  let checked = 0;
+  for (const trail of [0, 15]) {
+    for (const intrabar of ["stop_first", "ohlc"] as const) {
+      const row = new Float64Array(N_BOT_METRICS);
+      const trades: BotTrade[] = [];
+      simulateBot(
+        m,
+        sig,
+        { ...P, tpBps: 30, slBps: 20, trailActivationBps: trail },
+        {
+          ...COSTS,
+          intrabar,
+        },
+        row,
+        trades,
+      );
+      let last = -1;
+      let net = 0;
+      for (const tr of trades) {
+        equal(tr.entryBar >= last, true, "entries never overlap a position");
+        equal(tr.exitBar > tr.entryBar || tr.reason === "end", true);
+        last = tr.exitBar;
+        net += tr.pnl;
+      }
+      equal(trades.length > 20, true, `only ${trades.length} trades`);
+      equal(close(net, row[0]!), true);
+      checked++;
+    }
+  }
+  equal(checked, 4);
+});
