@@ -117,6 +117,8 @@ export class Housekeeping {
       this.#checkStaleness(now);
       p.onHealth?.();
       if (p.orders) {
+        // a position without its stop for too long raises an error record
+        p.orders.checkProtection();
         const marginDue = now - this.#lastMargin >= p.marginCheckMs;
         if ((marginDue || this.#marginWanted) && !this.#busy.margin) {
           void this.checkMargin();

@@ -20,12 +20,16 @@ export function logRecord(r: OrderRecord): void {
     clientOrderId: r.clientOrderId ?? "",
     ...(r.data ?? {}),
   };
-  if (r.action === "error" || r.action.endsWith("_failed")) {
+  if (
+    r.action === "error" || r.action.endsWith("_failed") ||
+    r.action === "position_unprotected"
+  ) {
     log.error("{symbol} {action}: {detail}", props);
   } else if (QUIET.has(r.action)) {
     log.debug("{symbol} {action}: {detail}", props);
   } else if (
-    r.action.startsWith("kill_switch") || r.action.endsWith("_unknown")
+    r.action.startsWith("kill_switch") || r.action.endsWith("_unknown") ||
+    r.action === "exit_given_up"
   ) {
     log.warn("{symbol} {action}: {detail}", props);
   } else {

@@ -36,11 +36,23 @@ export class SymbolState {
   entry: EntryState | undefined;
   exits = new Map<string, ExitOrder>();
   fills = new Map<string, Decimal>();
+  /** Exits partly filled and not final yet: triggered, their other fills on the way. */
+  fillingExits = new Set<string>();
   usedIds = new Set<string>();
   wasOpen = false;
   cooldownUntil = 0;
   /** The cooldown was restored from the persisted state at start. */
   cooldownRestored = false;
+  /**
+   * Optional exits (TP, trailing) the exchange refused for good for the current position:
+   * not retried until the position is flat (a retry cannot cure a precision or filter
+   * refusal, and must never close the position).
+   */
+  givenUp = new Set<ExitPurpose>();
+  /** Since when (manager clock, ms) the open position has no open stop-loss; none = protected or flat. */
+  unprotectedSince: number | undefined;
+  /** The unprotected alarm (error record) was raised for the current stretch. */
+  unprotectedAlarm = false;
   /** Bumped after every locked operation: a snapshot older than this is stale. */
   version = 0;
   lock: Promise<unknown> = Promise.resolve();

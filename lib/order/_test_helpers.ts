@@ -82,6 +82,11 @@ export function rig(options: Partial<OrderManagerOptions> = {}): Rig {
       trailing: { activationBps: 20, callbackPct: 0.2 },
       cooldownMs: 60_000,
       clock,
+      // the market-close back-off moves the test clock instead of waiting
+      sleep: (ms) => {
+        now += ms;
+        return Promise.resolve();
+      },
       onRecord: (r) => records.push(r),
       ...options,
     });

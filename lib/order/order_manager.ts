@@ -75,6 +75,15 @@ export interface OrderManagerOptions {
   readonly unknownGraceMs?: number;
   /** The clock. @default {Date.now} */
   readonly clock?: () => number;
+  /** Waits `ms` (the market-close back-off). @default {a real timer} */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * Back-off between the attempts of a rejected or lost market close, ms: one attempt
+   * plus one per entry. @default {[250, 500, 1000]}
+   */
+  readonly closeRetryMs?: readonly number[];
+  /** A position without an open stop-loss for longer than this raises an error record, ms. @default {2000} */
+  readonly unprotectedAlarmMs?: number;
   /** Called with every record as it happens. */
   readonly onRecord?: (record: OrderRecord) => void;
   /**
@@ -156,8 +165,12 @@ const TRANSIENT_REJECTS = new Set([
 export class OrderManager {
   #port: ExchangePort;
   #o: Required<
-    Omit<OrderManagerOptions, "trailing" | "onRecord" | "symbols" | "safety">
+    Omit<
+      OrderManagerOptions,
+      "trailing" | "onRecord" | "symbols" | "safety" | "closeRetryMs"
+    >
   >;
+  #closeRetryMs: readonly number[];
   #trailing: TrailingOptions | undefined;
   #onRecord: ((r: OrderRecord) => void) | undefined;
   #symbols = new Map<string, SymbolState>();
@@ -184,7 +197,11 @@ export class OrderManager {
       killPauseMs: options.killPauseMs ?? 0,
       unknownGraceMs: options.unknownGraceMs ?? 10_000,
       clock: options.clock ?? Date.now,
+      sleep: options.sleep ??
+        ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      unprotectedAlarmMs: options.unprotectedAlarmMs ?? 2_000,
     };
+    this.#closeRetryMs = options.closeRetryMs ?? [250, 500, 1000];
     this.#trailing = options.trailing;
     this.#onRecord = options.onRecord;
     const o = this.#o;
@@ -198,7 +215,14 @@ export class OrderManager {
         `Cannot create OrderManager: leverage ${o.leverage} is not in 1..125`,
       );
     }
-    for (const k of ["cooldownMs", "killPauseMs", "unknownGraceMs"] as const) {
+    for (
+      const k of [
+        "cooldownMs",
+        "killPauseMs",
+        "unknownGraceMs",
+        "unprotectedAlarmMs",
+      ] as const
+    ) {
       if (!(o[k] >= 0)) {
         throw new RangeError(`Cannot create OrderManager: ${k} ${o[k]} < 0`);
       }
@@ -404,6 +428,7 @@ export class OrderManager {
             e.state === "unknown"
           );
           s.exits.clear();
+          s.fillingExits.clear();
           for (const o of open) {
             if (o.symbol !== symbol) continue;
             const purpose = exitPurpose(o.type);
@@ -771,6 +796,10 @@ export class OrderManager {
     if (FINAL.has(o.status)) {
       if (isEntry) s.entry = undefined;
       s.exits.delete(o.clientOrderId);
+      s.fillingExits.delete(o.clientOrderId);
+    } else if (executed.gt(0) && s.exits.has(o.clientOrderId)) {
+      // a triggered exit in the middle of its fills: the exchange is closing
+      s.fillingExits.add(o.clientOrderId);
     }
   }
 
@@ -792,8 +821,29 @@ export class OrderManager {
     }));
   }
 
-  /** Brings the exits in line with the position. */
+  /**
+   * Brings the exits in line with the position.
+   *
+   * Invariants (the money path; tested on the simulator under injected faults in
+   * `lib/live/money_path_sim_test.ts`):
+   * - from the moment a fill is known the position has a reduce-only stop-loss on the
+   *   exchange, except for the round trip of its first placement: the stop-loss is
+   *   placed first, then the take-profit, then the optional trailing stop;
+   * - a replacement (resize) is placed before the order it replaces is cancelled
+   *   (reduce-only makes the overlap safe), so a resize never leaves the position
+   *   without a stop;
+   * - a crossed (`-2021`/`-4142`) or refused take-profit or trailing stop never blocks
+   *   the stop-loss and never closes the position by itself: a crossed one is tried
+   *   again at the next sync, one refused for good is given up for this position;
+   * - only a crossed stop-loss (the price is already beyond it) closes at market, and a
+   *   stop-loss refused for good (nothing else can protect the position); a rejected
+   *   market close is retried with bounded back-off;
+   * - a position left without an open stop-loss for longer than `unprotectedAlarmMs`
+   *   raises one error record (`position_unprotected`) and shows in
+   *   {@linkcode OrderManager.unprotected} until a stop is back.
+   */
   async #sync(s: SymbolState, out: OrderRecord[]): Promise<void> {
+    this.#watchProtection(s, out);
     if (!s.amount.isZero()) {
       s.wasOpen = true;
       if (this.killed) {
@@ -801,20 +851,25 @@ export class OrderManager {
         if (s.amount.isZero()) return;
         // the close failed: protect the position until the next attempt
       }
-      // one retry when an exit's outcome was unknown and the exchange does not know it
-      for (let attempt = 0; attempt < 2; attempt++) {
+      // one retry when an exit's outcome was unknown and the exchange does not know it;
+      // none while a triggered exit is filling (its remaining fills are on the way: a
+      // resize now would chase a position that is going away)
+      const filling = s.fillingExits.size > 0;
+      for (let attempt = 0; attempt < 2 && !filling; attempt++) {
         const r = await this.#ensureExits(s, out);
-        if (r === "crossed" || r === "refused") {
+        if (r === "sl_crossed" || r === "sl_refused") {
           await this.#closeAtMarket(
             s,
-            r === "crossed" ? "exit_would_trigger" : "exit_refused",
+            r === "sl_crossed" ? "exit_would_trigger" : "exit_refused",
             out,
           );
+          break;
         }
         if (r !== "retry") break;
       }
     }
     if (s.amount.isZero()) {
+      s.givenUp.clear();
       if (s.wasOpen) {
         this.#startCooldown(s);
         out.push(this.#record(s.f.symbol, "position_closed", "flat", {
@@ -825,6 +880,69 @@ export class OrderManager {
       for (const e of [...s.exits.values()]) {
         if (e.state === "open") await this.#cancelExit(s, e, "flat", out);
       }
+    }
+    this.#watchProtection(s, out);
+  }
+
+  /**
+   * Symbols whose open position has had no open stop-loss on the exchange, with the
+   * time (manager clock, epoch ms) since when; for metrics, the doctor and the journal.
+   */
+  unprotected(): { symbol: string; sinceMs: number; alarmed: boolean }[] {
+    const out = [];
+    for (const [symbol, s] of this.#symbols) {
+      if (s.unprotectedSince !== undefined) {
+        out.push({
+          symbol,
+          sinceMs: s.unprotectedSince,
+          alarmed: s.unprotectedAlarm,
+        });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Raises the unprotected alarm of every symbol whose position has been without an
+   * open stop-loss for longer than `unprotectedAlarmMs` (called every housekeeping tick;
+   * syncs check it too).
+   */
+  checkProtection(): OrderRecord[] {
+    const out: OrderRecord[] = [];
+    for (const s of this.#symbols.values()) this.#watchProtection(s, out);
+    return out;
+  }
+
+  /** Tracks whether `s` has its stop on the exchange; see {@linkcode unprotected}. */
+  #watchProtection(s: SymbolState, out: OrderRecord[]): void {
+    const side = exitSide(s.direction);
+    const safe = s.amount.isZero() ||
+      [...s.exits.values()].some((e) =>
+        e.purpose === "sl" && e.state === "open" && e.side === side
+      );
+    const now = this.#o.clock();
+    if (safe) {
+      if (s.unprotectedAlarm && s.unprotectedSince !== undefined) {
+        out.push(
+          this.#record(s.f.symbol, "position_protected", "stop-loss back", {
+            data: { unprotectedMs: now - s.unprotectedSince },
+          }),
+        );
+      }
+      s.unprotectedSince = undefined;
+      s.unprotectedAlarm = false;
+      return;
+    }
+    s.unprotectedSince ??= now;
+    const ms = now - s.unprotectedSince;
+    if (!s.unprotectedAlarm && ms > this.#o.unprotectedAlarmMs) {
+      s.unprotectedAlarm = true;
+      out.push(this.#record(
+        s.f.symbol,
+        "position_unprotected",
+        `no stop-loss on the exchange for ${ms} ms`,
+        { data: { amount: s.amount.toFixed(), sinceMs: s.unprotectedSince } },
+      ));
     }
   }
 
@@ -848,31 +966,32 @@ export class OrderManager {
   }
 
   /**
-   * Places missing exits and replaces wrongly sized or sided ones.
+   * Places missing exits (stop-loss first, then take-profit, then trailing) and only then
+   * cancels the wrongly sized or sided ones their replacements cover.
    *
-   * @returns `crossed` when an exit was rejected as already crossed (-2021), `refused`
-   * when it was rejected for a reason a retry cannot cure, `retry` when an exit with an
-   * unknown outcome turned out not to exist
+   * @returns `sl_crossed` when the stop-loss was rejected as already crossed
+   * (-2021/-4142), `sl_refused` when the stop-loss was rejected for a reason a retry
+   * cannot cure, `retry` when an exit with an unknown outcome turned out not to exist
    */
   async #ensureExits(
     s: SymbolState,
     out: OrderRecord[],
-  ): Promise<"ok" | "crossed" | "refused" | "retry"> {
+  ): Promise<"ok" | "sl_crossed" | "sl_refused" | "retry"> {
     const dir = s.direction;
     const qty = s.amount.abs();
     const side = exitSide(dir);
     const wanted: ExitPurpose[] = this.#trailing
-      ? ["tp", "sl", "trail"]
-      : ["tp", "sl"];
-    const have = new Set<ExitPurpose>();
-    for (const e of [...s.exits.values()]) {
-      const good = e.side === side && wanted.includes(e.purpose) &&
-        !have.has(e.purpose) && (e.state === "unknown" || e.qty.eq(qty));
-      if (good) {
-        have.add(e.purpose);
-      } else if (e.state === "open") {
-        await this.#cancelExit(s, e, "wrong size or side", out);
-      }
+      ? ["sl", "tp", "trail"]
+      : ["sl", "tp"];
+    const good = new Set<ExitPurpose>();
+    const stale: ExitOrder[] = [];
+    for (const e of s.exits.values()) {
+      if (
+        e.side === side && wanted.includes(e.purpose) &&
+        !good.has(e.purpose) && (e.state === "unknown" || e.qty.eq(qty))
+      ) {
+        good.add(e.purpose);
+      } else stale.push(e);
     }
     const ref = s.entryPrice.gt(0) ? s.entryPrice : undefined;
     if (ref === undefined) {
@@ -880,8 +999,9 @@ export class OrderManager {
       return "ok";
     }
     let retry = false;
+    let result: "ok" | "sl_crossed" | "sl_refused" = "ok";
     for (const purpose of wanted) {
-      if (have.has(purpose)) continue;
+      if (good.has(purpose) || s.givenUp.has(purpose)) continue;
       const id = this.#exitId(s, dir, purpose);
       const spec = exitOrderSpec(s.f, purpose, {
         direction: dir,
@@ -896,6 +1016,8 @@ export class OrderManager {
       const res = await this.#place(spec);
       const data = {
         purpose,
+        side: spec.side,
+        type: spec.type,
         quantity: spec.quantity,
         ...(spec.stopPrice ? { stopPrice: spec.stopPrice } : {}),
         ...(spec.activationPrice
@@ -907,6 +1029,7 @@ export class OrderManager {
       };
       if (res.kind === "placed") {
         s.exits.set(id, { id, purpose, side, qty, state: "open" });
+        good.add(purpose);
         out.push(this.#record(s.f.symbol, "exit_placed", spec.type, {
           clientOrderId: id,
           data,
@@ -922,17 +1045,13 @@ export class OrderManager {
           found = await this.#port.queryOrder(s.f.symbol, id);
         } catch { /* stays unknown until the next reconcile */ }
         if (found === null) {
-          s.exits.set(id, {
-            id,
-            purpose,
-            side,
-            qty,
-            state: "unknown",
-          });
+          s.exits.set(id, { id, purpose, side, qty, state: "unknown" });
+          good.add(purpose);
         } else if (found === undefined) {
           retry = true;
         } else {
           s.exits.set(id, { id, purpose, side, qty, state: "open" });
+          good.add(purpose);
           out.push(this.#record(s.f.symbol, "exit_placed", "resolved", {
             clientOrderId: id,
             data,
@@ -944,16 +1063,41 @@ export class OrderManager {
           clientOrderId: id,
           data: { ...data, code: res.code },
         }));
-        return "crossed";
+        // only the stop's level being crossed means the loss is already there
+        if (purpose === "sl") {
+          result = "sl_crossed";
+          break;
+        }
       } else {
         out.push(this.#record(s.f.symbol, "exit_rejected", res.message, {
           clientOrderId: id,
           data: { ...data, code: res.code },
         }));
-        // a refusal that a retry cannot cure (precision, filters, notional, limits)
-        // would leave the position without this exit: close it instead
-        if (!TRANSIENT_REJECTS.has(res.code)) return "refused";
+        // the exchange sees no position to reduce (it is closing or closed): the other
+        // exits would be refused alike; the position update or reconcile follows
+        if (res.code === -2022) break;
+        if (!TRANSIENT_REJECTS.has(res.code)) {
+          // a refusal a retry cannot cure (precision, filters, notional, limits)
+          if (purpose === "sl") {
+            result = "sl_refused";
+            break;
+          }
+          s.givenUp.add(purpose);
+          out.push(this.#record(s.f.symbol, "exit_given_up", res.message, {
+            clientOrderId: id,
+            data: { purpose, code: res.code },
+          }));
+        }
       }
+    }
+    if (result !== "ok") return result;
+    // replace before cancel: an old exit goes once its purpose has a live replacement,
+    // or when its purpose is no longer wanted or it is on the wrong side
+    for (const e of stale) {
+      if (e.state !== "open") continue;
+      const covered = good.has(e.purpose) || s.givenUp.has(e.purpose) ||
+        e.side !== side || !wanted.includes(e.purpose);
+      if (covered) await this.#cancelExit(s, e, "wrong size or side", out);
     }
     return retry ? "retry" : "ok";
   }
@@ -965,45 +1109,89 @@ export class OrderManager {
     }
   }
 
-  /** Closes the position with a reduce-only MARKET order. */
+  /**
+   * Closes the position with reduce-only MARKET orders: one attempt, then one per
+   * `closeRetryMs` back-off while the position stays open (a rejection, a lost reply, a
+   * partial fill or a position above MARKET_LOT_SIZE.maxQty). A `-2022` (the exchange
+   * sees nothing to reduce) stops it: the next reconcile brings the truth.
+   */
   async #closeAtMarket(
     s: SymbolState,
     why: string,
     out: OrderRecord[],
   ): Promise<void> {
-    if (s.amount.isZero()) return;
+    const delays = [0, ...this.#closeRetryMs];
+    for (const delay of delays) {
+      if (s.amount.isZero()) return;
+      if (delay > 0) await this.#o.sleep(delay);
+      if (s.amount.isZero()) return;
+      const r = await this.#closeOnce(s, why, out);
+      if (r === "stop") return;
+    }
+    if (!s.amount.isZero()) {
+      out.push(this.#record(
+        s.f.symbol,
+        "error",
+        `${why}: the position is still open after ${delays.length} market close attempts`,
+        { data: { amount: s.amount.toFixed() } },
+      ));
+    }
+  }
+
+  /** One reduce-only MARKET close attempt. */
+  async #closeOnce(
+    s: SymbolState,
+    why: string,
+    out: OrderRecord[],
+  ): Promise<"placed" | "failed" | "stop"> {
     const dir = s.direction;
     const quantity = marketCloseQuantity(s.f, s.amount);
     if (new Decimal(quantity).isZero()) {
       out.push(this.#record(s.f.symbol, "market_close_failed", "below step"));
-      return;
+      return "stop";
     }
     const id = this.#exitId(s, dir, "close");
     s.usedIds.add(id);
+    const side: Side = dir === "long" ? "SELL" : "BUY";
     const res = await this.#place({
       symbol: s.f.symbol,
-      side: dir === "long" ? "SELL" : "BUY",
+      side,
       type: "MARKET",
       quantity,
       reduceOnly: true,
       clientOrderId: id,
     });
+    const data = { side, type: "MARKET", quantity };
     if (res.kind === "placed") {
       out.push(this.#record(s.f.symbol, "market_close", why, {
         clientOrderId: id,
-        data: { quantity, executedQty: res.order.executedQty },
+        data: { ...data, executedQty: res.order.executedQty },
       }));
       this.#applyOrder(s, res.order, res.order.updateTime, out);
-    } else {
-      out.push(this.#record(
-        s.f.symbol,
-        "market_close_failed",
-        `${why}: ${res.message}`,
-        { clientOrderId: id, data: { quantity } },
-      ));
+      return "placed";
     }
+    out.push(this.#record(
+      s.f.symbol,
+      "market_close_failed",
+      `${why}: ${res.message}`,
+      {
+        clientOrderId: id,
+        data: {
+          ...data,
+          ...(res.kind === "rejected" ? { code: res.code } : {}),
+        },
+      },
+    ));
+    if (res.kind === "unknown") {
+      let found: PortOrder | undefined;
+      try {
+        found = await this.#port.queryOrder(s.f.symbol, id);
+      } catch { /* try again after the back-off */ }
+      if (found) this.#applyOrder(s, found, found.updateTime, out);
+      return "failed";
+    }
+    return res.code === -2022 ? "stop" : "failed";
   }
-
   /**
    * Kill-switch (or close-all) action on one symbol: cancel the entry, close at market,
    * then cancel every order of the symbol once it is flat.

@@ -78,8 +78,7 @@ Deno.test("OrderManager closes at market when an exit is refused for good", asyn
       async () => {
         const r = rig();
         r.fake.failNextPlace("none"); // entry
-        r.fake.failNextPlace("none"); // tp
-        r.fake.failNextPlace({ code, message }); // sl
+        r.fake.failNextPlace({ code, message }); // sl, placed first
         const recs = await signal(r, "long", BAR);
         ok(actions(recs).includes("exit_rejected"));
         ok(actions(recs).includes("market_close"), actions(recs).join(","));
@@ -217,7 +216,10 @@ Deno.test("OrderManager protects a position the kill switch cannot close", async
       equal(r.mgr.blocked(S), "kill_switch");
       // a position appears while tripped (an entry that was in flight, a manual order)
       r.fake.setPosition(S, "0.5", "100");
-      r.fake.failNextPlace({ code: -1001, message: "Internal error" });
+      // the close and its three retries
+      for (let i = 0; i < 4; i++) {
+        r.fake.failNextPlace({ code: -1001, message: "Internal error" });
+      }
       const recs = await r.mgr.reconcile();
       ok(actions(recs).includes("market_close_failed"));
       equal(r.fake.positionAmount(S), "0.5");

@@ -52,6 +52,16 @@ export interface SimFaults {
    * are rejected with `-2021 Order would immediately trigger.`
    */
   rejectNextExits(n: number): void;
+  /**
+   * The next `n` order placements of `rejection.type` (any type when absent) are refused
+   * with `rejection.code` (default `-2021`) before reaching the engine: a crossed
+   * take-profit, a trailing stop refused for precision (`-1111`), a market close refused
+   * in a spike (`-4131`).
+   */
+  rejectNextOrders(
+    n: number,
+    rejection?: { type?: string; code?: number; msg?: string },
+  ): void;
 }
 
 /** The REST half of the fault state, read by the REST pipeline. */

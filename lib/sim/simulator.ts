@@ -313,6 +313,7 @@ export async function startSimulator(
       htmlErrors: (n) => tradingFaults.htmlErrors(n),
       dropUserStreams: () => desk.dropUserStreams(),
       rejectNextExits: (n) => tradingFaults.rejectNextExits(n),
+      rejectNextOrders: (n, r) => tradingFaults.rejectNextOrders(n, r),
     };
     return {
       restUrl,

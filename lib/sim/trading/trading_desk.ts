@@ -314,6 +314,12 @@ export class TradingDesk implements SimTrading {
             `Too many new orders; current limit is ${this.#counter.limit} orders per MINUTE.`,
         }, { status: 429, headers });
       }
+      const rejection = this.#faults.takeOrderRejection(
+        input.params.get("type") ?? "",
+      );
+      if (rejection) {
+        return Response.json(rejection, { status: 400, headers });
+      }
       if (
         this.#faults.exitRejectionArmed && this.#isExit(accountId, input.params)
       ) {

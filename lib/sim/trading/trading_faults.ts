@@ -29,8 +29,28 @@ function count(n: number, what: string): number {
   return n;
 }
 
+/** An armed rejection of {@linkcode TradingFaults.rejectNextOrders}. */
+export interface OrderRejection {
+  /** Only orders of this type (`STOP_MARKET`, `MARKET`, ...); any when absent. */
+  readonly type?: string;
+  /** The error code. @default {-2021} */
+  readonly code?: number;
+  /** The error message. @default {the exchange's text for the code, if known} */
+  readonly msg?: string;
+}
+
+const REJECTION_TEXT: Readonly<Record<number, string>> = {
+  [-2021]: "Order would immediately trigger.",
+  [-4131]:
+    "The counterparty's best price does not meet the PERCENT_PRICE filter limit.",
+  [-1111]: "Precision is over the maximum defined for this asset.",
+  [-4142]: "REJECT: take profit or stop order will be triggered immediately.",
+};
+
 /** Armed trading faults; each `take*` consumes one. */
 export class TradingFaults {
+  #rejections: { type?: string; code: number; msg: string; left: number }[] =
+    [];
   #lost: LostReplyMode[] = [];
   #skewMs = 0;
   #html = 0;
@@ -92,6 +112,39 @@ export class TradingFaults {
     if (this.#exits <= 0) return false;
     this.#exits--;
     return true;
+  }
+
+  /**
+   * The next `n` order placements of `rejection.type` (any type when absent) are refused
+   * with `rejection.code` (HTTP 400) without reaching the engine; several armed
+   * rejections are matched in the order they were armed.
+   */
+  rejectNextOrders(n: number, rejection: OrderRejection = {}): void {
+    const left = count(n, "reject orders");
+    const code = rejection.code ?? -2021;
+    if (!Number.isInteger(code) || code >= 0) {
+      throw new RangeError(
+        `Cannot reject orders: code ${code} is not a negative integer`,
+      );
+    }
+    if (left === 0) return;
+    this.#rejections.push({
+      ...(rejection.type === undefined ? {} : { type: rejection.type }),
+      code,
+      msg: rejection.msg ?? REJECTION_TEXT[code] ?? `Rejected (${code}).`,
+      left,
+    });
+  }
+
+  /** Takes the first armed rejection matching an order of `type`, if any. */
+  takeOrderRejection(type: string): { code: number; msg: string } | undefined {
+    const i = this.#rejections.findIndex((r) =>
+      r.type === undefined || r.type === type
+    );
+    if (i < 0) return undefined;
+    const r = this.#rejections[i]!;
+    if (--r.left <= 0) this.#rejections.splice(i, 1);
+    return { code: r.code, msg: r.msg };
   }
 
   /** Whether an exit rejection is armed (without taking it). */

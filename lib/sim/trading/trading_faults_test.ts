@@ -114,6 +114,30 @@ Deno.test("trading faults lose replies but keep exactly one order", async (t) =>
     equal(again.status, 200, JSON.stringify(again.body));
   });
 
+  await t.step(
+    "rejectNextOrders: only the armed type gets the armed code",
+    async () => {
+      sim.faults.rejectNextOrders(1, { type: "LIMIT", code: -4131 });
+      const market = await rig.call(v1, "POST", "/fapi/v1/order", MARKET_BUY);
+      equal(market.status, 200, "a MARKET order passes");
+      const sell = { ...MARKET_BUY, side: "SELL", reduceOnly: true };
+      sim.faults.rejectNextOrders(1, { type: "MARKET", code: -4131 });
+      const refused = await rig.call(v1, "POST", "/fapi/v1/order", sell);
+      equal(refused.status, 400);
+      equal(refused.body.code, -4131);
+      ok(String(refused.body.msg).includes("PERCENT_PRICE"));
+      // the LIMIT rejection armed first is still waiting
+      const limit = await rig.call(v1, "POST", "/fapi/v1/order", {
+        ...MARKET_BUY,
+        type: "LIMIT",
+        price: "1",
+        timeInForce: "GTC",
+      });
+      equal(limit.body.code, -4131);
+      equal((await rig.call(v1, "POST", "/fapi/v1/order", sell)).status, 200);
+    },
+  );
+
   await t.step("htmlErrors: signed requests get HTML 502 pages", async () => {
     sim.faults.htmlErrors(1);
     const r = await rig.call(v1, "GET", "/fapi/v2/balance", {}, "USER_DATA");

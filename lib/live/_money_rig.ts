@@ -1,0 +1,122 @@
+/**
+ * Private test helper for the money path: the simulator on a manual clock, one V1 demo
+ * account, the real {@linkcode TradingClient} behind the {@linkcode TradingPort} adapter,
+ * and an {@linkcode OrderManager} on it whose symbol rules come from the simulator's own
+ * `exchangeInfo`. Faults are armed on `rig.sim.faults`; assertions read the engine.
+ *
+ * @module
+ */
+import { parseExchangeInfo } from "../exchange/exchange_info.ts";
+import { type SimRig, startSimRig } from "../exchange/trading/_sim_rig.ts";
+import type { RawOrder, RawPositionRisk } from "../exchange/trading/wire.ts";
+import {
+  OrderManager,
+  type OrderManagerOptions,
+  type OrderRecord,
+} from "../order/mod.ts";
+import type { SimulatorOptions } from "../sim/simulator.ts";
+import { TradingPort } from "./trading_port.ts";
+
+/** The symbol of the money-path tests. */
+export const S = "BTCUSDT";
+
+/** A manager trading one demo account of a manual-clock simulator. */
+export interface MoneyRig extends AsyncDisposable {
+  /** The simulator and its clients. */
+  readonly sim: SimRig;
+  /** The manager under test. */
+  mgr: OrderManager;
+  /** Every record of the manager, in order. */
+  readonly records: OrderRecord[];
+  /** The engine's account id of the demo account. */
+  readonly accountId: string;
+  /** Sends an entry signal at the simulator's touch. */
+  enter(direction: "long" | "short", barOpenTime?: number): Promise<
+    OrderRecord[]
+  >;
+  /** The engine's signed position amount of `symbol`. */
+  amount(symbol?: string): number;
+  /** The engine's open reduce-only orders of `symbol` (the exits). */
+  exits(symbol?: string): RawOrder[];
+  /** The action names of the records since index `from`. */
+  actions(from?: number): string[];
+  /** A fresh manager on the same account (a restart). */
+  restart(options?: Partial<OrderManagerOptions>): OrderManager;
+}
+
+/**
+ * Starts a {@linkcode MoneyRig}: notional 100, TP 40 bp, SL 25 bp, trailing 20 bp /
+ * 0.2 %, no cooldown; the market-close back-off moves the manual clock.
+ */
+export async function startMoneyRig(
+  options: Partial<OrderManagerOptions> & { noTrailing?: boolean } = {},
+  simOptions: Partial<SimulatorOptions> = {},
+): Promise<MoneyRig> {
+  const sim = await startSimRig({ symbols: [S, "ETHUSDT"], ...simOptions });
+  const { client, accountId } = sim.clients.v1;
+  const info = parseExchangeInfo(
+    await (await fetch(`${sim.sim.restUrl}/fapi/v1/exchangeInfo`)).json(),
+  );
+  const records: OrderRecord[] = [];
+  const port = new TradingPort(client);
+  const { noTrailing, ...rest } = options;
+  const make = (extra: Partial<OrderManagerOptions> = {}) =>
+    new OrderManager(port, {
+      symbols: info.symbols.filter((s) => s.symbol === S),
+      orderNotional: 100,
+      tpBps: 40,
+      slBps: 25,
+      ...(noTrailing
+        ? {}
+        : { trailing: { activationBps: 20, callbackPct: 0.2 } }),
+      cooldownMs: 0,
+      clock: () => sim.clock.now(),
+      sleep: (ms) => Promise.resolve(sim.clock.advance(ms)),
+      onRecord: (r) => records.push(r),
+      ...rest,
+      ...extra,
+    });
+  const engine = sim.sim.trading.engine;
+  const rig: MoneyRig = {
+    sim,
+    mgr: make(),
+    records,
+    accountId,
+    enter(direction, barOpenTime = sim.clock.now() - 60_000) {
+      const book = sim.sim.market.symbol(S)!.bookTicker(sim.clock.now());
+      return rig.mgr.onSignal({
+        symbol: S,
+        direction,
+        barOpenTime,
+        bid: book.bidPrice,
+        ask: book.askPrice,
+      });
+    },
+    amount(symbol = S) {
+      const r = engine.positionRisk(accountId, { symbol });
+      const rows = (Array.isArray(r.body) ? r.body : []) as RawPositionRisk[];
+      return Number(rows.find((p) => p.symbol === symbol)?.positionAmt ?? 0);
+    },
+    exits(symbol = S) {
+      const r = engine.openOrders(accountId, { symbol });
+      const rows = (Array.isArray(r.body) ? r.body : []) as RawOrder[];
+      return rows.filter((o) => o.reduceOnly);
+    },
+    actions(from = 0) {
+      return records.slice(from).map((r) => r.action);
+    },
+    restart(extra = {}) {
+      rig.mgr = make(extra);
+      return rig.mgr;
+    },
+    async [Symbol.asyncDispose]() {
+      await sim[Symbol.asyncDispose]();
+    },
+  };
+  return rig;
+}
+
+/** The exit types on the exchange, sorted. */
+export function exitTypes(rig: MoneyRig, symbol = S): string[] {
+  return rig.exits(symbol).map((o) => o.origType).sort();
+}
