@@ -20,6 +20,7 @@ import {
   GRID_PARAMS,
   type GridParam,
   type GridSpec,
+  honestLines,
   type MetricName,
   parseGridJson,
   parseGridList,
@@ -111,6 +112,19 @@ const SPECS = {
     integer: true,
     help: "minimum trades to be ranked",
   },
+  "prior_trials": {
+    type: "number",
+    default: 0,
+    min: 0,
+    integer: true,
+    help: "grids already tried on the same data, counted as DSR trials",
+  },
+  pbo: {
+    type: "string",
+    default: "auto",
+    help:
+      "PBO by CSCV over S whole-UTC-day blocks: an even S >= 4, auto (16 or the largest even S the days support) or off",
+  },
   top: {
     type: "number",
     default: 5,
@@ -182,6 +196,14 @@ export async function main(args: readonly string[]): Promise<number> {
     if (error instanceof SyntaxError) throw new UsageError(error.message);
     throw error;
   }
+  let pbo: number | "auto" | "off";
+  if (flags.pbo === "auto" || flags.pbo === "off") pbo = flags.pbo;
+  else if (/^\d+$/.test(flags.pbo)) pbo = Number(flags.pbo);
+  else {
+    throw new UsageError(
+      `--pbo must be an even number of blocks >= 4, auto or off, got ${flags.pbo}`,
+    );
+  }
   const progress = flags.quiet ? undefined : new Progress({
     write: writeStderr,
     tty: Deno.stderr.isTerminal(),
@@ -195,6 +217,8 @@ export async function main(args: readonly string[]): Promise<number> {
       blockers: flags.blockers === "on",
       rankBy: flags.rank_by as MetricName,
       minTrades: flags.min_trades,
+      priorTrials: flags.prior_trials,
+      pbo,
       top: flags.top,
       workers: flags.workers,
       ...(flags.symbols ? { symbols: flags.symbols } : {}),
@@ -219,6 +243,12 @@ export async function main(args: readonly string[]): Promise<number> {
       `\n${scope.scope}: ${scope.order.length} of ${result.configs} configs with >= ${flags.min_trades} trades, ranked by ${flags.rank_by}`,
     );
     print(formatRankedTable(scope, summary.configs, 10));
+    for (const line of honestLines(scope, summary.pbo.get(scope.scope))) {
+      print(line);
+    }
+  }
+  if (summary.pboSkipped !== undefined) {
+    print(`\nPBO skipped: ${summary.pboSkipped}`);
   }
   print(
     `\n${result.barConfigs.toExponential(2)} bar-configs in ${

@@ -153,6 +153,19 @@ Deno.test("backtest.ts ranks a grid and writes its outputs", async (t) => {
       await Deno.writeTextFile(`${dir}/grid.json`, '{"kk": [1]}');
       await bad(["--grid", `${dir}/grid.json`], /unknown parameter "kk"/);
       await bad(["--rank_by", "luck"], /expected one of sharpe/);
+      await bad(["--pbo", "16"], /--pbo 16: .*spans \d UTC day/);
+      // 8 configs: CSCV's logits would be too coarse.
+      await bad(["--pbo", "4"], /8 eligible configs .* at least 10/);
+      await bad(["--pbo", "5"], /even number >= 4/);
+      await bad(["--pbo", "x"], /--pbo must be an even number/);
+      await bad(["--prior_trials", "-1"], /prior_trials/);
+      let gone = false;
+      try {
+        await Deno.stat(`${dir}/bad`);
+      } catch {
+        gone = true;
+      }
+      ok(gone, "a refused run wrote nothing");
     });
 
     await t.step("bad tables exit 2 with a clear message", async () => {

@@ -19,7 +19,11 @@ import { MarketRestClient, RestTransport } from "../lib/exchange/mod.ts";
 import { MarketFeed } from "../lib/market/mod.ts";
 import { recordMarket, type RecordSummary } from "../lib/recorder/mod.ts";
 import { buildFeatureFile } from "../lib/features/mod.ts";
-import { formatRankedTable, runBacktest } from "../lib/backtest/mod.ts";
+import {
+  formatRankedTable,
+  honestLines,
+  runBacktest,
+} from "../lib/backtest/mod.ts";
 import { writeReport } from "../lib/report/mod.ts";
 import { startSimulator } from "../lib/sim/mod.ts";
 import { followClock } from "../lib/time/clock.ts";
@@ -162,6 +166,16 @@ export async function main(args: readonly string[]): Promise<number> {
         `\n${all.scope}: ${all.order.length} of ${backtest.result.configs} configs ranked by sharpe`,
       );
       print(formatRankedTable(all, backtest.configs, 10));
+    }
+    // How much the winners mean: DSR per symbol (the aggregate has no single return series).
+    for (const scope of backtest.scopes) {
+      print(`    ${scope.scope}:`);
+      for (const line of honestLines(scope, backtest.pbo.get(scope.scope))) {
+        print(`      ${line}`);
+      }
+    }
+    if (backtest.pboSkipped !== undefined) {
+      print(`    PBO: n/a, ${backtest.pboSkipped}`);
     }
     print(
       `\n4/5 paper trading 30 simulated minutes of ${

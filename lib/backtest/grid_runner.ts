@@ -8,7 +8,14 @@
 import type { FeatureTable } from "./feature_table.ts";
 import type { ConfigTable } from "./grid.ts";
 import { N_METRICS } from "./metrics.ts";
-import { type GridTask, planTasks, TaskRunner } from "./task.ts";
+import { N_MOMENTS } from "../research/return_stats.ts";
+import {
+  type BlockPlan,
+  type GridTask,
+  planTasks,
+  taskRowWidth,
+  TaskRunner,
+} from "./task.ts";
 
 /** Options of {@linkcode runGrid}. */
 export interface RunGridOptions {
@@ -20,6 +27,8 @@ export interface RunGridOptions {
   readonly chunk?: number;
   /** Called after each task with bar-configs done and the total. */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Time blocks: also gather per-block return statistics (for CSCV). */
+  readonly blocks?: BlockPlan;
 }
 
 /** Metric rows of a grid run. */
@@ -32,6 +41,19 @@ export interface GridResult {
   readonly metrics: Float64Array;
   /** Total bar-configs simulated. */
   readonly barConfigs: number;
+  /**
+   * Return moments `[t, skew, kurt]` (see `returnMoments`) of (symbol s, config c) at
+   * `(s * configs + c) * N_MOMENTS`.
+   */
+  readonly moments: Float64Array;
+  /** Number of time blocks S of {@linkcode blockStats} (0 without). */
+  readonly blocks: number;
+  /**
+   * Per-block `(n, mean, M2)` of the per-bar returns: block b of (symbol s, config c) at
+   * `((s * configs + c) * blocks + b) * 3`. Laid out like the metric rows, so results over
+   * disjoint config sets merge by copying rows.
+   */
+  readonly blockStats: Float64Array;
 }
 
 /**
@@ -51,6 +73,10 @@ export async function runGrid(
   const blockers = options.blockers ?? true;
   const tasks = planTasks(configs, nSym, options.chunk ?? 32);
   const metrics = new Float64Array(nSym * configs.count * N_METRICS);
+  const nb = options.blocks?.count ?? 0;
+  const width = taskRowWidth(nb);
+  const moments = new Float64Array(nSym * configs.count * N_MOMENTS);
+  const blockStats = new Float64Array(nSym * configs.count * nb * 3);
   let total = 0;
   for (const t of tasks) {
     total += t.configs.length * table.symbols[t.symbol]!.bars;
@@ -59,10 +85,18 @@ export async function runGrid(
   const store = (task: GridTask, rows: Float64Array): void => {
     const base = task.symbol * configs.count;
     for (let j = 0; j < task.configs.length; j++) {
-      metrics.set(
-        rows.subarray(j * N_METRICS, (j + 1) * N_METRICS),
-        (base + task.configs[j]!) * N_METRICS,
+      const at = base + task.configs[j]!, o = j * width;
+      metrics.set(rows.subarray(o, o + N_METRICS), at * N_METRICS);
+      moments.set(
+        rows.subarray(o + N_METRICS, o + N_METRICS + N_MOMENTS),
+        at * N_MOMENTS,
       );
+      if (nb > 0) {
+        blockStats.set(
+          rows.subarray(o + N_METRICS + N_MOMENTS, o + width),
+          at * nb * 3,
+        );
+      }
     }
     done += task.configs.length * table.symbols[task.symbol]!.bars;
     options.onProgress?.(done, total);
@@ -73,12 +107,20 @@ export async function runGrid(
     Math.min(options.workers ?? navigator.hardwareConcurrency, tasks.length),
   );
   if (workers === 0) {
-    const runner = new TaskRunner(table.symbols, blockers);
+    const runner = new TaskRunner(table.symbols, blockers, options.blocks);
     for (const t of tasks) store(t, runner.run(t));
   } else {
-    await runOnWorkers(table, tasks, workers, blockers, store);
+    await runOnWorkers(table, tasks, workers, blockers, options.blocks, store);
   }
-  return { symbols: nSym, configs: configs.count, metrics, barConfigs: total };
+  return {
+    symbols: nSym,
+    configs: configs.count,
+    metrics,
+    barConfigs: total,
+    moments,
+    blocks: nb,
+    blockStats,
+  };
 }
 
 async function runOnWorkers(
@@ -86,6 +128,7 @@ async function runOnWorkers(
   tasks: GridTask[],
   count: number,
   blockers: boolean,
+  blocks: BlockPlan | undefined,
   store: (task: GridTask, rows: Float64Array) => void,
 ): Promise<void> {
   const pool: Worker[] = [];
@@ -94,7 +137,12 @@ async function runOnWorkers(
       const worker = new Worker(new URL("./worker.ts", import.meta.url), {
         type: "module",
       });
-      worker.postMessage({ type: "init", symbols: table.symbols, blockers });
+      worker.postMessage({
+        type: "init",
+        symbols: table.symbols,
+        blockers,
+        ...(blocks !== undefined ? { blocks } : {}),
+      });
       pool.push(worker);
     }
     // Tasks go out in plan order to whichever worker is free (a signal set's chunks are adjacent).

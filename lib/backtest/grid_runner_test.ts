@@ -58,7 +58,35 @@ Deno.test("runGrid() gives the same results whatever the workers and order", asy
     const two = await runGrid(table, configs, { workers: 2, chunk: 5 });
     sameBits(one.metrics, inline.metrics);
     sameBits(two.metrics, inline.metrics);
+    sameBits(one.moments, inline.moments);
+    sameBits(two.moments, inline.moments);
   });
+
+  await t.step(
+    "per-block statistics are the same for any worker count",
+    async () => {
+      const blockOf = table.symbols.map((f) =>
+        Int16Array.from(
+          { length: f.bars },
+          (_, i) => i < 400 ? -1 : (i - 400) % 4,
+        )
+      );
+      const blocks = { count: 4, blockOf };
+      const a = await runGrid(table, configs, { workers: 0, blocks });
+      const b = await runGrid(table, configs, { workers: 2, chunk: 5, blocks });
+      sameBits(a.metrics, inline.metrics);
+      equal(a.blocks, 4);
+      equal(a.blockStats.length, 2 * configs.count * 4 * 3);
+      sameBits(b.blockStats, a.blockStats);
+      // Block counts add up to the bars in blocks; T counts every finite return.
+      let n = 0;
+      for (let b2 = 0; b2 < 4; b2++) {
+        n += a.blockStats[b2 * 3]!;
+      }
+      equal(n, 3600);
+      equal(a.moments[0], 4000);
+    },
+  );
 
   await t.step("a shuffled grid expands to the same configs", async () => {
     const spec = Object.fromEntries(

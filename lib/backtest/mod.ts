@@ -67,6 +67,8 @@ export {
   formatRankedTable,
   runBacktest,
 } from "./run_backtest.ts";
+export { honestLines } from "./honest_summary.ts";
+export { deflateRanking, type Deflation, pboOfRanking } from "./honest_rank.ts";
 export {
   featureTableCsvLines,
   syntheticCsvLines,

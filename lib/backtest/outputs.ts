@@ -8,6 +8,7 @@ import type { SymbolFeatures } from "./feature_table.ts";
 import { type ConfigTable, GRID_PARAMS, N_PARAMS } from "./grid.ts";
 import { METRICS, N_METRICS } from "./metrics.ts";
 import type { SimRecord } from "./simulate.ts";
+import type { Deflation } from "./honest_rank.ts";
 
 /** Formats a number for CSV: shortest round trip, "" for NaN, "inf"/"-inf". */
 export function csvNumber(x: number): string {
@@ -33,6 +34,13 @@ export interface RankedScope {
   readonly order: Int32Array;
   /** Metric rows, `configs * N_METRICS`. */
   readonly rows: Float64Array;
+  /**
+   * Configs left out of the ranking (fewer than `--min_trades` trades), by the same metric:
+   * written after the ranked ones, flagged `few_trades`, never chosen.
+   */
+  readonly unranked?: Int32Array;
+  /** PSR, DSR and flags of every config (see `deflateRanking`). */
+  readonly deflation?: Deflation;
 }
 
 /** Header of `ranked.csv`. */
@@ -42,6 +50,9 @@ export const RANKED_COLUMNS: readonly string[] = [
   "config_id",
   ...GRID_PARAMS,
   ...METRICS,
+  "psr",
+  "dsr",
+  "flags",
 ];
 
 function paramCells(configs: ConfigTable, c: number): string[] {
@@ -66,8 +77,12 @@ export function* rankedCsvLines(
 ): Generator<string> {
   yield RANKED_COLUMNS.join(",");
   for (const s of scopes) {
-    for (let r = 0; r < s.order.length; r++) {
-      const c = s.order[r]!;
+    const unranked = s.unranked ?? new Int32Array(0);
+    const total = s.order.length + unranked.length;
+    for (let r = 0; r < total; r++) {
+      const c = r < s.order.length
+        ? s.order[r]!
+        : unranked[r - s.order.length]!;
       const cells = [
         s.scope,
         String(r + 1),
@@ -77,6 +92,12 @@ export function* rankedCsvLines(
       for (let m = 0; m < N_METRICS; m++) {
         cells.push(csvNumber(s.rows[c * N_METRICS + m]!));
       }
+      const d = s.deflation;
+      cells.push(
+        csvNumber(d?.psr[c] ?? NaN),
+        csvNumber(d?.dsr[c] ?? NaN),
+        d?.flags[c] ?? "",
+      );
       yield cells.join(",");
     }
   }
@@ -106,7 +127,16 @@ export function rankedJson(
       for (let m = 0; m < N_METRICS; m++) {
         metrics[METRICS[m]!] = jsonNumber(s.rows[c * N_METRICS + m]!);
       }
-      rows.push({ rank: r + 1, "config_id": c, params, metrics });
+      const d = s.deflation;
+      rows.push({
+        rank: r + 1,
+        "config_id": c,
+        params,
+        metrics,
+        psr: jsonNumber(d?.psr[c] ?? NaN),
+        dsr: jsonNumber(d?.dsr[c] ?? NaN),
+        flags: d?.flags[c] ? d.flags[c]!.split(";") : [],
+      });
     }
     rankings[s.scope] = rows;
   }

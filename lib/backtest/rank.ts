@@ -35,7 +35,9 @@ const COUNT_METRICS: readonly number[] = [
  *
  * @returns `configs * N_METRICS` values
  */
-export function aggregateMetrics(result: GridResult): Float64Array {
+export function aggregateMetrics(
+  result: Pick<GridResult, "symbols" | "configs" | "metrics" | "barConfigs">,
+): Float64Array {
   const { symbols, configs, metrics } = result;
   const size = configs * N_METRICS;
   const out = new Float64Array(size);
@@ -90,4 +92,17 @@ export function rankConfigs(
 export function symbolRows(result: GridResult, s: number): Float64Array {
   const size = result.configs * N_METRICS;
   return result.metrics.subarray(s * size, (s + 1) * size);
+}
+
+/**
+ * The configs {@linkcode rankConfigs} leaves out (fewer than `minTrades` trades), in the same
+ * order (metric descending, NaN last, ties by index).
+ */
+export function unrankedConfigs(
+  rows: Float64Array,
+  options: RankOptions = {},
+): Int32Array {
+  const minTrades = options.minTrades ?? 1;
+  const all = rankConfigs(rows, { ...options, minTrades: -Infinity });
+  return all.filter((c) => rows[c * N_METRICS + M.nTrades]! < minTrades);
 }

@@ -30,10 +30,31 @@ import {
   tradeCsvLines,
   writeLines,
 } from "./outputs.ts";
-import { aggregateMetrics, rankConfigs, symbolRows } from "./rank.ts";
+import {
+  aggregateMetrics,
+  rankConfigs,
+  symbolRows,
+  unrankedConfigs,
+} from "./rank.ts";
+import {
+  deflateRanking,
+  type Deflation,
+  minReturnCounts,
+  pboOfRanking,
+  returnCounts,
+  symbolMoments,
+} from "./honest_rank.ts";
+import { pboJson } from "./pbo_output.ts";
+import {
+  autoBlocks,
+  type CscvResult,
+  type DayBlocks,
+  planDayBlocks,
+  spannedDays,
+} from "../research/mod.ts";
 import { readFeatureTable } from "./read_feature_table.ts";
 import { buildSignals } from "./signals.ts";
-import { newSimRecord, simulate } from "./simulate.ts";
+import { ANN_FACTOR, newSimRecord, simulate } from "./simulate.ts";
 
 const log = getLogger(["aster", "backtest"]);
 
@@ -70,6 +91,14 @@ export interface BacktestOptions {
   readonly workers?: number;
   /** Only these symbols. @default all */
   readonly symbols?: readonly string[];
+  /** Grids already run on the same data, counted as DSR trials. @default 0 */
+  readonly priorTrials?: number;
+  /**
+   * PBO by CSCV: S blocks of whole UTC days, "auto" (16 or the largest even S the days
+   * support; skipped with a note when they support none or too few configs are eligible), or
+   * "off". An explicit S that the data cannot support is bad input. @default "auto"
+   */
+  readonly pbo?: number | "auto" | "off";
   /** Receives progress (bar-configs done, total). */
   readonly onProgress?: (done: number, total: number) => void;
   /** Receives one-line status messages (grid size, warnings). */
@@ -95,6 +124,12 @@ export interface BacktestSummary {
   };
   /** Files written, relative to `out`. */
   readonly files: readonly string[];
+  /** The time blocks of the PBO (undefined when it was off or skipped). */
+  readonly blocks?: DayBlocks;
+  /** PBO per ranking scope (absent where skipped). */
+  readonly pbo: ReadonlyMap<string, CscvResult>;
+  /** Why PBO was skipped, if it was. */
+  readonly pboSkipped?: string;
 }
 
 /** Runs the backtest; throws {@linkcode BacktestInputError} on bad input. */
@@ -179,8 +214,33 @@ export async function runBacktest(
     );
   }
 
+  const pboOpt = options.pbo ?? "auto";
+  let blocks: DayBlocks | undefined;
+  let pboSkipped: string | undefined;
+  if (pboOpt !== "off") {
+    const ts = table.symbols.map((s) => s.ts);
+    const days = spannedDays(ts);
+    const s = pboOpt === "auto" ? autoBlocks(days) : pboOpt;
+    if (s === 0) {
+      pboSkipped =
+        `the data spans ${days} UTC day(s); CSCV needs at least 4 whole-day blocks`;
+    } else {
+      try {
+        blocks = planDayBlocks(ts, s);
+      } catch (error) {
+        if (error instanceof RangeError) {
+          throw new BacktestInputError(`--pbo ${pboOpt}: ${error.message}`);
+        }
+        throw error;
+      }
+    }
+  }
+
   const result = await runGrid(table, configs, {
     blockers,
+    ...(blocks !== undefined
+      ? { blocks: { count: blocks.count, blockOf: blocks.blockOf } }
+      : {}),
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
@@ -188,12 +248,24 @@ export async function runBacktest(
 
   const rankBy = options.rankBy ?? "sharpe";
   const minTrades = options.minTrades ?? 1;
+  const priorTrials = options.priorTrials ?? 0;
+  const deflate = (
+    rows: Float64Array,
+    moments: Float64Array | undefined,
+    t: Float64Array,
+  ): Deflation => deflateRanking(rows, moments, t, { minTrades, priorTrials });
   const scopes: RankedScope[] = table.symbols.map((s, i) => {
     const rows = symbolRows(result, i);
     return {
       scope: s.symbol,
       rows,
       order: rankConfigs(rows, { rankBy, minTrades }),
+      unranked: unrankedConfigs(rows, { rankBy, minTrades }),
+      deflation: deflate(
+        rows,
+        symbolMoments(result, i),
+        returnCounts(result, i),
+      ),
     };
   });
   if (table.symbols.length > 1) {
@@ -202,7 +274,29 @@ export async function runBacktest(
       scope: "ALL",
       rows,
       order: rankConfigs(rows, { rankBy, minTrades }),
+      unranked: unrankedConfigs(rows, { rankBy, minTrades }),
+      deflation: deflate(rows, undefined, minReturnCounts(result)),
     });
+  }
+
+  // PBO per ranking, before anything is written (an explicit S with too few configs is bad input).
+  const pbo = new Map<string, CscvResult>();
+  if (blocks !== undefined) {
+    for (const scope of scopes) {
+      const eligible = scope.deflation!.eligible;
+      const syms = scope.scope === "ALL"
+        ? table.symbols.map((_, i) => i)
+        : [table.symbols.findIndex((x) => x.symbol === scope.scope)];
+      try {
+        pbo.set(scope.scope, pboOfRanking(result, syms, eligible));
+      } catch (error) {
+        if (!(error instanceof RangeError)) throw error;
+        if (pboOpt !== "auto") {
+          throw new BacktestInputError(`--pbo ${pboOpt}: ${error.message}`);
+        }
+        pboSkipped = `${scope.scope}: ${error.message}`;
+      }
+    }
   }
 
   await Deno.mkdir(options.out, { recursive: true });
@@ -210,12 +304,25 @@ export async function runBacktest(
   const path = (name: string) => `${options.out}/${name}`;
   await writeLines(path("ranked.csv"), rankedCsvLines(scopes, configs));
   files.push("ranked.csv");
-  const meta = { "rank_by": rankBy, "min_trades": minTrades, metrics: METRICS };
+  const meta = {
+    "rank_by": rankBy,
+    "min_trades": minTrades,
+    "prior_trials": priorTrials,
+    metrics: METRICS,
+    deflation: deflationJson(scopes),
+  };
   await Deno.writeTextFile(
     path("ranked.json"),
     JSON.stringify(rankedJson(scopes, configs, meta, 10_000)),
   );
   files.push("ranked.json");
+  if (blocks !== undefined && pbo.size > 0) {
+    await Deno.writeTextFile(
+      path("pbo.json"),
+      JSON.stringify(pboJson(pbo, blocks, scopes), null, 2),
+    );
+    files.push("pbo.json");
+  }
 
   const top = options.top ?? 5;
   const topFiles: Record<string, unknown>[] = [];
@@ -311,6 +418,10 @@ export async function runBacktest(
     blockers,
     "rank_by": rankBy,
     "min_trades": minTrades,
+    "prior_trials": priorTrials,
+    pbo: blocks !== undefined && pbo.size > 0
+      ? { blocks: blocks.count, "days_per_block": blocks.daysPerBlock }
+      : { skipped: pboSkipped ?? "off" },
     top,
     workers: options.workers ?? navigator.hardwareConcurrency,
     "bar_configs": result.barConfigs,
@@ -320,6 +431,7 @@ export async function runBacktest(
     files: {
       "ranked_csv": "ranked.csv",
       "ranked_json": "ranked.json",
+      ...(files.includes("pbo.json") ? { "pbo_json": "pbo.json" } : {}),
       top: topFiles,
       ...(all !== undefined ? { "top_all": topAllFiles } : {}),
     },
@@ -329,7 +441,38 @@ export async function runBacktest(
     JSON.stringify(manifest, null, 2),
   );
   files.push("manifest.json");
-  return { table, configs, result, scopes, seconds, files };
+  return {
+    table,
+    configs,
+    result,
+    scopes,
+    seconds,
+    files,
+    ...(blocks !== undefined ? { blocks } : {}),
+    pbo,
+    ...(pboSkipped !== undefined ? { pboSkipped } : {}),
+  };
+}
+
+function deflationJson(
+  scopes: readonly RankedScope[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const s of scopes) {
+    const d = s.deflation;
+    if (d === undefined) continue;
+    out[s.scope] = {
+      trials: d.trials,
+      eligible: d.eligible.length,
+      "prior_trials": d.priorTrials,
+      "sharpe_variance_per_bar": jsonNumber(d.variance),
+      "hurdle_sharpe": jsonNumber(d.hurdle * Math.sqrt(ANN_FACTOR)),
+      bars: d.bars,
+      "noise_best_sharpe": jsonNumber(d.noiseBest),
+      "noise_sharpe_std": jsonNumber(d.noiseStd),
+    };
+  }
+  return out;
 }
 
 function expandLists(spec: GridSpec): Record<GridParam, unknown[]> {

@@ -1,4 +1,9 @@
-import { deepEqual, equal, ok } from "node:assert/strict";
+import {
+  deepEqual,
+  equal,
+  ok,
+  rejects as assertRejects,
+} from "node:assert/strict";
 import { join } from "node:path";
 import type { GridSpec } from "./grid.ts";
 import { METRICS, N_METRICS } from "./metrics.ts";
@@ -139,6 +144,87 @@ Deno.test("runBacktest() writes no top_all with one symbol or --top 0", async (t
       deepEqual(files["top_all"], []);
       deepEqual(summary.files, ["ranked.csv", "ranked.json", "manifest.json"]);
     });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("runBacktest() writes PSR/DSR for every ranked config and pbo.json", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "backtest-honest-" });
+  try {
+    const features = join(dir, "features.csv");
+    // 6 days of 1m bars: S=4 blocks of one whole UTC day (the oldest days dropped).
+    await writeLines(
+      features,
+      syntheticCsvLines({ bars: 6 * 1440, symbols: ["AAA", "BBB"] }),
+    );
+    const opts = (out: string, extra: Record<string, unknown> = {}) => ({
+      features,
+      out: join(dir, out),
+      grid: GRID,
+      blockers: false,
+      workers: 0,
+      top: 0,
+      onStatus: () => {},
+      ...extra,
+    });
+    const summary = await runBacktest(opts("a", { pbo: 4, priorTrials: 3 }));
+
+    await t.step("ranked.csv has psr, dsr and flags", async () => {
+      const lines = (await Deno.readTextFile(join(dir, "a", "ranked.csv")))
+        .trim().split("\n");
+      const head = lines[0]!.split(",");
+      deepEqual(head.slice(-3), ["psr", "dsr", "flags"]);
+      const first = lines[1]!.split(",");
+      const p = Number(first[head.indexOf("psr")]);
+      const d = Number(first[head.indexOf("dsr")]);
+      ok(p >= 0 && p <= 1 && d >= 0 && d <= p, `psr ${p} dsr ${d}`);
+      const aaa = summary.scopes[0]!.deflation!;
+      equal(aaa.trials, aaa.eligible.length + 3);
+    });
+
+    await t.step("pbo.json has a PBO in [0, 1] per scope", async () => {
+      const pbo = JSON.parse(
+        await Deno.readTextFile(join(dir, "a", "pbo.json")),
+      );
+      ok(pbo.pbo >= 0 && pbo.pbo <= 1);
+      equal(pbo.blocks, 4);
+      equal(pbo.headline_scope, "ALL");
+      deepEqual(Object.keys(pbo.scopes), ["AAA", "BBB", "ALL"]);
+      equal(pbo.scopes.AAA.splits, 6);
+      equal(pbo.scopes.AAA.is_sharpe.length, 6);
+    });
+
+    await t.step(
+      "2 workers give the same ranked.csv and pbo.json",
+      async () => {
+        await runBacktest(opts("b", { pbo: 4, priorTrials: 3, workers: 2 }));
+        for (const f of ["ranked.csv", "pbo.json"]) {
+          equal(
+            await Deno.readTextFile(join(dir, "b", f)),
+            await Deno.readTextFile(join(dir, "a", f)),
+          );
+        }
+      },
+    );
+
+    await t.step(
+      "an odd or too large S is refused before anything is written",
+      async () => {
+        for (
+          const [pbo, re] of [[5, /even/], [8, /spans 7 UTC day/]] as const
+        ) {
+          await assertRejects(
+            () => runBacktest(opts(`bad${pbo}`, { pbo })),
+            re,
+          );
+          await assertRejects(
+            () => Deno.stat(join(dir, `bad${pbo}`)),
+            Deno.errors.NotFound,
+          );
+        }
+      },
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -14,6 +14,30 @@ import {
 import { N_METRICS } from "./metrics.ts";
 import { buildSignals, type SignalKey } from "./signals.ts";
 import { simulate } from "./simulate.ts";
+import {
+  blockMoments,
+  N_MOMENTS,
+  returnMoments,
+} from "../research/return_stats.ts";
+
+/**
+ * Time blocks for per-block return statistics (CSCV): per symbol, bar i's block or -1.
+ * Plain data, so it crosses to workers as is.
+ */
+export interface BlockPlan {
+  /** Number of blocks S. */
+  readonly count: number;
+  /** Per symbol (table order), `blockOf[i]` = block of bar i, -1 for none. */
+  readonly blockOf: readonly Int16Array[];
+}
+
+/**
+ * Values per config in a task's output row: the `N_METRICS` metrics, then the `N_MOMENTS`
+ * return moments `[t, skew, kurt]`, then `3 * blocks` per-block `(n, mean, M2)`.
+ */
+export function taskRowWidth(blocks: number): number {
+  return N_METRICS + N_MOMENTS + 3 * blocks;
+}
 
 /** A chunk of configs sharing one signal set, on one symbol. */
 export interface GridTask {
@@ -73,17 +97,27 @@ export class TaskRunner {
   #signals: Int8Array = new Int8Array(0);
   #scratch: Float64Array = new Float64Array(0);
   #cached = "";
+  #blocks: BlockPlan | undefined;
 
   /**
    * @param symbols the feature table's symbols
    * @param blockers whether the spread/funding/opening-loss blockers apply
+   * @param blocks time blocks for per-block statistics (none: no block statistics)
    */
-  constructor(symbols: readonly SymbolFeatures[], blockers: boolean) {
+  constructor(
+    symbols: readonly SymbolFeatures[],
+    blockers: boolean,
+    blocks?: BlockPlan,
+  ) {
     this.#symbols = symbols;
     this.#blockers = blockers;
+    this.#blocks = blocks;
   }
 
-  /** Runs a task; returns `configs.length * N_METRICS` metric values. */
+  /**
+   * Runs a task; returns `configs.length` rows of {@linkcode taskRowWidth} values: metrics,
+   * return moments and per-block statistics, all taken from the engine's per-bar returns.
+   */
   run(task: GridTask): Float64Array {
     const f = this.#symbols[task.symbol];
     if (f === undefined) {
@@ -104,7 +138,10 @@ export class TaskRunner {
       this.#cached = tag;
     }
     const count = task.configs.length;
-    const out = new Float64Array(count * N_METRICS);
+    const nb = this.#blocks?.count ?? 0;
+    const blockOf = this.#blocks?.blockOf[task.symbol];
+    const width = taskRowWidth(nb);
+    const out = new Float64Array(count * width);
     const input = {
       close: f.close,
       open: f.open,
@@ -122,7 +159,13 @@ export class TaskRunner {
         fees: p[o + 3]!,
         slippage: p[o + 4]!,
         initCash: p[o + 5]!,
-      }, { out, offset: j * N_METRICS, scratch: this.#scratch });
+      }, { out, offset: j * width, scratch: this.#scratch });
+      // The engine leaves its per-bar returns in the scratch buffer.
+      const rets = this.#scratch;
+      returnMoments(rets, n, out, j * width + N_METRICS);
+      if (blockOf !== undefined) {
+        blockMoments(rets, blockOf, nb, out, j * width + N_METRICS + N_MOMENTS);
+      }
     }
     return out;
   }

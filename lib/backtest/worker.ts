@@ -2,23 +2,28 @@
  * Web Worker entry of the grid runner's pool: receives the feature table once (shared memory
  * when available), then runs tasks and posts their metric rows back.
  *
- * Messages in: `{ type: "init", symbols, blockers }`, `{ type: "task", task }`.
+ * Messages in: `{ type: "init", symbols, blockers, blocks? }`, `{ type: "task", task }`.
  * Messages out: `{ type: "result", id, metrics }` or `{ type: "error", id, message }`.
  *
  * @module
  */
 /// <reference lib="deno.worker" />
 import type { SymbolFeatures } from "./feature_table.ts";
-import { type GridTask, TaskRunner } from "./task.ts";
+import { type BlockPlan, type GridTask, TaskRunner } from "./task.ts";
 
 let runner: TaskRunner | undefined;
 
 self.onmessage = (e: MessageEvent) => {
   const msg = e.data as
-    | { type: "init"; symbols: SymbolFeatures[]; blockers: boolean }
+    | {
+      type: "init";
+      symbols: SymbolFeatures[];
+      blockers: boolean;
+      blocks?: BlockPlan;
+    }
     | { type: "task"; task: GridTask };
   if (msg.type === "init") {
-    runner = new TaskRunner(msg.symbols, msg.blockers);
+    runner = new TaskRunner(msg.symbols, msg.blockers, msg.blocks);
     return;
   }
   try {

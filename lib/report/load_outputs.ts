@@ -213,7 +213,8 @@ export async function readRankedCsv(
             `Cannot read ${path}: no config_id column in the header`,
           );
         }
-        const known = new Set(["scope", "rank", "config_id"]);
+        // flags is text (few_trades;short_sample...), not a metric
+        const known = new Set(["scope", "rank", "config_id", "flags"]);
         paramCols = paramNames.map((p) => header.indexOf(p)).filter((i) =>
           i >= 0
         );

@@ -186,10 +186,20 @@ function averageRank(values: Float64Array, x: number): [number, number] {
  * @throws RangeError when S is odd or < 2, or N < 1
  */
 export function cscv(
-  cols: BlockColumns,
+  cols: BlockColumns | readonly BlockColumns[],
   options: CscvOptions = {},
 ): CscvResult {
-  const s = cols.blocks, nCfg = cols.configs;
+  // Several column sets (one per symbol, same configs and blocks): a half's score is the mean
+  // of the finite per-set scores, as the aggregate ranking averages over symbols.
+  const sets: readonly BlockColumns[] = "blocks" in cols ? [cols] : cols;
+  const first = sets[0];
+  if (first === undefined) throw new RangeError("Cannot run CSCV: no data");
+  const s = first.blocks, nCfg = first.configs;
+  for (const c of sets) {
+    if (c.blocks !== s || c.configs !== nCfg) {
+      throw new RangeError("Cannot run CSCV: column sets differ in shape");
+    }
+  }
   if (s < 2 || s % 2 !== 0) {
     throw new RangeError(`Cannot run CSCV: S must be even and >= 2, got ${s}`);
   }
@@ -204,6 +214,28 @@ export function cscv(
   const chosen = new Int32Array(splits);
   const cnt = new Float64Array(nCfg), sum = new Float64Array(nCfg);
   const a = new Float64Array(nCfg), b = new Float64Array(nCfg);
+  const part = new Float64Array(nCfg), used = new Float64Array(nCfg);
+  const score = (chosenBlocks: Int32Array, into: Float64Array) => {
+    if (sets.length === 1) {
+      scoreHalf(first, chosenBlocks, metric, cnt, sum, into);
+      return;
+    }
+    into.fill(0);
+    used.fill(0);
+    for (const set of sets) {
+      scoreHalf(set, chosenBlocks, metric, cnt, sum, part);
+      for (let c = 0; c < nCfg; c++) {
+        const v = part[c]!;
+        if (Number.isFinite(v)) {
+          into[c] = into[c]! + v;
+          used[c] = used[c]! + 1;
+        }
+      }
+    }
+    for (let c = 0; c < nCfg; c++) {
+      into[c] = used[c]! > 0 ? into[c]! / used[c]! : NaN;
+    }
+  };
   const subset = new Int32Array(half), rest = new Int32Array(half);
   // First subset {0, 1, ..., half-1}.
   for (let i = 0; i < half; i++) subset[i] = i;
@@ -234,8 +266,8 @@ export function cscv(
       if (j < half && subset[j] === blk) j++;
       else rest[r++] = blk;
     }
-    scoreHalf(cols, subset, metric, cnt, sum, a);
-    scoreHalf(cols, rest, metric, cnt, sum, b);
+    score(subset, a);
+    score(rest, b);
     record(a, b);
     record(b, a);
     // Next subset containing 0: advance positions 1..half-1 lexicographically.

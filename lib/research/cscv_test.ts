@@ -133,3 +133,11 @@ Deno.test("chanMerge equals the statistics of the concatenation", () => {
   assert.equal(n, n2);
   assert.ok(Math.abs(m - m2!) < 1e-12 && Math.abs(q - q2!) < 1e-12);
 });
+
+Deno.test("CSCV over several symbols averages their half scores", () => {
+  const one = columns(M, 4);
+  const r1 = cscv(one, { metric: "sum" });
+  const r2 = cscv([one, one], { metric: "sum" });
+  assert.deepEqual([...r2.logits], [...r1.logits]);
+  assert.deepEqual([...r2.oosScore], [...r1.oosScore]);
+});

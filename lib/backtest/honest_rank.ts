@@ -1,0 +1,237 @@
+/**
+ * Honest ranking: the deflated Sharpe ratio and friends for every ranked config, the flags
+ * that say a Sharpe means little, and PBO by CSCV over the eligible configs — all from the
+ * grid run's metric rows, return moments and per-block statistics (no re-simulation), so it
+ * works for any engine that fills a `GridResult`. Pure.
+ *
+ * @module
+ */
+import {
+  type BlockColumns,
+  cscv,
+  type CscvResult,
+  type CscvSelect,
+  deflatedHurdle,
+  minTrackRecord,
+  N_MOMENTS,
+  noiseBestSharpe,
+  nullSharpeStd,
+  psr,
+} from "../research/mod.ts";
+import type { GridResult } from "./grid_runner.ts";
+import { M, N_METRICS } from "./metrics.ts";
+import { ANN_FACTOR } from "./simulate.ts";
+
+/** Bars in one day of 1m data: a Sharpe from fewer bars is flagged `short_sample`. */
+export const DAY_BARS = 1440;
+/** PBO is refused below this many eligible configs (the logits are too coarse). */
+export const MIN_PBO_CONFIGS = 10;
+
+const SQRT_ANN = Math.sqrt(ANN_FACTOR);
+
+/** Flags of a config whose Sharpe means little. */
+export type RankFlag = "few_trades" | "short_sample" | "non_finite_sharpe";
+
+/** The DSR hurdle of one ranking and every config's PSR, DSR, MinTRL and flags. */
+export interface Deflation {
+  /** Eligible configs: finite Sharpe and at least `minTrades` trades. */
+  readonly eligible: Int32Array;
+  /** `--prior_trials`. */
+  readonly priorTrials: number;
+  /** N = eligible + prior trials. */
+  readonly trials: number;
+  /** Sample variance (ddof 1) of the eligible per-bar Sharpes. */
+  readonly variance: number;
+  /** Per-bar hurdle SR0 = sqrt(V) E[max_N]. */
+  readonly hurdle: number;
+  /** Bars of the ranking (the longest return series among its configs). */
+  readonly bars: number;
+  /** Expected best annualised Sharpe of N null configs over `bars` bars. */
+  readonly noiseBest: number;
+  /** Annualised standard deviation of one null config's Sharpe over `bars` bars. */
+  readonly noiseStd: number;
+  /** Per config: PSR against 0 (NaN without return moments). */
+  readonly psr: Float64Array;
+  /** Per config: PSR against the hurdle SR0. */
+  readonly dsr: Float64Array;
+  /** Per config: bars of track record needed for PSR(SR0) >= 0.95 (NaN when SR <= SR0). */
+  readonly minTrl: Float64Array;
+  /** Per config: number of finite returns T. */
+  readonly t: Float64Array;
+  /** Per config: its flags ("" none; several joined by ";"). */
+  readonly flags: readonly string[];
+}
+
+/** Options of {@linkcode deflateRanking}. */
+export interface DeflateOptions {
+  /** Minimum trades of an eligible config. */
+  readonly minTrades: number;
+  /** Grids already run on the same data. @default 0 */
+  readonly priorTrials?: number;
+}
+
+/**
+ * Computes the hurdle of one ranking and every config's statistics.
+ *
+ * @param rows the ranking's metric rows (`configs * N_METRICS`)
+ * @param moments per config `[t, skew, kurt]` (`configs * N_MOMENTS`), or undefined for the
+ *   aggregate ranking, whose mean-of-symbols Sharpe has no single return series (PSR/DSR NaN)
+ * @param t per config number of returns, used when `moments` is undefined (flags, bars)
+ */
+export function deflateRanking(
+  rows: Float64Array,
+  moments: Float64Array | undefined,
+  t: Float64Array,
+  options: DeflateOptions,
+): Deflation {
+  const count = rows.length / N_METRICS;
+  const prior = options.priorTrials ?? 0;
+  const eligible: number[] = [];
+  let sum = 0, bars = 0;
+  for (let c = 0; c < count; c++) {
+    const sr = rows[c * N_METRICS + M.sharpe]!;
+    if (t[c]! > bars) bars = t[c]!;
+    if (
+      Number.isFinite(sr) &&
+      rows[c * N_METRICS + M.nTrades]! >= options.minTrades
+    ) {
+      eligible.push(c);
+      sum += sr / SQRT_ANN;
+    }
+  }
+  const n = eligible.length;
+  let variance = NaN;
+  if (n >= 2) {
+    const mean = sum / n;
+    let ss = 0;
+    for (const c of eligible) {
+      const d = rows[c * N_METRICS + M.sharpe]! / SQRT_ANN - mean;
+      ss += d * d;
+    }
+    variance = ss / (n - 1);
+  } else if (n === 1) variance = 0;
+  const trials = n + prior;
+  const hurdle = deflatedHurdle(trials, variance);
+  const psrOut = new Float64Array(count).fill(NaN);
+  const dsrOut = new Float64Array(count).fill(NaN);
+  const minTrl = new Float64Array(count).fill(NaN);
+  const flags: string[] = [];
+  for (let c = 0; c < count; c++) {
+    const sharpe = rows[c * N_METRICS + M.sharpe]!;
+    const f: RankFlag[] = [];
+    if (rows[c * N_METRICS + M.nTrades]! < options.minTrades) {
+      f.push("few_trades");
+    }
+    if (t[c]! < DAY_BARS) f.push("short_sample");
+    if (!Number.isFinite(sharpe)) f.push("non_finite_sharpe");
+    flags.push(f.join(";"));
+    if (moments === undefined) continue;
+    const sr = sharpe / SQRT_ANN;
+    const tc = moments[c * N_MOMENTS]!,
+      skew = moments[c * N_MOMENTS + 1]!,
+      kurt = moments[c * N_MOMENTS + 2]!;
+    psrOut[c] = psr(sr, 0, tc, skew, kurt);
+    dsrOut[c] = psr(sr, hurdle, tc, skew, kurt);
+    if (Number.isFinite(hurdle) && Number.isFinite(skew)) {
+      minTrl[c] = minTrackRecord(sr, hurdle, skew, kurt);
+    }
+  }
+  return {
+    eligible: Int32Array.from(eligible),
+    priorTrials: prior,
+    trials,
+    variance,
+    hurdle,
+    bars,
+    noiseBest: noiseBestSharpe(trials, bars, ANN_FACTOR),
+    noiseStd: nullSharpeStd(bars, ANN_FACTOR),
+    psr: psrOut,
+    dsr: dsrOut,
+    minTrl,
+    t,
+    flags,
+  };
+}
+
+/** Per config number of returns of symbol `s` (from the moments). */
+export function returnCounts(result: GridResult, s: number): Float64Array {
+  const out = new Float64Array(result.configs);
+  const base = s * result.configs;
+  for (let c = 0; c < result.configs; c++) {
+    out[c] = result.moments[(base + c) * N_MOMENTS]!;
+  }
+  return out;
+}
+
+/** Per config the fewest returns over the symbols (for the aggregate ranking's flags). */
+export function minReturnCounts(result: GridResult): Float64Array {
+  const out = new Float64Array(result.configs).fill(Infinity);
+  for (let s = 0; s < result.symbols; s++) {
+    const t = returnCounts(result, s);
+    for (let c = 0; c < result.configs; c++) {
+      if (t[c]! < out[c]!) out[c] = t[c]!;
+    }
+  }
+  return out;
+}
+
+/** The moments of symbol `s` (a view). */
+export function symbolMoments(result: GridResult, s: number): Float64Array {
+  const size = result.configs * N_MOMENTS;
+  return result.moments.subarray(s * size, (s + 1) * size);
+}
+
+/**
+ * The CSCV input of symbol `s` restricted to `configs` (ascending config ids), transposed to
+ * block-major columns.
+ */
+export function blockColumns(
+  result: GridResult,
+  s: number,
+  configs: Int32Array,
+): BlockColumns {
+  const nb = result.blocks, m = configs.length;
+  const n = new Float64Array(nb * m),
+    mean = new Float64Array(nb * m),
+    m2 = new Float64Array(nb * m);
+  for (let j = 0; j < m; j++) {
+    const o = (s * result.configs + configs[j]!) * nb * 3;
+    for (let b = 0; b < nb; b++) {
+      n[b * m + j] = result.blockStats[o + 3 * b]!;
+      mean[b * m + j] = result.blockStats[o + 3 * b + 1]!;
+      m2[b * m + j] = result.blockStats[o + 3 * b + 2]!;
+    }
+  }
+  return { blocks: nb, configs: m, n, mean, m2 };
+}
+
+/**
+ * PBO of one ranking: CSCV over its eligible configs (config-id order, so ties go to the
+ * lowest id) with per-bar Sharpe as the metric, on the given symbols (several: the mean of
+ * their Sharpes, as the aggregate ranking).
+ *
+ * @throws RangeError without block statistics or below {@linkcode MIN_PBO_CONFIGS} configs
+ */
+export function pboOfRanking(
+  result: GridResult,
+  symbols: readonly number[],
+  eligible: Int32Array,
+  select?: CscvSelect,
+): CscvResult {
+  if (result.blocks === 0) {
+    throw new RangeError(
+      "Cannot compute PBO: the run kept no block statistics",
+    );
+  }
+  if (eligible.length < MIN_PBO_CONFIGS) {
+    throw new RangeError(
+      `Cannot compute PBO: ${eligible.length} eligible configs (finite Sharpe, enough trades); CSCV needs at least ${MIN_PBO_CONFIGS}`,
+    );
+  }
+  const ids = Int32Array.from(eligible).sort();
+  const cols = symbols.map((s) => blockColumns(result, s, ids));
+  const r = cscv(cols, select ? { select } : {});
+  // Report chosen configs by config id, not by position in the eligible list.
+  const chosen = r.chosen.map((j) => j < 0 ? -1 : ids[j]!);
+  return { ...r, chosen };
+}

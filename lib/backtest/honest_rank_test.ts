@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { deflateRanking } from "./honest_rank.ts";
+import { M, N_METRICS } from "./metrics.ts";
+import { dsr, N_MOMENTS, psr } from "../research/mod.ts";
+
+const ANN = Math.sqrt(525600);
+
+function rowsOf(sharpes: number[], trades: number[]): Float64Array {
+  const rows = new Float64Array(sharpes.length * N_METRICS);
+  sharpes.forEach((s, c) => {
+    rows[c * N_METRICS + M.sharpe] = s;
+    rows[c * N_METRICS + M.nTrades] = trades[c]!;
+  });
+  return rows;
+}
+
+Deno.test("deflateRanking() uses N eligible + prior, V of their per-bar Sharpes", () => {
+  // Config 2 has too few trades, config 3 no finite Sharpe: neither is a trial.
+  const sharpes = [12, 6, 30, Infinity, -3];
+  const rows = rowsOf(sharpes, [40, 12, 2, 0, 25]);
+  const moments = new Float64Array(5 * N_MOMENTS);
+  const t = new Float64Array(5);
+  for (let c = 0; c < 5; c++) {
+    moments.set([43200, 0.8, 45], c * N_MOMENTS);
+    t[c] = 43200;
+  }
+  t[4] = 1000;
+  moments[4 * N_MOMENTS] = 1000;
+  const d = deflateRanking(rows, moments, t, { minTrades: 5, priorTrials: 7 });
+  assert.deepEqual([...d.eligible], [0, 1, 4]);
+  assert.equal(d.trials, 10);
+  const sr = [12, 6, -3].map((x) => x / ANN);
+  const mean = (sr[0]! + sr[1]! + sr[2]!) / 3;
+  const v = sr.reduce((a, x) => a + (x - mean) ** 2, 0) / 2;
+  assert.ok(Math.abs(d.variance - v) <= 1e-15 * v);
+  assert.equal(d.dsr[0], dsr(12 / ANN, 43200, 0.8, 45, 10, d.variance));
+  assert.equal(d.psr[0], psr(12 / ANN, 0, 43200, 0.8, 45));
+  // Every config has a DSR against the same hurdle, eligible or not.
+  assert.equal(d.dsr[2], psr(30 / ANN, d.hurdle, 43200, 0.8, 45));
+  assert.ok(Number.isNaN(d.dsr[3]!));
+  assert.deepEqual(d.flags, [
+    "",
+    "",
+    "few_trades",
+    "few_trades;non_finite_sharpe",
+    "short_sample",
+  ]);
+  assert.equal(d.bars, 43200);
+  assert.ok(d.noiseBest > 0 && d.minTrl[0]! > 43200);
+});
+
+Deno.test("deflateRanking() without moments (the aggregate) leaves PSR/DSR empty", () => {
+  const rows = rowsOf([1, 2], [3, 3]);
+  const d = deflateRanking(rows, undefined, Float64Array.from([5000, 5000]), {
+    minTrades: 1,
+  });
+  assert.equal(d.trials, 2);
+  assert.ok(Number.isNaN(d.psr[0]!) && Number.isNaN(d.dsr[1]!));
+});

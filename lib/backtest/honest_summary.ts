@@ -1,0 +1,82 @@
+/**
+ * The run summary's honesty lines for one ranking: what noise alone would give, the winner's
+ * PSR/DSR against the hurdle of N trials and its MinTRL, the flags, and the PBO. Pure text.
+ *
+ * @module
+ */
+import type { CscvResult } from "../research/mod.ts";
+import { DAY_BARS } from "./honest_rank.ts";
+import { M, N_METRICS } from "./metrics.ts";
+import type { RankedScope } from "./outputs.ts";
+import { ANN_FACTOR } from "./simulate.ts";
+
+const f2 = (x: number) => Number.isFinite(x) ? x.toFixed(2) : String(x);
+const f4 = (x: number) => Number.isFinite(x) ? x.toFixed(4) : "n/a";
+
+/** Lines describing how much a ranking's winner means (empty without deflation data). */
+export function honestLines(scope: RankedScope, pbo?: CscvResult): string[] {
+  const d = scope.deflation;
+  if (d === undefined) return [];
+  const lines: string[] = [];
+  lines.push(
+    `noise alone: the best of N=${d.trials} null configs over ${d.bars} bars reaches Sharpe ~${
+      f2(d.noiseBest)
+    } by luck (one null config: +-${
+      f2(d.noiseStd)
+    }); N = ${d.eligible.length} eligible configs + ${d.priorTrials} prior trials`,
+  );
+  const best = scope.order[0];
+  if (best !== undefined) {
+    const sharpe = scope.rows[best * N_METRICS + M.sharpe]!;
+    const dsr = d.dsr[best]!, psr = d.psr[best]!;
+    const hurdle = d.hurdle * Math.sqrt(ANN_FACTOR);
+    if (dsr === dsr) {
+      let line = `winner config ${best}: Sharpe ${f2(sharpe)}, PSR ${
+        f4(psr)
+      }, DSR ${f4(dsr)} against the hurdle Sharpe ${
+        f2(hurdle)
+      } of N=${d.trials} trials`;
+      line += dsr > 0.95
+        ? " (significant at 5 %)"
+        : " (not significant: could be luck)";
+      const need = d.minTrl[best]!;
+      if (Number.isFinite(need)) {
+        const have = d.t[best]!;
+        line += `; MinTRL ${(need / DAY_BARS).toFixed(1)} days`;
+        if (need > have) {
+          line += `: you need ${
+            ((need - have) / DAY_BARS).toFixed(1)
+          } more days`;
+        }
+      } else if (!(dsr > 0.5)) {
+        line += "; its Sharpe is below the hurdle: no track record suffices";
+      }
+      lines.push(line);
+    } else {
+      lines.push(
+        scope.scope === "ALL"
+          ? `winner config ${best}: DSR n/a for the aggregate (a mean over symbols has no single return series; see each symbol)`
+          : `winner config ${best}: DSR n/a (undefined Sharpe or moments)`,
+      );
+    }
+    const top = scope.order.slice(0, 10);
+    const flagged = [...top].filter((c) => d.flags[c] !== "").length;
+    if (flagged > 0) {
+      lines.push(
+        `flags: ${flagged} of the top ${top.length} are flagged (short_sample: Sharpe from < 1 day of bars; see ranked.csv)`,
+      );
+    }
+  }
+  if (pbo !== undefined) {
+    lines.push(
+      `PBO ${f4(pbo.pbo)} over ${pbo.splits} CSCV splits (${
+        pbo.pbo > 0.5
+          ? "the in-sample best is usually below median out of sample"
+          : "share of splits whose IS winner falls below the OOS median"
+      }); degradation slope ${f2(pbo.degradation.slope)} (R2 ${
+        f2(pbo.degradation.r2)
+      }), P(OOS loss) ${f4(pbo.probLoss)}`,
+    );
+  }
+  return lines;
+}

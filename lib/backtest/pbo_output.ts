@@ -1,0 +1,74 @@
+/**
+ * The `pbo.json` document: PBO by CSCV per ranking scope, with the logit histogram,
+ * performance degradation, probability of loss and the IS/OOS Sharpe of every split's
+ * chosen config (annualised, for the report's scatter). Pure.
+ *
+ * @module
+ */
+import type { CscvResult, DayBlocks } from "../research/mod.ts";
+import type { RankedScope } from "./outputs.ts";
+import { jsonNumber } from "./outputs.ts";
+import { ANN_FACTOR } from "./simulate.ts";
+
+const SQRT_ANN = Math.sqrt(ANN_FACTOR);
+
+/** One scope's CSCV result as JSON (Sharpes annualised). */
+export function cscvJson(
+  r: CscvResult,
+  eligible: number,
+): Record<string, unknown> {
+  const counts = new Map<number, number>();
+  for (const c of r.chosen) counts.set(c, (counts.get(c) ?? 0) + 1);
+  const chosen = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0])
+    .slice(0, 10).map(([c, k]) => ({ "config_id": c, splits: k }));
+  return {
+    pbo: jsonNumber(r.pbo),
+    configs: eligible,
+    splits: r.splits,
+    "prob_loss": jsonNumber(r.probLoss),
+    degradation: {
+      slope: jsonNumber(r.degradation.slope),
+      intercept: jsonNumber(r.degradation.intercept * SQRT_ANN),
+      r2: jsonNumber(r.degradation.r2),
+    },
+    "logit_histogram": {
+      edges: r.histogram.edges,
+      counts: r.histogram.counts,
+    },
+    "most_chosen": chosen,
+    "is_sharpe": Array.from(r.isScore, (x) => jsonNumber(x * SQRT_ANN)),
+    "oos_sharpe": Array.from(r.oosScore, (x) => jsonNumber(x * SQRT_ANN)),
+  };
+}
+
+/**
+ * Builds `pbo.json`: `pbo` is the headline number (the aggregate ranking's with several
+ * symbols, else the symbol's), `scopes` has every ranking's details.
+ */
+export function pboJson(
+  pbo: ReadonlyMap<string, CscvResult>,
+  blocks: DayBlocks,
+  scopes: readonly RankedScope[],
+  rule = "max",
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const s of scopes) {
+    const r = pbo.get(s.scope);
+    if (r !== undefined) {
+      out[s.scope] = cscvJson(r, s.deflation?.eligible.length ?? NaN);
+    }
+  }
+  const head = pbo.get("ALL") ?? pbo.get(scopes[0]?.scope ?? "");
+  return {
+    pbo: jsonNumber(head?.pbo ?? NaN),
+    "headline_scope": pbo.has("ALL") ? "ALL" : scopes[0]?.scope,
+    method: "CSCV (Bailey, Borwein, Lopez de Prado, Zhu 2017)",
+    metric: "sharpe (per-bar, ddof 1; shown annualised)",
+    rule,
+    blocks: blocks.count,
+    "days_per_block": blocks.daysPerBlock,
+    "first_block_start": new Date(blocks.startMs).toISOString(),
+    "days_spanned": blocks.days,
+    scopes: out,
+  };
+}
