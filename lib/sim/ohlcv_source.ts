@@ -4,7 +4,10 @@
  * Each bar becomes a short sequence of trades along a plausible path (open → low → high →
  * close for an up bar, open → high → low → close for a down bar) whose prices hit the
  * file's open, high, low and close exactly and whose quantities add up to its volume; the
- * book sits around the last trade and the mark price near it. Files are streamed.
+ * book sits one tick around the last trade. This is the OHLCV intrabar convention the
+ * bot-model backtest shares (`--intrabar ohlc`): the mark price is the last trade price
+ * and the funding rate a constant {@linkcode OHLCV_FUNDING_RATE}, so a replay is the same
+ * at any speed (no random walk tied to the clock's steps). Files are streamed.
  *
  * @module
  */
@@ -25,6 +28,8 @@ const log = getLogger(["aster", "sim"]);
 const MINUTE = 60_000;
 /** Trades per replayed bar. */
 const TRADES_PER_BAR = 24;
+/** The funding rate of an OHLCV replay, every 8 hours (1 bp). */
+export const OHLCV_FUNDING_RATE = 0.0001;
 /** Rows read ahead to learn the file's decimals. */
 const SAMPLE_ROWS = 500;
 
@@ -147,7 +152,6 @@ export class OhlcvFeed implements SymbolFeed {
   #idx = 0;
   #last: number;
   #lastBuy = true;
-  #basis = 0.0001;
   #nextFunding = 0;
   #started = false;
   #ended = false;
@@ -176,17 +180,17 @@ export class OhlcvFeed implements SymbolFeed {
   get bookVersion(): number {
     return this.#bookVersion;
   }
-  /** Mark: last price × (1 + small basis). */
+  /** Mark: the last trade price (the shared OHLCV convention). */
   get markPrice(): number {
-    return this.#last * (1 + this.#basis);
+    return this.#last;
   }
   /** Index: the last price. */
   get indexPrice(): number {
     return this.#last;
   }
-  /** Funding rate follows the basis. */
+  /** Funding rate: {@linkcode OHLCV_FUNDING_RATE}. */
   get fundingRate(): number {
-    return 0.0001 + 0.3 * (this.#basis - 0.0001);
+    return OHLCV_FUNDING_RATE;
   }
   /** Next 8 h settlement. */
   get nextFundingTime(): number {
@@ -233,7 +237,6 @@ export class OhlcvFeed implements SymbolFeed {
       this.#reader.take();
       this.#schedule(row);
     }
-    this.#basis += 0.00001 * this.#rng.normal() - 0.01 * (this.#basis - 0.0001);
     if (to >= this.#nextFunding) this.#nextFunding = nextFundingAfter(to);
   }
 

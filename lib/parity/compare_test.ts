@@ -1,0 +1,57 @@
+import { deepEqual, equal } from "node:assert/strict";
+import type { Fill } from "../live/fill_log.ts";
+import { compareTrades, paperTrades, type ParityTrade } from "./compare.ts";
+
+const T = 1_748_217_600_000;
+const fill = (
+  t: number,
+  side: string,
+  type: string,
+  qty: string,
+  price: string,
+  pnl = 0,
+): Fill => ({
+  timeMs: T + t,
+  symbol: "BTCUSDT",
+  side,
+  type,
+  clientOrderId: "x",
+  qty,
+  price,
+  realizedPnl: pnl,
+  commission: 0.01,
+});
+
+Deno.test("paperTrades() rebuilds trades from fills; compareTrades() matches them", () => {
+  const fills = [
+    fill(60_150, "BUY", "LIMIT", "0.001", "100"), // signal bar 0, entry at its close
+    fill(60_160, "BUY", "LIMIT", "0.001", "100"), // a second partial fill of the IOC
+    fill(300_500, "SELL", "TAKE_PROFIT_MARKET", "0.002", "100.4", 0.0008),
+    fill(600_100, "SELL", "LIMIT", "0.001", "101"), // a short
+    fill(700_000, "BUY", "MARKET", "0.001", "101.5", -0.0005),
+  ];
+  const paper = paperTrades(fills);
+  equal(paper.length, 2);
+  deepEqual(
+    paper.map((p) => [p.side, p.entryBar - T, p.exitBar - T, p.reason, p.qty]),
+    [[1, 0, 300_000, "tp", 0.002], [-1, 540_000, 660_000, "end", 0.001]],
+  );
+  equal(Math.abs(paper[0]!.pnl - (0.0008 - 0.03)) < 1e-12, true);
+  const bt: ParityTrade[] = [
+    { ...paper[0]!, pnl: paper[0]!.pnl + 1e-6 },
+    { ...paper[1]!, exitBar: paper[1]!.exitBar + 60_000 }, // "end" exits match anyway
+    { ...paper[1]!, entryBar: T + 900_000 }, // a backtest-only entry
+  ];
+  const r = compareTrades(paper, bt);
+  equal(r.entries_matched, 2);
+  equal(r.exits_matched, 2);
+  equal(r.entries_backtest, 3);
+  equal(r.divergences.length, 1);
+  equal(r.divergences[0]!.kind, "backtest_only");
+  const moved = compareTrades(paper, [
+    { ...paper[0]!, reason: "sl" },
+    paper[1]!,
+  ]);
+  equal(moved.exits_matched, 1);
+  equal(moved.divergences[0]!.kind, "exit_differs");
+});

@@ -1,0 +1,248 @@
+/**
+ * `deno task parity`: the same 1m OHLCV data given to the live bot through the
+ * simulator's replay (paper trading, in process) and to the bot-model backtest through
+ * the feature builder, then compared trade by trade ({@linkcode compareTrades}). Writes
+ * `parity.json`, the feature tables, the paper run's journal and both trade lists into
+ * the output directory. The file and network edge of `lib/parity`.
+ *
+ * Both sides see one convention (`lib/sim/ohlcv_source.ts`): the replay's path through
+ * each bar (open → low → high → close in an up bar; the backtest runs with `intrabar:
+ * "ohlc"`), a book one tick around the last trade (the backtest's touch: close ± 1 tick),
+ * the mark equal to the last price, and a constant funding rate of 1 bp per 8 hours
+ * (written into the feature tables). Staleness budgets are widened to the speed, as the
+ * backtest has no notion of a late event. PnL is compared net of fees; funding is reported
+ * apart (the fills carry none).
+ *
+ * @module
+ */
+import { parseExchangeInfo } from "../exchange/exchange_info.ts";
+import { buildFeatureFile } from "../features/feature_files.ts";
+import { checkLiveConfig } from "../live/live_config.ts";
+import type { LiveConfig } from "../live/live_session.ts";
+import { runLiveSession } from "../live/live_session.ts";
+import type { JournalRow } from "../live/journal.ts";
+import { startPaperExchange } from "../live/paper_exchange.ts";
+import { orderFilters } from "../order/filters.ts";
+import { OHLCV_FUNDING_RATE } from "../sim/ohlcv_source.ts";
+import type { SymbolFeatures } from "../backtest/feature_table.ts";
+import { readFeatureTable } from "../backtest/read_feature_table.ts";
+import { buildSignals } from "../backtest/signals.ts";
+import { BotMarket } from "../backtest/bot_model/bot_market.ts";
+import {
+  type BotTrade,
+  N_BOT_METRICS,
+  simulateBot,
+} from "../backtest/bot_model/simulate_bot.ts";
+import {
+  compareTrades,
+  paperTrades,
+  type ParityResult,
+  type ParityTrade,
+} from "./compare.ts";
+
+/** Options of {@linkcode runParity}. */
+export interface ParityOptions {
+  /** OHLCV files by symbol. */
+  readonly files: Readonly<Record<string, string>>;
+  /** The bot's config (symbols, strategy, exits, notional, cooldown). */
+  readonly config: LiveConfig;
+  /** Simulated minutes of paper trading. */
+  readonly minutes: number;
+  /** Simulator speed. */
+  readonly speed: number;
+  /** Output directory. */
+  readonly outDir: string;
+  /** Status lines. */
+  readonly onStatus?: (line: string) => void;
+}
+
+/** What a parity run found. */
+export interface ParitySummary extends ParityResult {
+  /** Trading window, ISO times. */
+  readonly window: { readonly start: string; readonly end: string };
+  /** Funding of the backtest's trades, USDT (not in either PnL). */
+  readonly "funding_backtest": number;
+  /** Paper signals skipped as stale (should be 0). */
+  readonly "paper_stale_skips": number;
+}
+
+const BAR = 60_000;
+
+function sliceFeatures(f: SymbolFeatures, n: number): SymbolFeatures {
+  const cut = (a: Float64Array) => a.subarray(0, n);
+  return {
+    ...f,
+    bars: n,
+    ts: cut(f.ts),
+    open: cut(f.open),
+    high: cut(f.high),
+    low: cut(f.low),
+    close: cut(f.close),
+    vol: cut(f.vol),
+    ret: cut(f.ret),
+    spread: cut(f.spread),
+    funding: cut(f.funding),
+    openLossLong: cut(f.openLossLong),
+    openLossShort: cut(f.openLossShort),
+    mark: cut(f.mark),
+    rsVol: new Map([...f.rsVol].map(([k, v]) => [k, cut(v)])),
+    avgVol: new Map([...f.avgVol].map(([k, v]) => [k, cut(v)])),
+  };
+}
+
+/** Runs the paper session and the backtest and compares them. */
+export async function runParity(
+  options: ParityOptions,
+): Promise<ParitySummary> {
+  const status = options.onStatus ?? (() => {});
+  const c = options.config;
+  const dir = options.outDir;
+  await Deno.mkdir(dir, { recursive: true });
+  // 1. the feature tables, with the replay's constant funding rate
+  for (const s of c.symbols) {
+    const funding = `${dir}/${s}_funding.csv`;
+    await Deno.writeTextFile(
+      funding,
+      `funding_time,funding_rate\n0,${OHLCV_FUNDING_RATE}\n`,
+    );
+    await buildFeatureFile(
+      { ohlcv: options.files[s]!, symbol: s, funding },
+      `${dir}/${s}_features.csv`,
+      { windows: [c.params.t], volWindows: [c.params.v] },
+    );
+  }
+  // 2. paper trading on the replay
+  const budget = Math.max(5_000, 250 * options.speed);
+  const config: LiveConfig = {
+    ...c,
+    enableTrading: true,
+    closeOnExit: true,
+    journalPath: "",
+    budgets: {
+      barMs: Math.max(c.budgets.barMs, 2 * budget),
+      bookMs: budget,
+      markMs: budget,
+    },
+  };
+  checkLiveConfig(config);
+  const historyMinutes = Math.max(240, Math.max(c.params.t, c.params.v) + 10);
+  await using exchange = await startPaperExchange({
+    symbols: c.symbols,
+    source: { kind: "ohlcv", files: { ...options.files } },
+    speed: options.speed,
+    historyMinutes,
+  });
+  const journal = new Map<string, JournalRow>();
+  const start = exchange.sim.clock.now();
+  status(
+    `paper: ${options.minutes} simulated minutes at speed ${options.speed} from ${
+      new Date(start).toISOString()
+    }`,
+  );
+  const summary = await runLiveSession({
+    ...config,
+    restUrl: exchange.sim.restUrl,
+    wsUrl: exchange.sim.wsUrl,
+  }, {
+    credentials: exchange.credentials,
+    clock: exchange.clock,
+    serverNow: () => exchange.sim.clock.now(),
+    marketSilenceBudgetMs: exchange.silenceBudgetMs,
+    resolveDelaysMs: [50, 100, 200, 400],
+    durationMs: options.minutes * 60_000,
+    onDecision: (row) => journal.set(`${row.symbol}|${row.barOpenTime}`, row),
+  });
+  const end = exchange.sim.clock.now();
+  const info = parseExchangeInfo(
+    await (await fetch(`${exchange.sim.restUrl}/fapi/v1/exchangeInfo`)).json(),
+  );
+  const paper = paperTrades(summary.fills.fills);
+  // 3. the backtest of the same window
+  const backtest: ParityTrade[] = [];
+  let fundingBt = 0;
+  for (const s of c.symbols) {
+    const table = await readFeatureTable(`${dir}/${s}_features.csv`);
+    const full = table.symbols[0]!;
+    let n = 0;
+    // the bars closed by the end (a position still open is closed at the last close)
+    while (n < full.bars && full.ts[n]! + BAR <= end) n++;
+    const f = sliceFeatures(full, n);
+    const si = info.symbols.find((x) => x.symbol === s)!;
+    const m = new BotMarket(f, orderFilters(si), 0.001);
+    const sig = buildSignals(m.features, c.params);
+    for (let i = 0; i < n; i++) {
+      const close = f.ts[i]! + BAR;
+      if (close <= start || close >= end) sig[i] = 0;
+    }
+    const trades: BotTrade[] = [];
+    simulateBot(
+      m,
+      sig,
+      {
+        tpBps: c.tpBps,
+        slBps: c.slBps,
+        trailActivationBps: c.trailing?.activationBps ?? 0,
+        trailCallbackPct: c.trailing?.callbackPct ?? 0.5,
+        cooldownS: c.cooldownMs / 1000,
+        orderNotional: c.orderNotional,
+      },
+      { takerFeeBps: 3.5, exitSlippageBps: 0, intrabar: "ohlc" },
+      new Float64Array(N_BOT_METRICS),
+      trades,
+    );
+    for (const t of trades) {
+      fundingBt += t.funding;
+      backtest.push({
+        symbol: s,
+        side: t.side,
+        entryBar: f.ts[t.entryBar]!,
+        exitBar: f.ts[t.exitBar]!,
+        reason: t.reason,
+        entryPrice: t.entryPrice,
+        qty: t.qty,
+        pnl: t.pnl - t.funding,
+      });
+    }
+  }
+  const result = compareTrades(paper, backtest);
+  const withRows = result.divergences.map((d) => ({
+    ...d,
+    journal: journalRow(journal.get(`${d.symbol}|${Date.parse(d.entryBar)}`)),
+  }));
+  const out: ParitySummary = {
+    ...result,
+    divergences: withRows,
+    window: {
+      start: new Date(start).toISOString(),
+      end: new Date(end).toISOString(),
+    },
+    "funding_backtest": fundingBt,
+    "paper_stale_skips": summary.staleSkips,
+  };
+  await Deno.writeTextFile(
+    `${dir}/parity.json.partial`,
+    JSON.stringify({ ...out, paper, backtest }, null, 2),
+  );
+  await Deno.rename(`${dir}/parity.json.partial`, `${dir}/parity.json`);
+  return out;
+}
+
+function journalRow(
+  row: JournalRow | undefined,
+): Record<string, unknown> | undefined {
+  if (row === undefined) return undefined;
+  const d = row.decision;
+  return {
+    time: new Date(row.timeMs).toISOString(),
+    close: row.close,
+    bid: row.bid,
+    ask: row.ask,
+    mark: row.mark,
+    signal: d.side,
+    reason: d.reason,
+    "ret_bps": d.retBps,
+    "threshold_bps": d.threshold,
+    stale: row.stale.join("+"),
+    action: row.action,
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * `deno task parity`: replay 1m OHLCV files to the live bot on the in-process simulator
+ * (paper trading) and give the same data to the bot-model backtest, then compare them
+ * trade by trade; writes `<out_dir>/parity.json` and prints one summary line.
+ *
+ * @module
+ */
+import {
+  type FlagSpec,
+  formatHelp,
+  runMain,
+  setupLogging,
+  UsageError,
+} from "../lib/cli/mod.ts";
+import { LIVE_FLAGS, liveConfig, parseLayeredFlags } from "../lib/live/mod.ts";
+import { runParity } from "../lib/parity/run_parity.ts";
+
+const {
+  rest_url: _rest,
+  ws_url: _ws,
+  enable_trading: _trading,
+  poll_time: _poll,
+  close_on_exit: _close,
+  journal: _journal,
+  update_logs: _update,
+  log_dir: _logDir,
+  ...BOT_FLAGS
+} = LIVE_FLAGS;
+
+const FLAGS = {
+  ...BOT_FLAGS,
+  replay: {
+    type: "list",
+    help:
+      "1m OHLCV CSV files: SYMBOL=path, or a path whose name starts with SYMBOL_",
+  },
+  minutes: {
+    type: "number",
+    default: 120,
+    min: 1,
+    help: "simulated minutes to compare",
+  },
+  speed: {
+    type: "number",
+    default: 60,
+    min: 1,
+    max: 600,
+    help: "simulator speed of the paper run (sim ms per real ms)",
+  },
+  "out_dir": {
+    type: "string",
+    default: "out/parity",
+    help: "output directory",
+  },
+} as const satisfies Record<string, FlagSpec>;
+
+const USAGE =
+  "Usage: deno task parity --replay BTCUSDT=ohlcv.csv [--symbols BTCUSDT] [--minutes 120] [--speed 60] [strategy flags of deno task live] --out_dir DIR";
+
+/** Runs a parity check; returns the exit code. */
+export async function main(
+  argv: readonly string[],
+  env: (name: string) => string | undefined,
+): Promise<number> {
+  const flags = await parseLayeredFlags(FLAGS, {
+    argv,
+    env,
+    readTextFile: (p) => Deno.readTextFile(p),
+  });
+  if (flags.help) {
+    write(formatHelp(USAGE, FLAGS) + "\n");
+    return 0;
+  }
+  const config = liveConfig({
+    ...flags,
+    rest_url: "http://127.0.0.1",
+    ws_url: "ws://127.0.0.1",
+    enable_trading: true,
+    poll_time: 0,
+    close_on_exit: true,
+    journal: "",
+    update_logs: false,
+    log_dir: "",
+    config: undefined,
+  });
+  if (flags.replay === undefined || flags.replay.length === 0) {
+    throw new UsageError("Missing --replay SYMBOL=ohlcv.csv (one per symbol)");
+  }
+  const files: Record<string, string> = {};
+  for (const item of flags.replay) {
+    const eq = item.indexOf("=");
+    const name = item.slice(item.lastIndexOf("/") + 1);
+    const symbol = eq > 0
+      ? item.slice(0, eq).toUpperCase()
+      : (/^([A-Za-z0-9]+)_/.exec(name)?.[1] ?? "").toUpperCase();
+    const path = eq > 0 ? item.slice(eq + 1) : item;
+    if (symbol === "" || !path.toLowerCase().endsWith(".csv")) {
+      throw new UsageError(
+        `Invalid --replay "${item}": expected SYMBOL=ohlcv.csv (recorded log directories are not supported by parity yet)`,
+      );
+    }
+    try {
+      await Deno.stat(path);
+    } catch {
+      throw new UsageError(`Invalid --replay: ${path} does not exist`);
+    }
+    files[symbol] = path;
+  }
+  for (const s of config.symbols) {
+    if (files[s] === undefined) {
+      throw new UsageError(`Invalid --replay: no file for symbol ${s}`);
+    }
+  }
+  setupLogging({ level: flags.log_level as "info", json: flags.log_json });
+  const r = await runParity({
+    files,
+    config,
+    minutes: flags.minutes,
+    speed: flags.speed,
+    outDir: flags.out_dir,
+    onStatus: (line) => write(line + "\n"),
+  });
+  const pct = (a: number, b: number) =>
+    b > 0 ? `${(100 * a / b).toFixed(1)} %` : "-";
+  write(
+    `parity ${
+      config.symbols.join(",")
+    } ${r.window.start} → ${r.window.end}: entries paper ${r.entries_paper}, backtest ${r.entries_backtest}, matched ${r.entries_matched} (${
+      pct(r.entries_matched, r.entries_paper)
+    }); exits matched ${r.exits_matched} (${
+      pct(r.exits_matched, r.entries_matched)
+    }); PnL paper ${r.pnl_paper.toFixed(4)}, backtest ${
+      r.pnl_backtest.toFixed(4)
+    } USDT; ${flags.out_dir}/parity.json\n`,
+  );
+  return 0;
+}
+
+function write(text: string): void {
+  Deno.stdout.writeSync(new TextEncoder().encode(text));
+}
+
+if (import.meta.main) {
+  await runMain(() => main(Deno.args, (n) => Deno.env.get(n)));
+}
