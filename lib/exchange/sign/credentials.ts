@@ -69,6 +69,16 @@ export const CREDENTIAL_ENV = {
 } as const;
 
 const HEX64_RE = /^[0-9a-fA-F]{64}$/;
+/** 64 hex digits (optionally `0x`), or 44+ base64 characters: key material, not a path. */
+const KEY_LIKE_RE = /^(0x)?[0-9a-fA-F]{64}$|^[A-Za-z0-9+_=-]{44,}$/;
+
+/**
+ * Whether a value that should be a path or an address looks like key material instead
+ * (e.g. a 64-hex key put in `ORDER_API_KEY`), so the error can say so without quoting it.
+ */
+export function looksLikeKey(value: string): boolean {
+  return KEY_LIKE_RE.test(value.trim());
+}
 
 /**
  * Loads credentials. V1: `ORDER_API_KEY` / `ORDER_SECRET_KEY` hold **file paths** (the
@@ -160,19 +170,24 @@ async function valueOrFile(
       `${context}: set ${valueName} (value) or ${fileName} (file path)`,
     );
   }
+  // The path is never quoted: a key pasted into the path variable would be printed.
   let text: string;
   try {
     text = await readTextFile(path);
   } catch (error) {
     const reason = error instanceof Error ? error.name : "error";
     throw new CredentialError(
-      `${context}: cannot read the file named by ${fileName} ("${path}"): ${reason}`,
+      `${context}: cannot read the file named by ${fileName}: ${reason}${
+        looksLikeKey(path)
+          ? `; its value looks like a key, not a path (${fileName} holds the path of a file; put the key itself in ${valueName})`
+          : ""
+      }`,
     );
   }
   const trimmed = text.trim();
   if (trimmed === "") {
     throw new CredentialError(
-      `${context}: the file named by ${fileName} ("${path}") is empty`,
+      `${context}: the file named by ${fileName} is empty`,
     );
   }
   return new Secret(trimmed);
@@ -222,10 +237,20 @@ export function v3Credentials(
   privateKey: Secret,
 ): V3Credentials {
   const context = "Cannot load V3 credentials";
-  for (const [name, address] of [["user", user], ["signer", signer]] as const) {
+  for (
+    const [name, variable, address] of [
+      ["user", CREDENTIAL_ENV.v3.user, user],
+      ["signer", CREDENTIAL_ENV.v3.signer, signer],
+    ] as const
+  ) {
+    // The value is never quoted: a private key pasted here would be printed.
     if (!isValidAddress(address)) {
       throw new CredentialError(
-        `${context}: the ${name} address "${address}" is not 0x followed by 40 hex digits with a valid checksum`,
+        `${context}: the ${name} address (${variable}) is not 0x followed by 40 hex digits with a valid checksum (got ${address.length} characters${
+          looksLikeKey(address)
+            ? "; this looks like a private key, not an address"
+            : ""
+        })`,
       );
     }
   }

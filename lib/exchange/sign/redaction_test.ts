@@ -128,7 +128,7 @@ Deno.test("Credentials, signers, errors and signed requests contain no secret by
       {
         ASTER_USER: DEMO_USER,
         ASTER_SIGNER: DEMO_AGENT_ADDRESS,
-        ASTER_AGENT_KEY_FILE: DEMO_AGENT_KEY.slice(0, 10),
+        ASTER_AGENT_KEY_FILE: DEMO_AGENT_KEY,
       },
     ];
     for (const vars of bad) {

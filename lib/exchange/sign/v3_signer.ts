@@ -62,7 +62,9 @@ export class V3Signer implements Signer {
     ) {
       if (!isValidAddress(address!)) {
         throw new TypeError(
-          `${context}: ${name} "${address}" is not 0x followed by 40 hex digits with a valid checksum`,
+          `${context}: the ${name} address is not 0x followed by 40 hex digits with a valid checksum (got ${
+            address!.length
+          } characters)`,
         );
       }
     }

@@ -1,0 +1,125 @@
+/**
+ * Security (issue 18, item 2), end to end: a full-length secret in any credential variable
+ * never reaches the output of `live` (stderr), `doctor` (its table and JSON) or `paper`.
+ */
+import { equal, match } from "node:assert/strict";
+import {
+  assertNoSecret,
+  MISPLACED_SECRETS,
+} from "../lib/exchange/sign/_secret_cases.ts";
+import { main as doctorMain } from "./doctor.ts";
+
+const dec = new TextDecoder();
+
+async function runScript(
+  script: string,
+  args: string[],
+  env: Readonly<Record<string, string>>,
+): Promise<{ code: number; output: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--frozen",
+      "--allow-net=127.0.0.1",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      new URL(script, import.meta.url).pathname,
+      ...args,
+    ],
+    env: { NO_COLOR: "1", ...env },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code: out.code,
+    output: dec.decode(out.stdout) + dec.decode(out.stderr),
+  };
+}
+
+Deno.test("security: live never prints a credential variable's value", async (t) => {
+  for (const c of MISPLACED_SECRETS) {
+    await t.step(c.name, async () => {
+      const { code, output } = await runScript("./trade.ts", [
+        "--enable_trading",
+        "true",
+        "--rest_url",
+        "http://127.0.0.1:9",
+        "--ws_url",
+        "ws://127.0.0.1:9",
+      ], c.env);
+      equal(code, 2, output);
+      match(output, c.says);
+      assertNoSecret(`live: ${c.name}`, output);
+    });
+  }
+});
+
+Deno.test("security: doctor never prints a credential variable's value", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "doctor_security" });
+  try {
+    for (const c of MISPLACED_SECRETS) {
+      await t.step(c.name, async () => {
+        for (const json of [false, true]) {
+          let out = "";
+          const code = await doctorMain(
+            [
+              "--enable_trading",
+              "true",
+              "--rest_url",
+              "http://127.0.0.1:9",
+              "--log_dir",
+              dir,
+              "--journal",
+              "",
+              "--state_file",
+              `${dir}/state.json`,
+              "--json",
+              String(json),
+            ],
+            (name) => c.env[name],
+            {
+              fetch: () => Promise.reject(new TypeError("connection refused")),
+              write: (text) => {
+                out += text;
+              },
+            },
+          );
+          equal(code, 1, out);
+          match(out, c.says);
+          assertNoSecret(`doctor: ${c.name}`, out);
+        }
+      });
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("security: paper never prints a credential variable's value", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "paper_security" });
+  try {
+    const all = MISPLACED_SECRETS.at(-1)!.env;
+    const { code, output } = await runScript("./paper.ts", [
+      "--minutes",
+      "3",
+      "--speed",
+      "600",
+      "--journal",
+      `${dir}/journal.csv`,
+      "--log_dir",
+      dir,
+      "--log_level",
+      "debug",
+    ], all);
+    equal(code, 0, output);
+    assertNoSecret("paper output", output);
+    assertNoSecret(
+      "paper journal",
+      await Deno.readTextFile(`${dir}/journal.csv`),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
