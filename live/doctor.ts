@@ -3,7 +3,9 @@
  * starts. Checks the configured exchange and this machine (clock offset, credentials and
  * their scheme, one-way position mode, per symbol status, filters versus `order_notional`
  * and leverage/margin type, a writable log directory, the bot's state file: kill switch and
- * cooldowns), prints a pass/fail table, and exits
+ * cooldowns; the entry price band per symbol, the notional limits, the margin the entries
+ * need against the available balance, and a kill threshold or leverage that would switch
+ * protection off), prints a pass/fail table, and exits
  * 1 when a check fails. Every flag can also come from `ASTER_<FLAG>` in the environment
  * (the unit's `EnvironmentFile=`); the command line wins.
  *
@@ -154,6 +156,17 @@ export async function main(
       stateFile: flags.state_file.trim(),
       credentialsRequired: flags.enable_trading,
       credentials,
+      protection: {
+        leverage: flags.leverage,
+        slBps: flags.sl_bps,
+        killThreshold: flags.kill_threshold,
+        allowWeakProtection: flags.allow_weak_protection,
+        entryLimits: {
+          maxPriceDeviationBps: flags.max_price_deviation_bps,
+          maxUpsize: flags.max_upsize,
+          maxPositionNotional: flags.max_position_notional,
+        },
+      },
     },
     {
       probeWritable,

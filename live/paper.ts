@@ -35,6 +35,9 @@ const {
 
 const FLAGS = {
   ...BOT_FLAGS,
+  // one 0.001 BTC step is ~100 USDT: the live default (25) would be refused by the
+  // --max_upsize cap on every entry
+  order_notional: { ...BOT_FLAGS.order_notional, default: 100 },
   journal: {
     type: "string",
     default: "./logs/paper_decisions.csv",

@@ -123,3 +123,48 @@ Deno.test("security: paper never prints a credential variable's value", async ()
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("security: live refuses settings that switch protection off, unless told", async (t) => {
+  const base = [
+    "--rest_url",
+    "http://127.0.0.1:9",
+    "--ws_url",
+    "ws://127.0.0.1:9",
+  ];
+  for (
+    const [args, says] of [
+      [["--kill_threshold", "1"], /--kill_threshold 1 is below 1\.1/],
+      [
+        ["--leverage", "125", "--sl_bps", "40"],
+        /--leverage 125 with --sl_bps 40/,
+      ],
+      [["--order_notional", "2000"], /above --max_position_notional 1000/],
+      [["--max_upsize", "-1"], /--max_upsize/],
+    ] as const
+  ) {
+    await t.step(args.join(" "), async () => {
+      const { code, output } = await runScript(
+        "./trade.ts",
+        [...base, ...args],
+        {},
+      );
+      equal(code, 2, output);
+      match(output, says);
+    });
+  }
+  await t.step("--allow_weak_protection true lets it start", async () => {
+    const { code, output } = await runScript("./trade.ts", [
+      ...base,
+      "--kill_threshold",
+      "1",
+      "--allow_weak_protection",
+      "true",
+      "--poll_time",
+      "1",
+      "--journal",
+      "",
+    ], {});
+    // it gets past the config check and fails only at the (closed) port
+    equal(code === 2 && /kill_threshold/.test(output), false, output);
+  });
+});

@@ -64,6 +64,8 @@ export interface FakeState {
   symbols: SymbolInfo[];
   marks: Record<string, string>;
   risks: PositionRisk[];
+  /** The available balance. @default {"10000"} */
+  balance?: string;
 }
 
 export function fakePort(state: FakeState, now: () => number): DoctorPort {
@@ -82,7 +84,8 @@ export function fakePort(state: FakeState, now: () => number): DoctorPort {
         ? Promise.reject(new RangeError(`Cannot price ${s}`))
         : Promise.resolve(m);
     },
-    account: () => signed().then(() => ({})),
+    account: () =>
+      signed().then(() => ({ availableBalance: state.balance ?? "10000" })),
     positionMode: () => signed().then(() => state.hedge),
     positionRisk: () => signed().then(() => state.risks),
   };

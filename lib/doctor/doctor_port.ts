@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { ProtectionConfig } from "./check_protection.ts";
 import type { SymbolInfo } from "../exchange/exchange_info.ts";
 import type { PositionRisk } from "../exchange/trading/parsers.ts";
 
@@ -15,8 +16,8 @@ export interface DoctorPort {
   symbols(): Promise<readonly SymbolInfo[]>;
   /** The mark price of `symbol` as a decimal string. */
   markPrice(symbol: string): Promise<string>;
-  /** Signed: any authenticated read (the account), proving the credentials work. */
-  account(): Promise<unknown>;
+  /** Signed: the account (proves the credentials work; its balance funds the entries). */
+  account(): Promise<{ readonly availableBalance: string }>;
   /** Signed: true for hedge mode (`dualSidePosition`), false for one-way. */
   positionMode(): Promise<boolean>;
   /** Signed: position risk rows (leverage, margin type, position) of every symbol. */
@@ -58,6 +59,11 @@ export interface DoctorConfig {
   readonly credentialsRequired?: boolean;
   /** The loaded credentials. */
   readonly credentials: CredentialStatus;
+  /**
+   * The entry guard's limits and the protection settings: checked (price band per symbol,
+   * limits, balance, kill threshold and leverage) when given.
+   */
+  readonly protection?: ProtectionConfig;
 }
 
 /** Verdict of one check: `warn` is reported but does not fail the preflight. */

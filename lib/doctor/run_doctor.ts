@@ -5,6 +5,12 @@
  * @module
  */
 import {
+  checkBalance,
+  checkLimits,
+  checkPriceBand,
+  checkProtection,
+} from "./check_protection.ts";
+import {
   checkClock,
   checkCredentialConfig,
   checkCredentialsAccepted,
@@ -137,6 +143,31 @@ export async function runDoctor(
         detail: `position risk unavailable: ${riskError}`,
       });
     } else results.push(checkLeverage(risks, symbol, config));
+  }
+  const protection = config.protection;
+  if (protection) {
+    results.push(...checkProtection(protection));
+    results.push(checkLimits(protection.entryLimits, config.orderNotional));
+    if (listed) {
+      for (const symbol of config.symbols) {
+        const info = bySymbol.get(symbol);
+        if (info) {
+          results.push(
+            checkPriceBand(info, protection.entryLimits.maxPriceDeviationBps),
+          );
+        }
+      }
+    }
+    if (signed) {
+      await attempt("balance", "-", async () =>
+        checkBalance(
+          (await port.account()).availableBalance,
+          config.symbols.length,
+          config.orderNotional,
+          config.leverage,
+          protection.entryLimits,
+        ));
+    } else results.push(notRun("balance"));
   }
   results.push(...await checkLogDir(config, deps.probeWritable));
   if (config.stateFile) {

@@ -264,6 +264,7 @@ export class LiveBot {
       barOpenTime: bar.openTime,
       bid: book!.bidPrice,
       ask: book!.askPrice,
+      ...(mark ? { mark: mark.markPrice } : {}),
     }).then((records) => {
       const r = records.find((x) => x.action.startsWith("entry_"));
       this.#emit(row(r?.action ?? "entry", r?.detail ?? ""));

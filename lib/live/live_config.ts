@@ -7,7 +7,15 @@
 import type { Credentials, TimerApi } from "../exchange/sign/mod.ts";
 import type { UserEvent as TradingUserEvent } from "../exchange/trading/mod.ts";
 import type { StreamKind } from "../exchange/events.ts";
-import type { MarginType, OrderRecord, TrailingOptions } from "../order/mod.ts";
+import {
+  checkEntryLimits,
+  DEFAULT_ENTRY_LIMITS,
+  type EntryLimits,
+  type MarginType,
+  type OrderRecord,
+  type TrailingOptions,
+  weakProtection,
+} from "../order/mod.ts";
 import { checkStrategyParams, type StrategyParams } from "../strategy/mod.ts";
 import type { Clock } from "../time/clock.ts";
 import type { FillLog } from "./fill_log.ts";
@@ -65,6 +73,16 @@ export interface LiveConfig {
    * restart). Used only when trading.
    */
   readonly stateFile?: string;
+  /**
+   * The price band and notional caps of every entry (`--max_price_deviation_bps`,
+   * `--max_upsize`, `--max_position_notional`). @default {DEFAULT_ENTRY_LIMITS}
+   */
+  readonly entryLimits?: EntryLimits;
+  /**
+   * Start even though the leverage or the kill threshold disables protection
+   * (`--allow_weak_protection`). @default {false}
+   */
+  readonly allowWeakProtection?: boolean;
 }
 
 /** Injected dependencies (clocks, credentials, hooks). */
@@ -149,6 +167,15 @@ export function checkLiveConfig(c: LiveConfig): void {
   if (!(c.killThreshold >= 1)) {
     throw new RangeError(
       `Cannot start the bot: kill threshold ${c.killThreshold} < 1`,
+    );
+  }
+  checkEntryLimits(c.entryLimits ?? DEFAULT_ENTRY_LIMITS, c.orderNotional);
+  const weak = weakProtection(c);
+  if (weak.length > 0 && !c.allowWeakProtection) {
+    throw new RangeError(
+      `Cannot start the bot: ${
+        weak.join("; ")
+      }; pass --allow_weak_protection true to run anyway`,
     );
   }
   if (c.trailing) {

@@ -141,6 +141,32 @@ export const LIVE_FLAGS = {
     min: 1,
     help: "kill switch at totalMarginBalance / totalMaintMargin <= this",
   },
+  max_price_deviation_bps: {
+    type: "number",
+    default: 0,
+    min: 0,
+    max: 9999,
+    help:
+      "no entry priced further than this from the mark, bp; 0 = the symbol's PERCENT_PRICE (a value tightens it, never widens)",
+  },
+  max_upsize: {
+    type: "number",
+    default: 0.1,
+    min: 0,
+    help: "no entry whose quantity × mark exceeds order_notional × (1 + this)",
+  },
+  max_position_notional: {
+    type: "number",
+    default: 1000,
+    min: 0.000001,
+    help: "hard cap: no entry leaving |position| × mark above this, USDT",
+  },
+  allow_weak_protection: {
+    type: "boolean",
+    default: false,
+    help:
+      "start even with a kill_threshold below 1.1 or leverage × sl_bps >= 5000 (protection effectively off)",
+  },
   kill_pause: {
     type: "number",
     default: 0,
@@ -401,6 +427,12 @@ export function liveConfig(f: LiveFlags): LiveConfig {
     marginType: f.margin_type === "CROSSED" ? "CROSSED" : "ISOLATED",
     killThreshold: f.kill_threshold,
     killPauseMs: f.kill_pause * 1000,
+    entryLimits: {
+      maxPriceDeviationBps: f.max_price_deviation_bps,
+      maxUpsize: f.max_upsize,
+      maxPositionNotional: f.max_position_notional,
+    },
+    allowWeakProtection: f.allow_weak_protection,
     budgets: {
       barMs: f.max_bar_age * 1000,
       bookMs: f.max_book_age * 1000,

@@ -19,7 +19,7 @@ import {
   UserStream,
 } from "../exchange/trading/mod.ts";
 import { MarketFeed } from "../market/mod.ts";
-import { OrderManager } from "../order/mod.ts";
+import { DEFAULT_ENTRY_LIMITS, OrderManager } from "../order/mod.ts";
 import { LogRecorder } from "../recorder/mod.ts";
 import { type Clock, systemClock } from "../time/clock.ts";
 import { clockTimers } from "./clock_timers.ts";
@@ -252,6 +252,7 @@ export class LiveSession {
           marginType: config.marginType,
           killThreshold: config.killThreshold,
           killPauseMs: config.killPauseMs,
+          entryLimits: config.entryLimits ?? DEFAULT_ENTRY_LIMITS,
           ...(stateFile ? { safety: stateFile } : {}),
           clock: () => clock.now(),
           onRecord: (r) => {

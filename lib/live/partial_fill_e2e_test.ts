@@ -49,6 +49,11 @@ Deno.test("LiveSession sizes the exits to a partially filled entry", async (t) =
           maxFundingBps: 1000,
         },
         orderNotional: 5000,
+        entryLimits: {
+          maxPriceDeviationBps: 0,
+          maxUpsize: 0.1,
+          maxPositionNotional: 6000,
+        },
         tpBps: 50,
         slBps: 50,
         trailing: { activationBps: 150, callbackPct: 0.5 },

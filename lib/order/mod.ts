@@ -92,3 +92,20 @@ export {
   type SafetyState,
   type SafetyStatePort,
 } from "./safety_state.ts";
+export {
+  checkEntry,
+  checkEntryLimits,
+  DEFAULT_ENTRY_LIMITS,
+  type EntryCandidate,
+  type EntryLimits,
+  type EntryRefusal,
+  type EntryVerdict,
+  type PriceBand,
+  priceBand,
+} from "./entry_guard.ts";
+export {
+  MAX_STOP_MARGIN_SHARE,
+  MIN_KILL_THRESHOLD,
+  type ProtectionSettings,
+  weakProtection,
+} from "./protection.ts";

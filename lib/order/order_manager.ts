@@ -28,6 +28,12 @@ import {
   exitSide,
 } from "./exit_orders.ts";
 import { type ExitOrder, SymbolState } from "./_symbol_state.ts";
+import {
+  checkEntry,
+  type EntryLimits,
+  type PriceBand,
+  priceBand,
+} from "./entry_guard.ts";
 import type {
   ExchangePort,
   MarginType,
@@ -91,6 +97,11 @@ export interface OrderManagerOptions {
    * entries from the first signal on) and saved after every change. None = memory only.
    */
   readonly safety?: SafetyStatePort;
+  /**
+   * The price band and notional caps every entry must pass ({@linkcode checkEntry}); the
+   * live bot always sets them. None = unchecked (unit tests of other rules).
+   */
+  readonly entryLimits?: EntryLimits;
 }
 
 /** An entry signal for the manager. */
@@ -102,6 +113,8 @@ export interface EntrySignal {
   /** Best bid and ask as exact decimal strings. */
   readonly bid: string;
   readonly ask: string;
+  /** The mark price as an exact decimal string: the entry guard's reference. */
+  readonly mark?: string;
 }
 
 /** The manager's view of one symbol, for status displays and tests. */
@@ -167,7 +180,12 @@ export class OrderManager {
   #o: Required<
     Omit<
       OrderManagerOptions,
-      "trailing" | "onRecord" | "symbols" | "safety" | "closeRetryMs"
+      | "trailing"
+      | "onRecord"
+      | "symbols"
+      | "safety"
+      | "closeRetryMs"
+      | "entryLimits"
     >
   >;
   #closeRetryMs: readonly number[];
@@ -178,6 +196,10 @@ export class OrderManager {
   #safety: SafetyStatePort | undefined;
   /** Persisted cooldowns of symbols this manager does not trade (kept on save). */
   #otherCooldowns: Record<string, number> = {};
+  /** The entry guard's limits and each symbol's price band (none = unchecked). */
+  #guard:
+    | { limits: EntryLimits; bands: Map<string, PriceBand> }
+    | undefined;
 
   /**
    * @param port the exchange
@@ -246,6 +268,17 @@ export class OrderManager {
         );
       }
       this.#symbols.set(info.symbol, new SymbolState(f));
+    }
+    if (options.entryLimits) {
+      const limits = options.entryLimits;
+      this.#guard = {
+        limits,
+        bands: new Map(
+          options.symbols.map((
+            info,
+          ) => [info.symbol, priceBand(info, limits.maxPriceDeviationBps)]),
+        ),
+      };
     }
     this.#safety = options.safety;
     if (options.safety) this.#restore(options.safety.initial);
@@ -683,6 +716,28 @@ export class OrderManager {
       out.push(this.#record(symbol, "entry_skipped", "size", {
         clientOrderId: id,
         data: { error: e.message },
+      }));
+      return;
+    }
+    // invariant: no entry outside the price band or above the notional caps (entry_guard)
+    const refused = this.#guard &&
+      checkEntry(
+        {
+          symbol,
+          direction: sig.direction,
+          price,
+          quantity,
+          mark: sig.mark,
+          positionAmount: s.amount,
+          orderNotional: this.#o.orderNotional,
+        },
+        this.#guard.bands.get(symbol)!,
+        this.#guard.limits,
+      );
+    if (refused) {
+      out.push(this.#record(symbol, "entry_skipped", refused.reason, {
+        clientOrderId: id,
+        data: { error: refused.message, side: sig.direction, quantity, price },
       }));
       return;
     }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { EntryRefusal } from "./entry_guard.ts";
 
 /** What happened. */
 export const RECORD_ACTIONS = [
@@ -50,7 +51,8 @@ export type SkipReason =
   | "cooldown"
   | "cooldown_persisted"
   | "duplicate_signal"
-  | "size";
+  | "size"
+  | EntryRefusal;
 
 /** One record of the order manager. */
 export interface OrderRecord {

@@ -1,0 +1,162 @@
+/**
+ * Security (issue 18, item 1), end to end: a poisoned book goes through the real stream
+ * parser, the market caches, the bot and the order manager, and never becomes an order.
+ */
+import { deepEqual, equal } from "node:assert/strict";
+import type { KlineEvent } from "../exchange/events.ts";
+import { parseStreamMessage } from "../exchange/stream_parser.ts";
+import { MarketCaches } from "../market/mod.ts";
+import { btcInfo } from "../order/_test_helpers.ts";
+import {
+  DEFAULT_ENTRY_LIMITS,
+  type EntryLimits,
+  FakeExchange,
+  OrderManager,
+  type OrderRecord,
+} from "../order/mod.ts";
+import { LiveBot } from "./live_bot.ts";
+
+const MIN = 60_000;
+const T0 = 1_700_000_000_000 - (1_700_000_000_000 % MIN);
+const MARK = "60600";
+
+function bar(i: number, close: number): KlineEvent {
+  const openTime = T0 + i * MIN;
+  return {
+    kind: "kline",
+    symbol: "BTCUSDT",
+    eventTime: openTime + MIN,
+    interval: "1m",
+    openTime,
+    closeTime: openTime + MIN - 1,
+    open: String(close - 1),
+    high: String(close + 2),
+    low: String(close - 2),
+    close: String(close),
+    volume: String(10 + i),
+    quoteVolume: "1000",
+    trades: 10,
+    takerBuyVolume: "5",
+    takerBuyQuoteVolume: "500",
+    isClosed: true,
+  };
+}
+
+/** Sends one long signal with the given book through parser → caches → bot → manager. */
+async function enterWithBook(
+  book: { bid: string; ask: string },
+  orderNotional: number,
+  limits: EntryLimits = DEFAULT_ENTRY_LIMITS,
+): Promise<{ fake: FakeExchange; records: OrderRecord[] }> {
+  const signalBar = bar(8, 60_650);
+  const now = signalBar.closeTime + 1_000;
+  const fake = new FakeExchange(() => now);
+  fake.setPrice("BTCUSDT", { bid: "60599.9", ask: "60600", mark: MARK });
+  const records: OrderRecord[] = [];
+  const info = { ...btcInfo(), multiplierUp: "1.05", multiplierDown: "0.95" };
+  const orders = new OrderManager(fake, {
+    symbols: [info],
+    orderNotional,
+    tpBps: 40,
+    slBps: 25,
+    clock: () => now,
+    onRecord: (r) => records.push(r),
+    entryLimits: limits,
+  });
+  const caches = new MarketCaches(["BTCUSDT"]);
+  caches.get("BTCUSDT").seed(
+    Array.from({ length: 8 }, (_, i) => bar(i, 60_600 + i)),
+    now - 5_000,
+  );
+  for (
+    const text of [
+      `{"stream":"btcusdt@bookTicker","data":{"e":"bookTicker","u":1,"s":"BTCUSDT","b":"${book.bid}","B":"3","a":"${book.ask}","A":"6","T":${
+        now - 100
+      },"E":${now - 100}}}`,
+      `{"stream":"btcusdt@markPrice@1s","data":{"e":"markPriceUpdate","E":${
+        now - 100
+      },"s":"BTCUSDT","p":"${MARK}","P":"${MARK}","i":"${MARK}","r":"0.00001","T":${
+        now + 3_600_000
+      }}}`,
+    ]
+  ) caches.onEvent(parseStreamMessage(text)!, now - 50);
+  const bot = new LiveBot({
+    symbols: ["BTCUSDT"],
+    params: { k: 0, n: 0, t: 5, v: 5, maxSpreadBps: 1000, maxFundingBps: 1000 },
+    budgets: { barMs: 10_000, bookMs: 5_000, markMs: 5_000 },
+    market: caches,
+    orders,
+    orderNotional,
+    clock: () => now,
+  });
+  bot.seed();
+  bot.onBarClosed("BTCUSDT", signalBar, { source: "stream", gapBars: 0 });
+  await bot.settle();
+  return { fake, records };
+}
+
+function skip(records: OrderRecord[]): string | undefined {
+  return records.find((r) => r.action === "entry_skipped")?.detail;
+}
+
+Deno.test("security: a poisoned book never becomes an order", async (t) => {
+  await t.step("control: a sane book at mark 60,600 enters 0.001", async () => {
+    const { fake } = await enterWithBook({ bid: "60599.9", ask: "60600" }, 60);
+    const entries = fake.placed.filter((o) => o.type === "LIMIT");
+    deepEqual(entries.map((o) => [o.side, o.type, o.quantity, o.price]), [
+      ["BUY", "LIMIT", "0.001", "60600"],
+    ]);
+  });
+  // before the guard: ask 60.6 → BUY 0.413 (25,028 USDT at mark); 6.06 → 4.126 (250k)
+  for (
+    const [bid, ask, reason] of [
+      ["60.5", "60.6", "price_band"],
+      ["6.05", "6.06", "price_band"],
+      // a sane price, but 0.001 BTC is 60.6 USDT: above 25 × 1.1
+      ["60598", "60599", "notional_cap"],
+    ] as const
+  ) {
+    await t.step(`book ${bid}/${ask} at mark ${MARK}: ${reason}`, async () => {
+      const { fake, records } = await enterWithBook({ bid, ask }, 25);
+      equal(fake.placed.length, 0, JSON.stringify(fake.placed));
+      equal(skip(records), reason);
+    });
+  }
+  await t.step(
+    "ask 10 % below mark: PERCENT_PRICE (±5 %) refuses it even with a loose max_upsize",
+    async () => {
+      const { fake, records } = await enterWithBook(
+        { bid: "54539", ask: "54540" },
+        25,
+        { ...DEFAULT_ENTRY_LIMITS, maxUpsize: 10 },
+      );
+      equal(fake.placed.length, 0);
+      equal(skip(records), "price_band");
+    },
+  );
+  await t.step(
+    "a tighter --max_price_deviation_bps refuses an ask 1 % off",
+    async () => {
+      const limits = { ...DEFAULT_ENTRY_LIMITS, maxPriceDeviationBps: 50 };
+      const off = await enterWithBook(
+        { bid: "59993", ask: "59994" },
+        60,
+        limits,
+      );
+      equal(off.fake.placed.length, 0);
+      equal(skip(off.records), "price_band");
+    },
+  );
+  await t.step(
+    "--max_position_notional below the entry refuses it",
+    async () => {
+      const { fake, records } = await enterWithBook(
+        { bid: "60599.9", ask: "60600" },
+        60,
+        { ...DEFAULT_ENTRY_LIMITS, maxPositionNotional: 50 },
+      );
+      equal(fake.placed.length, 0);
+      equal(skip(records), "notional_cap");
+    },
+  );
+});
