@@ -112,6 +112,13 @@ const SPECS = {
     integer: true,
     help: "minimum trades to be ranked",
   },
+  "rank_rule": {
+    type: "string",
+    default: "max",
+    choices: ["max", "plateau"],
+    help:
+      "winner: max of the metric, or plateau (best radius-1 box mean over numeric axes with >= 3 levels)",
+  },
   "prior_trials": {
     type: "number",
     default: 0,
@@ -218,6 +225,7 @@ export async function main(args: readonly string[]): Promise<number> {
       rankBy: flags.rank_by as MetricName,
       minTrades: flags.min_trades,
       priorTrials: flags.prior_trials,
+      rankRule: flags.rank_rule as "max" | "plateau",
       pbo,
       top: flags.top,
       workers: flags.workers,
@@ -240,7 +248,9 @@ export async function main(args: readonly string[]): Promise<number> {
   const { seconds, result } = summary;
   for (const scope of summary.scopes) {
     print(
-      `\n${scope.scope}: ${scope.order.length} of ${result.configs} configs with >= ${flags.min_trades} trades, ranked by ${flags.rank_by}`,
+      `\n${scope.scope}: ${scope.order.length} of ${result.configs} configs with >= ${flags.min_trades} trades, ranked by ${flags.rank_by}${
+        flags.rank_rule === "plateau" ? " (plateau)" : ""
+      }`,
     );
     print(formatRankedTable(scope, summary.configs, 10));
     for (const line of honestLines(scope, summary.pbo.get(scope.scope))) {

@@ -208,7 +208,8 @@ export function blockColumns(
 /**
  * PBO of one ranking: CSCV over its eligible configs (config-id order, so ties go to the
  * lowest id) with per-bar Sharpe as the metric, on the given symbols (several: the mean of
- * their Sharpes, as the aggregate ranking).
+ * their Sharpes, as the aggregate ranking). `selectFor(ids)` gives the selection rule over
+ * the eligible ids (default: the in-sample maximum).
  *
  * @throws RangeError without block statistics or below {@linkcode MIN_PBO_CONFIGS} configs
  */
@@ -216,7 +217,7 @@ export function pboOfRanking(
   result: GridResult,
   symbols: readonly number[],
   eligible: Int32Array,
-  select?: CscvSelect,
+  selectFor?: (ids: Int32Array) => CscvSelect,
 ): CscvResult {
   if (result.blocks === 0) {
     throw new RangeError(
@@ -230,7 +231,7 @@ export function pboOfRanking(
   }
   const ids = Int32Array.from(eligible).sort();
   const cols = symbols.map((s) => blockColumns(result, s, ids));
-  const r = cscv(cols, select ? { select } : {});
+  const r = cscv(cols, selectFor ? { select: selectFor(ids) } : {});
   // Report chosen configs by config id, not by position in the eligible list.
   const chosen = r.chosen.map((j) => j < 0 ? -1 : ids[j]!);
   return { ...r, chosen };

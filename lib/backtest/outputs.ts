@@ -41,6 +41,8 @@ export interface RankedScope {
   readonly unranked?: Int32Array;
   /** PSR, DSR and flags of every config (see `deflateRanking`). */
   readonly deflation?: Deflation;
+  /** Plateau score of every config (see `plateauScores`), when the grid has neighbours. */
+  readonly plateau?: Float64Array;
 }
 
 /** Header of `ranked.csv`. */
@@ -52,6 +54,7 @@ export const RANKED_COLUMNS: readonly string[] = [
   ...METRICS,
   "psr",
   "dsr",
+  "plateau_score",
   "flags",
 ];
 
@@ -96,6 +99,7 @@ export function* rankedCsvLines(
       cells.push(
         csvNumber(d?.psr[c] ?? NaN),
         csvNumber(d?.dsr[c] ?? NaN),
+        csvNumber(s.plateau?.[c] ?? NaN),
         d?.flags[c] ?? "",
       );
       yield cells.join(",");
@@ -135,6 +139,7 @@ export function rankedJson(
         metrics,
         psr: jsonNumber(d?.psr[c] ?? NaN),
         dsr: jsonNumber(d?.dsr[c] ?? NaN),
+        "plateau_score": jsonNumber(s.plateau?.[c] ?? NaN),
         flags: d?.flags[c] ? d.flags[c]!.split(";") : [],
       });
     }

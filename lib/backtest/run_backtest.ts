@@ -46,10 +46,19 @@ import {
 } from "./honest_rank.ts";
 import { pboJson } from "./pbo_output.ts";
 import {
+  configPlateauGrid,
+  eligibleMetric,
+  plateauSelect,
+  rankByPlateau,
+  type RankRule,
+} from "./plateau_rank.ts";
+import {
   autoBlocks,
   type CscvResult,
   type DayBlocks,
+  hasNeighbours,
   planDayBlocks,
+  plateauScores,
   spannedDays,
 } from "../research/mod.ts";
 import { readFeatureTable } from "./read_feature_table.ts";
@@ -91,6 +100,11 @@ export interface BacktestOptions {
   readonly workers?: number;
   /** Only these symbols. @default all */
   readonly symbols?: readonly string[];
+  /**
+   * How the winner is chosen: "max" of the metric, or "plateau" (the best radius-1 box mean
+   * over the numeric axes with >= 3 levels); PBO uses the same rule. @default "max"
+   */
+  readonly rankRule?: RankRule;
   /** Grids already run on the same data, counted as DSR trials. @default 0 */
   readonly priorTrials?: number;
   /**
@@ -191,6 +205,14 @@ export async function runBacktest(
     throw error;
   }
   const configs = expandGrid(spec as GridSpec);
+  const rankRule = options.rankRule ?? "max";
+  const plateauGrid = configPlateauGrid(configs);
+  const smoothable = hasNeighbours(plateauGrid);
+  if (rankRule === "plateau" && !smoothable) {
+    throw new BacktestInputError(
+      "--rank_rule plateau: no numeric grid axis has 3 or more levels, so no config has neighbours to smooth over",
+    );
+  }
   const blockers = options.blockers ?? true;
   const bars = table.symbols.reduce((a, s) => a + s.bars, 0);
   const nGroups = signalGroups(configs).length;
@@ -254,13 +276,23 @@ export async function runBacktest(
     moments: Float64Array | undefined,
     t: Float64Array,
   ): Deflation => deflateRanking(rows, moments, t, { minTrades, priorTrials });
+  const ranking = (rows: Float64Array) => {
+    const plateau = smoothable
+      ? plateauScores(plateauGrid, eligibleMetric(rows, rankBy, minTrades))
+        .score
+      : undefined;
+    const order = rankRule === "plateau"
+      ? rankByPlateau(rows, plateau!, minTrades)
+      : rankConfigs(rows, { rankBy, minTrades });
+    const unranked = unrankedConfigs(rows, { rankBy, minTrades });
+    return { order, unranked, ...(plateau ? { plateau } : {}) };
+  };
   const scopes: RankedScope[] = table.symbols.map((s, i) => {
     const rows = symbolRows(result, i);
     return {
       scope: s.symbol,
       rows,
-      order: rankConfigs(rows, { rankBy, minTrades }),
-      unranked: unrankedConfigs(rows, { rankBy, minTrades }),
+      ...ranking(rows),
       deflation: deflate(
         rows,
         symbolMoments(result, i),
@@ -273,8 +305,7 @@ export async function runBacktest(
     scopes.push({
       scope: "ALL",
       rows,
-      order: rankConfigs(rows, { rankBy, minTrades }),
-      unranked: unrankedConfigs(rows, { rankBy, minTrades }),
+      ...ranking(rows),
       deflation: deflate(rows, undefined, minReturnCounts(result)),
     });
   }
@@ -288,7 +319,17 @@ export async function runBacktest(
         ? table.symbols.map((_, i) => i)
         : [table.symbols.findIndex((x) => x.symbol === scope.scope)];
       try {
-        pbo.set(scope.scope, pboOfRanking(result, syms, eligible));
+        pbo.set(
+          scope.scope,
+          pboOfRanking(
+            result,
+            syms,
+            eligible,
+            rankRule === "plateau"
+              ? (ids) => plateauSelect(plateauGrid, ids)
+              : undefined,
+          ),
+        );
       } catch (error) {
         if (!(error instanceof RangeError)) throw error;
         if (pboOpt !== "auto") {
@@ -306,6 +347,7 @@ export async function runBacktest(
   files.push("ranked.csv");
   const meta = {
     "rank_by": rankBy,
+    "rank_rule": rankRule,
     "min_trades": minTrades,
     "prior_trials": priorTrials,
     metrics: METRICS,
@@ -319,7 +361,7 @@ export async function runBacktest(
   if (blocks !== undefined && pbo.size > 0) {
     await Deno.writeTextFile(
       path("pbo.json"),
-      JSON.stringify(pboJson(pbo, blocks, scopes), null, 2),
+      JSON.stringify(pboJson(pbo, blocks, scopes, rankRule), null, 2),
     );
     files.push("pbo.json");
   }
@@ -417,6 +459,7 @@ export async function runBacktest(
     },
     blockers,
     "rank_by": rankBy,
+    "rank_rule": rankRule,
     "min_trades": minTrades,
     "prior_trials": priorTrials,
     pbo: blocks !== undefined && pbo.size > 0

@@ -174,7 +174,7 @@ Deno.test("runBacktest() writes PSR/DSR for every ranked config and pbo.json", a
       const lines = (await Deno.readTextFile(join(dir, "a", "ranked.csv")))
         .trim().split("\n");
       const head = lines[0]!.split(",");
-      deepEqual(head.slice(-3), ["psr", "dsr", "flags"]);
+      deepEqual(head.slice(-4), ["psr", "dsr", "plateau_score", "flags"]);
       const first = lines[1]!.split(",");
       const p = Number(first[head.indexOf("psr")]);
       const d = Number(first[head.indexOf("dsr")]);

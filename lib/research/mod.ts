@@ -9,3 +9,4 @@ export * from "./sharpe_stats.ts";
 export * from "./return_stats.ts";
 export * from "./cscv.ts";
 export * from "./day_blocks.ts";
+export * from "./plateau.ts";

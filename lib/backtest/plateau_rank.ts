@@ -1,0 +1,97 @@
+/**
+ * Plateau ranking (`--rank_rule plateau`): configs ranked by the mean of the ranking metric
+ * over their radius-1 box in index space on the numeric axes with at least 3 levels (k, n,
+ * T, V, the blocker thresholds, the stops; "stop off", the trailing flag and the cost axes
+ * are held equal, never smoothed). Pure.
+ *
+ * @module
+ */
+import {
+  argmaxFirst,
+  type CscvSelect,
+  type PlateauGrid,
+  plateauGrid,
+  plateauScores,
+} from "../research/mod.ts";
+import { type ConfigTable, GRID_PARAMS, N_PARAMS } from "./grid.ts";
+import { M, metricIndex, type MetricName, N_METRICS } from "./metrics.ts";
+
+/** How the winner is chosen: the raw maximum or the best plateau. */
+export type RankRule = "max" | "plateau";
+
+/** Axes never smoothed: a flag and the cost scenarios. */
+const CATEGORICAL: ReadonlySet<string> = new Set([
+  "sl_trail",
+  "fees",
+  "slippage",
+  "init_cash",
+]);
+
+/** The plateau grid of a config table. */
+export function configPlateauGrid(configs: ConfigTable): PlateauGrid {
+  const values = GRID_PARAMS.map((_, p) =>
+    Float64Array.from(
+      { length: configs.count },
+      (_, c) => configs.values[c * N_PARAMS + p]!,
+    )
+  );
+  return plateauGrid(values, GRID_PARAMS.map((name) => !CATEGORICAL.has(name)));
+}
+
+/**
+ * The metric of eligible configs (at least `minTrades` trades, finite metric), NaN elsewhere.
+ */
+export function eligibleMetric(
+  rows: Float64Array,
+  rankBy: MetricName,
+  minTrades: number,
+): Float64Array {
+  const m = metricIndex(rankBy);
+  const count = rows.length / N_METRICS;
+  const out = new Float64Array(count);
+  for (let c = 0; c < count; c++) {
+    const v = rows[c * N_METRICS + m]!;
+    out[c] = rows[c * N_METRICS + M.nTrades]! >= minTrades && Number.isFinite(v)
+      ? v
+      : NaN;
+  }
+  return out;
+}
+
+/**
+ * Ranks by plateau score, best first (NaN last, ties by config index); configs below
+ * `minTrades` are left out, as in the raw ranking.
+ */
+export function rankByPlateau(
+  rows: Float64Array,
+  score: Float64Array,
+  minTrades: number,
+): Int32Array {
+  const keep: number[] = [];
+  for (let c = 0; c < score.length; c++) {
+    if (rows[c * N_METRICS + M.nTrades]! >= minTrades) keep.push(c);
+  }
+  keep.sort((a, b) => {
+    const x = score[a]!, y = score[b]!;
+    const xn = x !== x, yn = y !== y;
+    if (xn || yn) return xn === yn ? a - b : xn ? 1 : -1;
+    return x > y ? -1 : x < y ? 1 : a - b;
+  });
+  return Int32Array.from(keep);
+}
+
+/**
+ * A CSCV selection rule over the eligible configs `ids` (ascending config ids): the best
+ * plateau of the in-sample scores on the full grid (ties: the lowest config id).
+ */
+export function plateauSelect(grid: PlateauGrid, ids: Int32Array): CscvSelect {
+  const full = new Float64Array(grid.configs);
+  const mine = new Float64Array(ids.length);
+  return (scores) => {
+    full.fill(NaN);
+    for (let j = 0; j < ids.length; j++) full[ids[j]!] = scores[j]!;
+    const p = plateauScores(grid, full);
+    for (let j = 0; j < ids.length; j++) mine[j] = p.score[ids[j]!]!;
+    return argmaxFirst(mine);
+  };
+}
