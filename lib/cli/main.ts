@@ -23,6 +23,14 @@ export async function runMain(
     if (error instanceof UsageError) {
       writeStderr(`error: ${error.message}\n`);
       code = error.exitCode;
+    } else if (error instanceof Deno.errors.NotCapable) {
+      // a path or host outside the task's scoped permissions: a setting to fix, no stack
+      writeStderr(
+        `error: ${
+          error.message.replace(/, run again with.*$/, "")
+        }: outside ${NOT_CAPABLE_HINT}\n`,
+      );
+      code = 2;
     } else {
       writeStderr(
         `fatal: ${
@@ -36,6 +44,10 @@ export async function runMain(
   }
   exit(code);
 }
+
+/** What a permission refusal means for the user (see README "Security"). */
+export const NOT_CAPABLE_HINT =
+  "this command's permissions (the deno tasks read only the checkout, write only ./logs and ./state, and reach only the exchange hosts or 127.0.0.1 for the :sim tasks)";
 
 /** Writes text to stderr synchronously (for messages that must appear before an exit). */
 export function writeStderr(text: string): void {

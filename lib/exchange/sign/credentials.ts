@@ -175,7 +175,11 @@ async function valueOrFile(
   try {
     text = await readTextFile(path);
   } catch (error) {
-    const reason = error instanceof Error ? error.name : "error";
+    const reason = error instanceof Deno.errors.NotCapable
+      ? "NotCapable (outside what this command may read: keep key files inside the checkout for the deno tasks)"
+      : error instanceof Error
+      ? error.name
+      : "error";
     throw new CredentialError(
       `${context}: cannot read the file named by ${fileName}: ${reason}${
         looksLikeKey(path)
