@@ -103,9 +103,9 @@ Deno.test("security: paper never prints a credential variable's value", async ()
     const all = MISPLACED_SECRETS.at(-1)!.env;
     const { code, output } = await runScript("./paper.ts", [
       "--minutes",
-      "3",
+      "2",
       "--speed",
-      "600",
+      "60",
       "--journal",
       `${dir}/journal.csv`,
       "--log_dir",
