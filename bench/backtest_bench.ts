@@ -4,7 +4,8 @@
  * peak RSS of a 1M-bar run.
  *
  * Flags: `--bars 100000` (speed run), `--big_bars 1000000` (RSS run; 0 = skip),
- * `--workers N` (default: all cores).
+ * `--workers N` (default: all cores), `--model bot` (the bot model instead,
+ * `bot_backtest_bench.ts`).
  *
  * @module
  */
@@ -19,6 +20,7 @@ import {
   syntheticCsvLines,
 } from "../lib/backtest/mod.ts";
 import { writeLines } from "../lib/backtest/outputs.ts";
+import { botBench } from "./bot_backtest_bench.ts";
 
 const GRID: GridSpec = {
   k: [1, 2, 3, 4],
@@ -103,8 +105,22 @@ async function main(): Promise<number> {
       min: 0,
       help: "worker threads",
     },
+    model: {
+      type: "string",
+      default: "vbt",
+      choices: ["vbt", "bot"],
+      help: "engine: vbt (vectorbt-exact) or bot (the bot model)",
+    },
   });
   const dir = await Deno.makeTempDir({ prefix: "backtest_bench_" });
+  if (flags.model === "bot") {
+    try {
+      for (const line of await botBench(dir, flags.bars)) print(line);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+    return 0;
+  }
   const rss = new PeakRss();
   try {
     const configs = expandGrid(GRID);

@@ -28,6 +28,9 @@ import {
 } from "../../order/filters.ts";
 import type { SymbolFeatures } from "../feature_table.ts";
 
+/** Funding settles every 8 hours (00:00, 08:00, 16:00 UTC). */
+export const FUNDING_MS = 8 * 3_600_000;
+
 /** Thrown for a table the bot model cannot use as given (exit code 2 at the edge). */
 export class BotInputError extends Error {
   /** @param message the one line shown to the user */
@@ -57,6 +60,11 @@ export class BotMarket {
   readonly basis: Float64Array;
   /** Where the touch came from. */
   readonly quoteSource: "book" | "spread_bps";
+  /**
+   * The funding time (a multiple of 8 hours) in `(ts[i-1], ts[i]]` of each bar, 0 when
+   * none: a position open across it pays or receives funding.
+   */
+  readonly fundingTime: Float64Array;
   #entry = new Map<number, Float64Array>();
   #levels = new Map<string, Float64Array>();
   #trail = new Map<string, Float64Array>();
@@ -76,6 +84,11 @@ export class BotMarket {
     this.ask = new Float64Array(n);
     this.basis = new Float64Array(n);
     this.#fill = new Float64Array(2 * n).fill(NaN);
+    this.fundingTime = new Float64Array(n);
+    for (let i = 1; i < n; i++) {
+      const b = Math.floor(f.ts[i]! / FUNDING_MS) * FUNDING_MS;
+      if (b > f.ts[i - 1]!) this.fundingTime[i] = b;
+    }
     const tick = Number(filters.tickSize);
     const dp = filters.tickSize.decimalPlaces();
     // nearest tick, as a clean double (100.1, not 100.10000000000001)
@@ -151,95 +164,111 @@ export class BotMarket {
   }
 
   /**
-   * The entry quantity of bar `i`, side `s` for a target notional, as `lib/order` sizes
-   * it; NaN when the bot would refuse the order (no quote, above maxQty).
+   * The entry quantities for a target notional, one per (bar, side): `out[2 * i]` long,
+   * `out[2 * i + 1]` short; NaN = not computed yet, -1 = refused. Fill a slot with
+   * {@linkcode BotMarket.sizeEntry}. One table per notional, shared by every config.
    */
-  quantity(i: number, s: number, notional: number): number {
+  quantities(notional: number): Float64Array {
     let cache = this.#entry.get(notional);
     if (cache === undefined) {
       cache = new Float64Array(2 * this.bid.length).fill(NaN);
       this.#entry.set(notional, cache);
     }
+    return cache;
+  }
+
+  /**
+   * Sizes the entry of bar `i`, side `s` (+1 long, -1 short) as `lib/order`'s
+   * `entryQuantity` does, into `table` (from {@linkcode BotMarket.quantities}); returns
+   * the quantity, or NaN when the bot would refuse the order (no quote, above maxQty).
+   */
+  sizeEntry(
+    table: Float64Array,
+    notional: number,
+    i: number,
+    s: number,
+  ): number {
     const k = 2 * i + (s > 0 ? 0 : 1);
-    let q = cache[k]!;
-    if (q !== q) {
-      const p = this.fillPrice(i, s);
-      q = -1;
-      if (p === p) {
-        try {
-          q = Number(entryQuantity(this.filters, notional, new Decimal(p)));
-        } catch (error) {
-          if (!(error instanceof OrderSizeError)) throw error;
-        }
+    const p = this.fillPrice(i, s);
+    let q = -1;
+    if (p === p) {
+      try {
+        q = Number(entryQuantity(this.filters, notional, new Decimal(p)));
+      } catch (error) {
+        if (!(error instanceof OrderSizeError)) throw error;
       }
-      cache[k] = q;
     }
+    table[k] = q;
     return q > 0 ? q : NaN;
   }
 
   /**
-   * The TP and SL trigger prices armed after an entry at bar `i`, side `s`: `lib/order`'s
-   * `exitLevels` from the fill price. Written into `out[0]` (TP) and `out[1]` (SL).
+   * The TP and SL trigger prices after an entry, per (bar, side): `out[4 * i]` TP and
+   * `out[4 * i + 1]` SL of a long, `+2`/`+3` of a short; NaN = not computed yet (fill with
+   * {@linkcode BotMarket.armLevels}). One table per (tp, sl) pair.
    */
-  levels(
-    i: number,
-    s: number,
-    tpBps: number,
-    slBps: number,
-    out: Float64Array,
-  ): void {
+  levelTable(tpBps: number, slBps: number): Float64Array {
     const key = `${tpBps},${slBps}`;
     let cache = this.#levels.get(key);
     if (cache === undefined) {
       cache = new Float64Array(4 * this.bid.length).fill(NaN);
       this.#levels.set(key, cache);
     }
+    return cache;
+  }
+
+  /** Fills the slots of bar `i`, side `s` of a {@linkcode BotMarket.levelTable} with
+   * `lib/order`'s `exitLevels` from the fill price. */
+  armLevels(
+    table: Float64Array,
+    tpBps: number,
+    slBps: number,
+    i: number,
+    s: number,
+  ): void {
     const k = 4 * i + (s > 0 ? 0 : 2);
-    if (cache[k] !== cache[k]) {
-      const l = exitLevels(
-        this.filters,
-        s > 0 ? "long" : "short",
-        new Decimal(this.fillPrice(i, s)),
-        tpBps,
-        slBps,
-      );
-      cache[k] = Number(l.takeProfit);
-      cache[k + 1] = Number(l.stopLoss);
-    }
-    out[0] = cache[k]!;
-    out[1] = cache[k + 1]!;
+    const l = exitLevels(
+      this.filters,
+      s > 0 ? "long" : "short",
+      new Decimal(this.fillPrice(i, s)),
+      tpBps,
+      slBps,
+    );
+    table[k] = Number(l.takeProfit);
+    table[k + 1] = Number(l.stopLoss);
   }
 
   /**
-   * The trailing stop's activation price and callback fraction after an entry at bar
-   * `i`, side `s` (`lib/order`'s `trailingParams`), into `out[2]` and `out[3]`.
+   * The trailing stop's activation price and callback fraction per (bar, side), laid out
+   * as {@linkcode BotMarket.levelTable}; fill with {@linkcode BotMarket.armTrailing}.
    */
-  trailing(
-    i: number,
-    s: number,
-    activationBps: number,
-    callbackPct: number,
-    out: Float64Array,
-  ): void {
+  trailTable(activationBps: number, callbackPct: number): Float64Array {
     const key = `${activationBps},${callbackPct}`;
     let cache = this.#trail.get(key);
     if (cache === undefined) {
       cache = new Float64Array(4 * this.bid.length).fill(NaN);
       this.#trail.set(key, cache);
     }
+    return cache;
+  }
+
+  /** Fills a {@linkcode BotMarket.trailTable} slot with `lib/order`'s `trailingParams`. */
+  armTrailing(
+    table: Float64Array,
+    activationBps: number,
+    callbackPct: number,
+    i: number,
+    s: number,
+  ): void {
     const k = 4 * i + (s > 0 ? 0 : 2);
-    if (cache[k] !== cache[k]) {
-      const t = trailingParams(
-        this.filters,
-        s > 0 ? "long" : "short",
-        new Decimal(this.fillPrice(i, s)),
-        activationBps,
-        callbackPct,
-      );
-      cache[k] = Number(t.activationPrice);
-      cache[k + 1] = Number(t.callbackRate) / 100;
-    }
-    out[2] = cache[k]!;
-    out[3] = cache[k + 1]!;
+    const t = trailingParams(
+      this.filters,
+      s > 0 ? "long" : "short",
+      new Decimal(this.fillPrice(i, s)),
+      activationBps,
+      callbackPct,
+    );
+    table[k] = Number(t.activationPrice);
+    table[k + 1] = Number(t.callbackRate) / 100;
   }
 }

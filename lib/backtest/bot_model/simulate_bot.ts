@@ -111,7 +111,6 @@ export interface BotTrade {
   readonly pnl: number;
 }
 
-const FUNDING_MS = 8 * 3_600_000;
 const BAR_MS = 60_000;
 
 /**
@@ -132,12 +131,17 @@ export function simulateBot(
   const f = m.features;
   const n = f.bars;
   const ts = f.ts, open = f.open, high = f.high, low = f.low, close = f.close;
-  const funding = f.funding, basis = m.basis;
+  const funding = f.funding, basis = m.basis, fundingTime = m.fundingTime;
   const fee = costs.takerFeeBps / 10_000, slip = costs.exitSlippageBps / 10_000;
   const stopFirst = costs.intrabar === "stop_first";
   const cooldownMs = p.cooldownS * 1000;
   const trail = p.trailActivationBps > 0;
-  const lv = new Float64Array(4);
+  const notional = p.orderNotional, tpBps = p.tpBps, slBps = p.slBps;
+  const qtys = m.quantities(notional);
+  const levels = m.levelTable(tpBps, slBps);
+  const trailT = trail
+    ? m.trailTable(p.trailActivationBps, p.trailCallbackPct)
+    : levels;
   let net = 0, gross = 0, fees = 0, fund = 0, nTrades = 0, wins = 0;
   let winSum = 0, lossSum = 0, sumBps = 0, sum = 0, sumSq = 0;
   let peakEq = 0, maxDd = 0, exposure = 0, refused = 0;
@@ -151,39 +155,44 @@ export function simulateBot(
       continue;
     }
     const s = sig > 0 ? 1 : -1;
-    const qty = m.quantity(i, s, p.orderNotional);
-    if (qty !== qty) {
+    const side = s > 0 ? 0 : 1;
+    let qty = qtys[2 * i + side]!;
+    if (qty !== qty) qty = m.sizeEntry(qtys, notional, i, s);
+    if (!(qty > 0)) {
       refused++;
       i++;
       continue;
     }
-    // --- entry at the close of bar i ---
+    // --- entry at the close of bar i, exits armed from the rounded fill ---
     const px = m.fillPrice(i, s);
-    m.levels(i, s, p.tpBps, p.slBps, lv);
-    const tpY = s * lv[0]!, slY = s * lv[1]!;
+    const k = 4 * i + 2 * side;
+    if (levels[k] !== levels[k]) m.armLevels(levels, tpBps, slBps, i, s);
+    const tpY = s * levels[k]!, slY = s * levels[k + 1]!;
     let actY = Infinity, factor = 1;
     if (trail) {
-      m.trailing(i, s, p.trailActivationBps, p.trailCallbackPct, lv);
-      actY = s * lv[2]!;
-      factor = s > 0 ? 1 - lv[3]! : 1 + lv[3]!;
+      if (trailT[k] !== trailT[k]) {
+        m.armTrailing(trailT, p.trailActivationBps, p.trailCallbackPct, i, s);
+      }
+      actY = s * trailT[k]!;
+      factor = s > 0 ? 1 - trailT[k + 1]! : 1 + trailT[k + 1]!;
     }
     const entryTime = ts[i]! + BAR_MS;
-    let peak = s * close[i]!, active = false;
+    let peak = s * close[i]!, active = peak >= actY;
     let tradeFund = 0, exitY = NaN, reason = 3, j = i + 1;
     for (; j < n; j++) {
-      // funding at each boundary in (previous bar, this bar's open], after the entry
-      const b = Math.floor(ts[j]! / FUNDING_MS) * FUNDING_MS;
-      if (b > entryTime && b > ts[j - 1]!) {
+      // funding at a boundary in (previous bar, this bar's open], after the entry
+      const ft = fundingTime[j]!;
+      if (ft > entryTime) {
         const rate = funding[j - 1]! / 10_000;
         if (rate === rate) {
           tradeFund -= s * qty * close[j - 1]! * basis[j - 1]! * rate;
         }
       }
       const bs = basis[j]!;
-      const yS = slY / bs; // the trade price (signed) at which the mark hits the SL
+      const yS = slY / bs; // the (signed) trade price at which the mark hits the SL
       const o = s * open[j]!;
       // the open: a gap fills at the open
-      if (o * bs <= slY) {
+      if (o <= yS) {
         exitY = o;
         reason = 1;
         break;
@@ -193,44 +202,84 @@ export function simulateBot(
         reason = 0;
         break;
       }
-      if (o > peak) peak = o;
-      if (peak >= actY) active = true;
+      if (o > peak) {
+        peak = o;
+        if (peak >= actY) active = true;
+      }
       if (active && o <= peak * factor) {
         exitY = o;
         reason = 2;
         break;
       }
-      const hi = s > 0 ? s * high[j]! : s * low[j]!;
-      const lo = s > 0 ? s * low[j]! : s * high[j]!;
-      const adverseFirst = stopFirst || (s > 0) === (close[j]! >= open[j]!);
-      let a = o;
-      for (let leg = 0; leg < 3 && reason === 3; leg++) {
-        const to = leg === 2
-          ? s * close[j]!
-          : (leg === 0) === adverseFirst
-          ? lo
-          : hi;
-        if (to > a) {
-          if (to >= tpY) {
-            exitY = tpY;
-            reason = 0;
-          } else {
-            if (to > peak) peak = to;
-            if (peak >= actY) active = true;
-          }
-        } else if (to < a) {
-          const lT = active ? peak * factor : -Infinity;
-          if (to <= yS && yS >= lT) {
-            exitY = yS;
-            reason = 1;
-          } else if (to <= lT) {
-            exitY = lT;
-            reason = 2;
-          }
+      const hi = s > 0 ? high[j]! : -low[j]!;
+      const lo = s > 0 ? low[j]! : -high[j]!;
+      const c = s * close[j]!;
+      // adverse extreme first: always with stop_first, else as the replay's path goes
+      if (stopFirst || (s > 0) === (close[j]! >= open[j]!)) {
+        // o -> lo (falling), lo -> hi (rising), hi -> c (falling)
+        const lT = active ? peak * factor : -Infinity;
+        if (lo <= yS && yS >= lT) {
+          exitY = yS;
+          reason = 1;
+          break;
         }
-        a = to;
+        if (lo <= lT) {
+          exitY = lT;
+          reason = 2;
+          break;
+        }
+        if (hi >= tpY) {
+          exitY = tpY;
+          reason = 0;
+          break;
+        }
+        if (hi > peak) {
+          peak = hi;
+          if (peak >= actY) active = true;
+        }
+        const lT2 = active ? peak * factor : -Infinity;
+        if (c <= yS && yS >= lT2) {
+          exitY = yS;
+          reason = 1;
+          break;
+        }
+        if (c <= lT2) {
+          exitY = lT2;
+          reason = 2;
+          break;
+        }
+      } else {
+        // o -> hi (rising), hi -> lo (falling), lo -> c (rising)
+        if (hi >= tpY) {
+          exitY = tpY;
+          reason = 0;
+          break;
+        }
+        if (hi > peak) {
+          peak = hi;
+          if (peak >= actY) active = true;
+        }
+        const lT = active ? peak * factor : -Infinity;
+        if (lo <= yS && yS >= lT) {
+          exitY = yS;
+          reason = 1;
+          break;
+        }
+        if (lo <= lT) {
+          exitY = lT;
+          reason = 2;
+          break;
+        }
+        if (c >= tpY) {
+          exitY = tpY;
+          reason = 0;
+          break;
+        }
+        if (c > peak) {
+          peak = c;
+          if (peak >= actY) active = true;
+        }
       }
-      if (reason !== 3) break;
     }
     let exitPrice: number, exitBar: number;
     if (reason === 3) {
