@@ -10,6 +10,7 @@
  */
 import { formatHelp, parseFlags, runMain, UsageError } from "../lib/cli/mod.ts";
 import { ReportInputError, writeReport } from "../lib/report/mod.ts";
+import { isBotRun, writeBotReport } from "../lib/report/bot_report.ts";
 
 const SPECS = {
   in: {
@@ -43,6 +44,11 @@ const SPECS = {
     help: "display buckets per curve (min/max kept per bucket)",
   },
   title: { type: "string", default: "Backtest report", help: "page title" },
+  parity: {
+    type: "string",
+    help:
+      "a parity.json of deno task parity to show with a bot-model run (default: <in>/parity.json if present)",
+  },
 } as const;
 
 const USAGE =
@@ -66,14 +72,26 @@ export async function main(
     print(formatHelp(USAGE, SPECS));
     return 0;
   }
+  const bot = await isBotRun(flags.in);
+  if (!bot && flags.parity !== undefined) {
+    throw new UsageError(
+      "Invalid --parity: it applies to the report of a bot-model run (deno task backtest --model bot)",
+    );
+  }
   try {
-    const written = await writeReport(flags.in, {
-      title: flags.title,
-      tableRows: flags.table_rows,
-      buckets: flags.buckets,
-      ...(flags.out !== undefined ? { out: flags.out } : {}),
-      ...(flags.top !== undefined ? { top: flags.top } : {}),
-    });
+    const written = bot
+      ? await writeBotReport(flags.in, {
+        title: flags.title,
+        ...(flags.out !== undefined ? { out: flags.out } : {}),
+        ...(flags.parity !== undefined ? { parity: flags.parity } : {}),
+      })
+      : await writeReport(flags.in, {
+        title: flags.title,
+        tableRows: flags.table_rows,
+        buckets: flags.buckets,
+        ...(flags.out !== undefined ? { out: flags.out } : {}),
+        ...(flags.top !== undefined ? { top: flags.top } : {}),
+      });
     print(
       `report: ${written.path} (${
         (written.bytes / 1e6).toFixed(2)
