@@ -276,6 +276,15 @@ export async function mainBot(
       (summary.barConfigs / summary.seconds.simulate / 1e6).toFixed(1)
     } M/s), ${summary.seconds.total.toFixed(2)} s in all`,
   );
+  for (const scope of summary.scopes) {
+    if (scope.order.length > 0 && flags.top > 0) {
+      print(
+        `best ${scope.scope} config for the bot: deno task paper --config ${flags.out}/top/${scope.scope}_rank1_config${
+          scope.order[0]
+        }_live.json`,
+      );
+    }
+  }
   print(
     `outputs: ${flags.out}/ (${summary.files.length} files, manifest.json; top/*_live.json for deno task live/paper --config)`,
   );
