@@ -21,7 +21,9 @@ import {
   parseLayeredFlags,
   runLiveSession,
   startPaperExchange,
+  withMetrics,
 } from "../lib/live/mod.ts";
+import { parseMetricsAddr, startMonitoring } from "../lib/metrics/mod.ts";
 import type { SourceSpec } from "../lib/sim/mod.ts";
 
 const {
@@ -114,6 +116,7 @@ export async function main(
     if (error instanceof RangeError) throw new UsageError(error.message);
     throw error;
   }
+  parseMetricsAddr(flags.metrics_addr, flags.metrics_public);
   const source = replaySource(flags.replay, base.symbols);
   setupLogging({ level: flags.log_level as "info", json: flags.log_json });
   let exchange;
@@ -132,25 +135,39 @@ export async function main(
     }
     throw error;
   }
+  let monitoring;
+  try {
+    monitoring = startMonitoring(flags, "paper");
+  } catch (error) {
+    await exchange.close();
+    throw error;
+  }
+  const metrics = monitoring.metrics;
   const stop = new AbortController();
-  const onSignal = () => stop.abort(new Error("signal"));
+  const onSignal = () => {
+    metrics?.setStopping();
+    stop.abort(new Error("signal"));
+  };
   Deno.addSignalListener("SIGINT", onSignal);
   Deno.addSignalListener("SIGTERM", onSignal);
   try {
     const startedAt = exchange.sim.clock.now();
-    const summary = await runLiveSession({
-      ...base,
-      restUrl: exchange.sim.restUrl,
-      wsUrl: exchange.sim.wsUrl,
-    }, {
-      credentials: exchange.credentials,
-      clock: exchange.clock,
-      serverNow: () => exchange.sim.clock.now(),
-      marketSilenceBudgetMs: exchange.silenceBudgetMs,
-      resolveDelaysMs: [50, 100, 200, 400],
-      durationMs: flags.minutes * 60_000,
-      signal: stop.signal,
-    });
+    const summary = await runLiveSession(
+      {
+        ...base,
+        restUrl: exchange.sim.restUrl,
+        wsUrl: exchange.sim.wsUrl,
+      },
+      withMetrics({
+        credentials: exchange.credentials,
+        clock: exchange.clock,
+        serverNow: () => exchange.sim.clock.now(),
+        marketSilenceBudgetMs: exchange.silenceBudgetMs,
+        resolveDelaysMs: [50, 100, 200, 400],
+        durationMs: flags.minutes * 60_000,
+        signal: stop.signal,
+      }, metrics),
+    );
     const simMinutes = (exchange.sim.clock.now() - startedAt) / 60_000;
     writeStdout(
       `paper trading ${base.symbols.join(",")} for ${
@@ -163,6 +180,7 @@ export async function main(
   } finally {
     Deno.removeSignalListener("SIGINT", onSignal);
     Deno.removeSignalListener("SIGTERM", onSignal);
+    await monitoring.close();
     await exchange.close();
   }
 }

@@ -32,6 +32,7 @@ async function run(args: string[]) {
       "--allow-write",
       "--allow-env",
       PAPER,
+      "--metrics_addr=127.0.0.1:0",
       ...args,
     ],
     env: { NO_COLOR: "1" },

@@ -22,6 +22,12 @@ import { MarketRestClient, RestTransport } from "../lib/exchange/mod.ts";
 import { MarketFeed, UnknownSymbolError } from "../lib/market/mod.ts";
 import { LogFileError, recordMarket } from "../lib/recorder/mod.ts";
 import { systemClock } from "../lib/time/clock.ts";
+import {
+  METRICS_FLAGS,
+  parseMetricsAddr,
+  startMonitoring,
+} from "../lib/metrics/mod.ts";
+import { recorderView } from "../lib/metrics/recorder_view.ts";
 
 const FLAGS = {
   symbols: {
@@ -56,6 +62,7 @@ const FLAGS = {
     help: "WebSocket base URL",
   },
   ...LOG_FLAGS,
+  ...METRICS_FLAGS,
 } as const;
 
 const USAGE =
@@ -75,13 +82,20 @@ export async function main(args: readonly string[]): Promise<number> {
   });
   checkUrlFlag("rest_url", flags.rest_url, HTTP_PROTOCOLS);
   checkUrlFlag("ws_url", flags.ws_url, WS_PROTOCOLS);
+  parseMetricsAddr(flags.metrics_addr, flags.metrics_public);
+  const monitoring = startMonitoring(flags, "record");
+  const metrics = monitoring.metrics;
   const stop = new AbortController();
-  const onSignal = () => stop.abort(new Error("signal"));
+  const onSignal = () => {
+    metrics?.setStopping();
+    stop.abort(new Error("signal"));
+  };
   Deno.addSignalListener("SIGINT", onSignal);
   Deno.addSignalListener("SIGTERM", onSignal);
+  const transport = new RestTransport({ baseUrl: flags.rest_url });
   const feed = new MarketFeed({
     symbols: flags.symbols.map((s) => s.toUpperCase()),
-    rest: new MarketRestClient(new RestTransport({ baseUrl: flags.rest_url })),
+    rest: new MarketRestClient(transport),
     stream: { wsUrl: flags.ws_url },
   });
   try {
@@ -92,6 +106,10 @@ export async function main(args: readonly string[]): Promise<number> {
       clock: systemClock,
       durationMs: flags.poll_time * 1000,
       signal: stop.signal,
+      onStart: (recorder) => {
+        metrics?.attach(recorderView(feed, recorder, transport, systemClock));
+        metrics?.setReady(true);
+      },
     });
     const total = Object.values(summary.rows).reduce((a, b) => a + b, 0);
     writeStdout(
@@ -109,6 +127,7 @@ export async function main(args: readonly string[]): Promise<number> {
   } finally {
     Deno.removeSignalListener("SIGINT", onSignal);
     Deno.removeSignalListener("SIGTERM", onSignal);
+    await monitoring.close();
   }
 }
 

@@ -18,6 +18,7 @@ function spawnRecord(args: string[]): Deno.ChildProcess {
       "--allow-write",
       "--allow-env",
       RECORD,
+      "--metrics_addr=127.0.0.1:0",
       ...args,
     ],
     stdout: "piped",

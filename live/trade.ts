@@ -37,6 +37,8 @@ import {
   tradeConfig,
   type TradeFlags,
 } from "../lib/live/mod.ts";
+import { parseMetricsAddr, startMonitoring } from "../lib/metrics/mod.ts";
+import { withMetrics } from "../lib/live/mod.ts";
 import { SystemdNotifier, WatchdogGate } from "../lib/systemd/mod.ts";
 
 const USAGE =
@@ -66,6 +68,8 @@ export async function readConfig(
     );
   }
   const config = tradeConfig(flags);
+  // checked before anything starts: a bad address is a usage error
+  parseMetricsAddr(flags.metrics_addr, flags.metrics_public);
   try {
     checkLiveConfig(config);
   } catch (error) {
@@ -109,26 +113,33 @@ export async function main(
       throw error;
     }
   }
+  const monitoring = startMonitoring(flags, "live");
   const notifier = await SystemdNotifier.fromEnv(env);
   const stop = new AbortController();
-  const onSignal = () => stop.abort(new Error("signal"));
+  const onSignal = () => {
+    monitoring.metrics?.setStopping();
+    stop.abort(new Error("signal"));
+  };
   Deno.addSignalListener("SIGINT", onSignal);
   Deno.addSignalListener("SIGTERM", onSignal);
   let healthy = false;
   const gate = new WatchdogGate({ notifier, isHealthy: () => healthy });
   try {
-    const summary = await runLiveSession(config, {
-      ...(credentials ? { credentials } : {}),
-      durationMs: flags.poll_time * 1000,
-      signal: stop.signal,
-      onReady: async (status) => {
-        await notifier.ready(status);
-        gate.start();
-      },
-      onHealth: (h) => {
-        healthy = h;
-      },
-    });
+    const summary = await runLiveSession(
+      config,
+      withMetrics({
+        ...(credentials ? { credentials } : {}),
+        durationMs: flags.poll_time * 1000,
+        signal: stop.signal,
+        onReady: async (status: string) => {
+          await notifier.ready(status);
+          gate.start();
+        },
+        onHealth: (h: boolean) => {
+          healthy = h;
+        },
+      }, monitoring.metrics),
+    );
     gate.stop();
     await notifier.stopping();
     writeStdout(
@@ -150,6 +161,7 @@ export async function main(
   } finally {
     gate.stop();
     await notifier.close();
+    await monitoring.close();
     Deno.removeSignalListener("SIGINT", onSignal);
     Deno.removeSignalListener("SIGTERM", onSignal);
   }

@@ -16,6 +16,7 @@ function spawn(
       "--allow-write",
       "--allow-env",
       TRADE,
+      "--metrics_addr=127.0.0.1:0",
       ...args,
     ],
     env: { NO_COLOR: "1", ...env },

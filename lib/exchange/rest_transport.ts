@@ -120,6 +120,12 @@ export class RestTransport {
     this.#banBaseMs = options.banBaseMs ?? 120_000;
   }
 
+  /** Rate-limit answers seen: 429 (rate limited) and 418 (IP banned), for monitoring. */
+  readonly limitStats: { rateLimited: number; banned: number } = {
+    rateLimited: 0,
+    banned: 0,
+  };
+
   /** The request weight used in the current minute, as last reported or estimated. */
   get usedWeight(): number {
     return this.#weightMinute === this.#minute() ? this.#usedWeight : 0;
@@ -167,6 +173,7 @@ export class RestTransport {
         const ms = retryAfterMs(res.headers) ?? banFromMsg(cause.msg, now) ??
           Math.min(this.#banBaseMs * 2 ** this.#bans, MAX_BAN_MS);
         this.#bans++;
+        this.limitStats.banned++;
         this.#bannedUntil = now + ms;
         log.error("IP banned (418) until {until}", {
           until: new Date(this.#bannedUntil).toISOString(),
@@ -181,6 +188,7 @@ export class RestTransport {
       }
       const error = errorFromBody(text, res.status, what);
       if (res.status === 429) {
+        this.limitStats.rateLimited++;
         const delay = retryAfterMs(res.headers) ??
           Math.min(this.#backoffBaseMs * 2 ** attempt, this.#backoffMaxMs);
         this.#pausedUntil = Math.max(

@@ -11,6 +11,7 @@ import {
   checkEntryLimits,
   DEFAULT_ENTRY_LIMITS,
   type EntryLimits,
+  type ExchangePort,
   type MarginType,
   type OrderRecord,
   type TrailingOptions,
@@ -20,6 +21,7 @@ import { checkStrategyParams, type StrategyParams } from "../strategy/mod.ts";
 import type { Clock } from "../time/clock.ts";
 import type { FillLog } from "./fill_log.ts";
 import type { JournalRow } from "./journal.ts";
+import type { LiveSession } from "./live_session.ts";
 import { checkBudgets, type StalenessBudgets } from "./staleness.ts";
 
 /** The bot's settings, as plain values. */
@@ -108,6 +110,15 @@ export interface LiveDeps {
   readonly onDecision?: (row: JournalRow) => void;
   /** Every order-manager record. */
   readonly onRecord?: (record: OrderRecord) => void;
+  /**
+   * Called once with the session as soon as it exists (before it connects), e.g. to read
+   * its state for monitoring.
+   */
+  readonly onSession?: (session: LiveSession) => void;
+  /** Wraps the order manager's exchange port (monitoring); must pass calls through. */
+  readonly wrapPort?: (port: ExchangePort) => ExchangePort;
+  /** A closed-kline event, before the bot evaluates it (bot clock, epoch ms). */
+  readonly onBarClosed?: (symbol: string, nowMs: number) => void;
   /** Every user-stream event (after the manager saw it). */
   readonly onUserEvent?: (event: TradingUserEvent) => void;
   /** Market WebSocket factory (instrumentation, tests). @default {(url) => new WebSocket(url)} */

@@ -18,6 +18,7 @@ import {
 import { checkUrlFlag, HTTP_PROTOCOLS, WS_PROTOCOLS } from "../cli/url_flag.ts";
 import type { Flags } from "../cli/flags.ts";
 import type { LiveConfig } from "./live_session.ts";
+import { METRICS_FLAGS } from "../metrics/metrics_addr.ts";
 
 /** The live bot's flags. */
 export const LIVE_FLAGS = {
@@ -232,6 +233,7 @@ export const LIVE_FLAGS = {
     help: "decision journal CSV; empty = none",
   },
   ...LOG_FLAGS,
+  ...METRICS_FLAGS,
 } as const satisfies Record<string, FlagSpec>;
 
 /** The parsed live flags. */

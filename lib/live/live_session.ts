@@ -61,6 +61,10 @@ export class LiveSession {
   readonly userStream: UserStream | undefined;
   /** Fills seen on the user stream. */
   readonly fills = new FillLog();
+  /** The market REST transport (request weight, rate-limit answers). */
+  readonly transport: RestTransport;
+  /** The settings. */
+  readonly config: LiveConfig;
   #config: LiveConfig;
   #deps: LiveDeps;
   #clock: Clock;
@@ -85,9 +89,12 @@ export class LiveSession {
       recorder?: LogRecorder;
       timeSync?: TimeSync;
       stateFile?: StateFile;
+      transport: RestTransport;
     },
   ) {
     this.#config = config;
+    this.config = config;
+    this.transport = parts.transport;
     this.#deps = deps;
     this.#clock = deps.clock ?? systemClock;
     this.feed = parts.feed;
@@ -175,8 +182,10 @@ export class LiveSession {
         now: () => clock.now(),
         historyBars: Math.min(1499, window),
         barCapacity: Math.max(window, 64),
-        onBarClosed: (symbol, bar, info) =>
-          session?.bot.onBarClosed(symbol, bar, info),
+        onBarClosed: (symbol, bar, info) => {
+          deps.onBarClosed?.(symbol, clock.now());
+          session?.bot.onBarClosed(symbol, bar, info);
+        },
         onStatus: (status) => {
           if (status.kind === "reconnected") session?.requestReconcile();
         },
@@ -204,9 +213,11 @@ export class LiveSession {
         session = new LiveSession(config, deps, {
           feed,
           bot: makeBot(),
+          transport,
           ...(journal ? { journal } : {}),
           ...(recorder ? { recorder } : {}),
         });
+        deps.onSession?.(session);
         await feed.start();
         session.bot.seed();
         log.info("Dry run on {symbols}: no orders are placed", {
@@ -241,7 +252,8 @@ export class LiveSession {
           if (!i) throw new RangeError(`Cannot trade ${s}: no exchange rules`);
           return i;
         });
-        orders = new OrderManager(new TradingPort(client), {
+        const port = new TradingPort(client);
+        orders = new OrderManager(deps.wrapPort?.(port) ?? port, {
           symbols: infos,
           orderNotional: config.orderNotional,
           tpBps: config.tpBps,
@@ -281,11 +293,13 @@ export class LiveSession {
           orders,
           client,
           userStream,
+          transport,
           ...(journal ? { journal } : {}),
           ...(recorder ? { recorder } : {}),
           ...(timeSync ? { timeSync } : {}),
           ...(stateFile ? { stateFile } : {}),
         });
+        deps.onSession?.(session);
         await orders.setup();
         await userStream.start();
         await orders.reconcile();
@@ -314,6 +328,16 @@ export class LiveSession {
   /** Asks for a reconciliation at the next housekeeping tick. */
   requestReconcile(): void {
     this.#keeper.requestReconcile();
+  }
+
+  /** The bot clock now, epoch ms. */
+  nowMs(): number {
+    return this.#clock.now();
+  }
+
+  /** Server − local clock offset, ms; undefined when not measured (paper, dry run). */
+  get clockOffsetMs(): number | undefined {
+    return this.#timeSync?.offsetMs;
   }
 
   /** Housekeeping ticks run so far. */

@@ -74,3 +74,4 @@ export {
   type TradingApi,
   TradingPort,
 } from "./trading_port.ts";
+export { sessionView, withMetrics } from "./session_view.ts";

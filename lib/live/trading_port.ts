@@ -157,6 +157,7 @@ export class TradingPort implements ExchangePort {
     return {
       totalMarginBalance: a.totalMarginBalance,
       totalMaintMargin: a.totalMaintMargin,
+      totalWalletBalance: a.totalWalletBalance,
     };
   }
 

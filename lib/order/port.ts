@@ -100,6 +100,8 @@ export interface PortPosition {
 export interface PortAccount {
   readonly totalMarginBalance: string;
   readonly totalMaintMargin: string;
+  /** Wallet balance, for monitoring (the kill switch does not read it). */
+  readonly totalWalletBalance?: string;
 }
 
 /** Margin type for the account setup. */

@@ -28,6 +28,8 @@ export interface RecordMarketOptions {
   signal?: AbortSignal;
   /** Called after each snapshot. */
   onSnapshot?: (ts: number) => void;
+  /** Called once the feed has started, with the recorder (monitoring). */
+  onStart?: (recorder: LogRecorder) => void;
 }
 
 /** What a recording session wrote. */
@@ -57,6 +59,7 @@ export async function recordMarket(
   let snapshots = 0;
   try {
     await feed.start();
+    options.onStart?.(recorder);
     log.info("Recording {symbols} into {dir}", {
       symbols: feed.symbols.join(","),
       dir: options.logDir,
