@@ -84,6 +84,7 @@ const ERROR_ACTIONS = new Set([
   "setup_failed",
   "entry_rejected",
   "exit_rejected",
+  "exit_would_trigger",
   "market_close_failed",
   "kill_switch_triggered",
   "error",

@@ -1,0 +1,78 @@
+/**
+ * A settable {@linkcode BotView} for the metrics tests.
+ *
+ * @module
+ */
+import type { BotView, FillView, PositionView } from "./bot_view.ts";
+
+/** The fake's state; tests change it between reads. */
+export interface FakeState {
+  now: number;
+  positions: Record<string, PositionView>;
+  ages: Record<string, { barMs: number; bookMs: number; markMs: number }>;
+  stale: Record<string, string[]>;
+  killed: boolean;
+  marketConnected: boolean;
+  userConnected: boolean;
+  reconnects: number;
+  fills: FillView[];
+}
+
+/** Two symbols, flat, fresh, connected, at 2026-01-05T12:00Z. */
+export function fakeState(): FakeState {
+  const flat: PositionView = {
+    amount: 0,
+    entryPrice: 0,
+    exits: [],
+    cooldownUntilMs: 0,
+  };
+  return {
+    now: Date.UTC(2026, 0, 5, 12),
+    positions: { BTCUSDT: flat, ETHUSDT: flat },
+    ages: {
+      BTCUSDT: { barMs: 500, bookMs: 100, markMs: 900 },
+      ETHUSDT: { barMs: 600, bookMs: 200, markMs: 800 },
+    },
+    stale: { BTCUSDT: [], ETHUSDT: [] },
+    killed: false,
+    marketConnected: true,
+    userConnected: true,
+    reconnects: 0,
+    fills: [],
+  };
+}
+
+/** A trading bot's view over `st`. */
+export function fakeView(st: FakeState): BotView {
+  return {
+    symbols: ["BTCUSDT", "ETHUSDT"],
+    trading: true,
+    nowMs: () => st.now,
+    inputs: (s) => ({
+      ...st.ages[s]!,
+      stale: st.stale[s]!,
+      mark: {
+        price: 100,
+        fundingRate: 0.0001,
+        nextFundingTimeMs: st.now + 3_600_000,
+      },
+    }),
+    position: (s) => st.positions[s]!,
+    killSwitch: () =>
+      st.killed
+        ? { tripped: true, reason: "margin", sinceMs: st.now, untilMs: null }
+        : { tripped: false },
+    killThreshold: 1.2,
+    streams: () => ({
+      market: {
+        connected: st.marketConnected,
+        reconnects: st.reconnects,
+        silences: 0,
+      },
+      user: { connected: st.userConnected, reconnects: 0, silences: 0 },
+    }),
+    rest: () => ({ used: 130, limit: 2400, rateLimited: 1, banned: 0 }),
+    clockOffsetMs: () => -12,
+    fills: () => st.fills,
+  };
+}
