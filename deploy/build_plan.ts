@@ -43,6 +43,16 @@ export const DEFAULT_HOSTS: readonly string[] = [
   "fstream.asterdex.com",
 ];
 
+/**
+ * The loopback addresses the bot and the recorder may serve `/metrics` and `/health` on
+ * (`--metrics_addr`: the bot's default, and the recorder's port in
+ * deploy/monitoring/prometheus.yml).
+ */
+export const METRICS_ADDRS: readonly string[] = [
+  "127.0.0.1:9464",
+  "127.0.0.1:9465",
+];
+
 /** How much a binary may do. */
 type Access = "live" | "doctor" | "record" | "offline";
 
@@ -97,7 +107,8 @@ const SYSTEMD_ENV = [
 
 /**
  * The permission flags of `entry`: network only to `hosts` (plus, for the live bot, the
- * two sd_notify unix sockets), reads and writes only in the installation's directories,
+ * two sd_notify unix sockets, and for the bot and the recorder their loopback metrics
+ * addresses {@linkcode METRICS_ADDRS}), reads and writes only in the installation's directories,
  * and only the variables it reads. The offline tools (features, backtest) read and write
  * the paths their users name, so they get unscoped file access and no network.
  */
@@ -113,6 +124,7 @@ export function permissionFlags(
         `--allow-net=${
           [
             ...hosts,
+            ...METRICS_ADDRS,
             `unix:${p.notifySocket}`,
             `unix:${p.runDir}/notify.sock`,
           ].join(",")
@@ -140,7 +152,7 @@ export function permissionFlags(
       ];
     case "record":
       return [
-        `--allow-net=${hosts.join(",")}`,
+        `--allow-net=${[...hosts, ...METRICS_ADDRS].join(",")}`,
         `--allow-read=${p.logDir}`,
         `--allow-write=${p.logDir}`,
         `--allow-env=${ENV_NAMES.join(",")}`,

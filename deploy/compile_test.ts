@@ -272,6 +272,8 @@ Deno.test("compile.ts --bundle builds runnable single files with baked-in scopes
           {
             ASTER_REST_URL: sim.restUrl,
             ASTER_WS_URL: sim.wsUrl,
+            // never the default port in tests: a bot may run on this machine
+            ASTER_METRICS_ADDR: "127.0.0.1:0",
             NOTIFY_SOCKET: notifySocket,
             WATCHDOG_USEC: "1000000",
             RUNTIME_DIRECTORY: paths.runDir,
