@@ -34,6 +34,7 @@ export function sessionView(session: LiveSession): BotView {
             cooldownUntilMs: st.cooldownUntil,
           };
         },
+        unprotected: () => orders.unprotected(),
         killSwitch: () => {
           const tripped = orders.killed;
           const k = orders.safetyState().killSwitch;

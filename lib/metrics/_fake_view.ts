@@ -16,6 +16,8 @@ export interface FakeState {
   userConnected: boolean;
   reconnects: number;
   fills: FillView[];
+  /** Unprotected positions: symbol → since (epoch ms). */
+  unprotected: Record<string, number>;
 }
 
 /** Two symbols, flat, fresh, connected, at 2026-01-05T12:00Z. */
@@ -39,6 +41,7 @@ export function fakeState(): FakeState {
     userConnected: true,
     reconnects: 0,
     fills: [],
+    unprotected: {},
   };
 }
 
@@ -58,6 +61,11 @@ export function fakeView(st: FakeState): BotView {
       },
     }),
     position: (s) => st.positions[s]!,
+    unprotected: () =>
+      Object.entries(st.unprotected).map(([symbol, sinceMs]) => ({
+        symbol,
+        sinceMs,
+      })),
     killSwitch: () =>
       st.killed
         ? { tripped: true, reason: "margin", sinceMs: st.now, untilMs: null }

@@ -15,7 +15,7 @@
  * @module
  */
 import client from "prom-client";
-import type { BotView, PositionView } from "./bot_view.ts";
+import type { BotView } from "./bot_view.ts";
 import { type DecisionLike, decisionOutcome } from "./decision_outcome.ts";
 import { type HealthReport, healthReport } from "./health.ts";
 import { processCollectors } from "./process_metrics.ts";
@@ -85,6 +85,7 @@ const ERROR_ACTIONS = new Set([
   "entry_rejected",
   "exit_rejected",
   "exit_would_trigger",
+  "position_unprotected",
   "market_close_failed",
   "kill_switch_triggered",
   "error",
@@ -164,7 +165,7 @@ export class BotMetrics {
       ),
       stop: gauge(
         "aster_position_stop_on_exchange",
-        "1 when a stop (stop-loss or trailing) of the open position is on the exchange; 1 when flat.",
+        "1 when the open position's stop-loss is on the exchange (or flat), 0 while it is unprotected.",
         ["symbol"],
       ),
       exits: gauge(
@@ -409,7 +410,7 @@ export class BotMetrics {
           detail: r.detail.slice(0, 200),
         });
       }
-      this.#trackProtection(r.timeMs);
+      this.#trackProtection();
     } catch { /* metrics never break the bot */ }
   }
 
@@ -492,8 +493,7 @@ export class BotMetrics {
   /** Re-reads the protection state (call from the housekeeping tick). */
   tick(): void {
     try {
-      const v = this.#view;
-      if (v) this.#trackProtection(v.nowMs());
+      this.#trackProtection();
     } catch { /* metrics never break the bot */ }
   }
 
@@ -514,7 +514,7 @@ export class BotMetrics {
   health(): HealthReport {
     const v = this.#view;
     const now = v?.nowMs() ?? Date.now();
-    if (v) this.#trackProtection(now);
+    this.#trackProtection();
     return healthReport({
       view: v,
       nowMs: now,
@@ -555,17 +555,13 @@ export class BotMetrics {
     if (list.length > this.#recentN) list.shift();
   }
 
-  /** Starts or ends each symbol's unprotected interval at `nowMs`. */
-  #trackProtection(nowMs: number): void {
+  /** Reads which positions are without a stop, and since when, from the view. */
+  #trackProtection(): void {
     const v = this.#view;
-    if (!v?.position) return;
-    for (const s of v.symbols) {
-      const p = v.position(s);
-      if (p.amount !== 0 && !hasStop(p)) {
-        if (!this.#unprotectedSince.has(s)) {
-          this.#unprotectedSince.set(s, nowMs);
-        }
-      } else this.#unprotectedSince.delete(s);
+    if (!v?.unprotected) return;
+    this.#unprotectedSince.clear();
+    for (const u of v.unprotected()) {
+      this.#unprotectedSince.set(u.symbol, u.sinceMs);
     }
   }
 
@@ -601,7 +597,7 @@ export class BotMetrics {
       return;
     }
     const now = v.nowMs();
-    this.#trackProtection(now);
+    this.#trackProtection();
     m.up.set(this.health().ready ? 1 : 0);
     m.trading.set(v.trading ? 1 : 0);
     m.lastDecision.set(this.#lastDecisionMs / 1000);
@@ -628,7 +624,10 @@ export class BotMetrics {
           { symbol: s },
           p.amount === 0 ? 0 : (markPrice - p.entryPrice) * p.amount,
         );
-        m.stop.set({ symbol: s }, p.amount === 0 || hasStop(p) ? 1 : 0);
+        m.stop.set(
+          { symbol: s },
+          p.amount === 0 || !this.#unprotectedSince.has(s) ? 1 : 0,
+        );
         for (const purpose of EXIT_PURPOSES) {
           m.exits.set(
             { symbol: s, purpose },
@@ -684,13 +683,6 @@ export class BotMetrics {
       }
     }
   }
-}
-
-/** Whether a stop (stop-loss or trailing stop) of the position is on the exchange. */
-export function hasStop(p: PositionView): boolean {
-  return p.exits.some((e) =>
-    (e.purpose === "sl" || e.purpose === "trail") && e.state === "open"
-  );
 }
 
 function iso(ms: number): string {

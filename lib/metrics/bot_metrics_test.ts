@@ -139,7 +139,7 @@ Deno.test("BotMetrics exports positions, account, orders and plumbing with bound
   );
 });
 
-Deno.test("BotMetrics times a position without a stop and /health turns unhealthy past 2 s", async () => {
+Deno.test("BotMetrics shows the order manager's unprotected positions and /health turns unhealthy past 2 s", async () => {
   const st = fakeState();
   const m = new BotMetrics({ component: "live", processMetrics: false });
   m.attach(fakeView(st));
@@ -155,12 +155,8 @@ Deno.test("BotMetrics times a position without a stop and /health turns unhealth
     }],
     cooldownUntilMs: 0,
   };
-  m.orderRecord({
-    timeMs: st.now,
-    symbol: "BTCUSDT",
-    action: "position_changed",
-    detail: "",
-  });
+  // the order manager's own account: unprotected since the fill
+  st.unprotected.BTCUSDT = st.now;
   st.now += 1_500;
   let h = m.health();
   assert.equal(h.ready, true);
@@ -188,6 +184,7 @@ Deno.test("BotMetrics times a position without a stop and /health turns unhealth
     ...st.positions.BTCUSDT,
     exits: [{ purpose: "tp", state: "open" }, { purpose: "sl", state: "open" }],
   };
+  delete st.unprotected.BTCUSDT;
   m.tick();
   t = await m.render();
   assert.equal(

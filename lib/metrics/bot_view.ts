@@ -90,6 +90,15 @@ export interface BotView {
   inputs(symbol: string): InputView;
   /** The position of a symbol; absent when not trading. */
   position?(symbol: string): PositionView;
+  /**
+   * The symbols whose open position has no stop-loss open on the exchange, and since
+   * when (bot clock, epoch ms): the order manager's own account of it. Absent when not
+   * trading.
+   */
+  unprotected?(): readonly {
+    readonly symbol: string;
+    readonly sinceMs: number;
+  }[];
   /** The kill switch; absent when not trading. */
   killSwitch?(): KillSwitchView;
   /** The kill threshold (margin balance / maintenance margin). */

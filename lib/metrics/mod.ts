@@ -9,7 +9,6 @@ export {
   BotMetrics,
   type BotMetricsOptions,
   type DecisionEvent,
-  hasStop,
   type RecentLine,
   type RecordEvent,
   type UserEventLike,
