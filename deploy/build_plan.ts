@@ -54,7 +54,7 @@ export const METRICS_ADDRS: readonly string[] = [
 ];
 
 /** How much a binary may do. */
-type Access = "live" | "doctor" | "record" | "offline";
+type Access = "live" | "doctor" | "record" | "status" | "offline";
 
 /** One binary. */
 export interface EntryPoint {
@@ -73,6 +73,7 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
   { name: "aster-live", source: "live/trade.ts", access: "live" },
   { name: "aster-doctor", source: "live/doctor.ts", access: "doctor" },
   { name: "aster-record", source: "live/record.ts", access: "record" },
+  { name: "aster-status", source: "live/status.ts", access: "status" },
   {
     name: "aster-build-features",
     source: "backtest/build_features.ts",
@@ -155,6 +156,13 @@ export function permissionFlags(
         `--allow-net=${[...hosts, ...METRICS_ADDRS].join(",")}`,
         `--allow-read=${p.logDir}`,
         `--allow-write=${p.logDir}`,
+        `--allow-env=${ENV_NAMES.join(",")}`,
+      ];
+    case "status":
+      // asks the bot's loopback endpoint; reads its state file and journal when it is down
+      return [
+        `--allow-net=${METRICS_ADDRS.join(",")}`,
+        `--allow-read=${[p.configDir, p.logDir, p.stateDir].join(",")}`,
         `--allow-env=${ENV_NAMES.join(",")}`,
       ];
     case "offline":

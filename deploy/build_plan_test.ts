@@ -47,6 +47,19 @@ Deno.test("permissionFlags() scopes each binary to its hosts, paths and variable
       ok(!flags.some((f) => f.startsWith("--allow-run")));
     },
   );
+  await t.step(
+    "aster-status reaches only the loopback metrics ports and writes nothing",
+    () => {
+      deepEqual(
+        permissionFlags(entry("aster-status"), DEFAULT_PATHS, DEFAULT_HOSTS),
+        [
+          "--allow-net=127.0.0.1:9464,127.0.0.1:9465",
+          "--allow-read=/etc/aster,/var/log/aster,/var/lib/aster",
+          "--allow-env=ASTER_*,ORDER_API_KEY,ORDER_SECRET_KEY,NO_COLOR",
+        ],
+      );
+    },
+  );
   await t.step("offline tools get no network", () => {
     const flags = permissionFlags(
       entry("aster-backtest"),

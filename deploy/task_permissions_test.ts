@@ -5,7 +5,7 @@
  * compromised dependency would try.
  */
 import { deepEqual, equal, match, ok } from "node:assert/strict";
-import { DEFAULT_HOSTS } from "./build_plan.ts";
+import { DEFAULT_HOSTS, METRICS_ADDRS } from "./build_plan.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const TASKS: Record<string, string> = JSON.parse(
@@ -37,7 +37,12 @@ Deno.test("security: the trading tasks have scoped permissions and --no-remote",
         const net = flags.find((f) => f.startsWith("--allow-net="))!;
         deepEqual(
           net.slice("--allow-net=".length).split(","),
-          task.endsWith(":sim") ? ["127.0.0.1"] : [...DEFAULT_HOSTS],
+          task.endsWith(":sim")
+            ? ["127.0.0.1"]
+            : base === "doctor"
+            ? [...DEFAULT_HOSTS]
+            // the bot and the recorder also serve /metrics on loopback
+            : [...DEFAULT_HOSTS, ...METRICS_ADDRS],
         );
         ok(
           !flags.some((f) => f.startsWith("--allow-run")),
