@@ -27,7 +27,8 @@ async function runScript(
       new URL(script, import.meta.url).pathname,
       ...args,
     ],
-    env: { NO_COLOR: "1", ...env },
+    // never the default metrics port in tests: a bot may be running on this machine
+    env: { NO_COLOR: "1", ASTER_METRICS_ADDR: "127.0.0.1:0", ...env },
     clearEnv: true,
     stdout: "piped",
     stderr: "piped",
