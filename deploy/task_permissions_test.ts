@@ -117,6 +117,9 @@ Deno.test("security: a path outside the task's permissions is one clear line, ex
         "ws://127.0.0.1:9",
         "--journal",
         `${outside}/decisions.csv`,
+        // no metrics endpoint (its start line would be a second line)
+        "--metrics_addr",
+        "",
       ],
       cwd: ROOT,
       env: { NO_COLOR: "1" },
