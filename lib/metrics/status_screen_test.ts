@@ -73,7 +73,7 @@ Deno.test("formatOnline: one screen of a running bot from its /health and /metri
   );
   assert.match(
     text,
-    /BTCUSDT {4}LONG  0\.5 @ 90 {2}mark 100\.00 {2}uPnL \+5\.00 {2}exits tp {2}NO STOP for 3\.0 s/,
+    /BTCUSDT {4}LONG {2}0\.5 @ 90 {2}mark 100\.00 {2}uPnL \+5\.00 {2}exits tp {2}NO STOP for 3\.0 s/,
   );
   assert.match(text, /ETHUSDT bar 0\.6 book 0\.2 mark 0\.8/);
   assert.match(text, /BTCUSDT {4}position_open {2}blocked position_open/);
