@@ -7,6 +7,7 @@
  * @module
  */
 import { writeReport } from "../lib/report/mod.ts";
+import { parseWalkForward, type WalkForwardSpec } from "../lib/research/mod.ts";
 import {
   formatHelp,
   parseFlags,
@@ -27,6 +28,7 @@ import {
   Progress,
   RANKABLE,
   runBacktest,
+  walkForwardLine,
 } from "../lib/backtest/mod.ts";
 import {
   BOT_FLAGS,
@@ -118,6 +120,11 @@ const SPECS = {
     choices: ["max", "plateau"],
     help:
       "winner: max of the metric, or plateau (best radius-1 box mean over numeric axes with >= 3 levels)",
+  },
+  "walk_forward": {
+    type: "string",
+    help:
+      "walk-forward: is=30d,oos=7d[,step=7d][,anchored] (m/h/d); the grid on each IS window, its choice on the OOS",
   },
   "prior_trials": {
     type: "number",
@@ -211,6 +218,15 @@ export async function main(args: readonly string[]): Promise<number> {
       `--pbo must be an even number of blocks >= 4, auto or off, got ${flags.pbo}`,
     );
   }
+  let walkForward: WalkForwardSpec | undefined;
+  if (flags.walk_forward !== undefined) {
+    try {
+      walkForward = parseWalkForward(flags.walk_forward);
+    } catch (error) {
+      if (error instanceof SyntaxError) throw new UsageError(error.message);
+      throw error;
+    }
+  }
   const progress = flags.quiet ? undefined : new Progress({
     write: writeStderr,
     tty: Deno.stderr.isTerminal(),
@@ -225,6 +241,7 @@ export async function main(args: readonly string[]): Promise<number> {
       rankBy: flags.rank_by as MetricName,
       minTrades: flags.min_trades,
       priorTrials: flags.prior_trials,
+      ...(walkForward !== undefined ? { walkForward } : {}),
       rankRule: flags.rank_rule as "max" | "plateau",
       pbo,
       top: flags.top,
@@ -257,6 +274,9 @@ export async function main(args: readonly string[]): Promise<number> {
       print(line);
     }
   }
+  for (const w of summary.walkForward ?? []) {
+    print(walkForwardLine(w));
+  }
   if (summary.pboSkipped !== undefined) {
     print(`\nPBO skipped: ${summary.pboSkipped}`);
   }
@@ -265,9 +285,13 @@ export async function main(args: readonly string[]): Promise<number> {
       seconds.total.toFixed(2)
     } s (${(result.barConfigs / seconds.total / 1e6).toFixed(1)} M/s; read ${
       seconds.read.toFixed(2)
-    } s, simulate ${seconds.simulate.toFixed(2)} s, write ${
-      seconds.write.toFixed(2)
-    } s)`,
+    } s, simulate ${seconds.simulate.toFixed(2)} s, rank/PBO ${
+      seconds.rank.toFixed(2)
+    } s${
+      seconds.walkForward > 0
+        ? `, walk-forward ${seconds.walkForward.toFixed(2)} s`
+        : ""
+    }, write ${seconds.write.toFixed(2)} s)`,
   );
   print(
     `outputs: ${flags.out}/ (${summary.files.length} files, manifest.json)`,

@@ -159,6 +159,12 @@ Deno.test("backtest.ts ranks a grid and writes its outputs", async (t) => {
       await bad(["--pbo", "5"], /even number >= 4/);
       await bad(["--pbo", "x"], /--pbo must be an even number/);
       await bad(["--prior_trials", "-1"], /prior_trials/);
+      await bad(
+        ["--walk_forward", "is=30d,oos=7d"],
+        /is longer than the data/,
+      );
+      await bad(["--walk_forward", "is=1d"], /needs both is= and oos=/);
+      await bad(["--rank_rule", "best"], /expected one of max, plateau/);
       let gone = false;
       try {
         await Deno.stat(`${dir}/bad`);

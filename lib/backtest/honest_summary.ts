@@ -9,6 +9,7 @@ import { DAY_BARS } from "./honest_rank.ts";
 import { M, N_METRICS } from "./metrics.ts";
 import type { RankedScope } from "./outputs.ts";
 import { ANN_FACTOR } from "./simulate.ts";
+import type { WalkForwardSymbol } from "./walk_forward.ts";
 
 const f2 = (x: number) => Number.isFinite(x) ? x.toFixed(2) : String(x);
 const f4 = (x: number) => Number.isFinite(x) ? x.toFixed(4) : "n/a";
@@ -79,4 +80,16 @@ export function honestLines(scope: RankedScope, pbo?: CscvResult): string[] {
     );
   }
   return lines;
+}
+
+/** One line summarising a symbol's walk-forward. */
+export function walkForwardLine(w: WalkForwardSymbol): string {
+  const s = w.stitched;
+  return `walk-forward ${w.symbol}: ${w.rows.length} windows, stitched OOS Sharpe ${
+    f2(s.sharpe)
+  } (PSR ${f4(s.psr)}), return ${f4(s.totalReturn)}, max drawdown ${
+    f4(s.maxDrawdown)
+  }, ${s.trades} trades; WFE ${f2(w.wfe)}, ${
+    (w.profitableShare * 100).toFixed(0)
+  } % of OOS windows profitable, ${w.distinct} distinct configs chosen`;
 }

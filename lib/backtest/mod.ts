@@ -67,7 +67,12 @@ export {
   formatRankedTable,
   runBacktest,
 } from "./run_backtest.ts";
-export { honestLines } from "./honest_summary.ts";
+export { honestLines, walkForwardLine } from "./honest_summary.ts";
+export {
+  runWalkForward,
+  sliceTable,
+  type WalkForwardSymbol,
+} from "./walk_forward.ts";
 export { deflateRanking, type Deflation, pboOfRanking } from "./honest_rank.ts";
 export {
   featureTableCsvLines,

@@ -9,12 +9,14 @@
 import {
   argmaxFirst,
   type CscvSelect,
+  hasNeighbours,
   type PlateauGrid,
   plateauGrid,
   plateauScores,
 } from "../research/mod.ts";
 import { type ConfigTable, GRID_PARAMS, N_PARAMS } from "./grid.ts";
 import { M, metricIndex, type MetricName, N_METRICS } from "./metrics.ts";
+import { rankConfigs } from "./rank.ts";
 
 /** How the winner is chosen: the raw maximum or the best plateau. */
 export type RankRule = "max" | "plateau";
@@ -93,5 +95,41 @@ export function plateauSelect(grid: PlateauGrid, ids: Int32Array): CscvSelect {
     const p = plateauScores(grid, full);
     for (let j = 0; j < ids.length; j++) mine[j] = p.score[ids[j]!]!;
     return argmaxFirst(mine);
+  };
+}
+
+/** Options of {@linkcode rankWithRule}. */
+export interface RuleOptions {
+  /** The ranking metric. */
+  readonly rankBy: MetricName;
+  /** Minimum trades to be ranked. */
+  readonly minTrades: number;
+  /** Raw maximum or plateau. */
+  readonly rule: RankRule;
+  /** The grid's plateau shape (required for the plateau rule and the score column). */
+  readonly grid?: PlateauGrid;
+}
+
+/**
+ * Ranks one metric table by the rule: the order (eligible configs only) and, when the grid
+ * has neighbours, every config's plateau score.
+ */
+export function rankWithRule(
+  rows: Float64Array,
+  options: RuleOptions,
+): { order: Int32Array; plateau?: Float64Array } {
+  const { rankBy, minTrades } = options;
+  const plateau = options.grid !== undefined && hasNeighbours(options.grid)
+    ? plateauScores(options.grid, eligibleMetric(rows, rankBy, minTrades)).score
+    : undefined;
+  if (options.rule === "plateau") {
+    if (plateau === undefined) {
+      throw new RangeError("Cannot rank by plateau: no axis to smooth over");
+    }
+    return { order: rankByPlateau(rows, plateau, minTrades), plateau };
+  }
+  return {
+    order: rankConfigs(rows, { rankBy, minTrades }),
+    ...(plateau ? { plateau } : {}),
   };
 }

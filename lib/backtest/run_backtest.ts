@@ -30,12 +30,7 @@ import {
   tradeCsvLines,
   writeLines,
 } from "./outputs.ts";
-import {
-  aggregateMetrics,
-  rankConfigs,
-  symbolRows,
-  unrankedConfigs,
-} from "./rank.ts";
+import { aggregateMetrics, symbolRows, unrankedConfigs } from "./rank.ts";
 import {
   deflateRanking,
   type Deflation,
@@ -45,12 +40,17 @@ import {
   symbolMoments,
 } from "./honest_rank.ts";
 import { pboJson } from "./pbo_output.ts";
+import { runWalkForward, type WalkForwardSymbol } from "./walk_forward.ts";
+import {
+  walkForwardCsvLines,
+  walkForwardEquityLines,
+  walkForwardJson,
+} from "./walk_forward_output.ts";
 import {
   configPlateauGrid,
-  eligibleMetric,
   plateauSelect,
-  rankByPlateau,
   type RankRule,
+  rankWithRule,
 } from "./plateau_rank.ts";
 import {
   autoBlocks,
@@ -58,8 +58,10 @@ import {
   type DayBlocks,
   hasNeighbours,
   planDayBlocks,
-  plateauScores,
+  planWindows,
   spannedDays,
+  type WalkForwardSpec,
+  type WalkForwardWindow,
 } from "../research/mod.ts";
 import { readFeatureTable } from "./read_feature_table.ts";
 import { buildSignals } from "./signals.ts";
@@ -105,6 +107,11 @@ export interface BacktestOptions {
    * over the numeric axes with >= 3 levels); PBO uses the same rule. @default "max"
    */
   readonly rankRule?: RankRule;
+  /**
+   * Walk-forward design (see `parseWalkForward`): per window the grid on the IS bars, the
+   * chosen config on the OOS bars, stitched. @default none
+   */
+  readonly walkForward?: WalkForwardSpec;
   /** Grids already run on the same data, counted as DSR trials. @default 0 */
   readonly priorTrials?: number;
   /**
@@ -133,6 +140,10 @@ export interface BacktestSummary {
   readonly seconds: {
     readonly read: number;
     readonly simulate: number;
+    /** Ranking, deflation and PBO. */
+    readonly rank: number;
+    /** Walk-forward (0 without). */
+    readonly walkForward: number;
     readonly write: number;
     readonly total: number;
   };
@@ -144,6 +155,8 @@ export interface BacktestSummary {
   readonly pbo: ReadonlyMap<string, CscvResult>;
   /** Why PBO was skipped, if it was. */
   readonly pboSkipped?: string;
+  /** Walk-forward results per symbol (with `walkForward`). */
+  readonly walkForward?: readonly WalkForwardSymbol[];
 }
 
 /** Runs the backtest; throws {@linkcode BacktestInputError} on bad input. */
@@ -236,6 +249,23 @@ export async function runBacktest(
     );
   }
 
+  let windows: WalkForwardWindow[] | undefined;
+  if (options.walkForward !== undefined) {
+    let lo = Infinity, hi = -Infinity;
+    for (const f of table.symbols) {
+      if (f.bars === 0) continue;
+      lo = Math.min(lo, f.ts[0]!);
+      hi = Math.max(hi, f.ts[f.bars - 1]! + 60_000);
+    }
+    try {
+      windows = planWindows(lo, hi, options.walkForward);
+    } catch (error) {
+      if (error instanceof RangeError) {
+        throw new BacktestInputError(error.message);
+      }
+      throw error;
+    }
+  }
   const pboOpt = options.pbo ?? "auto";
   let blocks: DayBlocks | undefined;
   let pboSkipped: string | undefined;
@@ -276,17 +306,15 @@ export async function runBacktest(
     moments: Float64Array | undefined,
     t: Float64Array,
   ): Deflation => deflateRanking(rows, moments, t, { minTrades, priorTrials });
-  const ranking = (rows: Float64Array) => {
-    const plateau = smoothable
-      ? plateauScores(plateauGrid, eligibleMetric(rows, rankBy, minTrades))
-        .score
-      : undefined;
-    const order = rankRule === "plateau"
-      ? rankByPlateau(rows, plateau!, minTrades)
-      : rankConfigs(rows, { rankBy, minTrades });
-    const unranked = unrankedConfigs(rows, { rankBy, minTrades });
-    return { order, unranked, ...(plateau ? { plateau } : {}) };
-  };
+  const ranking = (rows: Float64Array) => ({
+    ...rankWithRule(rows, {
+      rankBy,
+      minTrades,
+      rule: rankRule,
+      grid: plateauGrid,
+    }),
+    unranked: unrankedConfigs(rows, { rankBy, minTrades }),
+  });
   const scopes: RankedScope[] = table.symbols.map((s, i) => {
     const rows = symbolRows(result, i);
     return {
@@ -340,6 +368,27 @@ export async function runBacktest(
     }
   }
 
+  const tRank = performance.now();
+  let walkForward: WalkForwardSymbol[] | undefined;
+  if (windows !== undefined) {
+    status(
+      `walk-forward ${
+        options.walkForward!.text
+      }: ${windows.length} windows, the grid on each in-sample part`,
+    );
+    walkForward = await runWalkForward(table, configs, {
+      windows,
+      rankBy,
+      minTrades,
+      rule: rankRule,
+      grid: plateauGrid,
+      blockers,
+      ...(options.workers !== undefined ? { workers: options.workers } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+  }
+  const tWfo = performance.now();
+
   await Deno.mkdir(options.out, { recursive: true });
   const files: string[] = [];
   const path = (name: string) => `${options.out}/${name}`;
@@ -366,6 +415,33 @@ export async function runBacktest(
     files.push("pbo.json");
   }
 
+  if (walkForward !== undefined) {
+    await Deno.writeTextFile(
+      path("walk_forward.json"),
+      JSON.stringify(
+        walkForwardJson(options.walkForward!, walkForward, configs, {
+          "rank_by": rankBy,
+          "rank_rule": rankRule,
+          "min_trades_per_is_window": minTrades,
+        }),
+        null,
+        2,
+      ),
+    );
+    await writeLines(
+      path("walk_forward.csv"),
+      walkForwardCsvLines(walkForward, configs),
+    );
+    await writeLines(
+      path("walk_forward_equity.csv"),
+      walkForwardEquityLines(walkForward),
+    );
+    files.push(
+      "walk_forward.json",
+      "walk_forward.csv",
+      "walk_forward_equity.csv",
+    );
+  }
   const top = options.top ?? 5;
   const topFiles: Record<string, unknown>[] = [];
   const topAllFiles: Record<string, unknown>[] = [];
@@ -429,7 +505,9 @@ export async function runBacktest(
   const seconds = {
     read: (tRead - t0) / 1000,
     simulate: (tSim - tRead) / 1000,
-    write: (tEnd - tSim) / 1000,
+    rank: (tRank - tSim) / 1000,
+    walkForward: (tWfo - tRank) / 1000,
+    write: (tEnd - tWfo) / 1000,
     total: (tEnd - t0) / 1000,
   };
   const lists: Record<string, unknown> = {};
@@ -475,6 +553,13 @@ export async function runBacktest(
       "ranked_csv": "ranked.csv",
       "ranked_json": "ranked.json",
       ...(files.includes("pbo.json") ? { "pbo_json": "pbo.json" } : {}),
+      ...(walkForward !== undefined
+        ? {
+          "walk_forward_json": "walk_forward.json",
+          "walk_forward_csv": "walk_forward.csv",
+          "walk_forward_equity_csv": "walk_forward_equity.csv",
+        }
+        : {}),
       top: topFiles,
       ...(all !== undefined ? { "top_all": topAllFiles } : {}),
     },
@@ -494,6 +579,7 @@ export async function runBacktest(
     ...(blocks !== undefined ? { blocks } : {}),
     pbo,
     ...(pboSkipped !== undefined ? { pboSkipped } : {}),
+    ...(walkForward !== undefined ? { walkForward } : {}),
   };
 }
 

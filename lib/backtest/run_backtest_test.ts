@@ -9,6 +9,7 @@ import type { GridSpec } from "./grid.ts";
 import { METRICS, N_METRICS } from "./metrics.ts";
 import { topFileStem, writeLines } from "./outputs.ts";
 import { runBacktest } from "./run_backtest.ts";
+import { parseWalkForward } from "../research/mod.ts";
 import { syntheticCsvLines } from "./synthetic_table.ts";
 
 const GRID: GridSpec = {

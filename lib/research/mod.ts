@@ -10,3 +10,4 @@ export * from "./return_stats.ts";
 export * from "./cscv.ts";
 export * from "./day_blocks.ts";
 export * from "./plateau.ts";
+export * from "./wfo_windows.ts";

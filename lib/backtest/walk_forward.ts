@@ -1,0 +1,347 @@
+/**
+ * Walk-forward optimisation: per window, run the whole grid on the in-sample bars, choose
+ * with the same rule as the plain ranking, run the chosen config on the out-of-sample bars,
+ * and stitch the OOS segments. Features come from the one table over all data (bars before
+ * a split are legitimate past data that warm the rolling windows; nothing is recomputed on a
+ * slice); every symbol is split at the same timestamps; each OOS segment starts flat with
+ * the running capital (all-in sizing makes returns scale-free, so the stitched curve is
+ * `init_cash * prod(1 + r)`); a position open at a segment's end is marked to its last
+ * close (vectorbt's "open at end", no exit fee).
+ *
+ * @module
+ */
+import {
+  N_MOMENTS,
+  type PlateauGrid,
+  psr,
+  returnMoments,
+  type WalkForwardWindow,
+} from "../research/mod.ts";
+import type { FeatureTable, SymbolFeatures } from "./feature_table.ts";
+import {
+  type ConfigTable,
+  GRID_PARAMS,
+  N_PARAMS,
+  signalKeyOf,
+  simParamsOf,
+} from "./grid.ts";
+import { runGrid } from "./grid_runner.ts";
+import { M, metricIndex, type MetricName, N_METRICS } from "./metrics.ts";
+import { type RankRule, rankWithRule } from "./plateau_rank.ts";
+import { symbolRows } from "./rank.ts";
+import { buildSignals } from "./signals.ts";
+import { ANN_FACTOR, simulate } from "./simulate.ts";
+
+/** Options of {@linkcode runWalkForward}. */
+export interface WalkForwardOptions {
+  /** The windows (see `planWindows`). */
+  readonly windows: readonly WalkForwardWindow[];
+  /** Ranking metric. */
+  readonly rankBy: MetricName;
+  /** Minimum in-sample trades of a candidate, per IS window. */
+  readonly minTrades: number;
+  /** Selection rule. */
+  readonly rule: RankRule;
+  /** The grid's plateau shape. */
+  readonly grid: PlateauGrid;
+  /** Spread/funding/opening-loss blockers. */
+  readonly blockers: boolean;
+  /** Worker threads for the IS grids. */
+  readonly workers?: number;
+  /** Progress over all IS grids (bar-configs done, total). */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** One window of one symbol. */
+export interface WalkForwardRow {
+  /** Window number. */
+  readonly window: number;
+  /** The window. */
+  readonly span: WalkForwardWindow;
+  /** Chosen config (-1: none eligible, the OOS stays flat). */
+  readonly config: number;
+  /** IS bars and OOS bars. */
+  readonly isBars: number;
+  /** OOS bars. */
+  readonly oosBars: number;
+  /** IS value of the ranking metric, Sharpe, total return and trades of the choice. */
+  readonly isMetric: number;
+  /** IS Sharpe. */
+  readonly isSharpe: number;
+  /** IS total return. */
+  readonly isReturn: number;
+  /** IS trades. */
+  readonly isTrades: number;
+  /** OOS Sharpe. */
+  readonly oosSharpe: number;
+  /** OOS total return. */
+  readonly oosReturn: number;
+  /** OOS trades. */
+  readonly oosTrades: number;
+}
+
+/** A symbol's walk-forward result. */
+export interface WalkForwardSymbol {
+  /** Symbol. */
+  readonly symbol: string;
+  /** Per window. */
+  readonly rows: readonly WalkForwardRow[];
+  /** Stitched OOS bars: times. */
+  readonly ts: Float64Array;
+  /** Stitched OOS value, starting from the first chosen config's init cash. */
+  readonly value: Float64Array;
+  /** Metrics of the stitched OOS curve. */
+  readonly stitched: {
+    readonly sharpe: number;
+    readonly totalReturn: number;
+    readonly maxDrawdown: number;
+    /** PSR against 0 (no grid deflation: the curve is out of sample for the choice). */
+    readonly psr: number;
+    readonly trades: number;
+    readonly bars: number;
+  };
+  /** Walk-forward efficiency: OOS per-bar mean return over IS per-bar mean return. */
+  readonly wfe: number;
+  /** Share of windows whose OOS return is > 0. */
+  readonly profitableShare: number;
+  /** Per grid parameter: windows whose choice differs from the previous window's. */
+  readonly drift: Record<string, number>;
+  /** Distinct configs chosen. */
+  readonly distinct: number;
+}
+
+function lowerBound(ts: Float64Array, x: number): number {
+  let lo = 0, hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The bars of `f` in `[startMs, endMs)` as views (no copy; features untouched). */
+export function sliceSymbol(
+  f: SymbolFeatures,
+  startMs: number,
+  endMs: number,
+): SymbolFeatures {
+  const a = lowerBound(f.ts, startMs), b = lowerBound(f.ts, endMs);
+  const cut = (x: Float64Array) => x.subarray(a, b);
+  const cutMap = (m: ReadonlyMap<number, Float64Array>) =>
+    new Map([...m].map(([k, v]) => [k, cut(v)]));
+  return {
+    ...f,
+    bars: b - a,
+    ts: cut(f.ts),
+    open: cut(f.open),
+    high: cut(f.high),
+    low: cut(f.low),
+    close: cut(f.close),
+    vol: cut(f.vol),
+    ret: cut(f.ret),
+    spread: cut(f.spread),
+    funding: cut(f.funding),
+    openLossLong: cut(f.openLossLong),
+    openLossShort: cut(f.openLossShort),
+    mark: cut(f.mark),
+    rsVol: cutMap(f.rsVol),
+    avgVol: cutMap(f.avgVol),
+  };
+}
+
+/** The table restricted to `[startMs, endMs)` on every symbol. */
+export function sliceTable(
+  table: FeatureTable,
+  startMs: number,
+  endMs: number,
+): FeatureTable {
+  return {
+    ...table,
+    symbols: table.symbols.map((f) => sliceSymbol(f, startMs, endMs)),
+  };
+}
+
+/** Runs the walk-forward; per symbol of the table. */
+export async function runWalkForward(
+  table: FeatureTable,
+  configs: ConfigTable,
+  options: WalkForwardOptions,
+): Promise<WalkForwardSymbol[]> {
+  const { windows } = options;
+  const nSym = table.symbols.length;
+  const m = metricIndex(options.rankBy);
+  // Progress over every IS grid.
+  const isTables = windows.map((w) => sliceTable(table, w.isStart, w.isEnd));
+  const total = isTables.reduce(
+    (a, t) => a + t.symbols.reduce((b, f) => b + f.bars, 0) * configs.count,
+    0,
+  );
+  let before = 0;
+  const rows: WalkForwardRow[][] = table.symbols.map(() => []);
+  const chosen: number[][] = table.symbols.map(() => []);
+  const oosRets: Float64Array[][] = table.symbols.map(() => []);
+  const oosTs: Float64Array[][] = table.symbols.map(() => []);
+  for (let k = 0; k < windows.length; k++) {
+    const w = windows[k]!, isTable = isTables[k]!;
+    const res = await runGrid(isTable, configs, {
+      blockers: options.blockers,
+      ...(options.workers !== undefined ? { workers: options.workers } : {}),
+      onProgress: (d) => options.onProgress?.(before + d, total),
+    });
+    before += res.barConfigs;
+    for (let s = 0; s < nSym; s++) {
+      const isRows = symbolRows(res, s);
+      const { order } = rankWithRule(isRows, {
+        rankBy: options.rankBy,
+        minTrades: options.minTrades,
+        rule: options.rule,
+        grid: options.grid,
+      });
+      const c = order.length > 0 ? order[0]! : -1;
+      const oos = sliceSymbol(table.symbols[s]!, w.isEnd, w.oosEnd);
+      const rets = new Float64Array(oos.bars);
+      let oosRow: Float64Array;
+      if (c >= 0) {
+        const signals = buildSignals(oos, signalKeyOf(configs, c), {
+          blockers: options.blockers,
+        });
+        oosRow = simulate(
+          {
+            close: oos.close,
+            open: oos.open,
+            high: oos.high,
+            low: oos.low,
+            signals,
+          },
+          simParamsOf(configs, c),
+          { scratch: rets },
+        );
+      } else {
+        oosRow = new Float64Array(N_METRICS).fill(NaN);
+        oosRow[M.totalReturn] = 0;
+        oosRow[M.nTrades] = 0;
+      }
+      oosRets[s]!.push(rets);
+      oosTs[s]!.push(oos.ts);
+      chosen[s]!.push(c);
+      const at = (i: number) => c >= 0 ? isRows[c * N_METRICS + i]! : NaN;
+      rows[s]!.push({
+        window: k,
+        span: w,
+        config: c,
+        isBars: isTable.symbols[s]!.bars,
+        oosBars: oos.bars,
+        isMetric: at(m),
+        isSharpe: at(M.sharpe),
+        isReturn: at(M.totalReturn),
+        isTrades: at(M.nTrades),
+        oosSharpe: oosRow[M.sharpe]!,
+        oosReturn: oosRow[M.totalReturn]!,
+        oosTrades: oosRow[M.nTrades]!,
+      });
+    }
+  }
+  return table.symbols.map((f, s) =>
+    summarise(f.symbol, rows[s]!, chosen[s]!, oosRets[s]!, oosTs[s]!, configs)
+  );
+}
+
+function summarise(
+  symbol: string,
+  rows: WalkForwardRow[],
+  chosen: number[],
+  rets: Float64Array[],
+  times: Float64Array[],
+  configs: ConfigTable,
+): WalkForwardSymbol {
+  const bars = rets.reduce((a, r) => a + r.length, 0);
+  const all = new Float64Array(bars), ts = new Float64Array(bars);
+  let o = 0;
+  for (let k = 0; k < rets.length; k++) {
+    all.set(rets[k]!, o);
+    ts.set(times[k]!, o);
+    o += rets[k]!.length;
+  }
+  const first = chosen.find((c) => c >= 0);
+  const init = first === undefined
+    ? 100
+    : configs.values[first * N_PARAMS + GRID_PARAMS.indexOf("init_cash")]!;
+  const value = new Float64Array(bars);
+  let v = init, peak = init, mdd = 0, sum = 0, cnt = 0;
+  for (let i = 0; i < bars; i++) {
+    const r = all[i]!;
+    if (Number.isFinite(r)) {
+      v *= 1 + r;
+      sum += r;
+      cnt++;
+    }
+    value[i] = v;
+    if (v > peak) peak = v;
+    const dd = v / peak - 1;
+    if (dd < mdd) mdd = dd;
+  }
+  let sharpe = NaN;
+  if (cnt >= 2) {
+    const mean = sum / cnt;
+    let ss = 0;
+    for (const r of all) if (Number.isFinite(r)) ss += (r - mean) ** 2;
+    const sd = Math.sqrt(ss / (cnt - 1));
+    sharpe = sd === 0 ? NaN : mean / sd * Math.sqrt(ANN_FACTOR);
+  }
+  const mom = new Float64Array(N_MOMENTS);
+  returnMoments(all, bars, mom, 0);
+  let isRate = 0, isBars = 0, oosRate = 0, oosBars = 0, profitable = 0;
+  let trades = 0;
+  for (const r of rows) {
+    if (r.config >= 0) {
+      isRate += r.isReturn;
+      isBars += r.isBars;
+    }
+    oosRate += r.oosReturn;
+    oosBars += r.oosBars;
+    if (r.oosReturn > 0) profitable++;
+    trades += r.oosTrades;
+  }
+  const drift: Record<string, number> = {};
+  GRID_PARAMS.forEach((name, p) => {
+    let changes = 0;
+    for (let k = 1; k < chosen.length; k++) {
+      const a = chosen[k - 1]!, b = chosen[k]!;
+      if (a < 0 || b < 0) continue;
+      if (
+        !Object.is(
+          configs.values[a * N_PARAMS + p],
+          configs.values[b * N_PARAMS + p],
+        )
+      ) changes++;
+    }
+    drift[name] = changes;
+  });
+  return {
+    symbol,
+    rows,
+    ts,
+    value,
+    stitched: {
+      sharpe,
+      totalReturn: value.length > 0 ? value[value.length - 1]! / init - 1 : NaN,
+      maxDrawdown: mdd,
+      psr: psr(
+        sharpe / Math.sqrt(ANN_FACTOR),
+        0,
+        mom[0]!,
+        mom[1]!,
+        mom[2]!,
+      ),
+      trades,
+      bars,
+    },
+    wfe: isBars > 0 && oosBars > 0 && isRate !== 0
+      ? (oosRate / oosBars) / (isRate / isBars)
+      : NaN,
+    profitableShare: rows.length > 0 ? profitable / rows.length : NaN,
+    drift,
+    distinct: new Set(chosen.filter((c) => c >= 0)).size,
+  };
+}
