@@ -210,6 +210,64 @@ Deno.test("runBacktest() writes PSR/DSR for every ranked config and pbo.json", a
     );
 
     await t.step(
+      "--rank_rule plateau ranks by plateau score, PBO with the same rule",
+      async () => {
+        const p = await runBacktest(opts("p", { pbo: 4, rankRule: "plateau" }));
+        const aaa = p.scopes[0]!;
+        const scores = Array.from(aaa.order, (c) => aaa.plateau![c]!);
+        const finite = scores.filter(Number.isFinite);
+        ok(finite.length > 0);
+        deepEqual(finite, [...finite].sort((a, b) => b - a));
+        const pbo = JSON.parse(
+          await Deno.readTextFile(join(dir, "p", "pbo.json")),
+        );
+        equal(pbo.rule, "plateau");
+        ok(pbo.pbo >= 0 && pbo.pbo <= 1);
+      },
+    );
+
+    await t.step(
+      "--walk_forward writes its json, csv and stitched equity",
+      async () => {
+        const w = await runBacktest(
+          opts("w", {
+            pbo: "off",
+            walkForward: parseWalkForward("is=2d,oos=1d"),
+          }),
+        );
+        equal(w.walkForward!.length, 2);
+        const json = JSON.parse(
+          await Deno.readTextFile(join(dir, "w", "walk_forward.json")),
+        );
+        equal(json.windows, w.walkForward![0]!.rows.length);
+        ok(json.windows >= 3);
+        ok("wfe" in json.symbols.AAA && "param_changes" in json.symbols.AAA);
+        const csv =
+          (await Deno.readTextFile(join(dir, "w", "walk_forward.csv")))
+            .trim().split("\n");
+        equal(csv.length, 1 + 2 * json.windows);
+        const eq = (await Deno.readTextFile(
+          join(dir, "w", "walk_forward_equity.csv"),
+        )).trim().split("\n");
+        equal(eq.length, 1 + 2 * json.windows * 1440);
+      },
+    );
+
+    await t.step("plateau without a 3-level axis is refused", async () => {
+      await assertRejects(
+        () =>
+          runBacktest(
+            opts("flat", { rankRule: "plateau", grid: { ...GRID, k: [1, 2] } }),
+          ),
+        /no numeric grid axis has 3 or more levels/,
+      );
+      await assertRejects(
+        () => Deno.stat(join(dir, "flat")),
+        Deno.errors.NotFound,
+      );
+    });
+
+    await t.step(
       "an odd or too large S is refused before anything is written",
       async () => {
         for (
