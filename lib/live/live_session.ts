@@ -235,7 +235,11 @@ export class LiveSession {
           serverNow = () => ts.now();
         }
         exchangeNow = serverNow;
-        const signer = createSigner(deps.credentials!, { clock: serverNow });
+        // the local clock bounds the V3 nonce: a bad server-time sample cannot push it away
+        const signer = createSigner(deps.credentials!, {
+          clock: serverNow,
+          localClock: () => clock.now(),
+        });
         client = new TradingClient({
           signer,
           baseUrl: config.restUrl,

@@ -20,6 +20,8 @@ export interface CreateSignerOptions {
   readonly testnet?: boolean;
   /** V3 nonce source. @default {PROCESS_NONCES} */
   readonly nonces?: NonceCounter;
+  /** V3: the uncorrected local clock bounding the nonce (see `V3SignerOptions.localClock`). */
+  readonly localClock?: () => number;
 }
 
 /** A {@linkcode V1Signer} for V1 credentials, a {@linkcode V3Signer} for V3 ones. */
@@ -46,5 +48,8 @@ export function createSigner(
       ? ASTER_TESTNET_CHAIN_ID
       : ASTER_MAINNET_CHAIN_ID,
     ...(options.nonces === undefined ? {} : { nonces: options.nonces }),
+    ...(options.localClock === undefined
+      ? {}
+      : { localClock: options.localClock }),
   });
 }

@@ -20,6 +20,14 @@
 export class NonceCounter {
   #last = 0;
 
+  /**
+   * The farthest a nonce may be from the local clock when {@linkcode NonceCounter.next} is
+   * given it: the exchange's nonce window (±10 s of server time) minus a margin, so one bad
+   * clock reading can never push the process-wide counter (which never goes back) out of
+   * reach of every later request.
+   */
+  static readonly MAX_LOCAL_SKEW_MS = 8_000;
+
   /** The last nonce issued (0 before the first). */
   get last(): number {
     return this.#last;
@@ -28,14 +36,27 @@ export class NonceCounter {
   /**
    * Next nonce for the time `nowMs` (epoch milliseconds, may be fractional).
    *
-   * @throws {RangeError} when `nowMs` is not a finite positive number
+   * @param localMs the uncorrected local clock: when given, a nonce more than
+   *   {@linkcode NonceCounter.MAX_LOCAL_SKEW_MS} away from it is refused (nothing issued)
+   * @throws {RangeError} when `nowMs` is not a finite positive number, or is (or the
+   *   counter already is) too far from `localMs`
    */
-  next(nowMs: number): number {
+  next(nowMs: number, localMs?: number): number {
     if (!Number.isFinite(nowMs) || nowMs <= 0) {
       throw new RangeError(`Cannot issue nonce: clock reads ${nowMs}`);
     }
     const nowUs = Math.floor(nowMs * 1000);
     const nonce = nowUs > this.#last ? nowUs : this.#last + 1;
+    if (
+      localMs !== undefined &&
+      Math.abs(nonce / 1000 - localMs) > NonceCounter.MAX_LOCAL_SKEW_MS
+    ) {
+      throw new RangeError(
+        `Cannot issue nonce: it would be ${
+          Math.round(nonce / 1000 - localMs)
+        } ms from the local clock (limit ${NonceCounter.MAX_LOCAL_SKEW_MS} ms)`,
+      );
+    }
     this.#last = nonce;
     return nonce;
   }

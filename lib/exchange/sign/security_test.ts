@@ -2,7 +2,7 @@
  * Security (issue 18, item 2): a full-length secret put in any credential variable never
  * appears in the error, and a key put where a path or an address belongs is named as such.
  */
-import { equal, match, rejects } from "node:assert/strict";
+import { equal, match, rejects, throws } from "node:assert/strict";
 import {
   CredentialError,
   loadCredentials,
@@ -49,4 +49,63 @@ Deno.test("security: looksLikeKey tells keys from paths and addresses", () => {
       DEMO_AGENT_ADDRESS.toLowerCase(),
     ]
   ) equal(looksLikeKey(notKey), false, notKey);
+});
+
+Deno.test("security: one bad /time answer cannot move the clock or push the V3 nonce away", async (t) => {
+  const { TimeSync } = await import("./time_sync.ts");
+  const { NonceCounter } = await import("./nonce.ts");
+  const timers = {
+    setTimeout: () => 0,
+    clearTimeout: () => {},
+  };
+  let local = 1_700_000_000_000;
+  let answer = (): number => local + 20;
+  const sync = new TimeSync({
+    serverTime: () => Promise.resolve(answer()),
+    clock: () => local,
+    samples: 1,
+    timers,
+  });
+  await sync.start();
+  await t.step(
+    "a year-ahead answer is refused and the offset kept",
+    async () => {
+      answer = () => local + 365 * 86_400_000;
+      await rejects(sync.resync(), /offset \d+ ms exceeds 5000 ms/);
+      equal(Math.round(sync.offsetMs), 20);
+    },
+  );
+  await t.step(
+    "a single 3 s jump is held back; a confirmed one is taken",
+    async () => {
+      answer = () => local + 3_020;
+      await rejects(sync.resync(), /moved 3000 ms at once/);
+      equal(Math.round(sync.offsetMs), 20);
+      local += 1000;
+      await sync.resync();
+      equal(Math.round(sync.offsetMs), 3_020);
+    },
+  );
+  await t.step(
+    "an unconfirmed jump followed by a sane sample is forgotten",
+    async () => {
+      answer = () => local - 2_000;
+      await rejects(sync.resync(), /at once/);
+      answer = () => local + 3_100;
+      await sync.resync();
+      equal(Math.round(sync.offsetMs), 3_100);
+    },
+  );
+  sync.stop();
+  await t.step("the nonce never leaves the local clock's neighbourhood", () => {
+    const nonces = new NonceCounter();
+    const now = 1_700_000_000_000;
+    equal(nonces.next(now + 2_000, now), (now + 2_000) * 1000);
+    throws(
+      () => nonces.next(now + 365 * 86_400_000, now),
+      /from the local clock/,
+    );
+    // nothing was issued: the next sane request still gets a nonce
+    equal(nonces.next(now + 2_001, now), (now + 2_001) * 1000);
+  });
 });

@@ -28,6 +28,17 @@ export interface TimeSyncOptions {
   readonly samples?: number;
   /** Timers for the periodic refresh. @default {globalThis timers} */
   readonly timers?: TimerApi;
+  /**
+   * Largest |offset| accepted, ms: a sample beyond it is refused (the clock needs fixing,
+   * or the answer is bad). @default {5000}
+   */
+  readonly maxOffsetMs?: number;
+  /**
+   * Largest change of an accepted offset, ms: a sample that moves it further is held back
+   * and accepted only when the next measurement confirms it (within this distance), so
+   * one bad `/time` answer never moves the clock. @default {1000}
+   */
+  readonly maxJumpMs?: number;
 }
 
 /** One offset measurement. */
@@ -70,6 +81,10 @@ export class TimeSync {
   readonly #refreshMs: number;
   readonly #samples: number;
   readonly #timers: TimerApi;
+  readonly #maxOffsetMs: number;
+  readonly #maxJumpMs: number;
+  /** A jump seen once, waiting for a second measurement to confirm it. */
+  #pendingJump: number | undefined;
   readonly #abort = new AbortController();
   #offsetMs = 0;
   #last: TimeSample | undefined;
@@ -86,6 +101,13 @@ export class TimeSync {
     this.#refreshMs = options.refreshMs ?? 120_000;
     this.#samples = options.samples ?? 3;
     this.#timers = options.timers ?? DEFAULT_TIMERS;
+    this.#maxOffsetMs = options.maxOffsetMs ?? 5_000;
+    this.#maxJumpMs = options.maxJumpMs ?? 1_000;
+    if (!(this.#maxOffsetMs > 0) || !(this.#maxJumpMs > 0)) {
+      throw new RangeError(
+        `Cannot create TimeSync: maxOffsetMs ${this.#maxOffsetMs} and maxJumpMs ${this.#maxJumpMs} must be > 0`,
+      );
+    }
     if (!Number.isSafeInteger(this.#refreshMs) || this.#refreshMs <= 0) {
       throw new RangeError(
         `Cannot create TimeSync: refreshMs ${this.#refreshMs} is not a positive integer`,
@@ -188,7 +210,35 @@ export class TimeSync {
         },
       );
     }
+    // invariant: the offset never exceeds maxOffsetMs, and never moves by more than
+    // maxJumpMs on one measurement alone
+    if (Math.abs(best.offsetMs) > this.#maxOffsetMs) {
+      throw new RangeError(
+        `Cannot use server time: offset ${
+          Math.round(best.offsetMs)
+        } ms exceeds ${this.#maxOffsetMs} ms (fix the local clock, e.g. NTP, or the exchange answered a bad time); keeping ${
+          Math.round(this.#offsetMs)
+        } ms`,
+      );
+    }
     const change = best.offsetMs - this.#offsetMs;
+    if (this.#last !== undefined && Math.abs(change) > this.#maxJumpMs) {
+      const pending = this.#pendingJump;
+      this.#pendingJump = best.offsetMs;
+      if (
+        pending === undefined ||
+        Math.abs(pending - best.offsetMs) > this.#maxJumpMs
+      ) {
+        throw new RangeError(
+          `Cannot use server time: offset moved ${
+            Math.round(change)
+          } ms at once (limit ${this.#maxJumpMs} ms); keeping ${
+            Math.round(this.#offsetMs)
+          } ms until another measurement confirms it`,
+        );
+      }
+    }
+    this.#pendingJump = undefined;
     this.#offsetMs = best.offsetMs;
     this.#last = best;
     log.debug(

@@ -152,6 +152,7 @@ Deno.test("TimeSync.resync() forces a measurement after -1021", async (t) => {
       ...venue,
       timers: new FakeTimers(),
       samples: 2,
+      maxJumpMs: 5000,
     });
     await sync.start();
     venue.state.calls = 0;

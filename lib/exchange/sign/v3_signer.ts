@@ -29,6 +29,12 @@ export interface V3SignerOptions {
   readonly chainId?: number;
   /** Nonce source. @default {PROCESS_NONCES} (shared by the whole process) */
   readonly nonces?: NonceCounter;
+  /**
+   * The uncorrected local clock: when given, no nonce is issued more than
+   * `NonceCounter.MAX_LOCAL_SKEW_MS` from it (a bad server-time sample cannot push the
+   * never-decreasing nonce out of the exchange's window). None = unchecked.
+   */
+  readonly localClock?: () => number;
 }
 
 /**
@@ -45,6 +51,7 @@ export class V3Signer implements Signer {
   readonly #clock: () => number;
   readonly #chainId: number;
   readonly #nonces: NonceCounter;
+  readonly #localClock: (() => number) | undefined;
   readonly #authTail: string;
 
   /**
@@ -78,6 +85,7 @@ export class V3Signer implements Signer {
     this.#clock = options.clock;
     this.#chainId = options.chainId ?? ASTER_MAINNET_CHAIN_ID;
     this.#nonces = options.nonces ?? PROCESS_NONCES;
+    this.#localClock = options.localClock;
     this.#authTail = `&user=${options.user}&signer=${options.signer}`;
   }
 
@@ -99,7 +107,7 @@ export class V3Signer implements Signer {
       case "TRADE":
       case "USER_DATA":
       case "USER_STREAM": {
-        const nonce = this.#nonces.next(this.#clock());
+        const nonce = this.#nonces.next(this.#clock(), this.#localClock?.());
         const msg = joinEncoded(all, `nonce=${nonce}${this.#authTail}`);
         const signed = `${msg}&signature=${this.signMessage(msg)}`;
         return input.method === "GET"

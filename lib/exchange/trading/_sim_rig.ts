@@ -116,6 +116,9 @@ export async function startSimRig(
       },
       clock: () => clock.now(),
       samples: 1,
+      // the tests skew the simulator's clock by tens of seconds on purpose
+      maxOffsetMs: 120_000,
+      maxJumpMs: 120_000,
     });
     syncs.push(sync);
     const credentials = scheme === "v1"
