@@ -106,7 +106,8 @@ export async function main(
     level: flags.log_level as (typeof LOG_LEVELS)[number],
     json: flags.log_json,
   });
-  checkUrlFlag("rest_url", flags.rest_url, HTTP_PROTOCOLS);
+  // the doctor signs requests with the configured credentials: never in clear to a remote
+  checkUrlFlag("rest_url", flags.rest_url, HTTP_PROTOCOLS, { secure: true });
   const fetchFn = deps.fetch ?? globalThis.fetch;
   const market = new MarketRestClient(
     new RestTransport({

@@ -391,8 +391,10 @@ function configArgs(
  * @throws {UsageError} for values that are wrong together (e.g. a bad URL)
  */
 export function liveConfig(f: LiveFlags): LiveConfig {
-  checkUrlFlag("rest_url", f.rest_url, HTTP_PROTOCOLS);
-  checkUrlFlag("ws_url", f.ws_url, WS_PROTOCOLS);
+  // trading sends the API key and signed requests: clear text only to loopback
+  const secure = { secure: f.enable_trading };
+  checkUrlFlag("rest_url", f.rest_url, HTTP_PROTOCOLS, secure);
+  checkUrlFlag("ws_url", f.ws_url, WS_PROTOCOLS, secure);
   const symbols = f.symbols.map((s) => s.toUpperCase());
   for (const s of symbols) {
     if (!/^[A-Z0-9]{2,30}$/.test(s)) {

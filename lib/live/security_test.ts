@@ -2,7 +2,7 @@
  * Security (issue 18, item 1), end to end: a poisoned book goes through the real stream
  * parser, the market caches, the bot and the order manager, and never becomes an order.
  */
-import { deepEqual, equal } from "node:assert/strict";
+import { deepEqual, equal, throws } from "node:assert/strict";
 import type { KlineEvent } from "../exchange/events.ts";
 import { parseStreamMessage } from "../exchange/stream_parser.ts";
 import { MarketCaches } from "../market/mod.ts";
@@ -158,5 +158,43 @@ Deno.test("security: a poisoned book never becomes an order", async (t) => {
       equal(fake.placed.length, 0);
       equal(skip(records), "notional_cap");
     },
+  );
+});
+
+Deno.test("security: the live config refuses clear text to a remote host while trading", async () => {
+  const { LIVE_FLAGS, liveConfig } = await import("./live_flags.ts");
+  const { parseFlags, UsageError } = await import("../cli/mod.ts");
+  const flags = (args: string[]) => parseFlags(args, LIVE_FLAGS);
+  const remote = ["--rest_url", "http://fapi.asterdex.com"];
+  throws(
+    () => liveConfig(flags(["--enable_trading", "true", ...remote])),
+    (e) => e instanceof UsageError && /clear-text http/.test(e.message),
+  );
+  throws(
+    () =>
+      liveConfig(
+        flags([
+          "--enable_trading",
+          "true",
+          "--ws_url",
+          "ws://fstream.asterdex.com",
+        ]),
+      ),
+    (e) =>
+      e instanceof UsageError && /--ws_url .*clear-text ws/.test(e.message),
+  );
+  // a dry run sends no credentials; the simulator on loopback stays reachable
+  equal(liveConfig(flags(remote)).restUrl, "http://fapi.asterdex.com");
+  equal(
+    liveConfig(
+      flags([
+        "--enable_trading",
+        "true",
+        "--rest_url",
+        "http://127.0.0.1:8800",
+      ]),
+    )
+      .restUrl,
+    "http://127.0.0.1:8800",
   );
 });
