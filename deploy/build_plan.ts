@@ -137,6 +137,8 @@ export function permissionFlags(
         `--allow-write=${
           [p.logDir, p.stateDir, p.runDir, p.notifySocket].join(",")
         }`,
+        // Deno.uid(): key files owned by another user are refused
+        "--allow-sys=uid",
         `--allow-env=${[...ENV_NAMES, ...SYSTEMD_ENV].join(",")}`,
         // sd_notify needs Deno.listenDatagram (unix datagram sockets), still unstable.
         "--unstable-net",
@@ -149,6 +151,7 @@ export function permissionFlags(
           [p.configDir, p.runDir, p.logDir, p.stateDir].join(",")
         }`,
         `--allow-write=${p.logDir}`,
+        "--allow-sys=uid",
         `--allow-env=${ENV_NAMES.join(",")}`,
       ];
     case "record":

@@ -127,6 +127,8 @@ export async function main(
   try {
     const loaded = await loadCredentials({
       env,
+      statFile: (path: string) => Deno.stat(path),
+      uid: () => Deno.uid(),
       readTextFile: (path) => Deno.readTextFile(path),
       ...(scheme === undefined ? {} : { scheme }),
     });

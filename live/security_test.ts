@@ -24,6 +24,7 @@ async function runScript(
       "--allow-read",
       "--allow-write",
       "--allow-env",
+      "--allow-sys=uid",
       new URL(script, import.meta.url).pathname,
       ...args,
     ],
@@ -168,4 +169,34 @@ Deno.test("security: live refuses settings that switch protection off, unless to
     // it gets past the config check and fails only at the (closed) port
     equal(code === 2 && /kill_threshold/.test(output), false, output);
   });
+});
+
+Deno.test("security: live refuses a key file others can read, and says chmod 600", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "key_mode" });
+  try {
+    const { DEMO_V1_API_KEY, DEMO_V1_SECRET } = await import(
+      "../lib/exchange/sign/_testdata.ts"
+    );
+    await Deno.writeTextFile(`${dir}/key`, DEMO_V1_API_KEY, { mode: 0o600 });
+    await Deno.writeTextFile(`${dir}/secret`, DEMO_V1_SECRET, { mode: 0o600 });
+    await Deno.chmod(`${dir}/secret`, 0o644);
+    const { code, output } = await runScript("./trade.ts", [
+      "--enable_trading",
+      "true",
+      "--rest_url",
+      "http://127.0.0.1:9",
+      "--ws_url",
+      "ws://127.0.0.1:9",
+      "--journal",
+      "",
+    ], { ORDER_API_KEY: `${dir}/key`, ORDER_SECRET_KEY: `${dir}/secret` });
+    equal(code, 2, output);
+    match(
+      output,
+      /the file named by ORDER_SECRET_KEY is accessible to group or others \(mode 644\): run chmod 600 on it/,
+    );
+    assertNoSecret("key mode error", output);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

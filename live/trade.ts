@@ -104,6 +104,8 @@ export async function main(
     try {
       credentials = await loadCredentials({
         env,
+        statFile: (path: string) => Deno.stat(path),
+        uid: () => Deno.uid(),
         readTextFile: (p) => Deno.readTextFile(p),
       });
     } catch (error) {

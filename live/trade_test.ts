@@ -15,6 +15,7 @@ function spawn(
       "--allow-read",
       "--allow-write",
       "--allow-env",
+      "--allow-sys=uid",
       TRADE,
       "--metrics_addr=127.0.0.1:0",
       ...args,
@@ -242,8 +243,10 @@ Deno.test("trade.ts keeps the safety state in --state_file and clears it on --cl
           clear.stderr,
           /Cannot use state file .*bot_state\.json: not JSON/,
         );
-        await Deno.writeTextFile(`${dir}/key`, "a".repeat(64));
-        await Deno.writeTextFile(`${dir}/secret`, "b".repeat(64));
+        await Deno.writeTextFile(`${dir}/key`, "a".repeat(64), { mode: 0o600 });
+        await Deno.writeTextFile(`${dir}/secret`, "b".repeat(64), {
+          mode: 0o600,
+        });
         // nothing listens on port 9: the state file must refuse before any connect
         const trade = await run([
           "--enable_trading",

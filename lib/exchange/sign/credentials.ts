@@ -50,6 +50,15 @@ export interface CredentialSources {
   readonly readTextFile: (path: string) => Promise<string>;
   /** Forces a scheme; otherwise the one whose variables are set (both set is an error). */
   readonly scheme?: "v1" | "v3";
+  /**
+   * Stats a key file (e.g. `Deno.stat`): with {@linkcode CredentialSources.uid}, a key file
+   * readable by group or others, or owned by another user, is refused. None = unchecked.
+   */
+  readonly statFile?: (
+    path: string,
+  ) => Promise<{ readonly mode: number | null; readonly uid: number | null }>;
+  /** This process's user id (e.g. `Deno.uid`). */
+  readonly uid?: () => number | null;
 }
 
 /** Environment variable names, by scheme. */
@@ -124,7 +133,7 @@ export async function loadCredentials(
     valueName: string,
     fileName: string,
   ): Promise<Secret> =>
-    valueOrFile(read, sources.readTextFile, context, valueName, fileName);
+    valueOrFile(read, sources, context, valueName, fileName);
   if (scheme === "v1") {
     const context = "Cannot load V1 credentials";
     const names = CREDENTIAL_ENV.v1;
@@ -152,7 +161,7 @@ export async function loadCredentials(
 
 async function valueOrFile(
   read: (name: string) => string | undefined,
-  readTextFile: (path: string) => Promise<string>,
+  sources: CredentialSources,
   context: string,
   valueName: string,
   fileName: string,
@@ -173,7 +182,7 @@ async function valueOrFile(
   // The path is never quoted: a key pasted into the path variable would be printed.
   let text: string;
   try {
-    text = await readTextFile(path);
+    text = await sources.readTextFile(path);
   } catch (error) {
     const reason = error instanceof Deno.errors.NotCapable
       ? "NotCapable (outside what this command may read: keep key files inside the checkout for the deno tasks)"
@@ -188,6 +197,15 @@ async function valueOrFile(
       }`,
     );
   }
+  if (sources.statFile && sources.uid) {
+    const info = await sources.statFile(path);
+    const problem = keyFileProblem(info, sources.uid());
+    if (problem) {
+      throw new CredentialError(
+        `${context}: the file named by ${fileName} ${problem}`,
+      );
+    }
+  }
   const trimmed = text.trim();
   if (trimmed === "") {
     throw new CredentialError(
@@ -195,6 +213,26 @@ async function valueOrFile(
     );
   }
   return new Secret(trimmed);
+}
+
+/**
+ * What is wrong with a key file's mode and owner, or `undefined`: readable or writable by
+ * group or others (anyone else on the machine could take the key), or owned by another
+ * user than `uid`. Unknown fields (other platforms) are not judged.
+ */
+export function keyFileProblem(
+  info: { readonly mode: number | null; readonly uid: number | null },
+  uid: number | null,
+): string | undefined {
+  if (info.mode !== null && (info.mode & 0o077) !== 0) {
+    return `is accessible to group or others (mode ${
+      (info.mode & 0o777).toString(8).padStart(3, "0")
+    }): run chmod 600 on it`;
+  }
+  if (info.uid !== null && uid !== null && info.uid !== uid) {
+    return `is owned by uid ${info.uid}, not by this process's user (uid ${uid}): chown it to that user`;
+  }
+  return undefined;
 }
 
 /**

@@ -1,10 +1,13 @@
 /**
- * Security (issue 18, item 2): a full-length secret put in any credential variable never
- * appears in the error, and a key put where a path or an address belongs is named as such.
+ * Security (issue 18): a full-length secret put in any credential variable never appears in
+ * the error, and a key put where a path or an address belongs is named as such (item 2); a
+ * bad server time cannot move the clock or the V3 nonce (item 6); key files others can
+ * read are refused (item 8).
  */
 import { equal, match, rejects, throws } from "node:assert/strict";
 import {
   CredentialError,
+  keyFileProblem,
   loadCredentials,
   looksLikeKey,
 } from "./credentials.ts";
@@ -107,5 +110,58 @@ Deno.test("security: one bad /time answer cannot move the clock or push the V3 n
     );
     // nothing was issued: the next sane request still gets a nonce
     equal(nonces.next(now + 2_001, now), (now + 2_001) * 1000);
+  });
+});
+
+Deno.test("security: key files readable by others, or owned by another user, are refused", async (t) => {
+  await t.step("keyFileProblem", () => {
+    equal(keyFileProblem({ mode: 0o100600, uid: 1000 }, 1000), undefined);
+    equal(keyFileProblem({ mode: 0o100400, uid: 1000 }, 1000), undefined);
+    match(
+      keyFileProblem({ mode: 0o100644, uid: 1000 }, 1000)!,
+      /mode 644\): run chmod 600/,
+    );
+    match(
+      keyFileProblem({ mode: 0o100660, uid: 1000 }, 1000)!,
+      /group or others/,
+    );
+    match(
+      keyFileProblem({ mode: 0o100600, uid: 0 }, 1000)!,
+      /owned by uid 0, not .*uid 1000/,
+    );
+    equal(keyFileProblem({ mode: null, uid: null }, 1000), undefined);
+  });
+  await t.step("through loadCredentials with real files", async () => {
+    const dir = await Deno.makeTempDir({ prefix: "keyfile" });
+    try {
+      const path = `${dir}/agent.key`;
+      await Deno.writeTextFile(path, FULL_SECRETS[2]!, { mode: 0o600 });
+      const load = (uid: number) =>
+        loadCredentials({
+          env: (name) =>
+            ({
+              ASTER_USER: DEMO_USER,
+              ASTER_SIGNER: DEMO_AGENT_ADDRESS,
+              ASTER_AGENT_KEY_FILE: path,
+            })[name],
+          readTextFile: (p) => Deno.readTextFile(p),
+          statFile: (p) => Deno.stat(p),
+          uid: () => uid,
+        });
+      const own = (await Deno.stat(path)).uid!;
+      equal((await load(own)).scheme, "v3");
+      await rejects(load(own + 1), /ASTER_AGENT_KEY_FILE is owned by uid/);
+      await Deno.chmod(path, 0o640);
+      await rejects(load(own), (e: Error) => {
+        match(
+          e.message,
+          /ASTER_AGENT_KEY_FILE is accessible to group or others \(mode 640\)/,
+        );
+        assertNoSecret("key file mode", e.message);
+        return true;
+      });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   });
 });
