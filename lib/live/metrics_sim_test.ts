@@ -10,7 +10,7 @@ import { parseExposition, sampleValue } from "../metrics/status_screen.ts";
 import type { HealthReport } from "../metrics/health.ts";
 import type { LiveConfig } from "./live_config.ts";
 import { withMetrics } from "./session_view.ts";
-import { startRig, waitFor } from "./_test_rig.ts";
+import { startRig } from "./_test_rig.ts";
 
 async function withBot(
   config: Partial<LiveConfig>,
