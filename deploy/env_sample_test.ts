@@ -22,7 +22,10 @@ Deno.test("env.sample documents every runtime parameter", async (t) => {
     () => {
       const flags = { ...DOCTOR_FLAGS, ...TRADE_FLAGS };
       for (const [flag, spec] of Object.entries(flags)) {
-        if (flag === "clear_kill_switch") continue; // command line only
+        // operator actions: command line only
+        if (flag === "clear_kill_switch" || flag === "init_state_file") {
+          continue;
+        }
         const name = `ASTER_${flag.toUpperCase()}`;
         const found = lines.filter((l) => l.name === name);
         equal(found.length, 1, `${name}: ${found.length} lines`);

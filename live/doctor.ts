@@ -157,6 +157,7 @@ export async function main(
       logDir: flags.log_dir,
       writableDirs: flags.journal === "" ? [] : [dirname(flags.journal)],
       stateFile: flags.state_file.trim(),
+      ...(flags.journal === "" ? {} : { journalPath: flags.journal }),
       credentialsRequired: flags.enable_trading,
       credentials,
       protection: {

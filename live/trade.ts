@@ -28,6 +28,7 @@ import {
   checkLiveConfig,
   clearKillSwitchFile,
   describeKillSwitch,
+  initStateFile,
   type LiveConfig,
   parseLayeredFlags,
   readStateFile,
@@ -59,13 +60,14 @@ export async function readConfig(
     readTextFile: (p) => Deno.readTextFile(p),
   });
   if (flags.help) return { help: true };
-  // an operator action, never a standing setting: a restart must not clear it again
-  if (
-    flags.clear_kill_switch && !parseFlags(argv, TRADE_FLAGS).clear_kill_switch
-  ) {
-    throw new UsageError(
-      "Invalid --clear_kill_switch: an operator action, allowed on the command line only (not in the environment or --config)",
-    );
+  // operator actions, never standing settings: a restart must not repeat them
+  const cli = parseFlags(argv, TRADE_FLAGS);
+  for (const action of ["clear_kill_switch", "init_state_file"] as const) {
+    if (flags[action] && !cli[action]) {
+      throw new UsageError(
+        `Invalid --${action}: an operator action, allowed on the command line only (not in the environment or --config)`,
+      );
+    }
   }
   const config = tradeConfig(flags);
   // checked before anything starts: a bad address is a usage error
@@ -95,6 +97,7 @@ export async function main(
   }
   const { config, flags } = read;
   if (flags.clear_kill_switch) return await clearKillSwitch(flags.state_file);
+  if (flags.init_state_file) return await initState(flags.state_file);
   setupLogging({
     level: flags.log_level as "info",
     json: flags.log_json,
@@ -187,6 +190,24 @@ async function clearKillSwitch(path: string): Promise<number> {
         (cleared === null
           ? ""
           : "Entries are allowed from the next start (a bot still running keeps its kill switch and writes it back: stop it first).\n"),
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof StateFileError) {
+      throw new UsageError(error.message, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** `--init_state_file`: creates a fresh state file where none exists, exits 0. */
+async function initState(path: string): Promise<number> {
+  try {
+    const created = await initStateFile(path, Date.now());
+    writeStdout(
+      created
+        ? `Created a fresh state file ${path} (no kill switch, no cooldowns)\n`
+        : `State file ${path} already exists: left untouched\n`,
     );
     return 0;
   } catch (error) {

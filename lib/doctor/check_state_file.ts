@@ -5,7 +5,11 @@
  * @module
  */
 import type { SafetyState } from "../order/safety_state.ts";
-import { describeKillSwitch, readStateFile } from "../live/state_file.ts";
+import {
+  describeKillSwitch,
+  missingStateMessage,
+  readStateFile,
+} from "../live/state_file.ts";
 import type { CheckResult } from "./doctor_port.ts";
 
 /**
@@ -26,7 +30,8 @@ export async function readStateOrNull(
 }
 
 /**
- * Rows for the state file: missing = pass (fresh), unreadable or corrupt = fail, a kill
+ * Rows for the state file: missing = pass (fresh) unless the journal shows past trading
+ * (fail), unreadable or corrupt = fail, a kill
  * switch still blocking entries = fail with the command that clears it, cooldowns still
  * running = a pass row listing them.
  */
@@ -34,6 +39,10 @@ export async function checkStateFile(
   path: string,
   read: (path: string) => Promise<SafetyState | null>,
   nowMs: number,
+  journal?: {
+    readonly path: string;
+    readonly showsTrading: (path: string) => Promise<boolean>;
+  },
 ): Promise<CheckResult[]> {
   const row = (status: CheckResult["status"], detail: string): CheckResult => ({
     check: "state file",
@@ -52,7 +61,13 @@ export async function checkStateFile(
       }; the bot refuses to start: repair the file, or check the account and remove it`,
     )];
   }
-  if (state === null) return [row("pass", "none yet (a fresh start)")];
+  if (state === null) {
+    // a missing file after past trading may be a kill switch lost, not a first start
+    if (journal && await journal.showsTrading(journal.path)) {
+      return [row("fail", missingStateMessage(path, journal.path))];
+    }
+    return [row("pass", "none yet (a fresh start)")];
+  }
   const out: CheckResult[] = [];
   const k = state.killSwitch;
   if (k !== null && (k.untilMs === null || k.untilMs > nowMs)) {

@@ -52,6 +52,8 @@ export interface DoctorConfig {
   readonly writableDirs?: readonly string[];
   /** The live bot's safety-state file (`--state_file`); absent or empty = not checked. */
   readonly stateFile?: string;
+  /** The decision journal (`--journal`): past trading there makes a missing state file fail. */
+  readonly journalPath?: string;
   /**
    * Whether missing credentials fail the preflight; false for a dry run, where they only
    * warn. @default {true}

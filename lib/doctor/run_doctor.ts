@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { journalShowsTrading } from "../live/state_file.ts";
 import {
   checkBalance,
   checkLimits,
@@ -39,6 +40,8 @@ export interface DoctorDeps {
   onClockOffset?: (offsetMs: number) => void;
   /** Reads the state file; `null` = missing. @default {readStateOrNull} */
   readState?: (path: string) => Promise<SafetyState | null>;
+  /** Whether the journal shows past trading. @default {journalShowsTrading} */
+  journalShowsTrading?: (path: string) => Promise<boolean>;
 }
 
 /** The outcome of {@linkcode runDoctor}. */
@@ -176,6 +179,12 @@ export async function runDoctor(
         config.stateFile,
         deps.readState ?? readStateOrNull,
         now(),
+        config.journalPath
+          ? {
+            path: config.journalPath,
+            showsTrading: deps.journalShowsTrading ?? journalShowsTrading,
+          }
+          : undefined,
       ),
     );
   }

@@ -252,6 +252,12 @@ export const TRADE_FLAGS = {
     help:
       "safety-state file (kill switch, cooldowns), kept across restarts; corrupt = refuse to start",
   },
+  init_state_file: {
+    type: "boolean",
+    default: false,
+    help:
+      "operator action: create a fresh --state_file where none exists (needed once the journal shows past trading) and exit (command line only)",
+  },
   clear_kill_switch: {
     type: "boolean",
     default: false,

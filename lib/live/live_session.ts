@@ -143,6 +143,7 @@ export class LiveSession {
     if (config.enableTrading && config.stateFile) {
       stateFile = await StateFile.open(config.stateFile, {
         clock: () => clock.now(),
+        ...(config.journalPath ? { journal: config.journalPath } : {}),
       });
       const k = stateFile.initial.killSwitch;
       if (k !== null && (k.untilMs === null || k.untilMs > clock.now())) {
@@ -308,6 +309,8 @@ export class LiveSession {
         await userStream.start();
         await orders.reconcile();
         session.#keeper.reconciled(clock.now());
+        // invariant: the margin is read (and the kill switch judged) before any entry
+        await orders.checkMargin();
         session.bot.seed();
       }
       session.bot.startEntries();

@@ -2,7 +2,7 @@
  * Security (issue 18, item 1), end to end: a poisoned book goes through the real stream
  * parser, the market caches, the bot and the order manager, and never becomes an order.
  */
-import { deepEqual, equal, throws } from "node:assert/strict";
+import { deepEqual, equal, match, rejects, throws } from "node:assert/strict";
 import type { KlineEvent } from "../exchange/events.ts";
 import { parseStreamMessage } from "../exchange/stream_parser.ts";
 import { MarketCaches } from "../market/mod.ts";
@@ -197,4 +197,156 @@ Deno.test("security: the live config refuses clear text to a remote host while t
       .restUrl,
     "http://127.0.0.1:8800",
   );
+});
+
+Deno.test("security: the state file cannot be lost or poisoned silently", async (t) => {
+  const {
+    decodeSafetyState,
+    initStateFile,
+    StateFile,
+    StateFileError,
+  } = await import("./state_file.ts");
+  const { checkStateFile, readStateOrNull } = await import(
+    "../doctor/check_state_file.ts"
+  );
+  const { journalShowsTrading } = await import("./state_file.ts");
+  await t.step(
+    "times out of range are refused at read, not thrown later",
+    () => {
+      for (const bad of ["1e300", "1.5", "-1", "9e15"]) {
+        throws(
+          () =>
+            decodeSafetyState(
+              `{"version":1,"killSwitch":{"trippedAtMs":${bad},"untilMs":null,"reason":"margin"},"cooldowns":{}}`,
+              "s.json",
+            ),
+          (e) =>
+            e instanceof StateFileError &&
+            /trippedAtMs is not a time/.test(e.message),
+          bad,
+        );
+      }
+      throws(
+        () =>
+          decodeSafetyState(
+            `{"version":1,"killSwitch":null,"cooldowns":{"BTCUSDT":1e300}}`,
+            "s.json",
+          ),
+        /cooldowns\.BTCUSDT is not a time/,
+      );
+    },
+  );
+  const dir = await Deno.makeTempDir({ prefix: "state_security" });
+  try {
+    const state = `${dir}/state/bot_state.json`;
+    const journal = `${dir}/decisions.csv`;
+    await t.step(
+      "missing state + a journal without orders: a first start",
+      async () => {
+        await Deno.writeTextFile(
+          journal,
+          "time,symbol,action,detail\n1,BTCUSDT,would_enter,\n1,BTCUSDT,entry_skipped,notional_cap\n",
+        );
+        const file = await StateFile.open(state, { journal });
+        equal(file.initial.killSwitch, null);
+        deepEqual(
+          await checkStateFile(state, readStateOrNull, 0, {
+            path: journal,
+            showsTrading: journalShowsTrading,
+          }).then((r) => r.map((x) => x.status)),
+          ["pass"],
+        );
+      },
+    );
+    await t.step(
+      "missing state + a journal with orders: refused, and the doctor fails",
+      async () => {
+        await Deno.writeTextFile(journal, "2,BTCUSDT,entry_placed,FILLED\n", {
+          append: true,
+        });
+        await rejects(
+          StateFile.open(state, { journal }),
+          (e: Error) =>
+            e instanceof StateFileError &&
+            /is missing, but the journal .* shows past trading/.test(
+              e.message,
+            ) &&
+            /--init_state_file/.test(e.message),
+        );
+        const rows = await checkStateFile(state, readStateOrNull, 0, {
+          path: journal,
+          showsTrading: journalShowsTrading,
+        });
+        equal(rows[0]!.status, "fail");
+        match(rows[0]!.detail, /shows past trading/);
+      },
+    );
+    await t.step(
+      "--init_state_file makes the fresh start explicit",
+      async () => {
+        equal(await initStateFile(state, 1_700_000_000_000), true);
+        equal(await initStateFile(state, 1_700_000_000_000), false);
+        const file = await StateFile.open(state, { journal });
+        equal(file.initial.killSwitch, null);
+      },
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("security: the margin is read before entries are enabled", async () => {
+  const { fastConfig } = await import("./_test_rig.ts");
+  const { LiveSession } = await import("./live_session.ts");
+  const { startPaperExchange } = await import("./paper_exchange.ts");
+  const ex = await startPaperExchange({
+    symbols: ["BTCUSDT"],
+    speed: 60,
+    historyMinutes: 30,
+  });
+  const seen: string[] = [];
+  const proxy = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    async (req) => {
+      const u = new URL(req.url);
+      seen.push(`${req.method} ${u.pathname}`);
+      const res = await fetch(`${ex.sim.restUrl}${u.pathname}${u.search}`, {
+        method: req.method,
+        headers: req.headers,
+        ...(req.body ? { body: await req.arrayBuffer() } : {}),
+      });
+      return new Response(await res.arrayBuffer(), {
+        status: res.status,
+        headers: res.headers,
+      });
+    },
+  );
+  let atReady: string[] = [];
+  try {
+    const session = await LiveSession.start(
+      fastConfig(ex, {
+        restUrl: `http://127.0.0.1:${proxy.addr.port}`,
+        // no housekeeping tick before ready can account for the read
+        marginCheckMs: 3_600_000,
+      }),
+      {
+        credentials: ex.credentials,
+        clock: ex.clock,
+        serverNow: () => ex.sim.clock.now(),
+        marketSilenceBudgetMs: ex.silenceBudgetMs,
+        onReady: () => {
+          atReady = [...seen];
+        },
+      },
+    );
+    await session.stop();
+    equal(
+      atReady.some((c) => c.startsWith("GET ") && c.endsWith("/account")),
+      true,
+      atReady.join("\n"),
+    );
+  } finally {
+    await proxy.shutdown();
+    await ex.close();
+  }
 });

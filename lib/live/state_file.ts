@@ -144,6 +144,78 @@ export async function readStateFile(path: string): Promise<SafetyState> {
   return decodeSafetyState(text, path);
 }
 
+/** The journal actions that mean an order was sent (past trading). */
+const TRADED_RE = /,entry_(placed|resolved|unknown|rejected),/;
+
+/**
+ * Whether the decision journal at `path` records an entry order ever sent (streamed, so a
+ * long journal costs memory of one chunk); false when it does not exist or is empty.
+ */
+export async function journalShowsTrading(path: string): Promise<boolean> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { read: true });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+  let tail = "";
+  const decoder = new TextDecoder();
+  for await (const chunk of file.readable) {
+    const text = tail + decoder.decode(chunk, { stream: true });
+    if (TRADED_RE.test(text)) {
+      await file.readable.cancel().catch(() => {});
+      return true;
+    }
+    tail = text.slice(-64);
+  }
+  return false;
+}
+
+/**
+ * The refusal when the state file is missing but the journal shows past trading: the file
+ * (and a kill switch in it) may have been deleted, renamed or pointed elsewhere.
+ */
+export function missingStateMessage(path: string, journal: string): string {
+  return `Cannot use state file ${path}: it is missing, but the journal ${journal} shows past trading (a kill switch in it would be lost). Restore the file, or start a fresh one explicitly with \`deno task live --init_state_file --state_file ${path}\``;
+}
+
+/**
+ * The operator action behind `--init_state_file`: creates a fresh state file (no kill
+ * switch, no cooldowns) where none exists.
+ *
+ * @returns false when the file already exists (left untouched)
+ * @throws {StateFileError} when it cannot be written
+ */
+export async function initStateFile(
+  path: string,
+  nowMs: number,
+): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return false;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) {
+      throw new StateFileError(
+        `Cannot read state file ${path}: ${errorText(error)}`,
+        { cause: error },
+      );
+    }
+  }
+  try {
+    await writeFileAtomic(
+      path,
+      encodeSafetyState({ killSwitch: null, cooldowns: {} }, nowMs),
+    );
+  } catch (error) {
+    throw new StateFileError(
+      `Cannot write state file ${path}: ${errorText(error)}`,
+      { cause: error },
+    );
+  }
+  return true;
+}
+
 /**
  * Replaces `path` with `text` atomically: writes a temp file beside it, fsyncs it,
  * renames it over `path` and fsyncs the directory (best effort). Creates the directory
@@ -206,15 +278,22 @@ export class StateFile implements SafetyStatePort {
   }
 
   /**
-   * Reads the state (missing file = fresh) and checks the directory is writable.
+   * Reads the state (missing file = fresh, unless `journal` shows past trading) and
+   * checks the directory is writable.
    *
-   * @throws {StateFileError} when the file is unreadable or corrupt, or the directory
-   * cannot be written
+   * @throws {StateFileError} when the file is unreadable or corrupt, missing after past
+   * trading, or the directory cannot be written
    */
   static async open(
     path: string,
-    options: { clock?: () => number } = {},
+    options: { clock?: () => number; journal?: string } = {},
   ): Promise<StateFile> {
+    // invariant: a missing file after past trading is not a fresh start
+    if (options.journal && !(await exists(path))) {
+      if (await journalShowsTrading(options.journal)) {
+        throw new StateFileError(missingStateMessage(path, options.journal));
+      }
+    }
     const initial = await readStateFile(path);
     const clock = options.clock ?? Date.now;
     const dir = dirname(path);
@@ -296,8 +375,23 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
+/** The largest time a `Date` can hold, epoch ms. */
+const MAX_TIME_MS = 8.64e15;
+
 function isTime(v: unknown): v is number {
-  return typeof v === "number" && Number.isFinite(v) && v >= 0;
+  // integer epoch ms a Date can represent: 1e300 would pass Number.isFinite and throw later
+  return typeof v === "number" && Number.isSafeInteger(v) && v >= 0 &&
+    v <= MAX_TIME_MS;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    return true; // let the read report anything else
+  }
 }
 
 function errorText(e: unknown): string {
