@@ -9,6 +9,8 @@
 import { writeReport } from "../lib/report/mod.ts";
 import { parseWalkForward, type WalkForwardSpec } from "../lib/research/mod.ts";
 import {
+  checkInputFile,
+  checkOutputDir,
   formatHelp,
   parseFlags,
   runMain,
@@ -187,6 +189,8 @@ export async function main(args: readonly string[]): Promise<number> {
   if (flags.features === undefined) {
     throw new UsageError("Missing --features FILE (the feature table CSV)");
   }
+  await checkInputFile("features", flags.features);
+  await checkOutputDir("out", flags.out);
   const grid: Partial<Record<GridParam, number[]>> = {};
   try {
     for (const name of GRID_PARAMS) {

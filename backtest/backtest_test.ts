@@ -186,7 +186,7 @@ Deno.test("backtest.ts ranks a grid and writes its outputs", async (t) => {
         equal(r.code, 2, r.stderr);
         match(r.stderr, re);
       };
-      await bad(null, /nope.csv does not exist/);
+      await bad(null, /--features .*nope.csv: file not found/);
       await bad("ts,symbol,close\n1,A,2\n", /missing column/);
       const lines = [...featureTableCsvLines(table)].slice(0, 5);
       await bad(

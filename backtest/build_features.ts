@@ -9,6 +9,9 @@
  * @module
  */
 import {
+  checkInputDir,
+  checkInputFile,
+  checkOutputFile,
   formatHelp,
   parseFlags,
   runMain,
@@ -99,6 +102,15 @@ export async function main(args: readonly string[]): Promise<number> {
   } else if (flags.symbol === undefined || flags.symbol === "") {
     throw new UsageError("Cannot use --ohlcv without --symbol");
   }
+  if (flags.ohlcv === undefined) {
+    await checkInputDir("log_dir", flags.log_dir);
+  } else {
+    for (const name of ["ohlcv", "funding", "mark"] as const) {
+      const path = flags[name];
+      if (path !== undefined) await checkInputFile(name, path);
+    }
+  }
+  await checkOutputFile("out_csv", flags.out_csv);
   const started = performance.now();
   const onProgress = flags.quiet ? undefined : (rows: number) => {
     const s = (performance.now() - started) / 1000;

@@ -198,7 +198,17 @@ Deno.test("build_features.ts exits 2 on user errors", async (t) => {
         join(tmp, "o.csv"),
       ]);
       equal(r.code, 2);
-      match(r.stderr, /Cannot open .*nope\/kline\.csv: file not found/);
+      match(r.stderr, /Cannot read --log_dir .*nope: directory not found/);
+      await Deno.mkdir(join(tmp, "partial"));
+      await Deno.writeTextFile(join(tmp, "partial", "bookTicker.csv"), BOOK);
+      const r2 = await run([
+        "--log_dir",
+        join(tmp, "partial"),
+        "--out_csv",
+        join(tmp, "o.csv"),
+      ]);
+      equal(r2.code, 2);
+      match(r2.stderr, /Cannot open .*partial\/kline\.csv: file not found/);
     });
     await t.step("a missing column names the file and the column", async () => {
       await writeLogs(join(tmp, "cols"), KLINE, "ts,symbol,bid_price\n");

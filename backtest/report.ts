@@ -8,7 +8,15 @@
  *
  * @module
  */
-import { formatHelp, parseFlags, runMain, UsageError } from "../lib/cli/mod.ts";
+import { join } from "node:path";
+import {
+  checkInputDir,
+  checkOutputFile,
+  formatHelp,
+  parseFlags,
+  runMain,
+  UsageError,
+} from "../lib/cli/mod.ts";
 import { ReportInputError, writeReport } from "../lib/report/mod.ts";
 import { isBotRun, writeBotReport } from "../lib/report/bot_report.ts";
 
@@ -72,6 +80,8 @@ export async function main(
     print(formatHelp(USAGE, SPECS));
     return 0;
   }
+  await checkInputDir("in", flags.in);
+  await checkOutputFile("out", flags.out ?? join(flags.in, "report.html"));
   const bot = await isBotRun(flags.in);
   if (!bot && flags.parity !== undefined) {
     throw new UsageError(

@@ -8,6 +8,8 @@
  * @module
  */
 import {
+  checkInputFile,
+  checkOutputDir,
   formatHelp,
   parseFlags,
   runMain,
@@ -109,6 +111,8 @@ export async function main(args: readonly string[]): Promise<number> {
   }
   const target = flags.target as Target;
   const deno = flags.deno ?? Deno.execPath();
+  if (flags.deno !== undefined) await checkInputFile("deno", flags.deno);
+  await checkOutputDir("out_dir", flags.out_dir);
   const paths: DeployPaths = {
     ...DEFAULT_PATHS,
     configDir: flags.config_dir,

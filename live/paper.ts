@@ -133,6 +133,10 @@ export async function main(
     if (error instanceof RangeError || error instanceof Deno.errors.NotFound) {
       throw new UsageError(`Cannot start the simulator: ${error.message}`);
     }
+    if (error instanceof SyntaxError) {
+      // an unreadable replay file: empty, header-only, missing columns, malformed rows
+      throw new UsageError(`Invalid --replay: ${error.message}`);
+    }
     throw error;
   }
   let monitoring;

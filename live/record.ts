@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  checkOutputDir,
   formatHelp,
   LOG_FLAGS,
   LOG_LEVELS,
@@ -82,6 +83,7 @@ export async function main(args: readonly string[]): Promise<number> {
   });
   checkUrlFlag("rest_url", flags.rest_url, HTTP_PROTOCOLS);
   checkUrlFlag("ws_url", flags.ws_url, WS_PROTOCOLS);
+  await checkOutputDir("log_dir", flags.log_dir);
   parseMetricsAddr(flags.metrics_addr, flags.metrics_public);
   const monitoring = startMonitoring(flags, "record");
   const metrics = monitoring.metrics;

@@ -180,7 +180,10 @@ Deno.test("record.ts exits with code 2 and one clear line on user errors", async
         ]),
       );
       equal(run.code, 2);
-      match(run.stderr, /error: Cannot create log directory .*file\/logs/);
+      match(
+        run.stderr,
+        /error: Invalid --log_dir .*file\/logs: .*file is a file/,
+      );
     });
     await t.step("unknown symbol", async () => {
       const run = await finish(
@@ -194,6 +197,11 @@ Deno.test("record.ts exits with code 2 and one clear line on user errors", async
       );
       equal(run.code, 2);
       match(run.stderr, /error: .*unknown symbol\(s\) NOPEUSDT/);
+      // nothing is created: no log directory, no header-only files
+      equal(
+        await Deno.stat(`${dir}/logs`).then(() => true, () => false),
+        false,
+      );
     });
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -187,6 +187,12 @@ async function main(): Promise<number> {
     ) {
       throw new UsageError(error.message, { cause: error });
     }
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new UsageError(
+        `Invalid --port ${flags.port}: already in use on 127.0.0.1 (pick another, or 0 for any free port)`,
+        { cause: error },
+      );
+    }
     throw error;
   }
   const lines = [`REST ${sim.restUrl}`, `WS   ${sim.wsUrl}`];

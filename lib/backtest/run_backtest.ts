@@ -389,198 +389,228 @@ export async function runBacktest(
   }
   const tWfo = performance.now();
 
+  // Everything is written into a staging directory inside --out and moved into place at
+  // the end (manifest.json last), so a failed run leaves the previous outputs untouched
+  // and a finished run never mixes its top/ curves with an earlier run's.
   await Deno.mkdir(options.out, { recursive: true });
-  const files: string[] = [];
-  const path = (name: string) => `${options.out}/${name}`;
-  await writeLines(path("ranked.csv"), rankedCsvLines(scopes, configs));
-  files.push("ranked.csv");
-  const meta = {
-    "rank_by": rankBy,
-    "rank_rule": rankRule,
-    "min_trades": minTrades,
-    "prior_trials": priorTrials,
-    metrics: METRICS,
-    deflation: deflationJson(scopes),
-  };
-  await Deno.writeTextFile(
-    path("ranked.json"),
-    JSON.stringify(rankedJson(scopes, configs, meta, 10_000)),
-  );
-  files.push("ranked.json");
-  if (blocks !== undefined && pbo.size > 0) {
+  const stage = await Deno.makeTempDir({
+    dir: options.out,
+    prefix: ".backtest-",
+  });
+  try {
+    const files: string[] = [];
+    const path = (name: string) => `${stage}/${name}`;
+    await writeLines(path("ranked.csv"), rankedCsvLines(scopes, configs));
+    files.push("ranked.csv");
+    const meta = {
+      "rank_by": rankBy,
+      "rank_rule": rankRule,
+      "min_trades": minTrades,
+      "prior_trials": priorTrials,
+      metrics: METRICS,
+      deflation: deflationJson(scopes),
+    };
     await Deno.writeTextFile(
-      path("pbo.json"),
-      JSON.stringify(pboJson(pbo, blocks, scopes, rankRule), null, 2),
+      path("ranked.json"),
+      JSON.stringify(rankedJson(scopes, configs, meta, 10_000)),
     );
-    files.push("pbo.json");
-  }
-
-  if (walkForward !== undefined) {
-    await Deno.writeTextFile(
-      path("walk_forward.json"),
-      JSON.stringify(
-        walkForwardJson(options.walkForward!, walkForward, configs, {
-          "rank_by": rankBy,
-          "rank_rule": rankRule,
-          "min_trades_per_is_window": minTrades,
-        }),
-        null,
-        2,
-      ),
-    );
-    await writeLines(
-      path("walk_forward.csv"),
-      walkForwardCsvLines(walkForward, configs),
-    );
-    await writeLines(
-      path("walk_forward_equity.csv"),
-      walkForwardEquityLines(walkForward),
-    );
-    files.push(
-      "walk_forward.json",
-      "walk_forward.csv",
-      "walk_forward_equity.csv",
-    );
-  }
-  const top = options.top ?? 5;
-  const topFiles: Record<string, unknown>[] = [];
-  const topAllFiles: Record<string, unknown>[] = [];
-  if (top > 0) await Deno.mkdir(path("top"), { recursive: true });
-  // (symbol, config) -> stem written, so a config in several rankings is written once
-  const written = new Map<string, string>();
-  const writeTop = async (s: number, c: number, stem: string) => {
-    const f = table.symbols[s]!;
-    const rec = newSimRecord(f.bars);
-    const signals = buildSignals(f, signalKeyOf(configs, c), { blockers });
-    simulate(
-      { close: f.close, open: f.open, high: f.high, low: f.low, signals },
-      simParamsOf(configs, c),
-      { record: rec },
-    );
-    await writeLines(path(`${stem}_trades.csv`), tradeCsvLines(rec, f));
-    await writeLines(path(`${stem}_equity.csv`), equityCsvLines(rec, f));
-    files.push(`${stem}_trades.csv`, `${stem}_equity.csv`);
-    written.set(`${f.symbol}\u0000${c}`, stem);
-  };
-  for (const scope of scopes) {
-    if (scope.scope === "ALL") continue;
-    const s = table.symbols.findIndex((x) => x.symbol === scope.scope);
-    const f = table.symbols[s]!;
-    for (let r = 0; r < Math.min(top, scope.order.length); r++) {
-      const c = scope.order[r]!;
-      const stem = topFileStem(f.symbol, c, r + 1);
-      await writeTop(s, c, stem);
-      topFiles.push({
-        symbol: f.symbol,
-        rank: r + 1,
-        "config_id": c,
-        trades: `${stem}_trades.csv`,
-        equity: `${stem}_equity.csv`,
-      });
+    files.push("ranked.json");
+    if (blocks !== undefined && pbo.size > 0) {
+      await Deno.writeTextFile(
+        path("pbo.json"),
+        JSON.stringify(pboJson(pbo, blocks, scopes, rankRule), null, 2),
+      );
+      files.push("pbo.json");
     }
-  }
-  const all = scopes.find((x) => x.scope === "ALL");
-  if (all !== undefined) {
-    for (let r = 0; r < Math.min(top, all.order.length); r++) {
-      const c = all.order[r]!;
-      for (let s = 0; s < table.symbols.length; s++) {
-        const f = table.symbols[s]!;
-        let stem = written.get(`${f.symbol}\u0000${c}`);
-        if (stem === undefined) {
-          stem = topFileStem(f.symbol, c);
-          await writeTop(s, c, stem);
-        }
-        topAllFiles.push({
-          scope: "ALL",
+
+    if (walkForward !== undefined) {
+      await Deno.writeTextFile(
+        path("walk_forward.json"),
+        JSON.stringify(
+          walkForwardJson(options.walkForward!, walkForward, configs, {
+            "rank_by": rankBy,
+            "rank_rule": rankRule,
+            "min_trades_per_is_window": minTrades,
+          }),
+          null,
+          2,
+        ),
+      );
+      await writeLines(
+        path("walk_forward.csv"),
+        walkForwardCsvLines(walkForward, configs),
+      );
+      await writeLines(
+        path("walk_forward_equity.csv"),
+        walkForwardEquityLines(walkForward),
+      );
+      files.push(
+        "walk_forward.json",
+        "walk_forward.csv",
+        "walk_forward_equity.csv",
+      );
+    }
+    const top = options.top ?? 5;
+    const topFiles: Record<string, unknown>[] = [];
+    const topAllFiles: Record<string, unknown>[] = [];
+    if (top > 0) await Deno.mkdir(path("top"), { recursive: true });
+    // (symbol, config) -> stem written, so a config in several rankings is written once
+    const written = new Map<string, string>();
+    const writeTop = async (s: number, c: number, stem: string) => {
+      const f = table.symbols[s]!;
+      const rec = newSimRecord(f.bars);
+      const signals = buildSignals(f, signalKeyOf(configs, c), { blockers });
+      simulate(
+        { close: f.close, open: f.open, high: f.high, low: f.low, signals },
+        simParamsOf(configs, c),
+        { record: rec },
+      );
+      await writeLines(path(`${stem}_trades.csv`), tradeCsvLines(rec, f));
+      await writeLines(path(`${stem}_equity.csv`), equityCsvLines(rec, f));
+      files.push(`${stem}_trades.csv`, `${stem}_equity.csv`);
+      written.set(`${f.symbol}\u0000${c}`, stem);
+    };
+    for (const scope of scopes) {
+      if (scope.scope === "ALL") continue;
+      const s = table.symbols.findIndex((x) => x.symbol === scope.scope);
+      const f = table.symbols[s]!;
+      for (let r = 0; r < Math.min(top, scope.order.length); r++) {
+        const c = scope.order[r]!;
+        const stem = topFileStem(f.symbol, c, r + 1);
+        await writeTop(s, c, stem);
+        topFiles.push({
+          symbol: f.symbol,
           rank: r + 1,
           "config_id": c,
-          symbol: f.symbol,
           trades: `${stem}_trades.csv`,
           equity: `${stem}_equity.csv`,
         });
       }
     }
-  }
-  const tEnd = performance.now();
-  const seconds = {
-    read: (tRead - t0) / 1000,
-    simulate: (tSim - tRead) / 1000,
-    rank: (tRank - tSim) / 1000,
-    walkForward: (tWfo - tRank) / 1000,
-    write: (tEnd - tWfo) / 1000,
-    total: (tEnd - t0) / 1000,
-  };
-  const lists: Record<string, unknown> = {};
-  const canonical = expandLists(spec as GridSpec);
-  for (const name of GRID_PARAMS) lists[name] = canonical[name];
-  const manifest = {
-    kind: "aster-grid-backtest",
-    version: 1,
-    engine: "vectorbt 0.26 Portfolio.from_signals compatible, freq 1min",
-    features: options.features,
-    symbols: table.symbols.map((s) => ({
-      symbol: s.symbol,
-      bars: s.bars,
-      "first_ts": s.ts[0],
-      "last_ts": s.ts[s.bars - 1],
-      "first_time": new Date(s.ts[0]!).toISOString(),
-      "last_time": new Date(s.ts[s.bars - 1]!).toISOString(),
-    })),
-    bars,
-    grid: lists,
-    "grid_size": configs.count,
-    "signal_sets": nGroups,
-    costs: {
-      fees: lists.fees,
-      slippage: lists.slippage,
-      "init_cash": lists["init_cash"],
-    },
-    blockers,
-    "rank_by": rankBy,
-    "rank_rule": rankRule,
-    "min_trades": minTrades,
-    "prior_trials": priorTrials,
-    pbo: blocks !== undefined && pbo.size > 0
-      ? { blocks: blocks.count, "days_per_block": blocks.daysPerBlock }
-      : { skipped: pboSkipped ?? "off" },
-    top,
-    workers: options.workers ?? navigator.hardwareConcurrency,
-    "bar_configs": result.barConfigs,
-    "runtime_s": seconds,
-    "bar_configs_per_s": result.barConfigs / seconds.total,
-    metrics: METRICS,
-    files: {
-      "ranked_csv": "ranked.csv",
-      "ranked_json": "ranked.json",
-      ...(files.includes("pbo.json") ? { "pbo_json": "pbo.json" } : {}),
-      ...(walkForward !== undefined
-        ? {
-          "walk_forward_json": "walk_forward.json",
-          "walk_forward_csv": "walk_forward.csv",
-          "walk_forward_equity_csv": "walk_forward_equity.csv",
+    const all = scopes.find((x) => x.scope === "ALL");
+    if (all !== undefined) {
+      for (let r = 0; r < Math.min(top, all.order.length); r++) {
+        const c = all.order[r]!;
+        for (let s = 0; s < table.symbols.length; s++) {
+          const f = table.symbols[s]!;
+          let stem = written.get(`${f.symbol}\u0000${c}`);
+          if (stem === undefined) {
+            stem = topFileStem(f.symbol, c);
+            await writeTop(s, c, stem);
+          }
+          topAllFiles.push({
+            scope: "ALL",
+            rank: r + 1,
+            "config_id": c,
+            symbol: f.symbol,
+            trades: `${stem}_trades.csv`,
+            equity: `${stem}_equity.csv`,
+          });
         }
-        : {}),
-      top: topFiles,
-      ...(all !== undefined ? { "top_all": topAllFiles } : {}),
-    },
-  };
-  await Deno.writeTextFile(
-    path("manifest.json"),
-    JSON.stringify(manifest, null, 2),
+      }
+    }
+    const tEnd = performance.now();
+    const seconds = {
+      read: (tRead - t0) / 1000,
+      simulate: (tSim - tRead) / 1000,
+      rank: (tRank - tSim) / 1000,
+      walkForward: (tWfo - tRank) / 1000,
+      write: (tEnd - tWfo) / 1000,
+      total: (tEnd - t0) / 1000,
+    };
+    const lists: Record<string, unknown> = {};
+    const canonical = expandLists(spec as GridSpec);
+    for (const name of GRID_PARAMS) lists[name] = canonical[name];
+    const manifest = {
+      kind: "aster-grid-backtest",
+      version: 1,
+      engine: "vectorbt 0.26 Portfolio.from_signals compatible, freq 1min",
+      features: options.features,
+      symbols: table.symbols.map((s) => ({
+        symbol: s.symbol,
+        bars: s.bars,
+        "first_ts": s.ts[0],
+        "last_ts": s.ts[s.bars - 1],
+        "first_time": new Date(s.ts[0]!).toISOString(),
+        "last_time": new Date(s.ts[s.bars - 1]!).toISOString(),
+      })),
+      bars,
+      grid: lists,
+      "grid_size": configs.count,
+      "signal_sets": nGroups,
+      costs: {
+        fees: lists.fees,
+        slippage: lists.slippage,
+        "init_cash": lists["init_cash"],
+      },
+      blockers,
+      "rank_by": rankBy,
+      "rank_rule": rankRule,
+      "min_trades": minTrades,
+      "prior_trials": priorTrials,
+      pbo: blocks !== undefined && pbo.size > 0
+        ? { blocks: blocks.count, "days_per_block": blocks.daysPerBlock }
+        : { skipped: pboSkipped ?? "off" },
+      top,
+      workers: options.workers ?? navigator.hardwareConcurrency,
+      "bar_configs": result.barConfigs,
+      "runtime_s": seconds,
+      "bar_configs_per_s": result.barConfigs / seconds.total,
+      metrics: METRICS,
+      files: {
+        "ranked_csv": "ranked.csv",
+        "ranked_json": "ranked.json",
+        ...(files.includes("pbo.json") ? { "pbo_json": "pbo.json" } : {}),
+        ...(walkForward !== undefined
+          ? {
+            "walk_forward_json": "walk_forward.json",
+            "walk_forward_csv": "walk_forward.csv",
+            "walk_forward_equity_csv": "walk_forward_equity.csv",
+          }
+          : {}),
+        top: topFiles,
+        ...(all !== undefined ? { "top_all": topAllFiles } : {}),
+      },
+    };
+    await Deno.writeTextFile(
+      path("manifest.json"),
+      JSON.stringify(manifest, null, 2),
+    );
+    files.push("manifest.json");
+    await moveOutputs(stage, options.out);
+    return {
+      table,
+      configs,
+      result,
+      scopes,
+      seconds,
+      files,
+      ...(blocks !== undefined ? { blocks } : {}),
+      pbo,
+      ...(pboSkipped !== undefined ? { pboSkipped } : {}),
+      ...(walkForward !== undefined ? { walkForward } : {}),
+    };
+  } finally {
+    await Deno.remove(stage, { recursive: true }).catch(() => {});
+  }
+}
+
+/**
+ * Moves a finished run's outputs from `stage` into `out`: the previous run's `top/` is
+ * removed first (its curves belong to another ranking), `manifest.json` comes last.
+ */
+async function moveOutputs(stage: string, out: string): Promise<void> {
+  const names: string[] = [];
+  for await (const e of Deno.readDir(stage)) names.push(e.name);
+  names.sort((a, b) =>
+    Number(a === "manifest.json") - Number(b === "manifest.json")
   );
-  files.push("manifest.json");
-  return {
-    table,
-    configs,
-    result,
-    scopes,
-    seconds,
-    files,
-    ...(blocks !== undefined ? { blocks } : {}),
-    pbo,
-    ...(pboSkipped !== undefined ? { pboSkipped } : {}),
-    ...(walkForward !== undefined ? { walkForward } : {}),
-  };
+  await Deno.remove(`${out}/top`, { recursive: true }).catch((error) => {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  });
+  for (const name of names) {
+    await Deno.rename(`${stage}/${name}`, `${out}/${name}`);
+  }
 }
 
 function deflationJson(

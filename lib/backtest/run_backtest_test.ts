@@ -288,3 +288,46 @@ Deno.test("runBacktest() writes PSR/DSR for every ranked config and pbo.json", a
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("runBacktest() re-run into the same --out keeps only the new run's outputs", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "backtest-rerun-" });
+  try {
+    const features = join(dir, "features.csv");
+    await writeLines(
+      features,
+      syntheticCsvLines({ bars: 1200, symbols: ["AAAUSDT"] }),
+    );
+    const out = join(dir, "out");
+    const options = {
+      features,
+      out,
+      blockers: false,
+      workers: 0,
+      onStatus: () => {},
+    };
+    await runBacktest({ ...options, grid: GRID, top: 3 });
+    await runBacktest({ ...options, grid: { ...GRID, k: [0.5] }, top: 2 });
+    const manifest = JSON.parse(
+      await Deno.readTextFile(join(out, "manifest.json")),
+    );
+    const listed = (manifest.files.top as TopEntry[])
+      .flatMap((e) => [e.trades, e.equity]).sort();
+    const onDisk = [];
+    for await (const e of Deno.readDir(join(out, "top"))) {
+      onDisk.push(`top/${e.name}`);
+    }
+    deepEqual(onDisk.sort(), listed);
+    equal(listed.length, 4);
+    // nothing is left of the staging directory
+    const names = [];
+    for await (const e of Deno.readDir(out)) names.push(e.name);
+    deepEqual(names.sort(), [
+      "manifest.json",
+      "ranked.csv",
+      "ranked.json",
+      "top",
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,38 +1,97 @@
 /**
- * The common frame of every entry script: run `main`, turn a {@linkcode UsageError} into a
- * clear message on stderr and exit code 2, and any other error into exit code 1.
+ * The common frame of every entry script: run `main`, turn a {@linkcode UsageError} or an
+ * error of the environment the user controls (a path that is missing, a directory, read-only;
+ * a port in use; an unreachable exchange) into one line on stderr and exit code 2, and any
+ * other error (a bug) into its stack trace and exit code 1.
  *
  * @module
  */
 import { UsageError } from "./usage_error.ts";
 
 /**
+ * The Deno error classes that describe the user's environment, not a bug: their messages
+ * name the path, address or operation (`No such file or directory (os error 2): open 'x'`).
+ */
+const ENVIRONMENT_ERRORS:
+  readonly (abstract new (...args: never[]) => Error)[] = [
+    Deno.errors.NotFound,
+    Deno.errors.PermissionDenied,
+    Deno.errors.AlreadyExists,
+    Deno.errors.IsADirectory,
+    Deno.errors.NotADirectory,
+    Deno.errors.AddrInUse,
+    Deno.errors.AddrNotAvailable,
+    Deno.errors.ConnectionRefused,
+    Deno.errors.ConnectionReset,
+    Deno.errors.ConnectionAborted,
+    Deno.errors.TimedOut,
+    Deno.errors.FilesystemLoop,
+  ];
+
+/**
+ * The names of the exchange client's failures to reach a host (lib/exchange/errors.ts);
+ * matched by name so that this frame does not depend on the exchange layer.
+ */
+const NETWORK_ERROR_NAMES = new Set(["NetworkError", "TimeoutError"]);
+
+/**
+ * The one-line message and exit code of an error when it is the user's to fix, or
+ * `undefined` for a bug (which keeps its stack trace).
+ */
+export function userFacingError(
+  error: unknown,
+): { message: string; code: number } | undefined {
+  if (error instanceof UsageError) {
+    return { message: oneLine(error.message), code: error.exitCode };
+  }
+  if (!(error instanceof Error)) return undefined;
+  if (error instanceof Deno.errors.NotCapable) {
+    // a path or host outside the task's scoped permissions: a setting to fix, no stack
+    return {
+      message: oneLine(
+        `${
+          error.message.replace(/, run again with.*$/, "")
+        }: outside ${NOT_CAPABLE_HINT}`,
+      ),
+      code: 2,
+    };
+  }
+  if (ENVIRONMENT_ERRORS.some((kind) => error instanceof kind)) {
+    return { message: oneLine(`${error.name}: ${error.message}`), code: 2 };
+  }
+  if (NETWORK_ERROR_NAMES.has(error.name)) {
+    return { message: oneLine(error.message), code: 2 };
+  }
+  return undefined;
+}
+
+/** Collapses a message to one line (stderr consumers and the tests read one line). */
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ").trim();
+}
+
+/**
  * Runs an entry script's main function and exits with its code.
  *
  * @param main the script body; returns the exit code (default 0)
  * @param exit the process exit function (injected for tests)
+ * @param stderr where the error line goes (injected for tests)
  */
 export async function runMain(
   main: () => Promise<number | void>,
   exit: (code: number) => never = Deno.exit,
+  stderr: (text: string) => void = writeStderr,
 ): Promise<void> {
   let code: number;
   try {
     code = (await main()) ?? 0;
   } catch (error) {
-    if (error instanceof UsageError) {
-      writeStderr(`error: ${error.message}\n`);
-      code = error.exitCode;
-    } else if (error instanceof Deno.errors.NotCapable) {
-      // a path or host outside the task's scoped permissions: a setting to fix, no stack
-      writeStderr(
-        `error: ${
-          error.message.replace(/, run again with.*$/, "")
-        }: outside ${NOT_CAPABLE_HINT}\n`,
-      );
-      code = 2;
+    const known = userFacingError(error);
+    if (known !== undefined) {
+      stderr(`error: ${known.message}\n`);
+      code = known.code;
     } else {
-      writeStderr(
+      stderr(
         `fatal: ${
           error instanceof Error
             ? (error.stack ?? error.message)

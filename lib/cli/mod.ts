@@ -6,7 +6,13 @@
  */
 export { UsageError } from "./usage_error.ts";
 export { type Flags, type FlagSpec, formatHelp, parseFlags } from "./flags.ts";
-export { runMain, writeStderr } from "./main.ts";
+export { runMain, userFacingError, writeStderr } from "./main.ts";
+export {
+  checkInputDir,
+  checkInputFile,
+  checkOutputDir,
+  checkOutputFile,
+} from "./paths.ts";
 export {
   LOG_FLAGS,
   LOG_LEVELS,

@@ -309,15 +309,16 @@ export class RestTransport {
     } catch (error) {
       if (timedOut) {
         throw new TimeoutError(
-          `Cannot complete ${what}: no response within ${timeoutMs} ms`,
+          `Cannot complete ${what} at ${this.baseUrl}: no response within ${timeoutMs} ms`,
           timeoutMs,
         );
       }
       if (outer?.aborted) throw outer.reason;
       if (error instanceof NetworkError) throw error;
-      throw new NetworkError(`Cannot complete ${what}: ${errorText(error)}`, {
-        cause: error,
-      });
+      throw new NetworkError(
+        `Cannot complete ${what} at ${this.baseUrl}: ${networkReason(error)}`,
+        { cause: error },
+      );
     } finally {
       clearTimeout(timer);
       outer?.removeEventListener("abort", onAbort);
@@ -395,6 +396,40 @@ function banFromMsg(msg: string, now: number): number | undefined {
   if (!m) return undefined;
   const ms = Number(m[1]) - now;
   return ms > 0 && ms <= MAX_BAN_MS ? ms : undefined;
+}
+
+/**
+ * Why a fetch failed, in words a user can act on (connection refused, DNS, TLS, blocked
+ * port), followed by the innermost cause's text.
+ */
+export function networkReason(error: unknown): string {
+  const texts: string[] = [];
+  for (
+    let e: unknown = error, depth = 0;
+    e !== undefined && depth < 5;
+    depth++
+  ) {
+    texts.push(errorText(e));
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  const all = texts.join(" | ");
+  const detail = texts.at(-1)!.replace(/\s+/g, " ");
+  const reason = /connection refused/i.test(all)
+    ? "connection refused (nothing listens there)"
+    : /dns error|failed to lookup|name or service not known|no address/i.test(
+        all,
+      )
+    ? "host name not found (DNS)"
+    : /certificate|tls|ssl|handshake/i.test(all)
+    ? "TLS failure (certificate or handshake)"
+    : /timed out|timeout/i.test(all)
+    ? "timed out"
+    : /connection reset|broken pipe|connection closed/i.test(all)
+    ? "connection reset"
+    : /requests to port \d+ are blocked/i.test(all)
+    ? "port blocked"
+    : undefined;
+  return reason === undefined ? detail : `${reason}: ${detail}`;
 }
 
 function errorText(error: unknown): string {

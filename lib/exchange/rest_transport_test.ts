@@ -1,11 +1,11 @@
-import { deepEqual, equal, ok, rejects } from "node:assert/strict";
+import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
 import {
   BannedError,
   ExchangeError,
   NetworkError,
   TimeoutError,
 } from "./errors.ts";
-import { RestTransport } from "./rest_transport.ts";
+import { networkReason, RestTransport } from "./rest_transport.ts";
 import { SignedRequest, type Signer, type SignInput } from "./sign/signer.ts";
 import type { Clock } from "../time/clock.ts";
 
@@ -322,5 +322,57 @@ Deno.test("RestTransport.request() slows down before the weight limit", async (t
     await rest.request({ method: "GET", path: "/x", weight: 20 });
     deepEqual(clock.sleeps, []);
     equal(rest.usedWeight, 120);
+  });
+});
+
+Deno.test("networkReason() names why a host could not be reached", async (t) => {
+  const wrapped = (detail: string) =>
+    new TypeError("fetch failed", { cause: new Error(detail) });
+  await t.step("refused, DNS, TLS", () => {
+    match(
+      networkReason(
+        wrapped(
+          "error sending request for url (http://127.0.0.1:8899/): client error (Connect): tcp connect error: Connection refused (os error 111)",
+        ),
+      ),
+      /^connection refused .*: error sending request .*8899/,
+    );
+    match(
+      networkReason(
+        wrapped(
+          "client error (Connect): dns error: failed to lookup address information",
+        ),
+      ),
+      /^host name not found \(DNS\): /,
+    );
+    match(
+      networkReason(
+        wrapped(
+          "client error (Connect): invalid peer certificate: UnknownIssuer",
+        ),
+      ),
+      /^TLS failure .*UnknownIssuer/,
+    );
+  });
+  await t.step("a real refused connection through the transport", async () => {
+    const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (l.addr as Deno.NetAddr).port;
+    l.close();
+    const transport = new RestTransport({
+      baseUrl: `http://127.0.0.1:${port}`,
+    });
+    await rejects(
+      () => transport.request({ method: "GET", path: "/fapi/v1/time" }),
+      (e: Error) => {
+        equal(e.name, "NetworkError");
+        match(
+          e.message,
+          new RegExp(
+            `^Cannot complete GET /fapi/v1/time at http://127\\.0\\.0\\.1:${port}: connection refused`,
+          ),
+        );
+        return true;
+      },
+    );
   });
 });

@@ -154,8 +154,15 @@ export class LiveSession {
       }
     }
     let journal: DecisionJournal | undefined;
+    // What a failed start removes again: a journal file (and its directory) it created.
+    const created: string[] = [];
     if (config.journalPath !== "") {
-      await Deno.mkdir(dirname(config.journalPath), { recursive: true });
+      const dir = dirname(config.journalPath);
+      if (!(await pathExists(dir))) created.push(dir);
+      await Deno.mkdir(dir, { recursive: true });
+      if (!(await pathExists(config.journalPath))) {
+        created.push(config.journalPath);
+      }
       journal = await DecisionJournal.open(config.journalPath);
     }
     let recorder: LogRecorder | undefined;
@@ -327,6 +334,12 @@ export class LiveSession {
       await feed?.close().catch(() => {});
       await recorder?.close().catch(() => {});
       await journal?.close().catch(() => {});
+      if ((journal?.rows ?? 0) === 0) {
+        // nothing was journaled: leave no header-only file (nor empty directory) behind
+        for (const path of created.reverse()) {
+          await Deno.remove(path).catch(() => {});
+        }
+      }
       await stateFile?.flush();
       throw error;
     }
@@ -482,4 +495,14 @@ export async function runLiveSession(
     deps.signal?.removeEventListener("abort", onAbort);
   }
   return await session.stop();
+}
+
+/** Whether `path` exists (a broken or unreadable path counts as missing). */
+async function pathExists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,6 +1,6 @@
 /**
- * A recording session: checks the log directory, starts the market feed (REST seed +
- * streams), snapshots its caches into the CSV logs once a second, and on the end time or
+ * A recording session: starts the market feed (symbols checked, REST seed + streams), opens
+ * the log directory, snapshots its caches into the CSV logs once a second, and on the end time or
  * an abort flushes every row and closes everything.
  *
  * @module
@@ -44,21 +44,25 @@ export interface RecordSummary {
 /**
  * Records until the duration ends or `signal` aborts, then flushes and closes.
  *
- * @throws {LogFileError} before connecting, when the logs cannot be written
+ * @throws {LogFileError} once the feed started, when the logs cannot be written (check the
+ *   directory before calling to fail before connecting)
  * @throws {UnknownSymbolError} when the exchange does not list a symbol
  */
 export async function recordMarket(
   options: RecordMarketOptions,
 ): Promise<RecordSummary> {
   const { feed, clock, durationMs = 0, signal } = options;
-  const recorder = await LogRecorder.open(options.logDir, {
-    deleteLogs: options.deleteLogs ?? false,
-  });
+  let recorder: LogRecorder | undefined;
   let firstTs = NaN;
   let lastTs = NaN;
   let snapshots = 0;
   try {
+    // The feed first: an unknown symbol or an unreachable exchange leaves no log file
+    // created (nor deleted by --delete_logs) behind.
     await feed.start();
+    recorder = await LogRecorder.open(options.logDir, {
+      deleteLogs: options.deleteLogs ?? false,
+    });
     options.onStart?.(recorder);
     log.info("Recording {symbols} into {dir}", {
       symbols: feed.symbols.join(","),
@@ -76,7 +80,7 @@ export async function recordMarket(
     });
   } finally {
     await feed.close();
-    await recorder.close();
+    await recorder?.close();
   }
   return { rows: recorder.rowCounts(), firstTs, lastTs, snapshots };
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { buildReportPayload, type PayloadOptions } from "./build_payload.ts";
 import { loadChartAssets } from "./chart_assets.ts";
 import { loadBacktestOutputs } from "./load_outputs.ts";
@@ -62,9 +62,17 @@ export async function writeReport(
   });
   const html = renderReportHtml(payload, await loadPageAssets());
   const bytes = new TextEncoder().encode(html);
+  // Written beside the target and renamed over it: a reader sees the old or the new
+  // report, and a failure leaves no partial file behind.
+  await Deno.mkdir(dirname(out), { recursive: true });
   const tmp = `${out}.partial`;
-  await Deno.writeFile(tmp, bytes);
-  await Deno.rename(tmp, out);
+  try {
+    await Deno.writeFile(tmp, bytes);
+    await Deno.rename(tmp, out);
+  } catch (error) {
+    await Deno.remove(tmp).catch(() => {});
+    throw error;
+  }
   log.info("Wrote {path} ({bytes} bytes, {curves} curves)", {
     path: out,
     bytes: bytes.length,
