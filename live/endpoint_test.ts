@@ -5,32 +5,7 @@
 import assert from "node:assert/strict";
 import { startSimulator } from "../lib/sim/mod.ts";
 import { parseExposition, sampleValue } from "../lib/metrics/status_screen.ts";
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
-function spawn(script: string, args: string[]): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--frozen",
-      "--allow-net=127.0.0.1",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      new URL(script, import.meta.url).pathname,
-      ...args,
-    ],
-    env: { NO_COLOR: "1" },
-    clearEnv: true,
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-}
+import { freePort, spawnScript } from "./_run_script.ts";
 
 /** Polls the endpoint until `/health` is 200 and `ok(samples)` holds; returns them. */
 async function until(
@@ -57,7 +32,7 @@ Deno.test("record.ts serves /health and /metrics with its rows written per file"
   await using sim = await startSimulator({ symbols: ["BTCUSDT"], speed: 60 });
   const dir = await Deno.makeTempDir();
   const port = freePort();
-  const child = spawn("./record.ts", [
+  const child = spawnScript("./record.ts", [
     "--symbols",
     "BTCUSDT",
     "--log_dir",
@@ -70,7 +45,7 @@ Deno.test("record.ts serves /health and /metrics with its rows written per file"
     sim.wsUrl,
     "--metrics_addr",
     `127.0.0.1:${port}`,
-  ]);
+  ], { stdout: "null" });
   try {
     const { health, text } = await until(
       port,
@@ -106,7 +81,7 @@ Deno.test("a dry run of trade.ts serves /health (no user stream) and its decisio
   await using sim = await startSimulator({ symbols: ["BTCUSDT"], speed: 60 });
   const dir = await Deno.makeTempDir();
   const port = freePort();
-  const child = spawn("./trade.ts", [
+  const child = spawnScript("./trade.ts", [
     "--rest_url",
     sim.restUrl,
     "--ws_url",
@@ -119,7 +94,7 @@ Deno.test("a dry run of trade.ts serves /health (no user stream) and its decisio
     "5",
     "--metrics_addr",
     `127.0.0.1:${port}`,
-  ]);
+  ], { stdout: "null" });
   try {
     const { health, text } = await until(
       port,

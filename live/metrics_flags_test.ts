@@ -1,35 +1,14 @@
 import assert from "node:assert/strict";
+import { runScript } from "./_run_script.ts";
 
-const SCRIPTS = ["trade.ts", "paper.ts", "record.ts"].map((f) =>
-  new URL(`./${f}`, import.meta.url).pathname
-);
-
-async function run(script: string, args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--frozen",
-      "--allow-net=127.0.0.1",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      script,
-      ...args,
-    ],
-    env: { NO_COLOR: "1" },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
-}
+const SCRIPTS = ["./trade.ts", "./paper.ts", "./record.ts"];
 
 Deno.test("live, paper and record refuse a bad --metrics_addr in one line, exit 2", async (t) => {
   const held = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (held.addr as Deno.NetAddr).port;
   try {
     for (const script of SCRIPTS) {
-      const name = script.split("/").pop();
+      const name = script.slice(2);
       for (
         const [args, want] of [
           [
@@ -49,7 +28,7 @@ Deno.test("live, paper and record refuse a bad --metrics_addr in one line, exit 
         ] as const
       ) {
         await t.step(`${name} ${args.join(" ")}`, async () => {
-          const r = await run(script, [
+          const r = await runScript(script, [
             ...args,
             // never reached: the address is checked before anything connects
             ...(name === "paper.ts" ? ["--minutes", "1"] : [

@@ -4,17 +4,11 @@
  * text passes `promtool check metrics`.
  */
 import assert from "node:assert/strict";
+import { promtoolCheckMetrics } from "../lib/metrics/_promtool.ts";
+import { freePort, spawnScript } from "./_run_script.ts";
 
-const PAPER = new URL("./paper.ts", import.meta.url).pathname;
 const RULES = new URL("../deploy/monitoring/aster_rules.yml", import.meta.url)
   .pathname;
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
 
 async function eventually<T>(
   f: () => Promise<T | undefined>,
@@ -51,43 +45,30 @@ Deno.test("a real prometheus scrapes the paper bot; promtool check metrics passe
       "",
     ].join("\n"),
   );
-  const bot = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--frozen",
-      "--allow-net=127.0.0.1",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      PAPER,
-      "--metrics_addr",
-      `127.0.0.1:${botPort}`,
-      "--minutes",
-      "40",
-      "--speed",
-      "60",
-      "--T",
-      "5",
-      "--V",
-      "5",
-      "--k",
-      "0",
-      "--n",
-      "0",
-      "--max_spread_bps",
-      "1000",
-      "--max_funding_bps",
-      "1000",
-      "--journal",
-      "",
-      "--log_level",
-      "error",
-    ],
-    env: { NO_COLOR: "1" },
-    clearEnv: true,
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
+  const bot = spawnScript("./paper.ts", [
+    "--metrics_addr",
+    `127.0.0.1:${botPort}`,
+    "--minutes",
+    "40",
+    "--speed",
+    "60",
+    "--T",
+    "5",
+    "--V",
+    "5",
+    "--k",
+    "0",
+    "--n",
+    "0",
+    "--max_spread_bps",
+    "1000",
+    "--max_funding_bps",
+    "1000",
+    "--journal",
+    "",
+    "--log_level",
+    "error",
+  ], { stdout: "null" });
   const prom = new Deno.Command("prometheus", {
     args: [
       `--config.file=${dir}/prometheus.yml`,
@@ -143,20 +124,9 @@ Deno.test("a real prometheus scrapes the paper bot; promtool check metrics passe
     // what prometheus scraped is valid exposition text
     const text = await (await fetch(`http://127.0.0.1:${botPort}/metrics`))
       .text();
-    const check = new Deno.Command("promtool", {
-      args: ["check", "metrics"],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const w = check.stdin.getWriter();
-    await w.write(new TextEncoder().encode(text));
-    await w.close();
-    const out = await check.output();
-    const problems = new TextDecoder().decode(out.stdout) +
-      new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 0, problems);
-    assert.equal(problems.trim(), "");
+    const check = await promtoolCheckMetrics(text);
+    assert.equal(check.code, 0, check.output);
+    assert.equal(check.output.trim(), "");
   } finally {
     prom.kill("SIGTERM");
     await prom.status;

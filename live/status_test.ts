@@ -3,32 +3,10 @@ import { BotMetrics } from "../lib/metrics/bot_metrics.ts";
 import { startMetricsServer } from "../lib/metrics/metrics_server.ts";
 import { fakeState, fakeView } from "../lib/metrics/_fake_view.ts";
 import { JOURNAL_COLUMNS } from "../lib/live/journal.ts";
+import { freePort, runScript } from "./_run_script.ts";
 
-const STATUS = new URL("./status.ts", import.meta.url).pathname;
-
-async function run(args: string[], env: Record<string, string> = {}) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--frozen",
-      "--allow-net=127.0.0.1",
-      "--allow-read",
-      "--allow-env",
-      STATUS,
-      ...args,
-    ],
-    env: { NO_COLOR: "1", ...env },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: dec.decode(out.stdout),
-    stderr: dec.decode(out.stderr),
-  };
-}
+const run = (args: string[], env: Record<string, string> = {}) =>
+  runScript("./status.ts", args, { env });
 
 Deno.test("deno task status prints a running bot's screen; exit 0 when ready, 1 when not", async () => {
   const st = fakeState();
@@ -61,9 +39,7 @@ Deno.test("deno task status prints a running bot's screen; exit 0 when ready, 1 
 
 Deno.test("deno task status reads the state file and the journal when the bot is down", async () => {
   const dir = await Deno.makeTempDir({ prefix: "aster_status_" });
-  const held = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (held.addr as Deno.NetAddr).port;
-  held.close(); // nothing listens there now
+  const port = freePort(); // nothing listens there now
   try {
     const t0 = Date.UTC(2026, 0, 5, 12);
     await Deno.writeTextFile(

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { BotMetrics } from "./bot_metrics.ts";
 import { fakeState, fakeView } from "./_fake_view.ts";
+import { promtoolCheckMetrics } from "./_promtool.ts";
 
 /** The value of one sample line of the exposition text (NaN when absent). */
 function sample(text: string, series: string): number {
@@ -256,18 +257,7 @@ Deno.test("promtool check metrics passes on the exposition text", async () => {
   m.decision(decision("BTCUSDT", "none", "", "spread"));
   m.orderPlaced("LIMIT", { kind: "rejected", code: -2019 });
   m.restCall("account", 12);
-  const child = new Deno.Command("promtool", {
-    args: ["check", "metrics"],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const w = child.stdin.getWriter();
-  await w.write(new TextEncoder().encode(await m.render()));
-  await w.close();
-  const out = await child.output();
-  const text = new TextDecoder().decode(out.stdout) +
-    new TextDecoder().decode(out.stderr);
-  assert.equal(out.code, 0, text);
-  assert.equal(text.trim(), "", text);
+  const { code, output } = await promtoolCheckMetrics(await m.render());
+  assert.equal(code, 0, output);
+  assert.equal(output.trim(), "", output);
 });
