@@ -12,7 +12,17 @@ import type {
   KlineEvent,
   MarkPriceEvent,
 } from "./events.ts";
-import { arr, bool, dec, int, levels, nonNeg, obj, str } from "./_validate.ts";
+import {
+  arr,
+  bool,
+  dec,
+  int,
+  levels,
+  nonNeg,
+  obj,
+  str,
+  strictDecimal,
+} from "./_validate.ts";
 
 /** Parses `GET /fapi/v1/time` into epoch ms. */
 export function parseServerTime(raw: unknown): number {
@@ -55,15 +65,23 @@ export function parseKlines(
       interval,
       openTime,
       closeTime,
-      open: nonNeg(r[1], `${what} open`),
-      high: nonNeg(r[2], `${what} high`),
-      low: nonNeg(r[3], `${what} low`),
-      close: nonNeg(r[4], `${what} close`),
-      volume: nonNeg(r[5], `${what} volume`),
-      quoteVolume: nonNeg(r[7], `${what} quoteVolume`),
+      open: strictDecimal(r[1], `${what} open`, "positive"),
+      high: strictDecimal(r[2], `${what} high`, "positive"),
+      low: strictDecimal(r[3], `${what} low`, "positive"),
+      close: strictDecimal(r[4], `${what} close`, "positive"),
+      volume: strictDecimal(r[5], `${what} volume`, "nonNegative"),
+      quoteVolume: strictDecimal(r[7], `${what} quoteVolume`, "nonNegative"),
       trades: int(r[8], `${what} trades`),
-      takerBuyVolume: nonNeg(r[9], `${what} takerBuyBase`),
-      takerBuyQuoteVolume: nonNeg(r[10], `${what} takerBuyQuote`),
+      takerBuyVolume: strictDecimal(
+        r[9],
+        `${what} takerBuyBase`,
+        "nonNegative",
+      ),
+      takerBuyQuoteVolume: strictDecimal(
+        r[10],
+        `${what} takerBuyQuote`,
+        "nonNegative",
+      ),
       isClosed,
     };
   }
@@ -82,10 +100,10 @@ export function parseBookTicker(raw: unknown): BookTickerEvent {
     updateId: o.lastUpdateId === undefined
       ? 0
       : int(o.lastUpdateId, "bookTicker.lastUpdateId"),
-    bidPrice: nonNeg(o.bidPrice, "bookTicker.bidPrice"),
-    bidQty: nonNeg(o.bidQty, "bookTicker.bidQty"),
-    askPrice: nonNeg(o.askPrice, "bookTicker.askPrice"),
-    askQty: nonNeg(o.askQty, "bookTicker.askQty"),
+    bidPrice: strictDecimal(o.bidPrice, "bookTicker.bidPrice", "positive"),
+    bidQty: strictDecimal(o.bidQty, "bookTicker.bidQty", "nonNegative"),
+    askPrice: strictDecimal(o.askPrice, "bookTicker.askPrice", "positive"),
+    askQty: strictDecimal(o.askQty, "bookTicker.askQty", "nonNegative"),
   };
 }
 
@@ -101,7 +119,7 @@ export function parsePremiumIndex(raw: unknown): PremiumIndex {
     kind: "markPrice",
     symbol: str(o.symbol, "premiumIndex.symbol"),
     eventTime: int(o.time, "premiumIndex.time"),
-    markPrice: nonNeg(o.markPrice, "premiumIndex.markPrice"),
+    markPrice: strictDecimal(o.markPrice, "premiumIndex.markPrice", "positive"),
     indexPrice: nonNeg(o.indexPrice, "premiumIndex.indexPrice"),
     estimatedSettlePrice: nonNeg(
       o.estimatedSettlePrice,
@@ -144,8 +162,8 @@ export function parseAggTrades(raw: unknown, symbol: string): AggTradeEvent[] {
       symbol,
       eventTime: tradeTime,
       aggId: int(o.a, `${what}.a`),
-      price: nonNeg(o.p, `${what}.p`),
-      qty: nonNeg(o.q, `${what}.q`),
+      price: strictDecimal(o.p, `${what}.p`, "positive"),
+      qty: strictDecimal(o.q, `${what}.q`, "nonNegative"),
       firstTradeId: int(o.f, `${what}.f`),
       lastTradeId: int(o.l, `${what}.l`),
       tradeTime,

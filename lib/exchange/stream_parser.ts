@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { SIGNED_DECIMAL_RE, UNSIGNED_DECIMAL_RE } from "./_validate.ts";
 import type {
   AggTradeEvent,
   BookTickerEvent,
@@ -64,10 +65,10 @@ export function parseBookTickerPayload(d: Json): BookTickerEvent {
     eventTime: int(d.E, "E"),
     transactionTime: int(d.T, "T"),
     updateId: int(d.u, "u"),
-    bidPrice: num(d.b, "b"),
-    bidQty: num(d.B, "B"),
-    askPrice: num(d.a, "a"),
-    askQty: num(d.A, "A"),
+    bidPrice: price(d.b, "b"),
+    bidQty: qty(d.B, "B"),
+    askPrice: price(d.a, "a"),
+    askQty: qty(d.A, "A"),
   };
 }
 
@@ -80,8 +81,8 @@ export function parseAggTradePayload(d: Json): AggTradeEvent {
     symbol: sym(d.s),
     eventTime: int(d.E, "E"),
     aggId: int(d.a, "a"),
-    price: num(d.p, "p"),
-    qty: num(d.q, "q"),
+    price: price(d.p, "p"),
+    qty: qty(d.q, "q"),
     firstTradeId: int(d.f, "f"),
     lastTradeId: int(d.l, "l"),
     tradeTime: int(d.T, "T"),
@@ -108,10 +109,10 @@ export function parseMarkPricePayload(d: Json): MarkPriceEvent {
     kind: "markPrice",
     symbol: sym(d.s),
     eventTime: int(d.E, "E"),
-    markPrice: num(d.p, "p"),
-    indexPrice: num(d.i, "i"),
-    estimatedSettlePrice: num(d.P, "P"),
-    fundingRate: num(d.r, "r"),
+    markPrice: price(d.p, "p"),
+    indexPrice: qty(d.i, "i"),
+    estimatedSettlePrice: qty(d.P, "P"),
+    fundingRate: signed(d.r, "r"),
     nextFundingTime: int(d.T, "T"),
   };
 }
@@ -131,15 +132,15 @@ export function parseKlinePayload(d: Json): KlineEvent {
     interval: i,
     openTime: int(k.t, "k.t"),
     closeTime: int(k.T, "k.T"),
-    open: num(k.o, "k.o"),
-    high: num(k.h, "k.h"),
-    low: num(k.l, "k.l"),
-    close: num(k.c, "k.c"),
-    volume: num(k.v, "k.v"),
-    quoteVolume: num(k.q, "k.q"),
+    open: price(k.o, "k.o"),
+    high: price(k.h, "k.h"),
+    low: price(k.l, "k.l"),
+    close: price(k.c, "k.c"),
+    volume: qty(k.v, "k.v"),
+    quoteVolume: qty(k.q, "k.q"),
     trades: int(k.n, "k.n"),
-    takerBuyVolume: num(k.V, "k.V"),
-    takerBuyQuoteVolume: num(k.Q, "k.Q"),
+    takerBuyVolume: qty(k.V, "k.V"),
+    takerBuyQuoteVolume: qty(k.Q, "k.Q"),
     isClosed: x,
   };
 }
@@ -154,13 +155,26 @@ function int(v: unknown, field: string): number {
   return fail(field, v);
 }
 
-function num(v: unknown, field: string): string {
-  if (typeof v === "string" && v.length !== 0) {
-    const n = +v;
-    if (n - n === 0) return v;
-  }
+// Strict decimal grammar (see _validate.ts): no whitespace, sign, exponent, 0x/0b, and a
+// price is > 0. The raw strings reach the caches, orders and the recorder's CSVs verbatim.
+function price(v: unknown, field: string): string {
+  if (
+    typeof v === "string" && UNSIGNED_DECIMAL_RE.test(v) && NONZERO_RE.test(v)
+  ) return v;
   return fail(field, v);
 }
+
+function qty(v: unknown, field: string): string {
+  if (typeof v === "string" && UNSIGNED_DECIMAL_RE.test(v)) return v;
+  return fail(field, v);
+}
+
+function signed(v: unknown, field: string): string {
+  if (typeof v === "string" && SIGNED_DECIMAL_RE.test(v)) return v;
+  return fail(field, v);
+}
+
+const NONZERO_RE = /[1-9]/;
 
 function side(v: unknown, field: string): Level[] {
   if (!Array.isArray(v)) return fail(field, v);
@@ -168,8 +182,8 @@ function side(v: unknown, field: string): Level[] {
   for (let i = 0; i < n; i++) {
     const lv = v[i];
     if (!Array.isArray(lv) || lv.length < 2) return fail(field, lv);
-    num(lv[0], field);
-    num(lv[1], field);
+    price(lv[0], field);
+    qty(lv[1], field);
   }
   // The validated JSON arrays are the levels: no copy on the hot path.
   return v as Level[];
