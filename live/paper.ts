@@ -6,7 +6,6 @@
  *
  * @module
  */
-import { basename } from "node:path";
 import {
   type FlagSpec,
   formatHelp,
@@ -24,7 +23,7 @@ import {
   withMetrics,
 } from "../lib/live/mod.ts";
 import { parseMetricsAddr, startMonitoring } from "../lib/metrics/mod.ts";
-import type { SourceSpec } from "../lib/sim/mod.ts";
+import { replaySource } from "../lib/live/replay_source.ts";
 
 const {
   rest_url: _rest,
@@ -187,37 +186,6 @@ export async function main(
     await monitoring.close();
     await exchange.close();
   }
-}
-
-/** The simulator source of `--replay`. */
-function replaySource(
-  replay: string[] | undefined,
-  symbols: readonly string[],
-): SourceSpec {
-  if (replay === undefined || replay.length === 0) return { kind: "synthetic" };
-  if (replay.length === 1 && !replay[0]!.toLowerCase().endsWith(".csv")) {
-    return { kind: "logs", logDir: replay[0]! };
-  }
-  const files: Record<string, string> = {};
-  for (const item of replay) {
-    const eq = item.indexOf("=");
-    const symbol = eq > 0
-      ? item.slice(0, eq).toUpperCase()
-      : (/^([A-Za-z0-9]+)_/.exec(basename(item))?.[1] ?? "").toUpperCase();
-    const path = eq > 0 ? item.slice(eq + 1) : item;
-    if (symbol === "") {
-      throw new UsageError(
-        `Invalid --replay "${item}": name the symbol as SYMBOL=path`,
-      );
-    }
-    files[symbol] = path;
-  }
-  for (const s of symbols) {
-    if (files[s] === undefined) {
-      throw new UsageError(`Invalid --replay: no file for symbol ${s}`);
-    }
-  }
-  return { kind: "ohlcv", files };
 }
 
 function writeStdout(text: string): void {

@@ -14,6 +14,7 @@ import {
 } from "../lib/cli/mod.ts";
 import { LIVE_FLAGS, liveConfig, parseLayeredFlags } from "../lib/live/mod.ts";
 import { runParity } from "../lib/parity/run_parity.ts";
+import { replaySource } from "../lib/live/replay_source.ts";
 
 const {
   rest_url: _rest,
@@ -86,29 +87,20 @@ export async function main(
   if (flags.replay === undefined || flags.replay.length === 0) {
     throw new UsageError("Missing --replay SYMBOL=ohlcv.csv (one per symbol)");
   }
-  const files: Record<string, string> = {};
-  for (const item of flags.replay) {
-    const eq = item.indexOf("=");
-    const name = item.slice(item.lastIndexOf("/") + 1);
-    const symbol = eq > 0
-      ? item.slice(0, eq).toUpperCase()
-      : (/^([A-Za-z0-9]+)_/.exec(name)?.[1] ?? "").toUpperCase();
-    const path = eq > 0 ? item.slice(eq + 1) : item;
-    if (symbol === "" || !path.toLowerCase().endsWith(".csv")) {
-      throw new UsageError(
-        `Invalid --replay "${item}": expected SYMBOL=ohlcv.csv (recorded log directories are not supported by parity yet)`,
-      );
-    }
-    try {
-      await Deno.stat(path);
-    } catch {
-      throw new UsageError(`Invalid --replay: ${path} does not exist`);
-    }
-    files[symbol] = path;
+  const source = replaySource(flags.replay, config.symbols);
+  if (source.kind !== "ohlcv") {
+    throw new UsageError(
+      `Invalid --replay ${
+        flags.replay.join(",")
+      }: parity takes 1m OHLCV files (recorded log directories are not supported yet)`,
+    );
   }
+  const files = source.files;
   for (const s of config.symbols) {
-    if (files[s] === undefined) {
-      throw new UsageError(`Invalid --replay: no file for symbol ${s}`);
+    try {
+      await Deno.stat(files[s]!);
+    } catch {
+      throw new UsageError(`Invalid --replay: ${files[s]} does not exist`);
     }
   }
   setupLogging({ level: flags.log_level as "info", json: flags.log_json });

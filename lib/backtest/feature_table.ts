@@ -87,6 +87,28 @@ const FIELD = {
 } as const;
 const N_FIXED = 12;
 
+/**
+ * The table restricted to `symbols` (in table order).
+ *
+ * @throws {RangeError} naming the symbols the table does not have
+ */
+export function selectSymbols(
+  table: FeatureTable,
+  symbols: readonly string[],
+): FeatureTable {
+  const want = new Set(symbols);
+  const have = table.symbols.map((s) => s.symbol);
+  const missing = [...want].filter((s) => !have.includes(s));
+  if (missing.length > 0) {
+    throw new RangeError(
+      `Cannot select symbols: ${missing.join(",")} not in the table (it has ${
+        have.join(",")
+      })`,
+    );
+  }
+  return { ...table, symbols: table.symbols.filter((s) => want.has(s.symbol)) };
+}
+
 /** Options of {@linkcode FeatureTableParser}. */
 export interface FeatureTableOptions {
   /** Allocate the final arrays in SharedArrayBuffers (for workers). @default false */

@@ -222,7 +222,15 @@ export function gridSize(spec: GridSpec): number {
  * (NaN = off first), so any ordering of the lists yields the same table.
  */
 export function expandGrid(spec: GridSpec): ConfigTable {
-  const lists = GRID_PARAMS.map((name) => canonical(spec[name]));
+  return expandLists(GRID_PARAMS.map((name) => spec[name]));
+}
+
+/**
+ * The cartesian product of `N_PARAMS` value lists (each made {@linkcode canonical}), the
+ * last list varying fastest: the config table of the vectorbt grid and of the bot grid.
+ */
+export function expandLists(raw: readonly (readonly number[])[]): ConfigTable {
+  const lists = raw.map(canonical);
   const count = lists.reduce((a, l) => a * l.length, 1);
   const values = new Float64Array(count * N_PARAMS);
   const idx = new Array<number>(N_PARAMS).fill(0);

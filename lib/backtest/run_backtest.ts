@@ -6,7 +6,7 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import type { FeatureTable } from "./feature_table.ts";
+import { type FeatureTable, selectSymbols } from "./feature_table.ts";
 import {
   type ConfigTable,
   expandGrid,
@@ -180,20 +180,14 @@ export async function runBacktest(
     throw error;
   }
   if (options.symbols !== undefined) {
-    const want = new Set(options.symbols);
-    const have = table.symbols.map((s) => s.symbol);
-    const missing = [...want].filter((s) => !have.includes(s));
-    if (missing.length > 0) {
-      throw new BacktestInputError(
-        `Cannot select symbols: ${missing.join(",")} not in the table (it has ${
-          have.join(",")
-        })`,
-      );
+    try {
+      table = selectSymbols(table, options.symbols);
+    } catch (error) {
+      if (error instanceof RangeError) {
+        throw new BacktestInputError(error.message);
+      }
+      throw error;
     }
-    table = {
-      ...table,
-      symbols: table.symbols.filter((s) => want.has(s.symbol)),
-    };
   }
   const tRead = performance.now();
 

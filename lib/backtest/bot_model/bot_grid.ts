@@ -9,6 +9,7 @@
 import {
   canonical,
   type ConfigTable,
+  expandLists,
   MAX_CONFIGS,
   N_PARAMS,
   N_SIGNAL_PARAMS,
@@ -173,20 +174,7 @@ export function validateBotGrid(
 
 /** Expands the bot grid (lists deduplicated and sorted, so any order gives the same ids). */
 export function expandBotGrid(spec: BotGridSpec): ConfigTable {
-  const lists = BOT_PARAMS.map((name) => canonical(spec[name]));
-  const count = lists.reduce((a, l) => a * l.length, 1);
-  const values = new Float64Array(count * N_PARAMS);
-  const idx = new Array<number>(N_PARAMS).fill(0);
-  for (let c = 0; c < count; c++) {
-    for (let p = 0; p < N_PARAMS; p++) {
-      values[c * N_PARAMS + p] = lists[p]![idx[p]!]!;
-    }
-    for (let p = N_PARAMS - 1; p >= 0; p--) {
-      if (++idx[p]! < lists[p]!.length) break;
-      idx[p] = 0;
-    }
-  }
-  return { count, values };
+  return expandLists(BOT_PARAMS.map((name) => spec[name]));
 }
 
 /** The exit and sizing parameters of one bot config. */

@@ -13,7 +13,7 @@ import {
 } from "../../exchange/exchange_info.ts";
 import { type OrderFilters, orderFilters } from "../../order/filters.ts";
 import { symbolInfo, symbolSpec } from "../../sim/symbols.ts";
-import type { FeatureTable } from "../feature_table.ts";
+import { type FeatureTable, selectSymbols } from "../feature_table.ts";
 import { type ConfigTable, signalGroups, signalKeyOf } from "../grid.ts";
 import { jsonNumber, writeLines } from "../outputs.ts";
 import { readFeatureTable } from "../read_feature_table.ts";
@@ -151,20 +151,14 @@ export async function runBotBacktest(
     throw error;
   }
   if (options.symbols !== undefined) {
-    const want = new Set(options.symbols);
-    const have = table.symbols.map((s) => s.symbol);
-    const missing = [...want].filter((s) => !have.includes(s));
-    if (missing.length > 0) {
-      throw new BotInputError(
-        `Cannot select symbols: ${missing.join(",")} not in the table (it has ${
-          have.join(",")
-        })`,
-      );
+    try {
+      table = selectSymbols(table, options.symbols);
+    } catch (error) {
+      if (error instanceof RangeError) {
+        throw new BotInputError(error.message);
+      }
+      throw error;
     }
-    table = {
-      ...table,
-      symbols: table.symbols.filter((s) => want.has(s.symbol)),
-    };
   }
   const filters = await loadFilters(
     table.symbols.map((s) => s.symbol),
