@@ -7,13 +7,15 @@
  * the closing fill (TAKE_PROFIT_MARKET → tp, STOP_MARKET → sl, TRAILING_STOP_MARKET →
  * trail, anything else, e.g. the MARKET close at the end → end); its PnL is the fills'
  * realized PnL minus their commissions. Bars are 1-minute: a paper entry belongs to the
- * bar whose close precedes its first fill, an exit to the bar its closing fill falls in.
+ * signal bar its client order id names (else the bar whose close precedes its first
+ * fill), an exit to the bar its closing fill falls in.
  * An exit matches when its reason and bar agree; two `end` exits (the positions closed
  * when the run stops) match whatever their bars.
  *
  * @module
  */
 import type { Fill } from "../live/fill_log.ts";
+import { parseClientOrderId } from "../order/client_ids.ts";
 
 /** One trade of either side, reduced to what is compared. */
 export interface ParityTrade {
@@ -50,7 +52,7 @@ export function paperTrades(fills: readonly Fill[]): ParityTrade[] {
     {
       pos: number;
       side: number;
-      t0: number;
+      bar: number;
       px: number;
       qty: number;
       pnl: number;
@@ -60,10 +62,14 @@ export function paperTrades(fills: readonly Fill[]): ParityTrade[] {
     const q = Number(f.qty) * (f.side === "BUY" ? 1 : -1);
     let st = open.get(f.symbol);
     if (st === undefined || st.pos === 0) {
+      // the signal bar: the entry's client id carries it (the fill may come later)
+      const id = parseClientOrderId(f.clientOrderId);
       st = {
         pos: 0,
         side: Math.sign(q),
-        t0: f.timeMs,
+        bar: id?.purpose === "entry"
+          ? id.key
+          : Math.floor(f.timeMs / BAR) * BAR - BAR,
         px: Number(f.price),
         qty: 0,
         pnl: 0,
@@ -77,7 +83,7 @@ export function paperTrades(fills: readonly Fill[]): ParityTrade[] {
       out.push({
         symbol: f.symbol,
         side: st.side,
-        entryBar: Math.floor(st.t0 / BAR) * BAR - BAR,
+        entryBar: st.bar,
         exitBar: Math.floor(f.timeMs / BAR) * BAR,
         reason: REASON[f.type] ?? "end",
         entryPrice: st.px,

@@ -1,5 +1,6 @@
 import { deepEqual, equal } from "node:assert/strict";
 import type { Fill } from "../live/fill_log.ts";
+import { clientOrderId } from "../order/client_ids.ts";
 import { compareTrades, paperTrades, type ParityTrade } from "./compare.ts";
 
 const T = 1_748_217_600_000;
@@ -48,6 +49,16 @@ Deno.test("paperTrades() rebuilds trades from fills; compareTrades() matches the
   equal(r.entries_backtest, 3);
   equal(r.divergences.length, 1);
   equal(r.divergences[0]!.kind, "backtest_only");
+  // a late entry fill still belongs to the signal bar its client order id names
+  const late = paperTrades([
+    {
+      ...fill(200_000, "BUY", "LIMIT", "0.001", "100"),
+      clientOrderId: clientOrderId("BTCUSDT", T + 60_000, "long", "entry"),
+    },
+    fill(400_000, "SELL", "STOP_MARKET", "0.001", "99.7"),
+  ]);
+  equal(late[0]!.entryBar, T + 60_000);
+  equal(late[0]!.reason, "sl");
   const moved = compareTrades(paper, [
     { ...paper[0]!, reason: "sl" },
     paper[1]!,
