@@ -26,7 +26,7 @@ export const BOT_BENCH_GRID: BotGridSpec = {
   "trail_activation_bps": [0, 20],
   "trail_callback_pct": [0.5],
   cooldown: [60],
-  "order_notional": [25],
+  "order_notional": [500],
 };
 
 /** Runs the bot-model benchmark on `bars` bars; returns the printed lines. */

@@ -23,6 +23,7 @@ import { runLiveSession } from "../live/live_session.ts";
 import type { JournalRow } from "../live/journal.ts";
 import { startPaperExchange } from "../live/paper_exchange.ts";
 import { orderFilters } from "../order/filters.ts";
+import { DEFAULT_ENTRY_LIMITS, priceBand } from "../order/entry_guard.ts";
 import { OHLCV_FUNDING_RATE } from "../sim/ohlcv_source.ts";
 import type { SymbolFeatures } from "../backtest/feature_table.ts";
 import { readFeatureTable } from "../backtest/read_feature_table.ts";
@@ -168,7 +169,11 @@ export async function runParity(
     while (n < full.bars && full.ts[n]! + BAR <= end) n++;
     const f = sliceFeatures(full, n);
     const si = info.symbols.find((x) => x.symbol === s)!;
-    const m = new BotMarket(f, orderFilters(si), 0.001);
+    const limits = c.entryLimits ?? DEFAULT_ENTRY_LIMITS;
+    const m = new BotMarket(f, orderFilters(si), 0.001, {
+      band: priceBand(si, limits.maxPriceDeviationBps),
+      limits,
+    });
     const sig = buildSignals(m.features, c.params);
     for (let i = 0; i < n; i++) {
       const close = f.ts[i]! + BAR;

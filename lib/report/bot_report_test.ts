@@ -17,7 +17,14 @@ Deno.test("writeBotReport() shows a bot-model run in USDT with its trades and pa
     await runBotBacktest({
       features,
       out,
-      grid: { k: [1], n: [1], T: [10], V: [10], "max_spread_bps": [50] },
+      grid: {
+        k: [1],
+        n: [1],
+        T: [10],
+        V: [10],
+        "max_spread_bps": [50],
+        "order_notional": [500],
+      },
       costs: { takerFeeBps: 3.5, exitSlippageBps: 1, intrabar: "stop_first" },
       top: 1,
     });

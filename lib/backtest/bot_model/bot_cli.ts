@@ -79,6 +79,27 @@ export const BOT_FLAGS = {
     help:
       "bot: exchangeInfo JSON for tick/step/min notional (default: the simulator's filters)",
   },
+  "max_upsize": {
+    type: "number",
+    default: 0.1,
+    min: 0,
+    help:
+      "bot: the live bot refuses an entry whose quantity × mark exceeds order_notional × (1 + this)",
+  },
+  "max_position_notional": {
+    type: "number",
+    default: 1000,
+    min: 0.000001,
+    help: "bot: the live bot's cap on |position| × mark, USDT",
+  },
+  "max_price_deviation_bps": {
+    type: "number",
+    default: 0,
+    min: 0,
+    max: 9999,
+    help:
+      "bot: the live bot's entry price band around the mark, bp; 0 = the symbol's PERCENT_PRICE",
+  },
   intrabar: {
     type: "string",
     default: "stop_first",
@@ -132,6 +153,9 @@ export interface BotCliFlags {
   readonly "spread_bps"?: number | undefined;
   readonly "exchange_info"?: string | undefined;
   readonly intrabar: string;
+  readonly "max_upsize": number;
+  readonly "max_position_notional": number;
+  readonly "max_price_deviation_bps": number;
   readonly [list: string]: unknown;
 }
 
@@ -213,6 +237,11 @@ export async function mainBot(
       ...(flags.exchange_info !== undefined
         ? { exchangeInfo: flags.exchange_info }
         : {}),
+      entryLimits: {
+        maxUpsize: flags.max_upsize,
+        maxPositionNotional: flags.max_position_notional,
+        maxPriceDeviationBps: flags.max_price_deviation_bps,
+      },
       rankBy: rankBy as BotMetricName,
       minTrades: flags.min_trades,
       top: flags.top,

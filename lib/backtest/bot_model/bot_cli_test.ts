@@ -68,6 +68,10 @@ Deno.test("backtest.ts --model bot ranks the bot's own parameters", async (t) =>
       "10",
       "--max_spread_bps",
       "50",
+      // synthetic BTCUSDT is near 30,000: one 0.001 step is ~30 USDT, so 500 stays within
+      // the bot's max_upsize (10 %) above the target
+      "--order_notional",
+      "500",
     ];
 
     await t.step(

@@ -27,6 +27,19 @@ import {
   trailingParams,
 } from "../../order/filters.ts";
 import type { SymbolFeatures } from "../feature_table.ts";
+import {
+  checkEntry,
+  type EntryLimits,
+  type PriceBand,
+} from "../../order/entry_guard.ts";
+
+/** The live bot's last check before an entry (`lib/order`'s entry guard). */
+export interface EntryGuard {
+  /** The symbol's price band around the mark (`priceBand`). */
+  readonly band: PriceBand;
+  /** The notional caps (`--max_upsize`, `--max_position_notional`, ...). */
+  readonly limits: EntryLimits;
+}
 
 /** Funding settles every 8 hours (00:00, 08:00, 16:00 UTC). */
 export const FUNDING_MS = 8 * 3_600_000;
@@ -69,17 +82,25 @@ export class BotMarket {
   #levels = new Map<string, Float64Array>();
   #trail = new Map<string, Float64Array>();
   #fill: Float64Array;
+  #guard: EntryGuard | undefined;
 
   /**
    * @param f the symbol's feature columns
    * @param filters its exchange filters
    * @param spreadBps the quoted spread for OHLCV-only tables
+   * @param guard the entry guard; without it no entry is refused for its price or size
    * @throws {BotInputError} for an OHLCV-only table without `spreadBps`, or `spreadBps`
    * with a table that has a book
    */
-  constructor(f: SymbolFeatures, filters: OrderFilters, spreadBps?: number) {
+  constructor(
+    f: SymbolFeatures,
+    filters: OrderFilters,
+    spreadBps?: number,
+    guard?: EntryGuard,
+  ) {
     const n = f.bars;
     this.filters = filters;
+    this.#guard = guard;
     this.bid = new Float64Array(n);
     this.ask = new Float64Array(n);
     this.basis = new Float64Array(n);
@@ -146,6 +167,12 @@ export class BotMarket {
     };
   }
 
+  /** The mark at bar `i`'s close: the table's, else the close. */
+  markAt(i: number): number {
+    const m = this.features.mark[i]!;
+    return m > 0 && m < Infinity ? m : this.features.close[i]!;
+  }
+
   /**
    * The entry fill price (the IOC limit at the touch, rounded as the bot rounds) of bar
    * `i`, side `s` (+1 long, -1 short); NaN without a quote.
@@ -179,8 +206,10 @@ export class BotMarket {
 
   /**
    * Sizes the entry of bar `i`, side `s` (+1 long, -1 short) as `lib/order`'s
-   * `entryQuantity` does, into `table` (from {@linkcode BotMarket.quantities}); returns
-   * the quantity, or NaN when the bot would refuse the order (no quote, above maxQty).
+   * `entryQuantity` does and checks it with its entry guard (`checkEntry`: price band
+   * around the mark, `quantity × mark <= order_notional × (1 + max_upsize)`), into `table`
+   * (from {@linkcode BotMarket.quantities}); returns the quantity, or NaN when the bot
+   * would refuse the order (no quote, above maxQty, refused by the guard).
    */
   sizeEntry(
     table: Float64Array,
@@ -193,7 +222,25 @@ export class BotMarket {
     let q = -1;
     if (p === p) {
       try {
-        q = Number(entryQuantity(this.filters, notional, new Decimal(p)));
+        const qty = entryQuantity(this.filters, notional, new Decimal(p));
+        q = Number(qty);
+        const g = this.#guard;
+        if (
+          g !== undefined && checkEntry(
+              {
+                symbol: this.filters.symbol,
+                direction: s > 0 ? "long" : "short",
+                price: new Decimal(p).toFixed(),
+                quantity: qty,
+                mark: new Decimal(this.features.close[i]! * this.basis[i]!)
+                  .toFixed(),
+                positionAmount: 0,
+                orderNotional: notional,
+              },
+              g.band,
+              g.limits,
+            ) !== undefined
+        ) q = -1;
       } catch (error) {
         if (!(error instanceof OrderSizeError)) throw error;
       }

@@ -6,6 +6,7 @@
  * @module
  */
 import type { ConfigTable } from "../grid.ts";
+import type { EntryLimits } from "../../order/entry_guard.ts";
 import { csvNumber } from "../outputs.ts";
 import type { SymbolFeatures } from "../feature_table.ts";
 import { BOT_PARAMS, botConfigRecord } from "./bot_grid.ts";
@@ -122,12 +123,23 @@ export function* botTradeCsvLines(
 
 /**
  * The `_live.json` of config `c` on `symbol`: the live bot's config-file keys and units
- * (`deno task live --config FILE`).
+ * (`deno task live --config FILE`), with the entry-guard limits the run assumed.
  */
 export function liveConfigJson(
   configs: ConfigTable,
   c: number,
   symbol: string,
+  limits?: EntryLimits,
 ): Record<string, string | number> {
-  return { symbols: symbol, ...botConfigRecord(configs, c) };
+  return {
+    symbols: symbol,
+    ...botConfigRecord(configs, c),
+    ...(limits !== undefined
+      ? {
+        "max_upsize": limits.maxUpsize,
+        "max_position_notional": limits.maxPositionNotional,
+        "max_price_deviation_bps": limits.maxPriceDeviationBps,
+      }
+      : {}),
+  };
 }

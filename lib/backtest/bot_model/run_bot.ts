@@ -10,7 +10,14 @@
 import {
   parseExchangeInfo,
   parseSymbolInfo,
+  type SymbolInfo,
 } from "../../exchange/exchange_info.ts";
+import {
+  DEFAULT_ENTRY_LIMITS,
+  type EntryLimits,
+  type PriceBand,
+  priceBand,
+} from "../../order/entry_guard.ts";
 import { type OrderFilters, orderFilters } from "../../order/filters.ts";
 import { symbolInfo, symbolSpec } from "../../sim/symbols.ts";
 import { type FeatureTable, selectSymbols } from "../feature_table.ts";
@@ -58,6 +65,8 @@ export interface BotBacktestOptions {
   readonly spreadBps?: number;
   /** An exchangeInfo JSON file for the filters. @default the simulator's filters */
   readonly exchangeInfo?: string;
+  /** The live bot's entry guard limits. @default DEFAULT_ENTRY_LIMITS */
+  readonly entryLimits?: EntryLimits;
   /** Ranking metric. @default "net_pnl" */
   readonly rankBy?: BotMetricName;
   /** Minimum trades to be ranked. @default 1 */
@@ -86,14 +95,28 @@ export interface BotBacktestSummary {
   readonly files: readonly string[];
 }
 
-/** Reads the filters of `symbols` from an exchangeInfo file, or the simulator's defaults. */
+/** One symbol's order rules: its filters and its entry price band. */
+export interface SymbolRules {
+  readonly filters: OrderFilters;
+  readonly band: PriceBand;
+}
+
+/**
+ * Reads the filters and price bands of `symbols` from an exchangeInfo file, or the
+ * simulator's defaults.
+ *
+ * @throws {BotInputError} for an unreadable file, a symbol it lacks or a symbol without
+ * built-in filters
+ */
 export async function loadFilters(
   symbols: readonly string[],
   path?: string,
-): Promise<Map<string, OrderFilters>> {
-  const out = new Map<string, OrderFilters>();
+  maxPriceDeviationBps = 0,
+): Promise<Map<string, SymbolRules>> {
+  const out = new Map<string, SymbolRules>();
+  let infos: SymbolInfo[];
   if (path === undefined) {
-    for (const s of symbols) {
+    infos = symbols.map((s) => {
       let spec;
       try {
         spec = symbolSpec(s);
@@ -102,26 +125,37 @@ export async function loadFilters(
           `Cannot size orders on ${s}: no built-in filters for it; give --exchange_info FILE`,
         );
       }
-      out.set(s, orderFilters(parseSymbolInfo(symbolInfo(spec))));
-    }
-    return out;
-  }
-  let info;
-  try {
-    info = parseExchangeInfo(JSON.parse(await Deno.readTextFile(path)));
-  } catch (error) {
-    throw new BotInputError(
-      `Cannot read --exchange_info ${path}: ${(error as Error).message}`,
-    );
-  }
-  for (const s of symbols) {
-    const si = info.symbols.find((x) => x.symbol === s);
-    if (si === undefined) {
+      return parseSymbolInfo(symbolInfo(spec));
+    });
+  } else {
+    let info;
+    try {
+      info = parseExchangeInfo(JSON.parse(await Deno.readTextFile(path)));
+    } catch (error) {
       throw new BotInputError(
-        `Invalid --exchange_info ${path}: no symbol ${s} in it`,
+        `Cannot read --exchange_info ${path}: ${(error as Error).message}`,
       );
     }
-    out.set(s, orderFilters(si));
+    infos = symbols.map((s) => {
+      const si = info.symbols.find((x) => x.symbol === s);
+      if (si === undefined) {
+        throw new BotInputError(
+          `Invalid --exchange_info ${path}: no symbol ${s} in it`,
+        );
+      }
+      return si;
+    });
+  }
+  for (const si of infos) {
+    try {
+      out.set(si.symbol, {
+        filters: orderFilters(si),
+        band: priceBand(si, maxPriceDeviationBps),
+      });
+    } catch (error) {
+      if (error instanceof RangeError) throw new BotInputError(error.message);
+      throw error;
+    }
   }
   return out;
 }
@@ -160,13 +194,19 @@ export async function runBotBacktest(
       throw error;
     }
   }
-  const filters = await loadFilters(
+  const limits = options.entryLimits ?? DEFAULT_ENTRY_LIMITS;
+  const rules = await loadFilters(
     table.symbols.map((s) => s.symbol),
     options.exchangeInfo,
+    limits.maxPriceDeviationBps,
   );
-  const markets = table.symbols.map((f) =>
-    new BotMarket(f, filters.get(f.symbol)!, options.spreadBps)
-  );
+  const markets = table.symbols.map((f) => {
+    const r = rules.get(f.symbol)!;
+    return new BotMarket(f, r.filters, options.spreadBps, {
+      band: r.band,
+      limits,
+    });
+  });
   const spec = {} as Record<string, readonly number[]>;
   for (const name of BOT_PARAMS) {
     spec[name] = options.grid[name] ??
@@ -254,7 +294,11 @@ export async function runBotBacktest(
       );
       await Deno.writeTextFile(
         path(`${stem}_live.json`),
-        JSON.stringify(liveConfigJson(configs, c, scope.scope), null, 2) + "\n",
+        JSON.stringify(
+          liveConfigJson(configs, c, scope.scope, limits),
+          null,
+          2,
+        ) + "\n",
       );
       files.push(`${stem}_trades.csv`, `${stem}_live.json`);
       topFiles.push({
@@ -276,7 +320,7 @@ export async function runBotBacktest(
       return {
         rank: r + 1,
         "config_id": c,
-        params: liveConfigJson(configs, c, sc.scope),
+        params: liveConfigJson(configs, c, sc.scope, limits),
         metrics,
       };
     }),

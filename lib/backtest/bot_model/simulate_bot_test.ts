@@ -5,6 +5,7 @@ import { parseFeatureTable, type SymbolFeatures } from "../feature_table.ts";
 import { buildSignals } from "../signals.ts";
 import { syntheticTable } from "../synthetic_table.ts";
 import { BotInputError, BotMarket } from "./bot_market.ts";
+import { DEFAULT_ENTRY_LIMITS, priceBand } from "../../order/entry_guard.ts";
 import {
   BOT_METRICS,
   type BotCosts,
@@ -229,6 +230,28 @@ Deno.test("simulateBot() follows the live bot's rules", async (t) => {
     equal(trades.length, 0);
     equal(row.n_refused, 1);
   });
+});
+
+Deno.test("the live bot's entry guard refuses an upsized entry in the bot model too", () => {
+  const f = table([[100, 100, 100, 100], [100, 100, 100, 100]]);
+  const guard = {
+    band: priceBand({
+      symbol: "AAAUSDT",
+      multiplierUp: "1.05",
+      multiplierDown: "0.95",
+    }, 0),
+    limits: DEFAULT_ENTRY_LIMITS,
+  };
+  const run = (notional: number) => {
+    const m = new BotMarket(f, FILTERS, undefined, guard);
+    const sig = Int8Array.of(1, 0);
+    const row = new Float64Array(N_BOT_METRICS);
+    simulateBot(m, sig, { ...P, orderNotional: notional }, COSTS, row);
+    return [row[4], row[16]];
+  };
+  // MIN_NOTIONAL 5 makes a 2 USDT target a 5 USDT order: above 2 × 1.1, refused as live
+  deepEqual(run(2), [0, 1]);
+  deepEqual(run(100), [1, 0]);
 });
 
 Deno.test("BotMarket needs --spread_bps exactly for tables without book columns", () => {
