@@ -89,6 +89,8 @@ export async function main(
     return health.ready ? 0 : 1;
   } catch (error) {
     why = error instanceof Error ? error.message : String(error);
+    const cause = error instanceof Error ? error.cause : undefined;
+    if (cause instanceof Error) why += `: ${cause.message}`;
     if (error instanceof DOMException && error.name === "TimeoutError") {
       why = `no answer within ${flags.timeout} s`;
     }
