@@ -108,61 +108,103 @@ export function chanMerge(
 }
 
 /**
- * Merges the blocks listed in `chosen` (ascending) for every config into `score`, scored by
- * `metric`. Two passes over the blocks: the grand mean, then `sum(M2_b + n_b (mean_b - mean)^2)`
- * (deviations from the grand mean: stable, no raw power sums).
+ * A column set prepared for fast half scores: per config its overall mean `mu`, and per block
+ * the sums shifted by it, `s1 = n (mean - mu)` and `s2 = M2 + n (mean - mu)^2` (sums of
+ * `r - mu` and `(r - mu)^2`). Shifting by the config's own mean keeps the power sums free of
+ * cancellation, so a half is a sum of block terms and its complement is the total minus it.
  */
-function scoreHalf(
-  cols: BlockColumns,
-  chosen: Int32Array,
+interface Prepared {
+  readonly mu: Float64Array;
+  readonly n: Float64Array;
+  readonly s1: Float64Array;
+  readonly s2: Float64Array;
+  readonly tn: Float64Array;
+  readonly ts1: Float64Array;
+  readonly ts2: Float64Array;
+}
+
+function prepare(cols: BlockColumns): Prepared {
+  const nCfg = cols.configs, nb = cols.blocks;
+  const mu = new Float64Array(nCfg), tn = new Float64Array(nCfg);
+  for (let b = 0; b < nb; b++) {
+    for (let c = 0; c < nCfg; c++) {
+      const k = cols.n[b * nCfg + c]!;
+      tn[c] = tn[c]! + k;
+      mu[c] = mu[c]! + k * cols.mean[b * nCfg + c]!;
+    }
+  }
+  for (let c = 0; c < nCfg; c++) mu[c] = tn[c]! > 0 ? mu[c]! / tn[c]! : 0;
+  const s1 = new Float64Array(nb * nCfg), s2 = new Float64Array(nb * nCfg);
+  const ts1 = new Float64Array(nCfg), ts2 = new Float64Array(nCfg);
+  for (let b = 0; b < nb; b++) {
+    for (let c = 0; c < nCfg; c++) {
+      const o = b * nCfg + c;
+      const k = cols.n[o]!;
+      const d = k > 0 ? cols.mean[o]! - mu[c]! : 0;
+      s1[o] = k * d;
+      s2[o] = (k > 0 ? cols.m2[o]! : 0) + k * d * d;
+      ts1[c] = ts1[c]! + s1[o]!;
+      ts2[c] = ts2[c]! + s2[o]!;
+    }
+  }
+  return { mu, n: cols.n, s1, s2, tn, ts1, ts2 };
+}
+
+/** The score of a half from its shifted sums. */
+function halfScore(
   metric: CscvMetric,
-  cnt: Float64Array,
-  sum: Float64Array,
-  score: Float64Array,
+  mu: number,
+  k: number,
+  s1: number,
+  s2: number,
+): number {
+  if (metric === "sum") return k * mu + s1;
+  if (!(k >= 2)) return NaN;
+  const d = s1 / k;
+  const v = (s2 - s1 * d) / (k - 1);
+  const m = mu + d;
+  // A flat half (no risk taken) scores 0, not NaN: it neither won nor lost.
+  return v > 0 ? m / Math.sqrt(v) : m > 0 ? Infinity : m < 0 ? -Infinity : 0;
+}
+
+/**
+ * Scores the half made of the blocks in `chosen` into `a` and its complement into `b` for
+ * every config. `levels[i]` (3 * configs: n, s1, s2) holds the sums over `chosen[0..i]`;
+ * only levels from `from` on are recomputed (lexicographic successors share a prefix), and
+ * each level is always its parent plus one block, so the sums do not depend on the path.
+ */
+function scorePair(
+  p: Prepared,
+  chosen: Int32Array,
+  from: number,
+  metric: CscvMetric,
+  levels: Float64Array[],
+  a: Float64Array,
+  b: Float64Array,
 ): void {
-  const nCfg = cols.configs;
-  const { n, mean, m2 } = cols;
-  cnt.fill(0);
-  sum.fill(0);
-  for (let j = 0; j < chosen.length; j++) {
-    const o = chosen[j]! * nCfg;
-    for (let c = 0; c < nCfg; c++) {
-      const k = n[o + c]!;
-      cnt[c] = cnt[c]! + k;
-      sum[c] = sum[c]! + k * mean[o + c]!;
-    }
-  }
-  if (metric === "sum") {
-    score.set(sum);
-    return;
-  }
-  // score holds the grand mean, then M2 is accumulated in sum.
-  for (let c = 0; c < nCfg; c++) {
-    score[c] = cnt[c]! > 0 ? sum[c]! / cnt[c]! : NaN;
-    sum[c] = 0;
-  }
-  for (let j = 0; j < chosen.length; j++) {
-    const o = chosen[j]! * nCfg;
-    for (let c = 0; c < nCfg; c++) {
-      const d = mean[o + c]! - score[c]!;
-      sum[c] = sum[c]! + m2[o + c]! + n[o + c]! * d * d;
-    }
-  }
-  for (let c = 0; c < nCfg; c++) {
-    const k = cnt[c]!, mu = score[c]!;
-    if (!(k >= 2)) {
-      score[c] = NaN;
+  const nCfg = p.mu.length;
+  const { n, s1, s2 } = p;
+  for (let i = from; i < chosen.length; i++) {
+    const lv = levels[i]!, o = chosen[i]! * nCfg;
+    if (i === 0) {
+      lv.set(n.subarray(o, o + nCfg), 0);
+      lv.set(s1.subarray(o, o + nCfg), nCfg);
+      lv.set(s2.subarray(o, o + nCfg), 2 * nCfg);
       continue;
     }
-    const v = sum[c]! / (k - 1);
-    // A flat half (no risk taken) scores 0, not NaN: it neither won nor lost.
-    score[c] = v > 0
-      ? mu / Math.sqrt(v)
-      : mu > 0
-      ? Infinity
-      : mu < 0
-      ? -Infinity
-      : 0;
+    const up = levels[i - 1]!;
+    for (let c = 0; c < nCfg; c++) {
+      lv[c] = up[c]! + n[o + c]!;
+      lv[nCfg + c] = up[nCfg + c]! + s1[o + c]!;
+      lv[2 * nCfg + c] = up[2 * nCfg + c]! + s2[o + c]!;
+    }
+  }
+  const top = levels[chosen.length - 1]!;
+  const { mu, tn, ts1, ts2 } = p;
+  for (let c = 0; c < nCfg; c++) {
+    const k = top[c]!, x1 = top[nCfg + c]!, x2 = top[2 * nCfg + c]!;
+    a[c] = halfScore(metric, mu[c]!, k, x1, x2);
+    b[c] = halfScore(metric, mu[c]!, tn[c]! - k, ts1[c]! - x1, ts2[c]! - x2);
   }
 }
 
@@ -212,31 +254,43 @@ export function cscv(
   const isScore = new Float64Array(splits);
   const oosScore = new Float64Array(splits);
   const chosen = new Int32Array(splits);
-  const cnt = new Float64Array(nCfg), sum = new Float64Array(nCfg);
+  const prepared = sets.map(prepare);
+  const levels = prepared.map(() =>
+    Array.from({ length: half }, () => new Float64Array(3 * nCfg))
+  );
+  let from = 0;
   const a = new Float64Array(nCfg), b = new Float64Array(nCfg);
-  const part = new Float64Array(nCfg), used = new Float64Array(nCfg);
-  const score = (chosenBlocks: Int32Array, into: Float64Array) => {
-    if (sets.length === 1) {
-      scoreHalf(first, chosenBlocks, metric, cnt, sum, into);
+  const pa = new Float64Array(nCfg), pb = new Float64Array(nCfg);
+  const ua = new Float64Array(nCfg), ub = new Float64Array(nCfg);
+  const score = (chosenBlocks: Int32Array) => {
+    if (prepared.length === 1) {
+      scorePair(prepared[0]!, chosenBlocks, from, metric, levels[0]!, a, b);
       return;
     }
-    into.fill(0);
-    used.fill(0);
-    for (const set of sets) {
-      scoreHalf(set, chosenBlocks, metric, cnt, sum, part);
+    a.fill(0);
+    b.fill(0);
+    ua.fill(0);
+    ub.fill(0);
+    for (let q = 0; q < prepared.length; q++) {
+      scorePair(prepared[q]!, chosenBlocks, from, metric, levels[q]!, pa, pb);
       for (let c = 0; c < nCfg; c++) {
-        const v = part[c]!;
-        if (Number.isFinite(v)) {
-          into[c] = into[c]! + v;
-          used[c] = used[c]! + 1;
+        const x = pa[c]!, y = pb[c]!;
+        if (Number.isFinite(x)) {
+          a[c] = a[c]! + x;
+          ua[c] = ua[c]! + 1;
+        }
+        if (Number.isFinite(y)) {
+          b[c] = b[c]! + y;
+          ub[c] = ub[c]! + 1;
         }
       }
     }
     for (let c = 0; c < nCfg; c++) {
-      into[c] = used[c]! > 0 ? into[c]! / used[c]! : NaN;
+      a[c] = ua[c]! > 0 ? a[c]! / ua[c]! : NaN;
+      b[c] = ub[c]! > 0 ? b[c]! / ub[c]! : NaN;
     }
   };
-  const subset = new Int32Array(half), rest = new Int32Array(half);
+  const subset = new Int32Array(half);
   // First subset {0, 1, ..., half-1}.
   for (let i = 0; i < half; i++) subset[i] = i;
   let k = 0;
@@ -261,13 +315,7 @@ export function cscv(
     k++;
   };
   while (true) {
-    let r = 0;
-    for (let blk = 0, j = 0; blk < s; blk++) {
-      if (j < half && subset[j] === blk) j++;
-      else rest[r++] = blk;
-    }
-    score(subset, a);
-    score(rest, b);
+    score(subset);
     record(a, b);
     record(b, a);
     // Next subset containing 0: advance positions 1..half-1 lexicographically.
@@ -276,6 +324,7 @@ export function cscv(
     if (i < 1) break;
     subset[i] = subset[i]! + 1;
     for (let j = i + 1; j < half; j++) subset[j] = subset[j - 1]! + 1;
+    from = i;
   }
   return summarise(logits, isScore, oosScore, chosen, options.bins ?? 20);
 }
