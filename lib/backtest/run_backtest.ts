@@ -551,6 +551,7 @@ export async function runBacktest(
       "runtime_s": seconds,
       "bar_configs_per_s": result.barConfigs / seconds.total,
       metrics: METRICS,
+      deflation: deflationJson(scopes),
       files: {
         "ranked_csv": "ranked.csv",
         "ranked_json": "ranked.json",

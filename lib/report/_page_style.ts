@@ -46,4 +46,10 @@ select { font:inherit; padding:2px 6px; }
 .uplot { font-family:inherit; }
 .u-legend { font-size:12px; }
 footer { color:var(--muted); font-size:12px; text-align:center; padding:10px; }
+.oos-row { display:flex; flex-wrap:wrap; gap:18px; }
+.oos-box { border:1px solid var(--line); border-radius:6px; padding:8px; }
+.oos-line { font-size:13px; margin:4px 0; }
+.oos-plot { display:block; margin:4px 0; }
+.oos-table { font-size:12px; border-collapse:collapse; }
+.oos-table td, .oos-table th { padding:2px 8px; text-align:right; }
 `;

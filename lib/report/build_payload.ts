@@ -7,6 +7,7 @@
  */
 import { downsampleMinMax, drawdownCurve } from "./downsample.ts";
 import { buildHeatmaps, type HeatmapCells } from "./heatmap.ts";
+import { type OosPayload, oosPayload } from "./oos.ts";
 import {
   AGGREGATE,
   type ConfigCurves,
@@ -124,6 +125,8 @@ export interface ReportPayload {
   readonly curves: readonly CurvePayload[];
   /** Close prices per symbol. */
   readonly prices: Readonly<Record<string, LinePayload>>;
+  /** The "Out of sample" section (null when the run wrote nothing for it). */
+  readonly oos: OosPayload | null;
 }
 
 /** Options of {@linkcode buildReportPayload}. */
@@ -288,5 +291,20 @@ export function buildReportPayload(
     views,
     curves: data.curves.map((c) => curvePayload(c, buckets, maxTrades)),
     prices,
+    oos: data.oos ? oosPayload(data.oos, winnerCurves(data), buckets) : null,
   };
+}
+
+/** Each symbol's rank-1 config's curve on that symbol (the in-sample winner), if loaded. */
+function winnerCurves(data: ReportData): Map<string, ConfigCurves> {
+  const t = data.ranked, out = new Map<string, ConfigCurves>();
+  for (let r = 0; r < t.rows; r++) {
+    if (t.rank[r] !== 1) continue;
+    const symbol = t.symbolNames[t.symbol[r]!]!;
+    const c = data.curves.find((x) =>
+      x.symbol === symbol && x.config === t.config[r]
+    );
+    if (c !== undefined) out.set(symbol, c);
+  }
+  return out;
 }

@@ -8,6 +8,7 @@
  * @module
  */
 import { join } from "node:path";
+import { loadOos } from "./oos.ts";
 import { parseCsvNumber, readCsv } from "./_csv.ts";
 import type {
   ConfigCurves,
@@ -106,6 +107,8 @@ export function summaryFromManifest(m: Json): RunSummary {
       "engine",
       "blockers",
       "min_trades",
+      "rank_rule",
+      "prior_trials",
       "signal_sets",
       "bar_configs",
       "bar_configs_per_s",
@@ -454,7 +457,19 @@ export async function loadBacktestOutputs(
     }
     await load(entry);
   }
-  return { summary, ranked, curves, prices };
+  let oos;
+  try {
+    oos = await loadOos(dir, manifest);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound || error instanceof SyntaxError) {
+      throw new ReportInputError(
+        `Cannot read the out-of-sample outputs: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  return { summary, ranked, curves, prices, ...(oos ? { oos } : {}) };
 }
 
 async function readOrExplain<T>(read: () => Promise<T>): Promise<T> {

@@ -27,6 +27,9 @@
   ]);
   const TABLE_METRICS = [
     "sharpe",
+    "psr",
+    "dsr",
+    "plateau_score",
     "total_return",
     "max_drawdown",
     "win_rate",
@@ -734,11 +737,256 @@
     }
     renderCharts();
   }
+
+  // ---------------------------------------------------------------- out of sample
+  const SVGNS = "http://www.w3.org/2000/svg";
+  function svgEl(tag, attrs) {
+    const e = document.createElementNS(SVGNS, tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+    return e;
+  }
+  // bars of a histogram: edges (n + 1) and counts (n)
+  function histogramSvg(edges, counts, title) {
+    const w = 360, h = 180, pad = 28;
+    const svg = svgEl("svg", { width: w, height: h, class: "oos-plot" });
+    const max = Math.max(1, ...counts);
+    const bw = (w - 2 * pad) / Math.max(1, counts.length);
+    counts.forEach((c, i) => {
+      const bh = (h - 2 * pad) * c / max;
+      const mid = (edges[i] + edges[i + 1]) / 2;
+      svg.appendChild(svgEl("rect", {
+        x: pad + i * bw + 1,
+        y: h - pad - bh,
+        width: Math.max(1, bw - 2),
+        height: bh,
+        fill: mid <= 0 ? "#dc2626" : "#2563eb",
+      }));
+    });
+    const lo = edges[0], hi = edges[edges.length - 1];
+    if (lo < 0 && hi > 0) {
+      const x = pad + (w - 2 * pad) * (0 - lo) / (hi - lo);
+      svg.appendChild(svgEl("line", {
+        x1: x,
+        x2: x,
+        y1: pad / 2,
+        y2: h - pad,
+        stroke: "#111",
+        "stroke-dasharray": "3 3",
+      }));
+    }
+    const label = (x, y, t, anchor) => {
+      const e = svgEl("text", { x, y, "font-size": 11, "text-anchor": anchor });
+      e.textContent = t;
+      svg.appendChild(e);
+    };
+    label(pad, h - 8, fmtNum(lo, 2), "start");
+    label(w - pad, h - 8, fmtNum(hi, 2), "end");
+    label(w / 2, 14, title, "middle");
+    return svg;
+  }
+  function scatterSvg(xs, ys, title) {
+    const w = 360, h = 240, pad = 32;
+    const svg = svgEl("svg", { width: w, height: h, class: "oos-plot" });
+    const fx = xs.filter((v) => v !== null), fy = ys.filter((v) => v !== null);
+    if (fx.length === 0 || fy.length === 0) return svg;
+    const x0 = Math.min(...fx), x1 = Math.max(...fx);
+    const y0 = Math.min(0, ...fy), y1 = Math.max(0, ...fy);
+    const px = (v) => pad + (w - 2 * pad) * (v - x0) / ((x1 - x0) || 1);
+    const py = (v) => h - pad - (h - 2 * pad) * (v - y0) / ((y1 - y0) || 1);
+    svg.appendChild(svgEl("line", {
+      x1: pad,
+      x2: w - pad,
+      y1: py(0),
+      y2: py(0),
+      stroke: "#999",
+    }));
+    for (let i = 0; i < xs.length; i++) {
+      if (xs[i] === null || ys[i] === null) continue;
+      svg.appendChild(svgEl("circle", {
+        cx: px(xs[i]),
+        cy: py(ys[i]),
+        r: 2,
+        fill: ys[i] < 0 ? "#dc2626" : "#2563eb",
+        "fill-opacity": 0.5,
+      }));
+    }
+    const label = (x, y, t, anchor) => {
+      const e = svgEl("text", { x, y, "font-size": 11, "text-anchor": anchor });
+      e.textContent = t;
+      svg.appendChild(e);
+    };
+    label(w / 2, 14, title, "middle");
+    label(w / 2, h - 6, "in-sample Sharpe of the chosen config", "middle");
+    label(pad, h - pad + 12, fmtNum(x0, 2), "start");
+    label(w - pad, h - pad + 12, fmtNum(x1, 2), "end");
+    label(4, py(y1) + 4, fmtNum(y1, 2), "start");
+    label(4, py(y0), fmtNum(y0, 2), "start");
+    return svg;
+  }
+  function renderOos() {
+    const O = D.oos;
+    if (!O) return;
+    const sec = document.getElementById("oos");
+    const body = document.getElementById("oos-body");
+    sec.hidden = false;
+    const mi = (m) => D.metricNames.indexOf(m);
+    // DSR and the noise line beside each ranking's best Sharpe
+    for (const v of D.views) {
+      const d = O.deflation[v.symbol];
+      const best = v.rows[0];
+      if (!d || !best) continue;
+      const sharpe = best.metrics[mi("sharpe")];
+      const dsr = mi("dsr") >= 0 ? best.metrics[mi("dsr")] : null;
+      const psr = mi("psr") >= 0 ? best.metrics[mi("psr")] : null;
+      let text = v.label + ": best Sharpe " + fmtNum(sharpe, 2) +
+        " (config " + best.config + ")";
+      text += dsr === null
+        ? "; DSR n/a (a mean over symbols has no single return series)"
+        : "; PSR " + fmtNum(psr, 4) + ", DSR " + fmtNum(dsr, 4) +
+          (dsr > 0.95 ? " (significant at 5 %)" : " (could be luck)");
+      text += ". Noise alone: the best of N = " + d.trials +
+        " null configs over " + fmtNum(d.bars) + " bars reaches Sharpe ~" +
+        fmtNum(d.noise_best_sharpe, 2) + " (hurdle from the grid's spread: " +
+        fmtNum(d.hurdle_sharpe, 2) + "; N = " + d.eligible +
+        " eligible configs + " + d.prior_trials + " prior trials).";
+      const bars = v.symbol in D.summary.bars
+        ? D.summary.bars[v.symbol]
+        : Math.min(...Object.values(D.summary.bars));
+      if (bars < 1440) {
+        text +=
+          " Flag: every Sharpe here is annualised from less than a day of bars.";
+      }
+      body.appendChild(el("p", { class: "oos-line", text }));
+    }
+    if (O.pbo) {
+      body.appendChild(el("h3", {
+        text: "PBO by CSCV (S = " + O.pbo.blocks + " blocks of " +
+          O.pbo.days_per_block + " UTC day(s), rule: " + O.pbo.rule + ")",
+      }));
+      const row = el("div", { class: "oos-row" });
+      for (const [scope, p] of Object.entries(O.pbo.scopes)) {
+        const box = el("div", { class: "oos-box" });
+        box.appendChild(el("p", {
+          class: "oos-line",
+          text: scope + ": PBO " + fmtNum(p.pbo, 3) + " over " + p.splits +
+            " splits of " + p.configs + " configs; degradation slope " +
+            fmtNum(p.degradation.slope, 3) + " (R² " +
+            fmtNum(p.degradation.r2, 3) + "), P(OOS loss) " +
+            fmtNum(p.prob_loss, 3),
+        }));
+        box.appendChild(histogramSvg(
+          p.logit_histogram.edges,
+          p.logit_histogram.counts,
+          "logits (≤ 0: the IS best fell below the OOS median)",
+        ));
+        box.appendChild(scatterSvg(
+          p.scatter.is,
+          p.scatter.oos,
+          "OOS vs IS Sharpe per split",
+        ));
+        row.appendChild(box);
+      }
+      body.appendChild(row);
+    }
+    if (O.walkForward) {
+      const W = O.walkForward;
+      body.appendChild(el("h3", {
+        text: "Walk-forward " + W.design + " (" + W.windows +
+          " windows, rule " +
+          W.rank_rule + ")",
+      }));
+      for (const [symbol, s] of Object.entries(W.symbols)) {
+        const st = s.stitched;
+        body.appendChild(el("p", {
+          class: "oos-line",
+          text: symbol + ": stitched OOS Sharpe " + fmtNum(st.sharpe, 2) +
+            " (PSR " + fmtNum(st.psr, 3) + "), return " +
+            fmtMetric("total_return", st.total_return) + ", max drawdown " +
+            fmtMetric("max_drawdown", st.max_drawdown) + ", " + st.trades +
+            " trades; WFE " + fmtNum(s.wfe, 2) + ", " +
+            fmtNum(s.profitable_windows * 100, 0) +
+            " % of OOS windows profitable, " + s.distinct_configs +
+            " distinct configs chosen",
+        }));
+        if (s.stitchedCurve) {
+          const host = el("div", { class: "oos-chart" });
+          body.appendChild(host);
+          const series = [{}, {
+            label: "stitched out-of-sample",
+            stroke: "#2563eb",
+            width: 1.5,
+          }];
+          const data = [s.stitchedCurve.t, s.stitchedCurve.v];
+          if (s.inSampleCurve) {
+            // align the in-sample winner's points onto the stitched times
+            const map = new Map();
+            s.inSampleCurve.t.forEach((t, i) =>
+              map.set(t, s.inSampleCurve.v[i])
+            );
+            data.push(
+              s.stitchedCurve.t.map((t) => map.has(t) ? map.get(t) : null),
+            );
+            series.push({
+              label: "full-sample winner (config " + s.inSampleConfig +
+                ", in-sample)",
+              stroke: "#9ca3af",
+              width: 1,
+              spanGaps: true,
+            });
+          }
+          oosCharts.push(
+            new uPlot(
+              {
+                width: chartWidth(),
+                height: 220,
+                scales: { x: { time: true } },
+                series,
+              },
+              data,
+              host,
+            ),
+          );
+        }
+        const table = el("table", { class: "oos-table" });
+        const head = [
+          "window",
+          "OOS from",
+          "config",
+          "IS sharpe",
+          "OOS sharpe",
+          "OOS return",
+          "OOS trades",
+        ];
+        table.appendChild(
+          el("tr", {}, head.map((h) => el("th", { text: h }))),
+        );
+        for (const w of s.windows) {
+          table.appendChild(el(
+            "tr",
+            {},
+            [
+              String(w.window),
+              w.is_end.slice(0, 16).replace("T", " "),
+              w.config_id === null ? "–" : String(w.config_id),
+              fmtNum(w.is_sharpe, 2),
+              fmtNum(w.oos_sharpe, 2),
+              fmtMetric("total_return", w.oos_total_return),
+              fmtNum(w.oos_trades),
+            ].map((t) => el("td", { text: t })),
+          ));
+        }
+        body.appendChild(el("div", { class: "tablewrap" }, [table]));
+      }
+    }
+  }
+  const oosCharts = [];
   globalThis.addEventListener("resize", () => {
     const w = chartWidth();
     for (const u of charts) u.setSize({ width: w, height: u.height });
+    for (const u of oosCharts) u.setSize({ width: w, height: u.height });
   });
   renderSummary();
+  renderOos();
   selectView(0);
   document.body.dataset.renderMs = String(Math.round(performance.now()));
   document.body.dataset.ready = "true";

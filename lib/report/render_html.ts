@@ -62,6 +62,10 @@ export function renderReportHtml(
   } · ${escapeHtml(generated)}</span></header>
 <main>
 <section class="card" id="summary"><h2>Run</h2></section>
+<section class="card" id="oos" hidden><h2>Out of sample</h2>
+<p class="note">Is the grid's winner more than luck? DSR deflates its Sharpe by the number of configs tried; PBO (CSCV) asks how often the in-sample best lands below the out-of-sample median; the walk-forward trades each window's choice on the data after it.</p>
+<div id="oos-body"></div>
+</section>
 <section class="card"><h2>Ranking</h2>
 <div class="tabs" id="tabs"></div>
 <div class="tablewrap" id="table"></div>

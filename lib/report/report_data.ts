@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { OosData } from "./oos.ts";
 
 /** Run summary (from the engine's `manifest.json`). */
 export interface RunSummary {
@@ -114,4 +115,6 @@ export interface ReportData {
   readonly curves: readonly ConfigCurves[];
   /** Close prices per symbol (absent when no feature table is known). */
   readonly prices: ReadonlyMap<string, PriceSeries>;
+  /** DSR hurdles, PBO and walk-forward, when the run wrote them. */
+  readonly oos?: OosData;
 }
