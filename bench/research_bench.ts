@@ -42,16 +42,36 @@ function print(text: string): void {
 }
 
 const SPECS = {
-  bars: { type: "number", default: 100_000, min: 2000, integer: true },
-  configs: { type: "number", default: 9720, min: 10, integer: true },
+  bars: {
+    type: "number",
+    default: 100_000,
+    min: 2000,
+    integer: true,
+    help: "synthetic 1m bars",
+  },
+  configs: {
+    type: "number",
+    default: 9720,
+    min: 10,
+    integer: true,
+    help: "configs (the grid cut to size)",
+  },
   workers: {
     type: "number",
     default: navigator.hardwareConcurrency,
     min: 0,
     integer: true,
+    help: "worker threads",
   },
-  "cscv_only": { type: "boolean", default: false },
-  "walk_forward": { type: "string" },
+  "cscv_only": {
+    type: "boolean",
+    default: false,
+    help: "only time CSCV on random block statistics",
+  },
+  "walk_forward": {
+    type: "string",
+    help: "also time a walk-forward, e.g. is=30d,oos=7d",
+  },
 } as const;
 
 async function main(args: readonly string[]): Promise<number> {
