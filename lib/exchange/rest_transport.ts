@@ -315,9 +315,11 @@ export class RestTransport {
       }
       if (outer?.aborted) throw outer.reason;
       if (error instanceof NetworkError) throw error;
+      // the fetch error quotes the URL, whose query of a signed request (nonce, user,
+      // signer, signature) must never reach a log: keep only a redacted copy as the cause
       throw new NetworkError(
         `Cannot complete ${what} at ${this.baseUrl}: ${networkReason(error)}`,
-        { cause: error },
+        { cause: redactedError(error) },
       );
     } finally {
       clearTimeout(timer);
@@ -331,8 +333,10 @@ async function readText(res: Response, what: string): Promise<string> {
     return await res.text();
   } catch (error) {
     throw new NetworkError(
-      `Cannot read the response of ${what}: ${errorText(error)}`,
-      { cause: error },
+      `Cannot read the response of ${what}: ${
+        withoutQueries(errorText(error))
+      }`,
+      { cause: redactedError(error) },
     );
   }
 }
@@ -398,6 +402,28 @@ function banFromMsg(msg: string, now: number): number | undefined {
   return ms > 0 && ms <= MAX_BAN_MS ? ms : undefined;
 }
 
+/** Every URL in `text` with its query string (and fragment) replaced by `?…`. */
+export function withoutQueries(text: string): string {
+  return text.replace(
+    /\b((?:https?|wss?):\/\/[^\s?#"'<>()]*)[?#][^\s"'<>()]*/gi,
+    "$1?…",
+  );
+}
+
+/**
+ * A copy of `error` and its causes (name and message only, no stack) with every URL's
+ * query removed: what may be kept as the `cause` of an error that gets logged.
+ */
+export function redactedError(error: unknown, depth = 0): Error {
+  const e = new Error(withoutQueries(errorText(error)));
+  e.name = error instanceof Error ? error.name : "Error";
+  e.stack = `${e.name}: ${e.message}`;
+  if (error instanceof Error && error.cause !== undefined && depth < 4) {
+    e.cause = redactedError(error.cause, depth + 1);
+  }
+  return e;
+}
+
 /**
  * Why a fetch failed, in words a user can act on (connection refused, DNS, TLS, blocked
  * port), followed by the innermost cause's text.
@@ -413,7 +439,7 @@ export function networkReason(error: unknown): string {
     e = e instanceof Error ? e.cause : undefined;
   }
   const all = texts.join(" | ");
-  const detail = texts.at(-1)!.replace(/\s+/g, " ");
+  const detail = withoutQueries(texts.at(-1)!).replace(/\s+/g, " ");
   const reason = /connection refused/i.test(all)
     ? "connection refused (nothing listens there)"
     : /dns error|failed to lookup|name or service not known|no address/i.test(

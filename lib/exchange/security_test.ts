@@ -104,3 +104,60 @@ Deno.test("security: REST book prices use the same grammar", () => {
     throws(() => rest(p), SyntaxError, JSON.stringify(p));
   }
 });
+
+Deno.test("security: a failed signed request never logs its query (nonce, user, signer, signature)", async () => {
+  const { RestTransport } = await import("./rest_transport.ts");
+  const { V3Signer } = await import("./sign/v3_signer.ts");
+  const { Secret } = await import("./sign/secret.ts");
+  const { DEMO_AGENT_ADDRESS, DEMO_AGENT_KEY, DEMO_USER } = await import(
+    "./sign/_testdata.ts"
+  );
+  const { inspect } = await import("node:util");
+  let sentUrl = "";
+  // what Deno's fetch reports for a refused connection: the full URL, in the message and
+  // in the cause
+  const failingFetch = (input: string | URL | Request): Promise<Response> => {
+    sentUrl = String(input);
+    return Promise.reject(
+      new TypeError(`error sending request for url (${sentUrl})`, {
+        cause: new Error(
+          `client error (Connect) for ${sentUrl}: Connection refused`,
+        ),
+      }),
+    );
+  };
+  const rest = new RestTransport({
+    baseUrl: "http://127.0.0.1:9",
+    fetch: failingFetch as typeof fetch,
+    signer: new V3Signer({
+      user: DEMO_USER,
+      signer: DEMO_AGENT_ADDRESS,
+      privateKey: new Secret(DEMO_AGENT_KEY),
+      clock: () => 1_700_000_000_000,
+    }),
+    maxRetries: 0,
+  });
+  const error = await rest.request({
+    method: "GET",
+    path: "/fapi/v3/openOrders",
+    params: [["symbol", "BTCUSDT"]],
+    security: "USER_DATA",
+  }).then(() => undefined, (e: unknown) => e);
+  equal(error instanceof Error, true);
+  equal(/signature=/.test(sentUrl), true, sentUrl);
+  const signature = /signature=(0x[0-9a-f]+)/.exec(sentUrl)![1]!;
+  const nonce = /nonce=(\d+)/.exec(sentUrl)![1]!;
+  for (
+    const text of [
+      String(error),
+      (error as Error).stack ?? "",
+      inspect(error, { depth: 10 }),
+      Deno.inspect(error, { depth: 10 }),
+      JSON.stringify(error),
+    ]
+  ) {
+    for (const leak of [signature, nonce, "signature=", "signer=", "user="]) {
+      equal(text.includes(leak), false, `leaks ${leak}: ${text}`);
+    }
+  }
+});

@@ -48,6 +48,9 @@ export function rig(
   const sync = new TimeSync({
     serverTime: () => Promise.resolve(venue.now()),
     samples: 1,
+    // the tests move the venue's clock by tens of seconds to exercise the resync
+    maxOffsetMs: 120_000,
+    maxJumpMs: 120_000,
   });
   const signClock = () => sync.now();
   const signer: Signer = scheme === "v1"
