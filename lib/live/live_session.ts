@@ -355,6 +355,11 @@ export class LiveSession {
     return this.#clock.now();
   }
 
+  /** Rows the `--update_logs` recorder appended per file; undefined without it. */
+  recorderRows(): Record<string, number> | undefined {
+    return this.#recorder?.rowCounts();
+  }
+
   /** Server − local clock offset, ms; undefined when not measured (paper, dry run). */
   get clockOffsetMs(): number | undefined {
     return this.#timeSync?.offsetMs;

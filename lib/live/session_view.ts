@@ -75,6 +75,7 @@ export function sessionView(session: LiveSession): BotView {
       };
     },
     clockOffsetMs: () => session.clockOffsetMs,
+    recorderRows: () => session.recorderRows() ?? {},
     fills: () => session.fills.fills,
   };
 }

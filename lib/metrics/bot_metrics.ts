@@ -354,6 +354,21 @@ export class BotMetrics {
       component: options.component,
       version: options.version ?? "dev",
     }, 1);
+    // unknown until read: NaN, so that no alert compares against a made-up 0 (a dry run
+    // never reads the account; paper trading has no clock offset to measure)
+    const m = this.#m;
+    for (
+      const g of [
+        m.wallet,
+        m.marginBal,
+        m.maint,
+        m.ratio,
+        m.killThreshold,
+        m.offset,
+      ]
+    ) {
+      g.set(NaN);
+    }
     if (options.processMetrics ?? true) processCollectors(r);
   }
 
@@ -675,7 +690,7 @@ export class BotMetrics {
       this.#count(m.banned, {}, rest.banned);
     }
     const off = v.clockOffsetMs?.();
-    if (off !== undefined) m.offset.set(off / 1000);
+    m.offset.set(off === undefined ? NaN : off / 1000);
     const rows = v.recorderRows?.();
     if (rows) {
       for (const [file, n] of Object.entries(rows)) {

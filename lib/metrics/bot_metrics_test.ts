@@ -261,3 +261,24 @@ Deno.test("promtool check metrics passes on the exposition text", async () => {
   assert.equal(code, 0, output);
   assert.equal(output.trim(), "", output);
 });
+
+Deno.test("BotMetrics exports NaN, never a made-up 0, for what was not read yet", async () => {
+  const st = fakeState();
+  const m = new BotMetrics({ component: "live", processMetrics: false });
+  m.attach({ ...fakeView(st), clockOffsetMs: () => undefined });
+  const t = await m.render();
+  // a 0 ratio against a 0 threshold would fire AsterMarginNearKillThreshold in a dry run
+  for (
+    const name of [
+      "aster_margin_ratio",
+      "aster_wallet_balance_usd",
+      "aster_margin_balance_usd",
+      "aster_clock_offset_seconds",
+    ]
+  ) {
+    assert.ok(Number.isNaN(sample(t, name)), `${name}: ${sample(t, name)}`);
+    // prom-client writes "Nan"; the Prometheus parser reads NaN in any case
+    assert.match(t, new RegExp(`^${name} NaN$`, "im"));
+  }
+  assert.equal(sample(t, "aster_kill_threshold"), 1.2);
+});
