@@ -7,6 +7,7 @@
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { exitTypes, S, startMoneyRig } from "./_money_rig.ts";
+import { TradingPort } from "./trading_port.ts";
 
 Deno.test("money path: a crossed take-profit never keeps the stop-loss off the exchange", async (t) => {
   await t.step(
@@ -154,4 +155,61 @@ Deno.test("money path: a position without its stop for more than 2 s raises the 
   ok(rig.actions(from).includes("position_protected"));
   deepEqual(rig.mgr.unprotected(), []);
   ok(exitTypes(rig).includes("STOP_MARKET"));
+});
+
+Deno.test("money path: a fill without an average price still gets its exits", async () => {
+  await using rig = await startMoneyRig();
+  rig.sim.sim.faults.omitAvgPrice(1);
+  await rig.enter("long");
+  ok(rig.amount() > 0);
+  // the entry price comes from the exchange's position (positionRisk)
+  deepEqual(exitTypes(rig), [
+    "STOP_MARKET",
+    "TAKE_PROFIT_MARKET",
+    "TRAILING_STOP_MARKET",
+  ]);
+  const row = rig.sim.sim.trading.engine.positionRisk(rig.accountId, {
+    symbol: S,
+  }).body as { entryPrice: string }[];
+  const entry = Number(row[0]!.entryPrice);
+  const sl = rig.exits().find((o) => o.origType === "STOP_MARKET")!;
+  ok(
+    Math.abs(Number(sl.stopPrice) - entry * (1 - 25 / 1e4)) <= 0.1 + 1e-9,
+    `SL ${sl.stopPrice} for entry ${entry}`,
+  );
+  equal(rig.mgr.status(S).entryPrice, String(entry));
+});
+
+Deno.test("money path: two fills in the same millisecond both move the position", async () => {
+  await using rig = await startMoneyRig({ orderNotional: 1000 });
+  await rig.enter("long");
+  const before = rig.amount();
+  // a second fill at the same (manual) clock time: a manual reduce-only sell
+  const reply = rig.sim.sim.trading.engine.newOrder(rig.accountId, {
+    symbol: S,
+    side: "SELL",
+    type: "MARKET",
+    quantity: "0.004",
+    reduceOnly: "true",
+    newClientOrderId: "manual-1",
+  }, rig.sim.clock.now());
+  equal(reply.status, 200);
+  const order = await new TradingPort(rig.sim.clients.v1.client).queryOrder(
+    S,
+    "manual-1",
+  );
+  ok(order);
+  equal(
+    order.updateTime,
+    rig.records.find((r) => r.action === "entry_placed")!
+      .timeMs,
+  );
+  // its ORDER_TRADE_UPDATE arrives before the ACCOUNT_UPDATE
+  await rig.mgr.onEvent({ kind: "order", order, time: order.updateTime });
+  const after = rig.amount();
+  equal(Number(rig.mgr.status(S).amount).toFixed(3), after.toFixed(3));
+  ok(after < before);
+  for (const o of rig.exits()) {
+    equal(Number(o.origQty).toFixed(3), after.toFixed(3), o.origType);
+  }
 });

@@ -30,7 +30,12 @@ export class SymbolState {
   readonly f: OrderFilters;
   amount = new Decimal(0);
   entryPrice = new Decimal(0);
-  posTime = -Infinity;
+  /** Time of the newest absolute position (user stream or REST) applied, epoch ms. */
+  snapTime = -Infinity;
+  /** Time of the newest fill applied, epoch ms. */
+  fillTime = -Infinity;
+  /** A fill shared its millisecond with a snapshot: read the position over REST. */
+  verifyPosition = false;
   /** Client id key of the current position. */
   key = 0;
   entry: EntryState | undefined;

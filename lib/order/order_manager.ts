@@ -435,16 +435,13 @@ export class OrderManager {
           const wasFlat = s.amount.isZero();
           const adopt = wasFlat && row !== undefined &&
             !new Decimal(row.amount).isZero();
+          // the REST snapshot is the truth: nothing moved while it was in flight
           this.#applyPosition(
             s,
-            row ?? {
-              symbol,
-              amount: "0",
-              entryPrice: "0",
-              updateTime: s.posTime,
-            },
-            row ? row.updateTime : s.posTime,
+            row ?? { symbol, amount: "0", entryPrice: "0", updateTime: 0 },
+            row ? row.updateTime : 0,
             rec,
+            true,
           );
           if (adopt && !s.amount.isZero()) {
             s.key = Math.max(0, Math.floor(row.updateTime));
@@ -815,7 +812,14 @@ export class OrderManager {
     }
   }
 
-  /** Applies an order's cumulative state: fills move the position once each. */
+  /**
+   * Applies an order's cumulative state: each order's fills move the position once, by
+   * the growth of its cumulative filled quantity (keyed by order id), whatever their
+   * timestamps — two fills in the same millisecond both count. Only an absolute position
+   * snapshot decides against a fill: one strictly newer already includes it (skipped); one
+   * of the same millisecond may or may not (the exchange does not order ACCOUNT_UPDATE
+   * and ORDER_TRADE_UPDATE of a trade), so the next sync reads the position over REST.
+   */
   #applyOrder(
     s: SymbolState,
     o: PortOrder,
@@ -829,17 +833,20 @@ export class OrderManager {
     const isEntry = s.entry?.id === o.clientOrderId;
     if (executed.gt(known)) {
       s.fills.set(fillKey, executed);
-      if (time > s.posTime) {
-        // a position update older than this fill must not undo it
-        s.posTime = time;
+      if (time === s.snapTime) {
+        s.verifyPosition = true;
+      } else if (time > s.snapTime) {
+        s.fillTime = Math.max(s.fillTime, time);
         const delta = executed.sub(known);
         const before = s.amount;
         s.amount = s.amount.add(o.side === "BUY" ? delta : delta.neg());
-        // a new position (or one flipped through zero) is priced at this fill
+        // a new position (or one flipped through zero) is priced at this fill; a fill
+        // without an average price leaves it unknown until a position update brings it
         const flipped = !before.isZero() && !s.amount.isZero() &&
           before.isNeg() !== s.amount.isNeg();
         if (isEntry || before.isZero() || flipped) {
-          s.entryPrice = new Decimal(o.avgPrice);
+          const avg = new Decimal(o.avgPrice || "0");
+          s.entryPrice = avg.gt(0) ? avg : new Decimal(0);
         }
         if (s.amount.isZero()) s.entryPrice = new Decimal(0);
         out.push(this.#record(s.f.symbol, "position_changed", "fill", {
@@ -858,22 +865,57 @@ export class OrderManager {
     }
   }
 
-  /** Applies an absolute position (user stream or REST) unless older than what we have. */
+  /**
+   * Applies an absolute position: a user-stream one unless older than a fill or snapshot
+   * already applied; a REST one (`truth`: read under the lock with nothing in flight)
+   * always. An unchanged amount still brings the entry price when none is known (a fill
+   * reported without an average price).
+   */
   #applyPosition(
     s: SymbolState,
     p: PortPosition,
     time: number,
     out: OrderRecord[],
+    truth = false,
   ): void {
-    if (time < s.posTime) return;
-    s.posTime = time;
+    if (!truth && (time < s.fillTime || time < s.snapTime)) return;
+    s.snapTime = Math.max(s.snapTime, time);
     const amount = new Decimal(p.amount);
-    if (amount.eq(s.amount)) return;
+    const price = new Decimal(p.entryPrice || "0");
+    if (amount.eq(s.amount)) {
+      if (!amount.isZero() && !s.entryPrice.gt(0) && price.gt(0)) {
+        s.entryPrice = price;
+        out.push(
+          this.#record(s.f.symbol, "position_changed", "entry price", {
+            data: { amount: amount.toFixed(), entryPrice: price.toFixed() },
+          }),
+        );
+      }
+      return;
+    }
     s.amount = amount;
-    s.entryPrice = amount.isZero() ? new Decimal(0) : new Decimal(p.entryPrice);
+    s.entryPrice = amount.isZero() || !price.gt(0) ? new Decimal(0) : price;
     out.push(this.#record(s.f.symbol, "position_changed", "position update", {
       data: { amount: amount.toFixed(), entryPrice: s.entryPrice.toFixed() },
     }));
+  }
+
+  /**
+   * Reads the position of `s` over REST when a fill could not be placed against a
+   * snapshot of the same millisecond, or when no entry price is known for the exits.
+   */
+  async #readPosition(s: SymbolState, out: OrderRecord[]): Promise<void> {
+    s.verifyPosition = false;
+    let rows: PortPosition[];
+    try {
+      rows = await this.#port.positionRisk(s.f.symbol);
+    } catch (e) {
+      out.push(this.#record(s.f.symbol, "error", errorText(e)));
+      return;
+    }
+    const row = rows.find((r) => r.symbol === s.f.symbol) ??
+      { symbol: s.f.symbol, amount: "0", entryPrice: "0", updateTime: 0 };
+    this.#applyPosition(s, row, row.updateTime, out, true);
   }
 
   /**
@@ -899,6 +941,11 @@ export class OrderManager {
    */
   async #sync(s: SymbolState, out: OrderRecord[]): Promise<void> {
     this.#watchProtection(s, out);
+    // a fill of the same millisecond as a snapshot, or a position without an entry
+    // price (a fill reported without avgPrice): the exchange's position decides
+    if (
+      s.verifyPosition || (!s.amount.isZero() && !s.entryPrice.gt(0))
+    ) await this.#readPosition(s, out);
     if (!s.amount.isZero()) {
       s.wasOpen = true;
       if (this.killed) {

@@ -62,6 +62,8 @@ export interface SimFaults {
     n: number,
     rejection?: { type?: string; code?: number; msg?: string },
   ): void;
+  /** The replies of the next `n` order placements come without `avgPrice`. */
+  omitAvgPrice(n: number): void;
 }
 
 /** The REST half of the fault state, read by the REST pipeline. */

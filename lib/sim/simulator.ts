@@ -314,6 +314,7 @@ export async function startSimulator(
       dropUserStreams: () => desk.dropUserStreams(),
       rejectNextExits: (n) => tradingFaults.rejectNextExits(n),
       rejectNextOrders: (n, r) => tradingFaults.rejectNextOrders(n, r),
+      omitAvgPrice: (n) => tradingFaults.omitAvgPrice(n),
     };
     return {
       restUrl,

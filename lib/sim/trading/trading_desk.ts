@@ -335,6 +335,14 @@ export class TradingDesk implements SimTrading {
     this.#activate(now);
     this.#flush();
     if (route.order) {
+      if (
+        reply.status === 200 && typeof reply.body === "object" &&
+        reply.body !== null && "avgPrice" in reply.body &&
+        this.#faults.takeOmitAvgPrice()
+      ) {
+        const { avgPrice: _, ...rest } = reply.body as Record<string, unknown>;
+        return Response.json(rest, { status: reply.status, headers });
+      }
       const lost = this.#faults.takeLostReply();
       if (lost !== undefined) {
         log.debug("Losing the reply of an order ({mode})", { mode: lost });

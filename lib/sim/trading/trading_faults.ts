@@ -52,6 +52,7 @@ export class TradingFaults {
   #rejections: { type?: string; code: number; msg: string; left: number }[] =
     [];
   #lost: LostReplyMode[] = [];
+  #noAvg = 0;
   #skewMs = 0;
   #html = 0;
   #exits = 0;
@@ -145,6 +146,18 @@ export class TradingFaults {
     const r = this.#rejections[i]!;
     if (--r.left <= 0) this.#rejections.splice(i, 1);
     return { code: r.code, msg: r.msg };
+  }
+
+  /** The replies of the next `n` order placements come without `avgPrice`. */
+  omitAvgPrice(n: number): void {
+    this.#noAvg = count(n, "omit avgPrice");
+  }
+
+  /** Takes one armed `avgPrice` omission. */
+  takeOmitAvgPrice(): boolean {
+    if (this.#noAvg <= 0) return false;
+    this.#noAvg--;
+    return true;
   }
 
   /** Whether an exit rejection is armed (without taking it). */

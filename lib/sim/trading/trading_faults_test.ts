@@ -138,6 +138,15 @@ Deno.test("trading faults lose replies but keep exactly one order", async (t) =>
     },
   );
 
+  await t.step("omitAvgPrice: the next reply has no avgPrice", async () => {
+    sim.faults.omitAvgPrice(1);
+    const first = await rig.call(v1, "POST", "/fapi/v1/order", MARKET_BUY);
+    equal(first.status, 200);
+    ok(!("avgPrice" in first.body), JSON.stringify(first.body));
+    const second = await rig.call(v1, "POST", "/fapi/v1/order", MARKET_BUY);
+    ok("avgPrice" in second.body);
+  });
+
   await t.step("htmlErrors: signed requests get HTML 502 pages", async () => {
     sim.faults.htmlErrors(1);
     const r = await rig.call(v1, "GET", "/fapi/v2/balance", {}, "USER_DATA");
