@@ -57,7 +57,7 @@ Deno.test("doctor main() checks a simulator account", async (t) => {
       match(line(out, "position mode"), /^PASS .*one-way/);
       match(
         line(out, "order notional", "BTCUSDT"),
-        /^PASS .*200 USD -> qty 0\.00\d at mark/,
+        /^PASS .*200 USD -> qty 0\.00\d = [\d.]+ USD at mark/,
       );
       match(out, /preflight passed/);
     });

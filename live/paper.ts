@@ -15,6 +15,7 @@ import {
 } from "../lib/cli/mod.ts";
 import {
   checkLiveConfig,
+  EntrySizeError,
   LIVE_FLAGS,
   liveConfig,
   parseLayeredFlags,
@@ -170,7 +171,12 @@ export async function main(
         durationMs: flags.minutes * 60_000,
         signal: stop.signal,
       }, metrics),
-    );
+    ).catch((error) => {
+      if (error instanceof EntrySizeError) {
+        throw new UsageError(error.message, { cause: error });
+      }
+      throw error;
+    });
     const simMinutes = (exchange.sim.clock.now() - startedAt) / 60_000;
     writeStdout(
       `paper trading ${base.symbols.join(",")} for ${

@@ -28,6 +28,7 @@ import {
   checkLiveConfig,
   clearKillSwitchFile,
   describeKillSwitch,
+  EntrySizeError,
   initStateFile,
   type LiveConfig,
   parseLayeredFlags,
@@ -158,7 +159,7 @@ export async function main(
   } catch (error) {
     if (
       error instanceof LogFileError || error instanceof UnknownSymbolError ||
-      error instanceof StateFileError
+      error instanceof StateFileError || error instanceof EntrySizeError
     ) {
       throw new UsageError(error.message, { cause: error });
     }

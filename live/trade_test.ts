@@ -1,4 +1,8 @@
 import assert from "node:assert/strict";
+import {
+  DEMO_V1_API_KEY,
+  DEMO_V1_SECRET,
+} from "../lib/exchange/sign/_testdata.ts";
 import { startSimulator } from "../lib/sim/mod.ts";
 
 const TRADE = new URL("./trade.ts", import.meta.url).pathname;
@@ -265,6 +269,80 @@ Deno.test("trade.ts keeps the safety state in --state_file and clears it on --cl
         assert.equal(
           await Deno.readTextFile(path),
           '{"version":1,"killSwitch":',
+        );
+      },
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("trade.ts refuses an entry far above --order_notional and prints the planned entry", async (t) => {
+  await using sim = await startSimulator({
+    symbols: ["BTCUSDT"],
+    startTime: Date.now(),
+    historyMinutes: 40,
+    accounts: [
+      { kind: "v1", apiKey: DEMO_V1_API_KEY, secretKey: DEMO_V1_SECRET },
+    ],
+  });
+  const dir = await Deno.makeTempDir();
+  const env = {
+    ASTER_API_KEY: DEMO_V1_API_KEY,
+    ASTER_API_SECRET: DEMO_V1_SECRET,
+  };
+  const base = [
+    "--symbols",
+    "BTCUSDT",
+    "--enable_trading",
+    "true",
+    "--rest_url",
+    sim.restUrl,
+    "--ws_url",
+    sim.wsUrl,
+    "--journal",
+    "",
+    "--state_file",
+    `${dir}/state.json`,
+  ];
+  try {
+    await t.step(
+      "--order_notional 25: exit 2 naming order_notional and the minimum notional",
+      async () => {
+        const r = await run([...base, "--order_notional", "25"], env);
+        assert.equal(r.code, 2, r.stderr);
+        const last = r.stderr.trim().split("\n").at(-1)!;
+        assert.match(last, /order_notional 25 USD buys 0\.001 BTCUSDT = /);
+        assert.match(last, /minimum notional 5 USD/);
+        assert.match(last, /max_upsize 0\.1/);
+        assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+      },
+    );
+    await t.step(
+      "--order_notional 120: starts and prints the planned entry notional",
+      async () => {
+        const child = spawn([...base, "--order_notional", "120"], env);
+        const stdout = new Response(child.stdout).text();
+        const reader = child.stderr.pipeThrough(new TextDecoderStream())
+          .getReader();
+        let err = "";
+        while (!/Bot ready/.test(err)) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          err += value;
+        }
+        child.kill("SIGTERM");
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          err += value;
+        }
+        const status = await child.status;
+        await stdout;
+        assert.equal(status.code, 0, err);
+        assert.match(
+          err,
+          /BTCUSDT planned entry: 0\.001 at [\d.]+ = \d+\.\d\d USD \(limit 132\.00 USD\)/,
         );
       },
     );

@@ -7,11 +7,7 @@
 import { Decimal } from "decimal.js";
 import type { SymbolInfo } from "../exchange/exchange_info.ts";
 import type { PositionRisk } from "../exchange/trading/parsers.ts";
-import {
-  entryQuantity,
-  orderFilters,
-  OrderSizeError,
-} from "../order/filters.ts";
+import { DEFAULT_MAX_UPSIZE, orderFilters, planEntry } from "../order/mod.ts";
 import type {
   CheckResult,
   CheckStatus,
@@ -143,45 +139,27 @@ export function checkSymbolFilters(
       ),
   ];
   const f = orderFilters(info);
-  const notional = new Decimal(config.orderNotional);
-  if (notional.lt(f.minNotional)) {
-    out.push(row(
-      "order notional",
-      symbol,
-      "fail",
-      `order_notional ${notional} USD is below the minimum notional ${f.minNotional} USD; raise order_notional`,
-    ));
-    return out;
-  }
   if (markPrice === undefined) {
     out.push(row("order notional", symbol, "fail", "no mark price"));
     return out;
   }
-  const price = new Decimal(markPrice);
-  const minQtyValue = f.minQty.mul(price);
-  if (minQtyValue.gt(notional)) {
-    out.push(row(
-      "order notional",
-      symbol,
-      "fail",
-      `order_notional ${notional} USD is below the minimum quantity ${f.minQty} (${
-        minQtyValue.toDecimalPlaces(2)
-      } USD at mark ${price}); raise order_notional`,
-    ));
-    return out;
-  }
-  try {
-    const qty = entryQuantity(f, notional, price);
-    out.push(row(
-      "order notional",
-      symbol,
-      "pass",
-      `${notional} USD -> qty ${qty} at mark ${price} (min notional ${f.minNotional}, step ${f.stepSize})`,
-    ));
-  } catch (error) {
-    if (!(error instanceof OrderSizeError)) throw error;
-    out.push(row("order notional", symbol, "fail", error.message));
-  }
+  // the live bot's own verdict and message (it refuses to start on the same)
+  const r = planEntry(
+    f,
+    config.orderNotional,
+    markPrice,
+    config.protection?.entryLimits.maxUpsize ?? DEFAULT_MAX_UPSIZE,
+  );
+  out.push(
+    r.ok
+      ? row(
+        "order notional",
+        symbol,
+        "pass",
+        `${config.orderNotional} USD -> qty ${r.plan.quantity} = ${r.plan.notional} USD at mark ${markPrice} (limit ${r.plan.limit} USD, min notional ${f.minNotional}, step ${f.stepSize})`,
+      )
+      : row("order notional", symbol, "fail", r.message),
+  );
   return out;
 }
 

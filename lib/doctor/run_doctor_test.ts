@@ -34,7 +34,11 @@ Deno.test("runDoctor() passes a good setup and flags each misconfiguration", asy
     equal(report.clockOffsetMs, 0);
     // clock, credentials, accepted, position mode, 2 x (status, notional, leverage), log dir
     equal(report.results.length, 11);
-    match(only(report, "order notional", "BTCUSDT").detail, /qty 0\.002/);
+    // 0.002 would be 120 USD, above 100 × (1 + 0.1): a step below, 60 USD
+    match(
+      only(report, "order notional", "BTCUSDT").detail,
+      /qty 0\.001 = 60\.00 USD/,
+    );
   });
   await t.step(
     "a tripped kill switch in the state file fails the preflight",
@@ -110,7 +114,7 @@ Deno.test("runDoctor() passes a good setup and flags each misconfiguration", asy
     });
     match(
       only(report, "order notional", "BTCUSDT").detail,
-      /minimum quantity 0\.01 \(600 USD/,
+      /order_notional 100 USD buys 0\.01 BTCUSDT = 600\.00 USD .*minimum quantity 0\.01/,
     );
   });
   await t.step("rejected credentials fail the signed checks", async () => {

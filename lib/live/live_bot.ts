@@ -43,6 +43,8 @@ export interface LiveBotOptions {
   readonly symbolInfo?: (symbol: string) => SymbolInfo | undefined;
   /** Target notional per entry (dry-run sizing). */
   readonly orderNotional: number;
+  /** Allowed excess over `orderNotional` (dry-run sizing, as the order manager). @default {Infinity} */
+  readonly maxUpsize?: number;
   /** The decision journal, when kept. */
   readonly journal?: DecisionJournal;
   /** The bot clock, epoch ms. */
@@ -291,8 +293,15 @@ export class LiveBot {
         const f = orderFilters(info);
         const dir = d.side === "long" ? "long" : "short";
         const price = entryPrice(f, dir, book.bidPrice, book.askPrice);
-        const qty = entryQuantity(f, this.#o.orderNotional, price);
-        detail = `${dir === "long" ? "BUY" : "SELL"} ${qty} @ ${price} IOC`;
+        const qty = entryQuantity(
+          f,
+          this.#o.orderNotional,
+          price,
+          this.#o.maxUpsize ?? Infinity,
+        );
+        detail = `${dir === "long" ? "BUY" : "SELL"} ${qty} @ ${price} IOC = ${
+          (Number(qty) * Number(price)).toFixed(2)
+        } USD`;
       } catch (error) {
         detail = `${d.side}: ${
           error instanceof Error ? error.message : String(error)

@@ -198,3 +198,16 @@ export function checkLiveConfig(c: LiveConfig): void {
     }
   }
 }
+
+/**
+ * The start refused because an entry would trade more than `orderNotional × (1 +
+ * maxUpsize)` (the exchange's minimum quantity or notional forces it); the message is
+ * the doctor's. Entry scripts exit 2 with it.
+ */
+export class EntrySizeError extends RangeError {
+  /** @param message the one-line refusal */
+  constructor(message: string) {
+    super(message);
+    this.name = "EntrySizeError";
+  }
+}

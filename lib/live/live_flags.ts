@@ -154,7 +154,8 @@ export const LIVE_FLAGS = {
     type: "number",
     default: 0.1,
     min: 0,
-    help: "no entry whose quantity × mark exceeds order_notional × (1 + this)",
+    help:
+      "no entry whose quantity × mark exceeds order_notional × (1 + this); sizing rounds a step down rather than exceed it, and the bot refuses to start when the minimum quantity/notional forces more",
   },
   max_position_notional: {
     type: "number",

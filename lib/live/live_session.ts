@@ -19,7 +19,13 @@ import {
   UserStream,
 } from "../exchange/trading/mod.ts";
 import { MarketFeed } from "../market/mod.ts";
-import { DEFAULT_ENTRY_LIMITS, OrderManager } from "../order/mod.ts";
+import {
+  DEFAULT_ENTRY_LIMITS,
+  describePlan,
+  orderFilters,
+  OrderManager,
+  planEntry,
+} from "../order/mod.ts";
 import { LogRecorder } from "../recorder/mod.ts";
 import { type Clock, systemClock } from "../time/clock.ts";
 import { clockTimers } from "./clock_timers.ts";
@@ -28,6 +34,7 @@ import { Housekeeping } from "./housekeeping.ts";
 import { DecisionJournal } from "./journal.ts";
 import {
   checkLiveConfig,
+  EntrySizeError,
   type LiveConfig,
   type LiveDeps,
   type LiveSummary,
@@ -40,6 +47,7 @@ import { portEvents, TradingPort } from "./trading_port.ts";
 
 export {
   checkLiveConfig,
+  EntrySizeError,
   type LiveConfig,
   type LiveDeps,
   type LiveSummary,
@@ -211,6 +219,7 @@ export class LiveSession {
           ...(orders ? { orders } : {}),
           symbolInfo: (s) => marketFeed.symbolInfo(s),
           orderNotional: config.orderNotional,
+          maxUpsize: (config.entryLimits ?? DEFAULT_ENTRY_LIMITS).maxUpsize,
           ...(journal ? { journal } : {}),
           clock: () => clock.now(),
           ...(exchangeNow ? { exchangeClock: exchangeNow } : {}),
@@ -227,6 +236,7 @@ export class LiveSession {
         });
         deps.onSession?.(session);
         await feed.start();
+        planEntries(config, symbols, feed);
         session.bot.seed();
         log.info("Dry run on {symbols}: no orders are placed", {
           symbols: symbols.join(","),
@@ -259,6 +269,7 @@ export class LiveSession {
         });
         // symbol rules come from the feed's exchangeInfo: start the feed first
         await feed.start();
+        planEntries(config, symbols, feed);
         const infos = symbols.map((s) => {
           const i = marketFeed.symbolInfo(s);
           if (!i) throw new RangeError(`Cannot trade ${s}: no exchange rules`);
@@ -509,5 +520,40 @@ async function pathExists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Logs each symbol's planned entry (quantity, price, notional) at the current mark price
+ * and refuses the start of a trading bot whose minimums force an entry above
+ * `orderNotional × (1 + maxUpsize)` (a dry run only warns).
+ *
+ * @throws {EntrySizeError} with the doctor's message
+ */
+function planEntries(
+  config: LiveConfig,
+  symbols: readonly string[],
+  feed: MarketFeed,
+): void {
+  for (const symbol of symbols) {
+    const info = feed.symbolInfo(symbol);
+    const mark = feed.caches.get(symbol).markPrice?.markPrice;
+    if (!info || mark === undefined) continue;
+    const r = planEntry(
+      orderFilters(info),
+      config.orderNotional,
+      mark,
+      (config.entryLimits ?? DEFAULT_ENTRY_LIMITS).maxUpsize,
+    );
+    if (r.ok) {
+      log.info("{plan}", { plan: describePlan(r.plan), ...r.plan });
+    } else if (config.enableTrading) {
+      throw new EntrySizeError(`Cannot trade ${symbol}: ${r.message}`);
+    } else {
+      log.warn("{symbol}: {message} (a trading bot would refuse to start)", {
+        symbol,
+        message: r.message,
+      });
+    }
   }
 }

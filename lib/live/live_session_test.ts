@@ -254,7 +254,7 @@ Deno.test("LiveSession places no order when inputs are stale or in a dry run", a
         "would-be orders",
       );
       const d = rig.decisions.find((x) => x.action === "would_enter")!;
-      assert.match(d.detail, /^(BUY|SELL) 0\.\d+ @ [\d.]+ IOC$/);
+      assert.match(d.detail, /^(BUY|SELL) 0\.\d+ @ [\d.]+ IOC = [\d.]+ USD$/);
       assert.equal(rig.session.orders, undefined);
       assert.equal(rig.openOrders().length, 0);
       assert.equal(amountOf(rig), 0);

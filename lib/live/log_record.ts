@@ -11,12 +11,33 @@ const log = getLogger(["aster", "live"]);
 
 const QUIET = new Set(["reconcile_skipped", "entry_skipped"]);
 
-/** Logs one order-manager record at its level. */
+/**
+ * The order of a record as text for the plain log: side, type, quantity, price (limit,
+ * trigger, activation or average fill) and notional; empty when the record has no order.
+ */
+export function orderText(data: OrderRecord["data"]): string {
+  if (!data || data["side"] === undefined || data["quantity"] === undefined) {
+    return "";
+  }
+  const px = data["price"] ?? data["stopPrice"] ?? data["activationPrice"] ??
+    data["avgPrice"];
+  const qty = Number(data["quantity"]);
+  const price = px === undefined ? "market" : String(px);
+  const notional = px === undefined || !(Number(px) > 0)
+    ? ""
+    : ` = ${(qty * Number(px)).toFixed(2)} USD`;
+  return ` [${data["side"]} ${data["type"] ?? "?"} ${
+    data["quantity"]
+  } @ ${price}${notional}]`;
+}
+
+/** Logs one order-manager record at its level (with its order in the text form). */
 export function logRecord(r: OrderRecord): void {
   const props = {
     symbol: r.symbol,
     action: r.action,
     detail: r.detail,
+    order: orderText(r.data),
     clientOrderId: r.clientOrderId ?? "",
     ...(r.data ?? {}),
   };
@@ -24,15 +45,15 @@ export function logRecord(r: OrderRecord): void {
     r.action === "error" || r.action.endsWith("_failed") ||
     r.action === "position_unprotected"
   ) {
-    log.error("{symbol} {action}: {detail}", props);
+    log.error("{symbol} {action}: {detail}{order}", props);
   } else if (QUIET.has(r.action)) {
-    log.debug("{symbol} {action}: {detail}", props);
+    log.debug("{symbol} {action}: {detail}{order}", props);
   } else if (
     r.action.startsWith("kill_switch") || r.action.endsWith("_unknown") ||
     r.action === "exit_given_up"
   ) {
-    log.warn("{symbol} {action}: {detail}", props);
+    log.warn("{symbol} {action}: {detail}{order}", props);
   } else {
-    log.info("{symbol} {action}: {detail}", props);
+    log.info("{symbol} {action}: {detail}{order}", props);
   }
 }

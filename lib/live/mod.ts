@@ -38,6 +38,7 @@ export {
 } from "./live_flags.ts";
 export {
   checkLiveConfig,
+  EntrySizeError,
   type LiveConfig,
   type LiveDeps,
   LiveSession,

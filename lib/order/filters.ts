@@ -75,8 +75,15 @@ export function roundToStep(
  * least minQty. Both LOT_SIZE and MARKET_LOT_SIZE apply (the coarser step, the larger
  * minQty, the smaller maxQty), so the position's market-type exits can cover it.
  *
+ * With `maxUpsize`, a quantity whose notional would exceed `notionalUsd × (1 +
+ * maxUpsize)` is rounded down a step instead when that still meets minQty and
+ * MIN_NOTIONAL (an entry a little below the target rather than far above it); when the
+ * minimums themselves force more, the rounded-up quantity is returned and the caller
+ * refuses it (see `entry_plan.ts`).
+ *
  * @param notionalUsd the target notional in quote currency (> 0)
  * @param price the expected fill price (> 0)
+ * @param maxUpsize allowed excess over `notionalUsd`, a fraction. @default {Infinity}
  * @returns the quantity as a decimal string
  * @throws {OrderSizeError} when the quantity exceeds a maxQty or an input is not > 0
  */
@@ -84,6 +91,7 @@ export function entryQuantity(
   f: OrderFilters,
   notionalUsd: Decimal.Value,
   price: Decimal.Value,
+  maxUpsize: number = Infinity,
 ): string {
   const target = new Decimal(notionalUsd);
   const p = new Decimal(price);
@@ -105,6 +113,14 @@ export function entryQuantity(
   // the division may round; make sure the notional really reaches `need`
   while (qty.mul(p).lt(need)) qty = qty.add(step);
   if (qty.lt(minQty)) qty = roundToStep(minQty, step, "up");
+  if (Number.isFinite(maxUpsize) && !step.isZero()) {
+    const limit = target.mul(new Decimal(maxUpsize).add(1));
+    const down = qty.sub(step);
+    if (
+      qty.mul(p).gt(limit) && down.gt(0) && down.gte(minQty) &&
+      down.mul(p).gte(f.minNotional)
+    ) qty = down;
+  }
   if (maxQty.gt(0) && qty.gt(maxQty)) {
     throw new OrderSizeError(
       `Cannot size order on ${f.symbol}: ${qty} for ${need} USD at ${p} exceeds maxQty ${maxQty}`,

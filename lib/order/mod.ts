@@ -45,6 +45,13 @@ export {
   trailingParams,
 } from "./filters.ts";
 export {
+  DEFAULT_MAX_UPSIZE,
+  describePlan,
+  type EntryPlan,
+  type EntryPlanResult,
+  planEntry,
+} from "./entry_plan.ts";
+export {
   EXIT_TYPE,
   exitOrderSpec,
   type ExitPurpose,

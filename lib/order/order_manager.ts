@@ -34,6 +34,7 @@ import {
   type PriceBand,
   priceBand,
 } from "./entry_guard.ts";
+import { DEFAULT_MAX_UPSIZE } from "./entry_plan.ts";
 import type {
   ExchangePort,
   MarginType,
@@ -707,7 +708,13 @@ export class OrderManager {
     const price = entryPrice(s.f, sig.direction, sig.bid, sig.ask);
     let quantity: string;
     try {
-      quantity = entryQuantity(s.f, this.#o.orderNotional, price);
+      // a step below the target rather than above the --max_upsize allowance
+      quantity = entryQuantity(
+        s.f,
+        this.#o.orderNotional,
+        price,
+        this.#guard?.limits.maxUpsize ?? DEFAULT_MAX_UPSIZE,
+      );
     } catch (e) {
       if (!(e instanceof OrderSizeError)) throw e;
       out.push(this.#record(symbol, "entry_skipped", "size", {
@@ -757,7 +764,14 @@ export class OrderManager {
       reduceOnly: false,
       clientOrderId: id,
     });
-    const data = { side, quantity, price };
+    const data = {
+      side,
+      type: "LIMIT",
+      timeInForce: "IOC",
+      quantity,
+      price,
+      notional: new Decimal(quantity).mul(price).toFixed(),
+    };
     if (res.kind === "placed") {
       out.push(this.#record(symbol, "entry_placed", res.order.status, {
         clientOrderId: id,

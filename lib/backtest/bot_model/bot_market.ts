@@ -26,6 +26,7 @@ import {
   OrderSizeError,
   trailingParams,
 } from "../../order/filters.ts";
+import { DEFAULT_MAX_UPSIZE } from "../../order/entry_plan.ts";
 import type { SymbolFeatures } from "../feature_table.ts";
 import {
   checkEntry,
@@ -222,7 +223,13 @@ export class BotMarket {
     let q = -1;
     if (p === p) {
       try {
-        const qty = entryQuantity(this.filters, notional, new Decimal(p));
+        // the live bot's sizing: a step below the target rather than above --max_upsize
+        const qty = entryQuantity(
+          this.filters,
+          notional,
+          new Decimal(p),
+          this.#guard?.limits.maxUpsize ?? DEFAULT_MAX_UPSIZE,
+        );
         q = Number(qty);
         const g = this.#guard;
         if (
