@@ -12,7 +12,12 @@ import {
   setupLogging,
   UsageError,
 } from "../lib/cli/mod.ts";
-import { LIVE_FLAGS, liveConfig, parseLayeredFlags } from "../lib/live/mod.ts";
+import {
+  EntrySizeError,
+  LIVE_FLAGS,
+  liveConfig,
+  parseLayeredFlags,
+} from "../lib/live/mod.ts";
 import { runParity } from "../lib/parity/run_parity.ts";
 import { replaySource } from "../lib/live/replay_source.ts";
 
@@ -30,6 +35,9 @@ const {
 
 const FLAGS = {
   ...BOT_FLAGS,
+  // one 0.001 BTC step is ~100-110 USDT on the real data: the live default (25) is
+  // refused at start (--max_upsize)
+  order_notional: { ...BOT_FLAGS.order_notional, default: 110 },
   replay: {
     type: "list",
     help:
@@ -111,6 +119,11 @@ export async function main(
     speed: flags.speed,
     outDir: flags.out_dir,
     onStatus: (line) => write(line + "\n"),
+  }).catch((error) => {
+    if (error instanceof EntrySizeError) {
+      throw new UsageError(error.message, { cause: error });
+    }
+    throw error;
   });
   const pct = (a: number, b: number) =>
     b > 0 ? `${(100 * a / b).toFixed(1)} %` : "-";

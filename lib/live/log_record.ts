@@ -26,34 +26,38 @@ export function orderText(data: OrderRecord["data"]): string {
   const notional = px === undefined || !(Number(px) > 0)
     ? ""
     : ` = ${(qty * Number(px)).toFixed(2)} USD`;
-  return ` [${data["side"]} ${data["type"] ?? "?"} ${
+  return `[${data["side"]} ${data["type"] ?? "?"} ${
     data["quantity"]
   } @ ${price}${notional}]`;
 }
 
 /** Logs one order-manager record at its level (with its order in the text form). */
 export function logRecord(r: OrderRecord): void {
+  const order = orderText(r.data);
   const props = {
     symbol: r.symbol,
     action: r.action,
     detail: r.detail,
-    order: orderText(r.data),
+    order,
     clientOrderId: r.clientOrderId ?? "",
     ...(r.data ?? {}),
   };
+  const text = order === ""
+    ? "{symbol} {action}: {detail}"
+    : "{symbol} {action}: {detail} {order}";
   if (
     r.action === "error" || r.action.endsWith("_failed") ||
     r.action === "position_unprotected"
   ) {
-    log.error("{symbol} {action}: {detail}{order}", props);
+    log.error(text, props);
   } else if (QUIET.has(r.action)) {
-    log.debug("{symbol} {action}: {detail}{order}", props);
+    log.debug(text, props);
   } else if (
     r.action.startsWith("kill_switch") || r.action.endsWith("_unknown") ||
     r.action === "exit_given_up"
   ) {
-    log.warn("{symbol} {action}: {detail}{order}", props);
+    log.warn(text, props);
   } else {
-    log.info("{symbol} {action}: {detail}{order}", props);
+    log.info(text, props);
   }
 }

@@ -10,7 +10,7 @@ Deno.test("orderText() puts every order's side, type, quantity, price and notion
       price: "104800",
       executedQty: "0.001",
     }),
-    " [BUY LIMIT 0.001 @ 104800 = 104.80 USD]",
+    "[BUY LIMIT 0.001 @ 104800 = 104.80 USD]",
   );
   equal(
     orderText({
@@ -19,11 +19,11 @@ Deno.test("orderText() puts every order's side, type, quantity, price and notion
       quantity: "0.002",
       stopPrice: "99.69",
     }),
-    " [SELL STOP_MARKET 0.002 @ 99.69 = 0.20 USD]",
+    "[SELL STOP_MARKET 0.002 @ 99.69 = 0.20 USD]",
   );
   equal(
     orderText({ side: "SELL", type: "MARKET", quantity: "0.002" }),
-    " [SELL MARKET 0.002 @ market]",
+    "[SELL MARKET 0.002 @ market]",
   );
   equal(orderText({ amount: "0.1" }), "");
   equal(orderText(undefined), "");
