@@ -14,11 +14,7 @@ import {
 import { N_METRICS } from "./metrics.ts";
 import { buildSignals, type SignalKey } from "./signals.ts";
 import { simulate } from "./simulate.ts";
-import {
-  blockMoments,
-  N_MOMENTS,
-  returnMoments,
-} from "../research/return_stats.ts";
+import { N_MOMENTS, returnStats } from "../research/return_stats.ts";
 
 /**
  * Time blocks for per-block return statistics (CSCV): per symbol, bar i's block or -1.
@@ -162,10 +158,7 @@ export class TaskRunner {
       }, { out, offset: j * width, scratch: this.#scratch });
       // The engine leaves its per-bar returns in the scratch buffer.
       const rets = this.#scratch;
-      returnMoments(rets, n, out, j * width + N_METRICS);
-      if (blockOf !== undefined) {
-        blockMoments(rets, blockOf, nb, out, j * width + N_METRICS + N_MOMENTS);
-      }
+      returnStats(rets, n, blockOf, nb, out, j * width + N_METRICS);
     }
     return out;
   }

@@ -91,3 +91,70 @@ export function blockMoments(
     out[o + 2] = out[o + 2]! + d * d;
   }
 }
+
+/**
+ * {@linkcode returnMoments} and {@linkcode blockMoments} in the same two passes over the
+ * returns (the engine's hot path): writes `[t, skew, kurt]` at `out[at..]` and, with
+ * `blockOf`, the `3 * blocks` per-block values right after. Same results as the two calls.
+ */
+export function returnStats(
+  rets: Float64Array,
+  n: number,
+  blockOf: Int16Array | undefined,
+  blocks: number,
+  out: Float64Array,
+  at: number,
+): void {
+  if (blockOf === undefined || blocks === 0) {
+    returnMoments(rets, n, out, at);
+    return;
+  }
+  const bo = at + N_MOMENTS;
+  out.fill(0, bo, bo + 3 * blocks);
+  let sum = 0, cnt = 0, inf = false;
+  for (let i = 0; i < n; i++) {
+    const r = rets[i]!;
+    if (r !== r) continue;
+    if (r === Infinity || r === -Infinity) inf = true;
+    else {
+      sum += r;
+      cnt++;
+    }
+    const b = blockOf[i]!;
+    if (b >= 0) {
+      const o = bo + 3 * b;
+      out[o] = out[o]! + 1;
+      out[o + 1] = out[o + 1]! + r;
+    }
+  }
+  for (let b = 0; b < blocks; b++) {
+    const o = bo + 3 * b;
+    out[o + 1] = out[o]! > 0 ? out[o + 1]! / out[o]! : 0;
+  }
+  out[at] = cnt;
+  const moments = cnt >= 2 && !inf;
+  const mean = moments ? sum / cnt : 0;
+  let s2 = 0, s3 = 0, s4 = 0;
+  for (let i = 0; i < n; i++) {
+    const r = rets[i]!;
+    if (r !== r) continue;
+    const d = r - mean, d2 = d * d;
+    s2 += d2;
+    s3 += d2 * d;
+    s4 += d2 * d2;
+    const b = blockOf[i]!;
+    if (b >= 0) {
+      const o = bo + 3 * b;
+      const e = r - out[o + 1]!;
+      out[o + 2] = out[o + 2]! + e * e;
+    }
+  }
+  if (!moments) {
+    out[at + 1] = NaN;
+    out[at + 2] = NaN;
+    return;
+  }
+  const m2 = s2 / cnt;
+  out[at + 1] = m2 > 0 ? (s3 / cnt) / (m2 * Math.sqrt(m2)) : NaN;
+  out[at + 2] = m2 > 0 ? (s4 / cnt) / (m2 * m2) : NaN;
+}

@@ -1,0 +1,28 @@
+import assert from "node:assert/strict";
+import {
+  blockMoments,
+  N_MOMENTS,
+  returnMoments,
+  returnStats,
+} from "./return_stats.ts";
+
+Deno.test("returnStats() equals returnMoments() and blockMoments() bit for bit", () => {
+  let seed = 9;
+  const rets = Float64Array.from({ length: 5000 }, (_, i) => {
+    seed = (seed * 16807) % 2147483647;
+    return i % 97 === 0 ? NaN : (seed / 2147483647 - 0.5) * 1e-3;
+  });
+  const blockOf = Int16Array.from(
+    { length: 5000 },
+    (_, i) => i < 200 ? -1 : Math.min(5, Math.floor((i - 200) / 800)),
+  );
+  const a = new Float64Array(N_MOMENTS + 18),
+    b = new Float64Array(N_MOMENTS + 18);
+  returnMoments(rets, 5000, a, 0);
+  blockMoments(rets, blockOf, 6, a, N_MOMENTS);
+  returnStats(rets, 5000, blockOf, 6, b, 0);
+  assert.deepEqual([...b], [...a]);
+  const c = new Float64Array(N_MOMENTS);
+  returnStats(rets, 5000, undefined, 0, c, 0);
+  assert.deepEqual([...c], [...a.subarray(0, N_MOMENTS)]);
+});
