@@ -11,10 +11,14 @@
  * @throws {Error} naming the directory when it cannot be created or written
  */
 export async function probeWritable(dir: string): Promise<void> {
-  const probe = `${dir}/.aster-doctor-${Deno.pid}-${Date.now()}`;
+  // a random name created exclusively, private: nothing to predict, nothing to follow
+  const probe = `${dir}/.aster-doctor-${crypto.randomUUID()}`;
   try {
     await Deno.mkdir(dir, { recursive: true });
-    await Deno.writeTextFile(probe, "probe\n");
+    await Deno.writeTextFile(probe, "probe\n", {
+      createNew: true,
+      mode: 0o600,
+    });
     await Deno.remove(probe);
   } catch (error) {
     throw new Error(

@@ -350,3 +350,24 @@ Deno.test("security: the margin is read before entries are enabled", async () =>
     await ex.close();
   }
 });
+
+Deno.test("security: the state file's temp name cannot be predicted and planted", async (t) => {
+  const { writeFileAtomic } = await import("./state_file.ts");
+  const dir = await Deno.makeTempDir({ prefix: "state_tmp" });
+  const victim = `${dir}/victim.txt`;
+  await Deno.writeTextFile(victim, "precious\n");
+  try {
+    await t.step("the state file's temp file cannot be planted", async () => {
+      const path = `${dir}/bot_state.json`;
+      // the name the writer used to use: predictable from the pid
+      await Deno.symlink(victim, `${dir}/.bot_state.json.${Deno.pid}.tmp`);
+      await writeFileAtomic(path, '{"version":1}\n');
+      equal(await Deno.readTextFile(victim), "precious\n");
+      equal(await Deno.readTextFile(path), '{"version":1}\n');
+      equal((await Deno.lstat(path)).isSymlink, false);
+      equal((await Deno.stat(path)).mode! & 0o777, 0o600);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -227,13 +227,13 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const dir = dirname(path);
   await Deno.mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.${Deno.pid}.tmp`);
+  // a random name created exclusively: nobody can predict it and plant a symlink there
+  const tmp = join(dir, `.${basename(path)}.${crypto.randomUUID()}.tmp`);
   const data = new TextEncoder().encode(text);
   try {
     const file = await Deno.open(tmp, {
       write: true,
-      create: true,
-      truncate: true,
+      createNew: true,
       mode: 0o600,
     });
     try {
@@ -297,10 +297,10 @@ export class StateFile implements SafetyStatePort {
     const initial = await readStateFile(path);
     const clock = options.clock ?? Date.now;
     const dir = dirname(path);
-    const probe = join(dir, `.${basename(path)}.${Deno.pid}.probe`);
+    const probe = join(dir, `.${basename(path)}.${crypto.randomUUID()}.probe`);
     try {
       await Deno.mkdir(dir, { recursive: true });
-      await Deno.writeTextFile(probe, "");
+      await Deno.writeTextFile(probe, "", { createNew: true, mode: 0o600 });
       await Deno.remove(probe);
     } catch (error) {
       throw new StateFileError(

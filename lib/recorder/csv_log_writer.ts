@@ -49,8 +49,17 @@ export class CsvLogWriter {
   ): Promise<{ writer: CsvLogWriter; repairedBytes: number }> {
     let file: Deno.FsFile;
     try {
-      file = await Deno.open(path, { read: true, write: true, create: true });
+      // never follow a symlink planted at the path (it would redirect the writes), and
+      // create new files private to this user whatever the umask
+      await refuseSymlink(path);
+      file = await Deno.open(path, {
+        read: true,
+        write: true,
+        create: true,
+        mode: 0o600,
+      });
     } catch (error) {
+      if (error instanceof LogFileError) throw error;
       throw new LogFileError(
         `Cannot open log file ${path}: ${describe(error)}`,
         {
@@ -59,6 +68,15 @@ export class CsvLogWriter {
       );
     }
     try {
+      // the path must still be the file opened (no symlink swapped in meanwhile)
+      const [opened, now] = await Promise.all([file.stat(), Deno.lstat(path)]);
+      if (
+        now.isSymlink || opened.ino !== now.ino || opened.dev !== now.dev
+      ) {
+        throw new LogFileError(
+          `Cannot open log file ${path}: it changed while opening (a symbolic link?)`,
+        );
+      }
       const size = (await file.stat()).size;
       let repairedBytes = 0;
       if (size === 0) {
@@ -187,4 +205,20 @@ function describe(error: unknown): string {
   if (error instanceof Deno.errors.NotFound) return "directory not found";
   if (error instanceof Deno.errors.IsADirectory) return "is a directory";
   return error instanceof Error ? error.message : String(error);
+}
+
+/** @throws {LogFileError} when `path` is a symbolic link */
+async function refuseSymlink(path: string): Promise<void> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.lstat(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return;
+    throw error;
+  }
+  if (info.isSymlink) {
+    throw new LogFileError(
+      `Cannot open log file ${path}: it is a symbolic link (refusing to follow it)`,
+    );
+  }
 }
