@@ -5,7 +5,9 @@
  *
  * Flags: `--bars 100000` (speed run), `--big_bars 1000000` (RSS run; 0 = skip),
  * `--workers N` (default: all cores), `--model bot` (the bot model instead,
- * `bot_backtest_bench.ts`).
+ * `bot_backtest_bench.ts`), `--grid dense`: instead, the reference grid of issue 16
+ * (1,000 configs, 100 signal sets, ~7,000 trades on the densest config) run as the user runs
+ * it, `deno task backtest` in a fresh process, timed end to end from the CSV, best of `--runs`.
  *
  * @module
  */
@@ -36,6 +38,30 @@ const GRID: GridSpec = {
   slippage: [0.0001],
   "init_cash": [100],
 };
+
+/** The reference dense grid: 5 k x 5 n x 2 T x 2 V = 100 signal sets, 2 SL x 5 TP each. */
+const DENSE_FLAGS = [
+  "--k",
+  "1,1.5,2,2.5,3",
+  "--n",
+  "1,1.25,1.5,2,2.5",
+  "--T",
+  "10,60",
+  "--V",
+  "10,30",
+  "--sl_stop",
+  "0.003,0.006",
+  "--tp_stop",
+  "0.004,0.006,0.008,0.012,0.016",
+  "--sl_trail",
+  "false",
+  "--fees",
+  "0.0005",
+  "--slippage",
+  "0.0002",
+  "--blockers",
+  "off",
+];
 
 const enc = new TextEncoder();
 function print(text: string): void {
@@ -111,7 +137,24 @@ async function main(): Promise<number> {
       choices: ["vbt", "bot"],
       help: "engine: vbt (vectorbt-exact) or bot (the bot model)",
     },
+    grid: {
+      type: "string",
+      default: "default",
+      choices: ["default", "dense"],
+      help:
+        "default: the in-process speed and RSS runs; dense: the reference grid end to end",
+    },
+    runs: {
+      type: "number",
+      default: 3,
+      integer: true,
+      min: 1,
+      help: "with --grid dense: runs (the best is reported)",
+    },
   });
+  if (flags.grid === "dense") {
+    return await denseRun(flags.bars, flags.workers, flags.runs);
+  }
   const dir = await Deno.makeTempDir({ prefix: "backtest_bench_" });
   if (flags.model === "bot") {
     try {
@@ -183,6 +226,85 @@ async function main(): Promise<number> {
     }
   } finally {
     rss.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+  return 0;
+}
+
+/**
+ * The reference grid as a user runs it: `deno task backtest` in a fresh process (start-up,
+ * read, signals, simulation, metrics, ranking, outputs), timed from spawn to exit.
+ */
+async function denseRun(
+  bars: number,
+  workers: number,
+  runs: number,
+): Promise<number> {
+  const dir = await Deno.makeTempDir({ prefix: "backtest_dense_" });
+  try {
+    const features = `${dir}/features.csv`;
+    await writeLines(
+      features,
+      syntheticCsvLines({ bars, symbols: ["SYNUSDT"] }),
+    );
+    const script = new URL("../backtest/backtest.ts", import.meta.url);
+    print(
+      `dense grid: ${bars} bars x 1000 configs (k 1..3 by 0.5, n 1..2.5, T 10,60, V 10,30, sl 0.003,0.006, tp 0.004..0.016, no trailing, fees 0.0005, slippage 0.0002, blockers off), workers ${workers}`,
+    );
+    let best: { wall: number; manifest: Record<string, unknown> } | undefined;
+    for (let r = 0; r < runs; r++) {
+      const out = `${dir}/out${r}`;
+      const t0 = performance.now();
+      const child = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--frozen",
+          "--allow-read",
+          "--allow-write",
+          "--allow-env",
+          script.pathname,
+          "--features",
+          features,
+          "--out",
+          out,
+          "--workers",
+          String(workers),
+          "--quiet",
+          ...DENSE_FLAGS,
+        ],
+        stdout: "null",
+        stderr: "inherit",
+      }).output();
+      const wall = (performance.now() - t0) / 1000;
+      if (!child.success) {
+        throw new Error(`backtest failed with exit code ${child.code}`);
+      }
+      const manifest = JSON.parse(
+        await Deno.readTextFile(`${out}/manifest.json`),
+      ) as Record<string, unknown>;
+      const sec = manifest["runtime_s"] as Record<string, number>;
+      const bc = manifest["bar_configs"] as number;
+      print(
+        `  run ${r + 1}: end to end ${wall.toFixed(2)} s (in process ${
+          sec.total!.toFixed(2)
+        } s: read ${sec.read!.toFixed(2)} s, signals+simulation+metrics ${
+          sec.simulate!.toFixed(2)
+        } s = ${
+          (bc / sec.simulate! / 1e6).toFixed(1)
+        } M bar-configs/s, rank+outputs ${sec.write!.toFixed(2)} s)`,
+      );
+      if (best === undefined || wall < best.wall) best = { wall, manifest };
+    }
+    const sec = best!.manifest["runtime_s"] as Record<string, number>;
+    const bc = best!.manifest["bar_configs"] as number;
+    print(
+      `  best of ${runs}: ${best!.wall.toFixed(2)} s end to end, ${
+        (bc / best!.wall / 1e6).toFixed(1)
+      } M bar-configs/s; simulation ${
+        (bc / sec.simulate! / 1e6).toFixed(1)
+      } M bar-configs/s`,
+    );
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
   return 0;

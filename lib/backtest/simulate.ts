@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { add, isClose, isCloseOrLess, isLess } from "./vbt_math.ts";
+import { add, isClose, isCloseOrLess, isLess, snapZero } from "./vbt_math.ts";
 import { M, N_METRICS } from "./metrics.ts";
 
 /** One symbol's bars as the simulator reads them. NaN open/high/low means "missing". */
@@ -126,14 +126,28 @@ export const ANN_FACTOR = 525600;
 const SQRT_ANN = Math.sqrt(ANN_FACTOR);
 const MIN_SIZE = 1e-8;
 
-// Account state slots (vectorbt's per-column state).
+// Per-config state slots: vectorbt's account state, the last fill, the stop state and the
+// post-simulation accounting (value series and total profit recomputed from the orders).
 const CASH = 0,
   POS = 1,
   DEBT = 2,
   FREE = 3,
   FILL_SIZE = 4,
   FILL_PRICE = 5,
-  FILL_FEES = 6;
+  FILL_FEES = 6,
+  S_SL = 7, // stop-loss fraction of the open position (NaN = none)
+  S_TP = 8,
+  S_TRAIL = 9,
+  S_SL_REF = 10,
+  S_TP_REF = 11,
+  S_SL_LV = 12, // the levels: `ref * (1 -/+ stop)`, as vectorbt computes them
+  S_TP_LV = 13,
+  M_CASH = 14,
+  M_ASSETS = 15,
+  P_CASH = 16,
+  P_ASSETS = 17,
+  N_ORD = 18,
+  N_STATE = 19;
 // Exit-trade tracker slots (vectorbt `get_exit_trades_nb`).
 const T_IN = 0,
   T_DIR = 1,
@@ -168,129 +182,121 @@ export function simulate(
   const at = options.offset ?? 0;
   const rets = options.scratch ?? new Float64Array(n);
   const record = options.record;
-  const sl = params.slStop, tp = params.tpStop, trail = params.slTrail;
-  const fees = params.fees, slip = params.slippage, init = params.initCash;
+  const slip = params.slippage, init = params.initCash;
 
-  const st = new Float64Array(7);
+  const st = new Float64Array(N_STATE);
   st[CASH] = init;
   st[FREE] = init;
+  st[S_SL] = NaN;
+  st[S_TP] = NaN;
+  st[S_SL_REF] = NaN;
+  st[S_TP_REF] = NaN;
+  st[S_SL_LV] = NaN;
+  st[S_TP_LV] = NaN;
+  st[M_CASH] = init;
   const tr = new Float64Array(16);
-  // Stop state.
-  let stSl = NaN, stTp = NaN, stTrail = false, slRef = NaN, tpRef = NaN;
-  // Post-simulation accounting (vectorbt recomputes value and profit from the orders).
-  let mCash = init, mAssets = 0, pCash = 0, pAssets = 0, prevV = init;
-  let sumR = 0, cntR = 0, cp = 1, peak = NaN, minDd = Infinity;
-  let nOrders = 0, inPosBars = 0;
+  // The bar loop keeps what it reads on every bar in locals, reloaded after each order.
+  let pos = 0, stSl = NaN, stTp = NaN, stTrail = false, slRef = NaN;
+  let slLv = NaN, tpLv = NaN, mCash = init, mAssets = 0, prevV = init;
+  let sumR = 0, cntR = 0, cp = 1, peak = NaN, minDd = Infinity, epochMin = NaN;
+  let inPosBars = 0;
+  // Flat bars without a signal change nothing but the return count (see below).
+  const skipFlat = record === undefined && init - init === 0;
 
   for (let i = 0; i < n; i++) {
     const c = close[i]!;
+    let filled = false;
     let stopPrice = NaN;
-    let reason = R_SIGNAL;
     if (stSl === stSl || stTp === stTp) {
-      const pos = st[POS]!;
       let o = open[i]!;
       if (o !== o) o = c;
       let l = low[i]!;
       if (l !== l) l = o < c ? o : c;
       let h = high[i]!;
       if (h !== h) h = o > c ? o : c;
+      let reason = R_SIGNAL;
       if (stSl === stSl) {
         if (pos > 0) {
-          const lv = slRef * (1 - stSl);
-          if (o <= lv) stopPrice = o;
-          else if (l <= lv && lv <= h) stopPrice = lv;
+          if (o <= slLv) stopPrice = o;
+          else if (l <= slLv && slLv <= h) stopPrice = slLv;
         } else if (pos < 0) {
-          const lv = slRef * (1 + stSl);
-          if (lv <= o) stopPrice = o;
-          else if (l <= lv && lv <= h) stopPrice = lv;
+          if (slLv <= o) stopPrice = o;
+          else if (l <= slLv && slLv <= h) stopPrice = slLv;
         }
         if (stopPrice === stopPrice) reason = stTrail ? R_TSL : R_SL;
       }
       if (stopPrice !== stopPrice && stTp === stTp) {
         if (pos > 0) {
-          const lv = tpRef * (1 + stTp);
-          if (lv <= o) stopPrice = o;
-          else if (l <= lv && lv <= h) stopPrice = lv;
+          if (tpLv <= o) stopPrice = o;
+          else if (l <= tpLv && tpLv <= h) stopPrice = tpLv;
         } else if (pos < 0) {
-          const lv = tpRef * (1 - stTp);
-          if (o <= lv) stopPrice = o;
-          else if (l <= lv && lv <= h) stopPrice = lv;
+          if (o <= tpLv) stopPrice = o;
+          else if (l <= tpLv && tpLv <= h) stopPrice = tpLv;
         }
         if (stopPrice === stopPrice) reason = R_TP;
       }
+      // The trailing reference moves after the check, on every bar in position.
       if (stSl === stSl && stTrail) {
         if (pos > 0) {
-          if (h > slRef) slRef = h;
+          if (h > slRef) {
+            slRef = h;
+            slLv = slRef * (1 - stSl);
+          }
         } else if (pos < 0) {
-          if (l < slRef) slRef = l;
+          if (l < slRef) {
+            slRef = l;
+            slLv = slRef * (1 + stSl);
+          }
         }
       }
+      // A stop closes the whole position; the bar's signal is not read.
+      if (stopPrice === stopPrice) {
+        st[S_SL_REF] = slRef;
+        st[S_SL_LV] = slLv;
+        filled = placeOrder(
+          st,
+          tr,
+          i,
+          c,
+          pos > 0 ? -1 : 1,
+          stopPrice,
+          0,
+          reason,
+          params,
+          record,
+        );
+      }
     }
-
-    // Decide and execute at most one order.
-    const posBefore = st[POS]!;
-    let side = 0; // 1 buy, -1 sell
-    if (stopPrice === stopPrice) {
-      side = posBefore > 0
-        ? sellOrder(st, stopPrice, 0, fees, true)
-        : buyOrder(st, stopPrice, 0, fees, true);
-    } else {
+    if (stopPrice !== stopPrice) {
+      // At most one order per bar: a signal opens, or reverses an opposite position.
       const s = signals[i]!;
-      if (s !== 0) {
-        if (s > 0 ? posBefore <= 0 : posBefore >= 0) {
-          reason = posBefore === 0 ? R_ENTRY : R_SIGNAL;
-          side = s > 0
-            ? buyOrder(st, c, slip, fees, false)
-            : sellOrder(st, c, slip, fees, false);
-        }
+      if (s !== 0 && (s > 0 ? pos <= 0 : pos >= 0)) {
+        st[S_SL_REF] = slRef;
+        st[S_SL_LV] = slLv;
+        filled = placeOrder(
+          st,
+          tr,
+          i,
+          c,
+          s,
+          c,
+          slip,
+          pos === 0 ? R_ENTRY : R_SIGNAL,
+          params,
+          record,
+        );
       }
     }
-
-    if (side !== 0) {
-      nOrders++;
-      const size = st[FILL_SIZE]!,
-        price = st[FILL_PRICE]!,
-        fee = st[FILL_FEES]!;
-      const newPos = st[POS]!;
-      if (newPos === 0) {
-        stSl = NaN;
-        stTp = NaN;
-        stTrail = false;
-        slRef = NaN;
-        tpRef = NaN;
-      } else if (
-        posBefore === 0 || (posBefore > 0 && newPos < 0) ||
-        (posBefore < 0 && newPos > 0)
-      ) {
-        slRef = c;
-        tpRef = c;
-        stSl = sl;
-        stTp = tp;
-        stTrail = trail;
-      }
-      // Value series and total profit, recomputed from the order as vectorbt does.
-      if (side > 0) {
-        mCash = add(mCash, add(0, -size * price - fee));
-        mAssets = add(mAssets, size);
-        pCash = add(pCash, -(size * price + fee));
-        pAssets = add(pAssets, size);
-      } else {
-        mCash = add(mCash, add(0, size * price - fee));
-        mAssets = add(mAssets, -size);
-        pCash = add(pCash, size * price - fee);
-        pAssets = add(pAssets, -size);
-      }
-      trackTrade(tr, i, side, size, price, fee, reason, record);
-      if (record) {
-        record.orders.push({
-          idx: i,
-          side: side > 0 ? "buy" : "sell",
-          size,
-          price,
-          fees: fee,
-          reason: REASONS[reason]!,
-        });
-      }
+    if (filled) {
+      pos = st[POS]!;
+      stSl = st[S_SL]!;
+      stTp = st[S_TP]!;
+      stTrail = st[S_TRAIL] === 1;
+      slRef = st[S_SL_REF]!;
+      slLv = st[S_SL_LV]!;
+      tpLv = st[S_TP_LV]!;
+      mCash = st[M_CASH]!;
+      mAssets = st[M_ASSETS]!;
     }
 
     // Value at the close, its return, drawdown.
@@ -308,17 +314,85 @@ export function simulate(
       cntR++;
       cp *= 1 + r;
     }
+    // Drawdown `cum / peak - 1` is monotone in `cum` while the peak stays finite and > 0, so
+    // the lowest value of each peak's epoch gives that epoch's minimum; any other peak falls
+    // back to the per-bar formula. Either way the result is the per-bar minimum, bit for bit.
     const cum = cp * 100;
-    if (peak !== peak || cum > peak) peak = cum;
-    const dd = cum / peak - 1;
-    if (dd < minDd) minDd = dd;
-    if (mAssets !== 0) inPosBars++;
+    if (peak !== peak || cum > peak) {
+      if (peak > 0 && peak < Infinity) {
+        const dd = epochMin / peak - 1;
+        if (dd < minDd) minDd = dd;
+      }
+      peak = cum;
+      epochMin = cum;
+    } else if (cum < epochMin) epochMin = cum;
+    if (!(peak > 0 && peak < Infinity)) {
+      const dd = cum / peak - 1;
+      if (dd < minDd) minDd = dd;
+    }
     if (record) {
       record.value[i] = v;
       record.position[i] = mAssets;
     }
+    if (mAssets !== 0) inPosBars++;
+    else if (skipFlat && stSl !== stSl && stTp !== stTp) {
+      // Flat with no stop: until the next signal every bar has the same value, so its return
+      // is exactly +0 (the sum gains +0, the product and the drawdown are unchanged).
+      let j = i + 1;
+      while (j < n && signals[j] === 0) j++;
+      if (j > i + 1) {
+        rets.fill(0, i + 1, j);
+        sumR += 0;
+        cntR += j - i - 1;
+        i = j - 1;
+      }
+    }
+  }
+  if (peak > 0 && peak < Infinity) {
+    const dd = epochMin / peak - 1;
+    if (dd < minDd) minDd = dd;
   }
 
+  const acc = new Float64Array(ACC_SIZE);
+  acc[A_SUM_R] = sumR;
+  acc[A_CNT_R] = cntR;
+  acc[A_MIN_DD] = minDd;
+  acc[A_P_CASH] = st[P_CASH]!;
+  acc[A_P_ASSETS] = st[P_ASSETS]!;
+  acc[A_IN_POS] = inPosBars;
+  acc[A_ORDERS] = st[N_ORD]!;
+  writeRow(out, at, params.initCash, close, rets, tr, acc, record);
+  return out;
+}
+
+// Accumulators handed from the bar loop to writeRow().
+const A_SUM_R = 0,
+  A_CNT_R = 1,
+  A_MIN_DD = 2,
+  A_P_CASH = 3,
+  A_P_ASSETS = 4,
+  A_IN_POS = 5,
+  A_ORDERS = 6,
+  ACC_SIZE = 7;
+
+/**
+ * The end of a run, kept out of the bar loop's function (rarely taken paths there would make
+ * V8 deoptimise the loop): Sharpe from the returns, the open trade, and the metric row.
+ */
+function writeRow(
+  out: Float64Array,
+  at: number,
+  init: number,
+  close: Float64Array,
+  rets: Float64Array,
+  tr: Float64Array,
+  acc: Float64Array,
+  record: SimRecord | undefined,
+): void {
+  const n = close.length;
+  const sumR = acc[A_SUM_R]!, cntR = acc[A_CNT_R]!, minDd = acc[A_MIN_DD]!;
+  const pCash = acc[A_P_CASH]!, pAssets = acc[A_P_ASSETS]!;
+  const inPosBars = acc[A_IN_POS]!, nOrders = acc[A_ORDERS]!;
   // Sharpe: sequential mean, then a second sequential pass for the variance (numba nanvar).
   let sharpe = NaN;
   if (cntR >= 2) {
@@ -367,11 +441,84 @@ export function simulate(
   out[at + M.nExitTsl] = tr[T_EXIT0 + R_TSL]!;
   out[at + M.nExitTp] = tr[T_EXIT0 + R_TP]!;
   out[at + M.nExitOpen] = nOpen;
-  return out;
 }
 
-function snap(x: number): number {
-  return isClose(x, 0) ? 0 : x;
+/**
+ * Executes one order and everything that follows a fill: the stop state (cleared when flat,
+ * set from this bar's close on an entry or reversal), the value/profit accounting vectorbt
+ * recomputes from the orders, the exit-trade tracker and the optional record. One call per
+ * order keeps the bar loop small.
+ *
+ * @param side 1 buy, -1 sell
+ * @param price the order price before slippage
+ * @returns whether the order filled
+ */
+function placeOrder(
+  st: Float64Array,
+  tr: Float64Array,
+  i: number,
+  c: number,
+  side: number,
+  price: number,
+  slip: number,
+  reason: number,
+  params: SimParams,
+  record: SimRecord | undefined,
+): boolean {
+  const posBefore = st[POS]!;
+  const stop = reason !== R_SIGNAL && reason !== R_ENTRY;
+  const done = side > 0
+    ? buyOrder(st, price, slip, params.fees, stop)
+    : sellOrder(st, price, slip, params.fees, stop);
+  if (done === 0) return false;
+  st[N_ORD] = st[N_ORD]! + 1;
+  const size = st[FILL_SIZE]!, adj = st[FILL_PRICE]!, fee = st[FILL_FEES]!;
+  const newPos = st[POS]!;
+  if (newPos === 0) {
+    st[S_SL] = NaN;
+    st[S_TP] = NaN;
+    st[S_TRAIL] = 0;
+    st[S_SL_REF] = NaN;
+    st[S_TP_REF] = NaN;
+    st[S_SL_LV] = NaN;
+    st[S_TP_LV] = NaN;
+  } else if (
+    posBefore === 0 || (posBefore > 0 && newPos < 0) ||
+    (posBefore < 0 && newPos > 0)
+  ) {
+    const sl = params.slStop, tp = params.tpStop;
+    st[S_SL] = sl;
+    st[S_TP] = tp;
+    st[S_TRAIL] = params.slTrail ? 1 : 0;
+    st[S_SL_REF] = c;
+    st[S_TP_REF] = c;
+    st[S_SL_LV] = newPos > 0 ? c * (1 - sl) : c * (1 + sl);
+    st[S_TP_LV] = newPos > 0 ? c * (1 + tp) : c * (1 - tp);
+  }
+  // Value series and total profit, recomputed from the order as vectorbt does.
+  if (side > 0) {
+    st[M_CASH] = add(st[M_CASH]!, add(0, -size * adj - fee));
+    st[M_ASSETS] = add(st[M_ASSETS]!, size);
+    st[P_CASH] = add(st[P_CASH]!, -(size * adj + fee));
+    st[P_ASSETS] = add(st[P_ASSETS]!, size);
+  } else {
+    st[M_CASH] = add(st[M_CASH]!, add(0, size * adj - fee));
+    st[M_ASSETS] = add(st[M_ASSETS]!, -size);
+    st[P_CASH] = add(st[P_CASH]!, size * adj - fee);
+    st[P_ASSETS] = add(st[P_ASSETS]!, -size);
+  }
+  trackTrade(tr, i, side, size, adj, fee, reason, record);
+  if (record) {
+    record.orders.push({
+      idx: i,
+      side: side > 0 ? "buy" : "sell",
+      size,
+      price: adj,
+      fees: fee,
+      reason: REASONS[reason]!,
+    });
+  }
+  return true;
 }
 
 /**
@@ -385,8 +532,8 @@ function buyOrder(
   fees: number,
   shortClose: boolean,
 ): number {
-  const cash = snap(st[CASH]!), pos = snap(st[POS]!);
-  let debt = snap(st[DEBT]!), free = snap(st[FREE]!);
+  const cash = snapZero(st[CASH]!), pos = snapZero(st[POS]!);
+  let debt = snapZero(st[DEBT]!), free = snapZero(st[FREE]!);
   const adj = price * (1 + slip);
   if (!shortClose && cash === 0) return 0;
   let want = Infinity;
@@ -440,8 +587,8 @@ function sellOrder(
   fees: number,
   longClose: boolean,
 ): number {
-  const cash = snap(st[CASH]!), pos = snap(st[POS]!);
-  let debt = snap(st[DEBT]!), free = snap(st[FREE]!);
+  const cash = snapZero(st[CASH]!), pos = snapZero(st[POS]!);
+  let debt = snapZero(st[DEBT]!), free = snapZero(st[FREE]!);
   const adj = price * (1 - slip);
   let lim: number;
   if (longClose) {

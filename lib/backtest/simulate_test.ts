@@ -1,5 +1,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { M } from "./metrics.ts";
+import { buildSignals } from "./signals.ts";
+import { syntheticTable } from "./synthetic_table.ts";
 import {
   newSimRecord,
   type SimParams,
@@ -281,4 +283,77 @@ Deno.test("simulate() handles open trades and same-side entries", async (t) => {
       equal(m[M.exposure], 1);
     },
   );
+});
+
+Deno.test("simulate(): the fast paths give the per-bar results bit for bit", () => {
+  // Without a record the loop jumps over flat bars and takes the drawdown per peak epoch; with
+  // one it walks every bar. Both must equal each other and the per-bar formulas of vectorbt
+  // applied to the recorded value series (returns, sequential mean/variance, running peak).
+  const f = syntheticTable({ bars: 3000, seed: 5 }).symbols[0]!;
+  const input = (k: number) => ({
+    close: f.close,
+    open: f.open,
+    high: f.high,
+    low: f.low,
+    signals: buildSignals(f, {
+      k,
+      n: 1,
+      t: 10,
+      v: 10,
+      maxSpreadBps: 5,
+      maxFundingBps: 10,
+    }, { blockers: false }),
+  });
+  for (const k of [0.5, 1, 2]) {
+    for (
+      const [slStop, tpStop, slTrail] of [
+        [NaN, NaN, false],
+        [0.003, 0.006, false],
+        [0.004, NaN, true],
+        [NaN, 0.002, false],
+      ] as const
+    ) {
+      const params = {
+        slStop,
+        tpStop,
+        slTrail,
+        fees: 0.0005,
+        slippage: 0.0002,
+        initCash: 100,
+      };
+      const fast = simulate(input(k), params);
+      const rec = newSimRecord(f.bars);
+      const slow = simulate(input(k), params, { record: rec });
+      deepEqual(
+        fast,
+        slow,
+        `k=${k} sl=${slStop} tp=${tpStop} trail=${slTrail}`,
+      );
+      const rets: number[] = [];
+      let prev = 100, cp = 1, peak = NaN, minDd = Infinity;
+      for (const v of rec.value) {
+        const r = (v - prev) / prev;
+        prev = v;
+        rets.push(r);
+        cp *= 1 + r;
+        const cum = cp * 100;
+        if (peak !== peak || cum > peak) peak = cum;
+        minDd = Math.min(minDd, cum / peak - 1);
+      }
+      let sum = 0;
+      for (const r of rets) sum += r;
+      const mean = sum / rets.length;
+      let ssd = 0;
+      for (const r of rets) ssd += (r - mean) * (r - mean);
+      const std = Math.sqrt(
+        ssd / rets.length * rets.length / (rets.length - 1),
+      );
+      equal(fast[M.maxDrawdown], minDd);
+      equal(
+        fast[M.sharpe],
+        std === 0 ? Infinity : mean / std * Math.sqrt(525600),
+      );
+      ok(fast[M.nOrders]! > 10);
+    }
+  }
 });
