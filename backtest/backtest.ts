@@ -19,18 +19,20 @@ import {
 } from "../lib/cli/mod.ts";
 import {
   BacktestInputError,
-  formatRankedTable,
+  type BacktestOptions,
   GRID_PARAMS,
   type GridParam,
   type GridSpec,
-  honestLines,
   type MetricName,
   parseGridJson,
   parseGridList,
+  parseShard,
   Progress,
   RANKABLE,
   runBacktest,
-  walkForwardLine,
+  runShard,
+  type ShardSpec,
+  summaryLines,
 } from "../lib/backtest/mod.ts";
 import {
   BOT_FLAGS,
@@ -161,6 +163,11 @@ const SPECS = {
     default: false,
     help: "also write the HTML report (report.html in --out)",
   },
+  shard: {
+    type: "string",
+    help:
+      "run only shard i of n (0 <= i < n) and write a shard directory to --out; join them with deno task merge",
+  },
   ...BOT_FLAGS,
 } as const;
 
@@ -231,13 +238,26 @@ export async function main(args: readonly string[]): Promise<number> {
       throw error;
     }
   }
+  let shard: ShardSpec | undefined;
+  if (flags.shard !== undefined) {
+    try {
+      shard = parseShard(flags.shard);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    if (flags.report) {
+      throw new UsageError(
+        "--report needs the whole run: write it after deno task merge",
+      );
+    }
+  }
   const progress = flags.quiet ? undefined : new Progress({
     write: writeStderr,
     tty: Deno.stderr.isTerminal(),
   });
   let summary;
   try {
-    summary = await runBacktest({
+    const options: BacktestOptions = {
       features: flags.features,
       out: flags.out,
       grid: grid as Partial<GridSpec>,
@@ -257,7 +277,20 @@ export async function main(args: readonly string[]): Promise<number> {
       ...(progress
         ? { onProgress: (d: number, t: number) => progress.update(d, t) }
         : {}),
-    });
+    };
+    if (shard !== undefined) {
+      const done = await runShard(options, shard);
+      progress?.finish();
+      print(
+        `shard ${shard.index}/${shard.count}: ${done.rows} (symbol, config) rows, ${
+          done.barConfigs.toExponential(2)
+        } bar-configs in ${done.seconds.simulate.toFixed(2)} s (read ${
+          done.seconds.read.toFixed(2)
+        } s) -> ${done.dir}/ (merge the ${shard.count} shard directories with deno task merge)`,
+      );
+      return 0;
+    }
+    summary = await runBacktest(options);
   } catch (error) {
     if (error instanceof BacktestInputError) {
       throw new UsageError(error.message);
@@ -266,40 +299,14 @@ export async function main(args: readonly string[]): Promise<number> {
   } finally {
     progress?.finish();
   }
-  const { seconds, result } = summary;
-  for (const scope of summary.scopes) {
-    print(
-      `\n${scope.scope}: ${scope.order.length} of ${result.configs} configs with >= ${flags.min_trades} trades, ranked by ${flags.rank_by}${
-        flags.rank_rule === "plateau" ? " (plateau)" : ""
-      }`,
-    );
-    print(formatRankedTable(scope, summary.configs, 10));
-    for (const line of honestLines(scope, summary.pbo.get(scope.scope))) {
-      print(line);
-    }
-  }
-  for (const w of summary.walkForward ?? []) {
-    print(walkForwardLine(w));
-  }
-  if (summary.pboSkipped !== undefined) {
-    print(`\nPBO skipped: ${summary.pboSkipped}`);
-  }
-  print(
-    `\n${result.barConfigs.toExponential(2)} bar-configs in ${
-      seconds.total.toFixed(2)
-    } s (${(result.barConfigs / seconds.total / 1e6).toFixed(1)} M/s; read ${
-      seconds.read.toFixed(2)
-    } s, simulate ${seconds.simulate.toFixed(2)} s, rank/PBO ${
-      seconds.rank.toFixed(2)
-    } s${
-      seconds.walkForward > 0
-        ? `, walk-forward ${seconds.walkForward.toFixed(2)} s`
-        : ""
-    }, write ${seconds.write.toFixed(2)} s)`,
-  );
-  print(
-    `outputs: ${flags.out}/ (${summary.files.length} files, manifest.json)`,
-  );
+  for (
+    const line of summaryLines(summary, {
+      minTrades: flags.min_trades,
+      rankBy: flags.rank_by,
+      rankRule: flags.rank_rule,
+      out: flags.out,
+    })
+  ) print(line);
   if (flags.report) {
     const report = await writeReport(flags.out, { top: flags.top });
     print(`report: ${report.path} (${(report.bytes / 1e6).toFixed(2)} MB)`);

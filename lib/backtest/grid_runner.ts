@@ -13,9 +13,11 @@ import {
   type BlockPlan,
   type GridTask,
   planTasks,
+  TASK_CHUNK,
   taskRowWidth,
   TaskRunner,
 } from "./task.ts";
+import { type ShardSpec, shardTasks } from "./shard.ts";
 
 /** Options of {@linkcode runGrid}. */
 export interface RunGridOptions {
@@ -29,6 +31,11 @@ export interface RunGridOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** Time blocks: also gather per-block return statistics (for CSCV). */
   readonly blocks?: BlockPlan;
+  /**
+   * Run only this shard's tasks (see `assignShards`); the other rows stay 0 and
+   * `barConfigs` counts the shard's work only.
+   */
+  readonly shard?: ShardSpec;
 }
 
 /** Metric rows of a grid run. */
@@ -71,7 +78,9 @@ export async function runGrid(
 ): Promise<GridResult> {
   const nSym = table.symbols.length;
   const blockers = options.blockers ?? true;
-  const tasks = planTasks(configs, nSym, options.chunk ?? 32);
+  const tasks = options.shard === undefined
+    ? planTasks(configs, nSym, options.chunk ?? TASK_CHUNK)
+    : shardTasks(configs, table.symbols.map((s) => s.bars), options.shard);
   const metrics = new Float64Array(nSym * configs.count * N_METRICS);
   const nb = options.blocks?.count ?? 0;
   const width = taskRowWidth(nb);

@@ -61,6 +61,22 @@ export {
 export { aggregateMetrics, rankConfigs, symbolRows } from "./rank.ts";
 export { Progress } from "./progress.ts";
 export {
+  assignShards,
+  MAX_SHARDS,
+  parseShard,
+  type ShardSpec,
+  shardTasks,
+  tableFingerprint,
+} from "./shard.ts";
+export {
+  type MergeOptions,
+  type MergeResult,
+  mergeShards,
+  runShard,
+  SHARD_FORMAT,
+  type ShardSummary,
+} from "./run_shard.ts";
+export {
   BacktestInputError,
   type BacktestOptions,
   type BacktestSummary,
@@ -73,6 +89,7 @@ export {
   sliceTable,
   type WalkForwardSymbol,
 } from "./walk_forward.ts";
+export { type SummaryLabels, summaryLines } from "./summary_lines.ts";
 export { deflateRanking, type Deflation, pboOfRanking } from "./honest_rank.ts";
 export {
   featureTableCsvLines,

@@ -19,6 +19,7 @@ import {
   validateGrid,
 } from "./grid.ts";
 import { type GridResult, runGrid } from "./grid_runner.ts";
+import type { BlockPlan } from "./task.ts";
 import { type MetricName, METRICS, N_METRICS } from "./metrics.ts";
 import {
   equityCsvLines,
@@ -159,10 +160,51 @@ export interface BacktestSummary {
   readonly walkForward?: readonly WalkForwardSymbol[];
 }
 
-/** Runs the backtest; throws {@linkcode BacktestInputError} on bad input. */
-export async function runBacktest(
+/**
+ * Everything a run decides before simulating: the table read, the grid checked and expanded,
+ * the PBO's time blocks planned. A single run, a shard and a merge all start from it, so they
+ * agree on the configs, the tasks and the blocks.
+ */
+export interface PreparedRun {
+  /** The table (after `symbols`). */
+  readonly table: FeatureTable;
+  /** The grid lists, T and V filled in. */
+  readonly spec: GridSpec;
+  /** The configs. */
+  readonly configs: ConfigTable;
+  /** Whether the blockers apply. */
+  readonly blockers: boolean;
+  /** The ranking rule. */
+  readonly rankRule: RankRule;
+  /** The plateau grid of the configs. */
+  readonly plateauGrid: ReturnType<typeof configPlateauGrid>;
+  /** Whether any config has plateau neighbours. */
+  readonly smoothable: boolean;
+  /** Number of signal sets. */
+  readonly nGroups: number;
+  /** Bars over all symbols. */
+  readonly bars: number;
+  /** The `--pbo` option. */
+  readonly pboOpt: number | "auto" | "off";
+  /** The PBO's time blocks (undefined when off or skipped). */
+  readonly blocks?: DayBlocks;
+  /** Why PBO was skipped before the run, if it was. */
+  readonly pboSkipped?: string;
+  /** The grid runner's block plan, derived from `blocks`. */
+  readonly blockPlan?: BlockPlan;
+  /** The walk-forward windows (with `walkForward`). */
+  readonly windows?: WalkForwardWindow[];
+  /** Seconds spent reading the table. */
+  readonly readSeconds: number;
+}
+
+/**
+ * Reads the table and checks the grid; throws {@linkcode BacktestInputError} on bad input.
+ * Prints the grid line and warnings through `onStatus`.
+ */
+export async function prepareRun(
   options: BacktestOptions,
-): Promise<BacktestSummary> {
+): Promise<PreparedRun> {
   const status = options.onStatus ?? ((line: string) => log.info(line));
   const t0 = performance.now();
   let table: FeatureTable;
@@ -282,15 +324,65 @@ export async function runBacktest(
     }
   }
 
-  const result = await runGrid(table, configs, {
+  return {
+    table,
+    spec: spec as GridSpec,
+    configs,
     blockers,
+    rankRule,
+    plateauGrid,
+    smoothable,
+    nGroups,
+    bars,
+    pboOpt,
     ...(blocks !== undefined
-      ? { blocks: { count: blocks.count, blockOf: blocks.blockOf } }
+      ? {
+        blocks,
+        blockPlan: { count: blocks.count, blockOf: blocks.blockOf },
+      }
       : {}),
+    ...(pboSkipped !== undefined ? { pboSkipped } : {}),
+    ...(windows !== undefined ? { windows } : {}),
+    readSeconds: (tRead - t0) / 1000,
+  };
+}
+
+/** Runs the backtest; throws {@linkcode BacktestInputError} on bad input. */
+export async function runBacktest(
+  options: BacktestOptions,
+): Promise<BacktestSummary> {
+  const prep = await prepareRun(options);
+  const t0 = performance.now();
+  const result = await runGrid(prep.table, prep.configs, {
+    blockers: prep.blockers,
+    ...(prep.blockPlan !== undefined ? { blocks: prep.blockPlan } : {}),
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
+  return await finishRun(options, prep, result, {
+    read: prep.readSeconds,
+    simulate: (performance.now() - t0) / 1000,
+  });
+}
+
+/**
+ * Ranks a complete grid result and writes `ranked.csv`, `ranked.json`, `pbo.json`, `top/` and
+ * `manifest.json` into `options.out`: the common end of a single run and of a shard merge.
+ *
+ * @param seconds the read and simulation time to report (a merge reports its shards' sum)
+ */
+export async function finishRun(
+  options: BacktestOptions,
+  prep: PreparedRun,
+  result: GridResult,
+  seconds0: { readonly read: number; readonly simulate: number },
+): Promise<BacktestSummary> {
   const tSim = performance.now();
+  const { table, configs, blockers, rankRule, plateauGrid } = prep;
+  const { nGroups, bars, blocks, pboOpt, windows } = prep;
+  const status = options.onStatus ?? ((line: string) => log.info(line));
+  const spec = prep.spec;
+  let pboSkipped = prep.pboSkipped;
 
   const rankBy = options.rankBy ?? "sharpe";
   const minTrades = options.minTrades ?? 1;
@@ -505,12 +597,12 @@ export async function runBacktest(
     }
     const tEnd = performance.now();
     const seconds = {
-      read: (tRead - t0) / 1000,
-      simulate: (tSim - tRead) / 1000,
+      read: seconds0.read,
+      simulate: seconds0.simulate,
       rank: (tRank - tSim) / 1000,
       walkForward: (tWfo - tRank) / 1000,
       write: (tEnd - tWfo) / 1000,
-      total: (tEnd - t0) / 1000,
+      total: seconds0.read + seconds0.simulate + (tEnd - tSim) / 1000,
     };
     const lists: Record<string, unknown> = {};
     const canonical = expandLists(spec as GridSpec);
@@ -629,7 +721,8 @@ function deflationJson(
   return out;
 }
 
-function expandLists(spec: GridSpec): Record<GridParam, unknown[]> {
+/** The grid lists as the manifest shows them: deduplicated, sorted, `null` = off, booleans. */
+export function expandLists(spec: GridSpec): Record<GridParam, unknown[]> {
   const out = {} as Record<GridParam, unknown[]>;
   for (const name of GRID_PARAMS) {
     const seen = [...new Set(spec[name])].sort((a, b) =>

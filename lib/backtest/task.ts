@@ -49,6 +49,9 @@ export interface GridTask {
   readonly params: Float64Array;
 }
 
+/** Configs per task of a plan (the grid runner's default and the unit of sharding). */
+export const TASK_CHUNK = 32;
+
 /** Number of simulation parameters per config in {@linkcode GridTask.params}. */
 export const N_SIM_PARAMS = 6;
 

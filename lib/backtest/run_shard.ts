@@ -1,0 +1,462 @@
+/**
+ * Sharded grid runs: `runShard` simulates shard i of n and writes a shard directory;
+ * `mergeShards` checks a set of shard directories, puts their rows together and writes the
+ * outputs through the single run's own ranking and output code, so the result is the single
+ * run's, byte for byte, except the timings.
+ *
+ * A shard directory holds `rows.f64` (the shard's result rows: per task in plan order, per
+ * config, the metrics, return moments and per-block statistics, little-endian doubles) and
+ * `shard.json` (which shard, the run's identity, the counts). `shard.json` is written last
+ * (atomically), so a shard that did not finish has none and a merge reports it as missing.
+ *
+ * @module
+ */
+import { N_MOMENTS } from "../research/return_stats.ts";
+import { GRID_PARAMS, type GridParam, type GridSpec } from "./grid.ts";
+import { type GridResult, runGrid } from "./grid_runner.ts";
+import { type MetricName, METRICS, N_METRICS } from "./metrics.ts";
+import {
+  BacktestInputError,
+  type BacktestOptions,
+  type BacktestSummary,
+  expandLists,
+  finishRun,
+  type PreparedRun,
+  prepareRun,
+} from "./run_backtest.ts";
+import { type ShardSpec, shardTasks, tableFingerprint } from "./shard.ts";
+import { taskRowWidth } from "./task.ts";
+
+/** `kind` of a shard.json. */
+export const SHARD_KIND = "aster-grid-backtest-shard";
+/** Version of the shard directory format (a merge refuses other versions). */
+export const SHARD_FORMAT = 1;
+const ENGINE = "vectorbt 0.26 Portfolio.from_signals compatible, freq 1min";
+
+/** What identifies a run: shards merge only when all of it is equal. */
+interface RunIdentity {
+  readonly format: number;
+  readonly engine: string;
+  readonly metrics: readonly string[];
+  readonly features: string;
+  readonly fingerprint: string;
+  readonly symbols: readonly { symbol: string; bars: number }[];
+  readonly grid: Record<string, unknown>;
+  readonly blockers: boolean;
+  readonly "rank_by": string;
+  readonly "rank_rule": string;
+  readonly "min_trades": number;
+  readonly "prior_trials": number;
+  readonly pbo: number | string;
+  readonly blocks: number;
+  readonly top: number;
+}
+
+/** What a shard run did. */
+export interface ShardSummary {
+  /** The shard. */
+  readonly shard: ShardSpec;
+  /** The directory written. */
+  readonly dir: string;
+  /** Tasks and result rows of this shard. */
+  readonly tasks: number;
+  /** Result rows (symbol, config pairs) of this shard. */
+  readonly rows: number;
+  /** Bar-configs simulated by this shard. */
+  readonly barConfigs: number;
+  /** Seconds reading and simulating. */
+  readonly seconds: { readonly read: number; readonly simulate: number };
+}
+
+function identityOf(options: BacktestOptions, prep: PreparedRun): RunIdentity {
+  return {
+    format: SHARD_FORMAT,
+    engine: ENGINE,
+    metrics: METRICS,
+    features: options.features,
+    fingerprint: tableFingerprint(prep.table),
+    symbols: prep.table.symbols.map((s) => ({
+      symbol: s.symbol,
+      bars: s.bars,
+    })),
+    grid: expandLists(prep.spec),
+    blockers: prep.blockers,
+    "rank_by": options.rankBy ?? "sharpe",
+    "rank_rule": prep.rankRule,
+    "min_trades": options.minTrades ?? 1,
+    "prior_trials": options.priorTrials ?? 0,
+    pbo: prep.pboOpt,
+    blocks: prep.blocks?.count ?? 0,
+    top: options.top ?? 5,
+  };
+}
+
+async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
+  const tmp = `${path}.partial`;
+  await Deno.writeFile(tmp, data);
+  await Deno.rename(tmp, path);
+}
+
+/**
+ * Runs shard `shard` of the grid and writes its directory to `options.out` (an old
+ * `shard.json` there is removed first, so a re-run shard is never half old, half new).
+ */
+export async function runShard(
+  options: BacktestOptions,
+  shard: ShardSpec,
+): Promise<ShardSummary> {
+  const prep = await prepareRun(options);
+  const bars = prep.table.symbols.map((s) => s.bars);
+  const tasks = shardTasks(prep.configs, bars, shard);
+  const t0 = performance.now();
+  const result = await runGrid(prep.table, prep.configs, {
+    blockers: prep.blockers,
+    shard,
+    ...(prep.blockPlan !== undefined ? { blocks: prep.blockPlan } : {}),
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  const simulate = (performance.now() - t0) / 1000;
+  const nb = result.blocks, width = taskRowWidth(nb);
+  let rows = 0;
+  for (const t of tasks) rows += t.configs.length;
+  const data = new Float64Array(rows * width);
+  let at = 0;
+  for (const t of tasks) {
+    for (const c of t.configs) {
+      const r = t.symbol * result.configs + c;
+      data.set(
+        result.metrics.subarray(r * N_METRICS, (r + 1) * N_METRICS),
+        at,
+      );
+      data.set(
+        result.moments.subarray(r * N_MOMENTS, (r + 1) * N_MOMENTS),
+        at + N_METRICS,
+      );
+      data.set(
+        result.blockStats.subarray(r * nb * 3, (r + 1) * nb * 3),
+        at + N_METRICS + N_MOMENTS,
+      );
+      at += width;
+    }
+  }
+  await Deno.mkdir(options.out, { recursive: true });
+  await Deno.remove(`${options.out}/shard.json`).catch((error) => {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  });
+  await writeAtomic(
+    `${options.out}/rows.f64`,
+    new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+  );
+  const seconds = { read: prep.readSeconds, simulate };
+  const doc = {
+    kind: SHARD_KIND,
+    shard: { index: shard.index, count: shard.count },
+    run: identityOf(options, prep),
+    tasks: tasks.length,
+    rows,
+    "row_width": width,
+    "bar_configs": result.barConfigs,
+    workers: options.workers ?? navigator.hardwareConcurrency,
+    "runtime_s": seconds,
+  };
+  await writeAtomic(
+    `${options.out}/shard.json`,
+    new TextEncoder().encode(JSON.stringify(doc, null, 2)),
+  );
+  return {
+    shard,
+    dir: options.out,
+    tasks: tasks.length,
+    rows,
+    barConfigs: result.barConfigs,
+    seconds,
+  };
+}
+
+interface ShardDoc {
+  readonly dir: string;
+  readonly index: number;
+  readonly count: number;
+  readonly run: RunIdentity;
+  readonly rows: number;
+  readonly width: number;
+  readonly workers: number;
+  readonly simulate: number;
+}
+
+const WHAT_DIFFERS: Record<string, string> = {
+  format: "different versions (shard format)",
+  engine: "different versions (engine)",
+  metrics: "different versions (metric list)",
+  features: "different feature tables (paths)",
+  fingerprint: "different data (feature table contents)",
+  symbols: "different data (symbols or bars)",
+  grid: "different grids",
+  blockers: "different --blockers",
+  "rank_by": "different --rank_by",
+  "rank_rule": "different --rank_rule",
+  "min_trades": "different --min_trades",
+  "prior_trials": "different --prior_trials",
+  pbo: "different --pbo",
+  blocks: "different PBO blocks",
+  top: "different --top",
+};
+
+async function readShardDoc(dir: string): Promise<ShardDoc> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(`${dir}/shard.json`);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new BacktestInputError(
+        `Cannot merge: ${dir} has no shard.json (not a shard directory, or its shard did not finish: re-run it)`,
+      );
+    }
+    throw error;
+  }
+  let doc: Record<string, unknown>;
+  try {
+    doc = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new BacktestInputError(
+      `Cannot merge: ${dir}/shard.json is not valid JSON`,
+    );
+  }
+  const shard = doc["shard"] as { index?: unknown; count?: unknown } | null;
+  const run = doc["run"] as RunIdentity | undefined;
+  if (
+    doc["kind"] !== SHARD_KIND || typeof run !== "object" || run === null ||
+    typeof shard !== "object" || shard === null ||
+    !Number.isInteger(shard.index) || !Number.isInteger(shard.count) ||
+    !Number.isInteger(doc["rows"]) || !Number.isInteger(doc["row_width"])
+  ) {
+    throw new BacktestInputError(
+      `Cannot merge: ${dir}/shard.json is not a backtest shard description`,
+    );
+  }
+  if (run.format !== SHARD_FORMAT) {
+    throw new BacktestInputError(
+      `Cannot merge: ${dir} has shard format ${
+        String(run.format)
+      }, this version reads format ${SHARD_FORMAT} (different versions)`,
+    );
+  }
+  const secs = doc["runtime_s"] as { simulate?: unknown } | undefined;
+  return {
+    dir,
+    index: shard.index as number,
+    count: shard.count as number,
+    run,
+    rows: doc["rows"] as number,
+    width: doc["row_width"] as number,
+    workers: typeof doc["workers"] === "number" ? doc["workers"] : 0,
+    simulate: typeof secs?.simulate === "number" ? secs.simulate : 0,
+  };
+}
+
+/**
+ * Checks that `docs` are all the shards of one run: same shard count, same run identity,
+ * each index once, none missing. Throws {@linkcode BacktestInputError} naming the cause.
+ */
+function checkSet(docs: readonly ShardDoc[]): ShardDoc[] {
+  const first = docs[0]!;
+  for (const d of docs) {
+    if (d.count !== first.count) {
+      throw new BacktestInputError(
+        `Cannot merge: ${first.dir} is shard ${first.index}/${first.count} but ${d.dir} is shard ${d.index}/${d.count} (different shard counts)`,
+      );
+    }
+    for (const key of Object.keys(WHAT_DIFFERS)) {
+      const a = JSON.stringify(
+        (first.run as unknown as Record<string, unknown>)[key],
+      );
+      const b = JSON.stringify(
+        (d.run as unknown as Record<string, unknown>)[key],
+      );
+      if (a !== b) {
+        throw new BacktestInputError(
+          `Cannot merge: ${first.dir} and ${d.dir} are shards of different runs: ${
+            WHAT_DIFFERS[key]
+          }`,
+        );
+      }
+    }
+  }
+  const byIndex = new Array<ShardDoc | undefined>(first.count);
+  for (const d of docs) {
+    const other = byIndex[d.index];
+    if (other !== undefined) {
+      throw new BacktestInputError(
+        `Cannot merge: shard ${d.index}/${d.count} is given twice (${other.dir} and ${d.dir})`,
+      );
+    }
+    if (d.index < 0 || d.index >= d.count) {
+      throw new BacktestInputError(
+        `Cannot merge: ${d.dir} claims shard ${d.index}/${d.count}`,
+      );
+    }
+    byIndex[d.index] = d;
+  }
+  const missing: number[] = [];
+  for (let i = 0; i < first.count; i++) {
+    if (byIndex[i] === undefined) missing.push(i);
+  }
+  if (missing.length > 0) {
+    const shown = missing.slice(0, 20).join(", ") +
+      (missing.length > 20 ? `, ... (${missing.length} in all)` : "");
+    throw new BacktestInputError(
+      `Cannot merge: missing shard(s) ${shown} of ${first.count} (run them with --shard i/${first.count})`,
+    );
+  }
+  return byIndex as ShardDoc[];
+}
+
+function gridOf(lists: Record<string, unknown>): Partial<GridSpec> {
+  const out: Partial<Record<GridParam, number[]>> = {};
+  for (const name of GRID_PARAMS) {
+    const list = lists[name];
+    if (!Array.isArray(list)) continue;
+    out[name] = list.map((x) =>
+      x === true ? 1 : x === false ? 0 : x === null ? NaN : Number(x)
+    );
+  }
+  return out as Partial<GridSpec>;
+}
+
+/** Options of {@linkcode mergeShards}. */
+export interface MergeOptions {
+  /** The shard directories (any order). */
+  readonly dirs: readonly string[];
+  /** Output directory. */
+  readonly out: string;
+  /** The feature table, when its path differs from the one the shards recorded. */
+  readonly features?: string;
+  /** Receives one-line status messages. */
+  readonly onStatus?: (line: string) => void;
+}
+
+/** What a merge did: the run's summary and the options the shards ran with. */
+export interface MergeResult {
+  /** As a single run's. */
+  readonly summary: BacktestSummary;
+  /** The run's options, as recorded by the shards. */
+  readonly run: BacktestOptions;
+}
+
+/**
+ * Merges a complete set of shard directories into the single run's outputs. Everything is
+ * checked before anything is written; throws {@linkcode BacktestInputError} on an incomplete
+ * or mismatched set, naming the cause.
+ */
+export async function mergeShards(
+  options: MergeOptions,
+): Promise<MergeResult> {
+  if (options.dirs.length === 0) {
+    throw new BacktestInputError("Cannot merge: no shard directories given");
+  }
+  const docs = checkSet(
+    await Promise.all(options.dirs.map((d) => readShardDoc(d))),
+  );
+  const run = docs[0]!.run;
+  const runOptions: BacktestOptions = {
+    features: options.features ?? run.features,
+    out: options.out,
+    grid: gridOf(run.grid),
+    blockers: run.blockers,
+    rankBy: run["rank_by"] as MetricName,
+    rankRule: run["rank_rule"] as "max" | "plateau",
+    minTrades: run["min_trades"],
+    priorTrials: run["prior_trials"],
+    pbo: run.pbo as number | "auto" | "off",
+    top: run.top,
+    workers: docs[0]!.workers,
+    symbols: run.symbols.map((s) => s.symbol),
+    ...(options.onStatus ? { onStatus: options.onStatus } : {}),
+  };
+  const prep = await prepareRun(runOptions);
+  if (tableFingerprint(prep.table) !== run.fingerprint) {
+    throw new BacktestInputError(
+      `Cannot merge: ${runOptions.features} is not the data the shards ran on (its fingerprint differs)`,
+    );
+  }
+  const nSym = prep.table.symbols.length, count = prep.configs.count;
+  const nb = prep.blocks?.count ?? 0;
+  const width = taskRowWidth(nb);
+  const result: GridResult = {
+    symbols: nSym,
+    configs: count,
+    metrics: new Float64Array(nSym * count * N_METRICS),
+    barConfigs: 0,
+    moments: new Float64Array(nSym * count * N_MOMENTS),
+    blocks: nb,
+    blockStats: new Float64Array(nSym * count * nb * 3),
+  };
+  const bars = prep.table.symbols.map((s) => s.bars);
+  let barConfigs = 0, simulate = 0;
+  // Read and check every shard before placing anything.
+  const loaded: { tasks: ReturnType<typeof shardTasks>; data: Float64Array }[] =
+    [];
+  for (const d of docs) {
+    const tasks = shardTasks(prep.configs, bars, {
+      index: d.index,
+      count: d.count,
+    });
+    let rows = 0;
+    for (const t of tasks) rows += t.configs.length;
+    if (rows !== d.rows || d.width !== width) {
+      throw new BacktestInputError(
+        `Cannot merge: ${d.dir} has ${d.rows} rows of ${d.width} values, this run's shard ${d.index}/${d.count} has ${rows} of ${width} (different versions)`,
+      );
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = await Deno.readFile(`${d.dir}/rows.f64`);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) {
+        throw new BacktestInputError(
+          `Cannot merge: ${d.dir}/rows.f64 is missing (re-run shard ${d.index}/${d.count})`,
+        );
+      }
+      throw error;
+    }
+    if (bytes.byteLength !== rows * width * 8) {
+      throw new BacktestInputError(
+        `Cannot merge: ${d.dir}/rows.f64 has ${bytes.byteLength} bytes, expected ${
+          rows * width * 8
+        } (truncated: re-run shard ${d.index}/${d.count})`,
+      );
+    }
+    const data = new Float64Array(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+    );
+    loaded.push({ tasks, data });
+    simulate += d.simulate;
+  }
+  for (const { tasks, data } of loaded) {
+    let at = 0;
+    for (const t of tasks) {
+      barConfigs += t.configs.length * bars[t.symbol]!;
+      for (const c of t.configs) {
+        const r = t.symbol * count + c;
+        result.metrics.set(data.subarray(at, at + N_METRICS), r * N_METRICS);
+        result.moments.set(
+          data.subarray(at + N_METRICS, at + N_METRICS + N_MOMENTS),
+          r * N_MOMENTS,
+        );
+        result.blockStats.set(
+          data.subarray(at + N_METRICS + N_MOMENTS, at + width),
+          r * nb * 3,
+        );
+        at += width;
+      }
+    }
+  }
+  const summary = await finishRun(
+    runOptions,
+    prep,
+    { ...result, barConfigs },
+    { read: prep.readSeconds, simulate },
+  );
+  return { summary, run: runOptions };
+}
