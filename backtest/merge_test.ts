@@ -92,6 +92,8 @@ Deno.test("n shard processes and a merge give the single run's outputs", async (
       "1",
       "--rank_rule",
       "plateau",
+      "--walk_forward",
+      "is=2d,oos=1d",
     ];
     const single = `${dir}/single`;
     const n = 3;
@@ -141,6 +143,7 @@ Deno.test("n shard processes and a merge give the single run's outputs", async (
           "PBO ran, so the block statistics merged",
         );
         ok(files.some((f) => f.startsWith("/top/")));
+        ok(files.includes("/walk_forward.json"), "walk-forward outputs too");
         for (const f of files) {
           const a = await Deno.readTextFile(`${single}${f}`);
           const b = await Deno.readTextFile(`${merged}${f}`);

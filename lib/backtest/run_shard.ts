@@ -12,6 +12,7 @@
  * @module
  */
 import { N_MOMENTS } from "../research/return_stats.ts";
+import { parseWalkForward } from "../research/mod.ts";
 import { GRID_PARAMS, type GridParam, type GridSpec } from "./grid.ts";
 import { type GridResult, runGrid } from "./grid_runner.ts";
 import { type MetricName, METRICS, N_METRICS } from "./metrics.ts";
@@ -50,6 +51,7 @@ interface RunIdentity {
   readonly pbo: number | string;
   readonly blocks: number;
   readonly top: number;
+  readonly "walk_forward": string | null;
 }
 
 /** What a shard run did. */
@@ -88,6 +90,7 @@ function identityOf(options: BacktestOptions, prep: PreparedRun): RunIdentity {
     pbo: prep.pboOpt,
     blocks: prep.blocks?.count ?? 0,
     top: options.top ?? 5,
+    "walk_forward": options.walkForward?.text ?? null,
   };
 }
 
@@ -201,6 +204,7 @@ const WHAT_DIFFERS: Record<string, string> = {
   pbo: "different --pbo",
   blocks: "different PBO blocks",
   top: "different --top",
+  "walk_forward": "different --walk_forward",
 };
 
 async function readShardDoc(dir: string): Promise<ShardDoc> {
@@ -372,6 +376,10 @@ export async function mergeShards(
     top: run.top,
     workers: docs[0]!.workers,
     symbols: run.symbols.map((s) => s.symbol),
+    // Walk-forward re-runs the grid per window on the merge machine (not sharded yet).
+    ...(run["walk_forward"] !== null && run["walk_forward"] !== undefined
+      ? { walkForward: parseWalkForward(run["walk_forward"]) }
+      : {}),
     ...(options.onStatus ? { onStatus: options.onStatus } : {}),
   };
   const prep = await prepareRun(runOptions);
