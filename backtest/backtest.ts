@@ -40,7 +40,8 @@ import {
   mainBot,
 } from "../lib/backtest/bot_model/bot_cli.ts";
 
-const SPECS = {
+/** The flags (exported for the deploy definitions' tests). */
+export const SPECS = {
   features: { type: "string", help: "feature table CSV (required)" },
   out: { type: "string", default: "out/backtest", help: "output directory" },
   grid: {

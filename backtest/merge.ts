@@ -20,7 +20,8 @@ import {
   summaryLines,
 } from "../lib/backtest/mod.ts";
 
-const SPECS = {
+/** The flags (exported for the deploy definitions' tests). */
+export const SPECS = {
   in: {
     type: "list",
     help:

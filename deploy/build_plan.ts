@@ -85,6 +85,7 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     access: "offline",
     include: ["lib/backtest/worker.ts"],
   },
+  { name: "aster-merge", source: "backtest/merge.ts", access: "offline" },
 ];
 
 /** Environment variables the networked binaries read. */

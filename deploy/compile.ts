@@ -1,6 +1,6 @@
 /**
  * `deno task compile`: builds one self-contained binary per entry point (aster-live,
- * aster-doctor, aster-record, aster-build-features, aster-backtest) with `deno compile`,
+ * aster-doctor, aster-record, aster-build-features, aster-backtest, aster-merge) with `deno compile`,
  * each with its minimal permissions baked in and the version and git commit embedded
  * (`--version` prints them). `--bundle` writes single-file `deno bundle` JavaScript instead,
  * run with `deno run` and the same permissions (printed). See deploy/README.md.
