@@ -605,7 +605,7 @@ export async function finishRun(
       total: seconds0.read + seconds0.simulate + (tEnd - tSim) / 1000,
     };
     const lists: Record<string, unknown> = {};
-    const canonical = expandLists(spec as GridSpec);
+    const canonical = manifestGridLists(spec as GridSpec);
     for (const name of GRID_PARAMS) lists[name] = canonical[name];
     const manifest = {
       kind: "aster-grid-backtest",
@@ -722,7 +722,9 @@ function deflationJson(
 }
 
 /** The grid lists as the manifest shows them: deduplicated, sorted, `null` = off, booleans. */
-export function expandLists(spec: GridSpec): Record<GridParam, unknown[]> {
+export function manifestGridLists(
+  spec: GridSpec,
+): Record<GridParam, unknown[]> {
   const out = {} as Record<GridParam, unknown[]>;
   for (const name of GRID_PARAMS) {
     const seen = [...new Set(spec[name])].sort((a, b) =>

@@ -20,8 +20,8 @@ import {
   BacktestInputError,
   type BacktestOptions,
   type BacktestSummary,
-  expandLists,
   finishRun,
+  manifestGridLists,
   type PreparedRun,
   prepareRun,
 } from "./run_backtest.ts";
@@ -81,7 +81,7 @@ function identityOf(options: BacktestOptions, prep: PreparedRun): RunIdentity {
       symbol: s.symbol,
       bars: s.bars,
     })),
-    grid: expandLists(prep.spec),
+    grid: manifestGridLists(prep.spec),
     blockers: prep.blockers,
     "rank_by": options.rankBy ?? "sharpe",
     "rank_rule": prep.rankRule,
