@@ -72,6 +72,8 @@ export interface TableRowPayload {
   readonly params: readonly (number | null)[];
   /** Metric values (null = NaN). */
   readonly metrics: readonly (number | null)[];
+  /** Flags (`few_trades;short_sample;non_finite_sharpe`), "" for none. */
+  readonly flags: string;
 }
 
 /** A ranking: the aggregate over symbols or one symbol. */
@@ -259,6 +261,7 @@ export function buildReportPayload(
         t.metrics.subarray(r * nm, (r + 1) * nm),
         roundValue,
       ),
+      flags: t.flags?.[r] ?? "",
     }));
     views.push({
       symbol: name,

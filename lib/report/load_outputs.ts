@@ -191,7 +191,8 @@ export async function readRankedCsv(
   options: RankedCsvOptions = {},
 ): Promise<RankedTable> {
   let header: string[] = [];
-  let scopeCol = -1, rankCol = -1, configCol = -1;
+  let scopeCol = -1, rankCol = -1, configCol = -1, flagsCol = -1;
+  const flags: string[] = [];
   let paramCols: number[] = [];
   let metricCols: number[] = [];
   const symbolNames: string[] = [];
@@ -211,6 +212,7 @@ export async function readRankedCsv(
         scopeCol = header.indexOf("scope");
         rankCol = header.indexOf("rank");
         configCol = header.indexOf("config_id");
+        flagsCol = header.indexOf("flags");
         if (configCol < 0) {
           throw new ReportInputError(
             `Cannot read ${path}: no config_id column in the header`,
@@ -262,6 +264,7 @@ export async function readRankedCsv(
       else if (r > keepTop && differences(scratch, best[si]!) > 2) return;
       symbol.push(si);
       config.push(parseCsvNumber(fields[configCol]!, where));
+      if (flagsCol >= 0) flags.push(fields[flagsCol]!);
       rank.push(r);
       for (let p = 0; p < np; p++) params.push(scratch[p]!);
       for (const c of metricCols) {
@@ -292,6 +295,7 @@ export async function readRankedCsv(
     rank: rankOut,
     params: params.done(),
     metrics: metrics.done(),
+    ...(flagsCol >= 0 ? { flags } : {}),
   };
 }
 

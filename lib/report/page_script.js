@@ -216,6 +216,14 @@
         fmt: (x) => fmtMetric(m, x),
       });
     }
+    if (v.rows.some((r) => r.flags)) {
+      cols.push({
+        key: "flags",
+        label: "flags",
+        get: (r) => r.flags || null,
+        fmt: (x) => x ? x.replace(/;/g, ", ") : "",
+      });
+    }
     const rows = v.rows.slice();
     if (state.sortCol !== null) {
       const col = cols.find((c) => c.key === state.sortCol);

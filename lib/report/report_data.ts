@@ -55,6 +55,8 @@ export interface RankedTable {
   readonly params: Float64Array;
   /** Metric values, `rows * metricNames.length`. */
   readonly metrics: Float64Array;
+  /** Per row its flags (`few_trades;short_sample;...`, "" none), when the file has them. */
+  readonly flags?: readonly string[];
 }
 
 /** The symbol label of aggregate rows (mean over symbols). */
