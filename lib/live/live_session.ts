@@ -371,6 +371,11 @@ export class LiveSession {
     return this.#recorder?.rowCounts();
   }
 
+  /** Rows the `--update_logs` recorder lost to failed writes; undefined without it. */
+  recorderDropped(): Record<string, number> | undefined {
+    return this.#recorder?.droppedCounts();
+  }
+
   /** Server − local clock offset, ms; undefined when not measured (paper, dry run). */
   get clockOffsetMs(): number | undefined {
     return this.#timeSync?.offsetMs;

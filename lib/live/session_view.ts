@@ -76,6 +76,7 @@ export function sessionView(session: LiveSession): BotView {
     },
     clockOffsetMs: () => session.clockOffsetMs,
     recorderRows: () => session.recorderRows() ?? {},
+    recorderDropped: () => session.recorderDropped() ?? {},
     fills: () => session.fills.fills,
   };
 }

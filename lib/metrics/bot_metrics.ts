@@ -323,6 +323,11 @@ export class BotMetrics {
         "Rows the recorder appended, by file.",
         ["file"],
       ),
+      dropped: counter(
+        "aster_recorder_rows_dropped_total",
+        "Rows the recorder lost to a failed write, by file (nothing is written after one).",
+        ["file"],
+      ),
       latency: new client.Histogram({
         name: "aster_bar_to_order_seconds",
         help:
@@ -695,6 +700,12 @@ export class BotMetrics {
     if (rows) {
       for (const [file, n] of Object.entries(rows)) {
         this.#count(m.rows, { file }, n);
+      }
+    }
+    const dropped = v.recorderDropped?.();
+    if (dropped) {
+      for (const [file, n] of Object.entries(dropped)) {
+        this.#count(m.dropped, { file }, n);
       }
     }
   }

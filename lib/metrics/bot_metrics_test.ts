@@ -282,3 +282,36 @@ Deno.test("BotMetrics exports NaN, never a made-up 0, for what was not read yet"
   }
   assert.equal(sample(t, "aster_kill_threshold"), 1.2);
 });
+
+Deno.test("BotMetrics exports the recorder's rows written and dropped per file", async () => {
+  const st = fakeState();
+  const m = new BotMetrics({ component: "record", processMetrics: false });
+  const rows = { kline: 10, markPrice: 12 };
+  const dropped = { kline: 0, markPrice: 3 };
+  m.attach({
+    ...fakeView(st),
+    recorderRows: () => rows,
+    recorderDropped: () => dropped,
+  });
+  let t = await m.render();
+  assert.equal(
+    sample(t, 'aster_recorder_rows_written_total{file="markPrice"}'),
+    12,
+  );
+  assert.equal(
+    sample(t, 'aster_recorder_rows_dropped_total{file="markPrice"}'),
+    3,
+  );
+  assert.equal(sample(t, 'aster_recorder_rows_dropped_total{file="kline"}'), 0);
+  rows.markPrice = 20;
+  dropped.markPrice = 5;
+  t = await m.render();
+  assert.equal(
+    sample(t, 'aster_recorder_rows_written_total{file="markPrice"}'),
+    20,
+  );
+  assert.equal(
+    sample(t, 'aster_recorder_rows_dropped_total{file="markPrice"}'),
+    5,
+  );
+});

@@ -113,4 +113,6 @@ export interface BotView {
   fills?(): readonly FillView[];
   /** The recorder's rows appended per file since start. */
   recorderRows?(): Readonly<Record<string, number>>;
+  /** The recorder's rows lost to failed writes per file since start. */
+  recorderDropped?(): Readonly<Record<string, number>>;
 }

@@ -33,5 +33,6 @@ export function recorderView(
       banned: transport.limitStats.banned,
     }),
     recorderRows: () => recorder.rowCounts(),
+    recorderDropped: () => recorder.droppedCounts(),
   };
 }

@@ -26,6 +26,9 @@ export class CsvLogWriter {
   #chunks: string[] = [];
   #bufferedBytes = 0;
   #rows = 0;
+  /** Rows buffered since the last flush. */
+  #pendingRows = 0;
+  #droppedRows = 0;
   #encoder = new TextEncoder();
   #writing: Promise<void> = Promise.resolve();
   #closed = false;
@@ -114,6 +117,7 @@ export class CsvLogWriter {
     this.#chunks.push(lines);
     this.#bufferedBytes += lines.length;
     this.#rows++;
+    this.#pendingRows++;
   }
 
   /** Characters waiting in the buffer. */
@@ -126,13 +130,26 @@ export class CsvLogWriter {
     return this.#rows;
   }
 
+  /**
+   * Rows lost to a failed write: the batch whose write failed and every batch after it
+   * (after a failure nothing more is written, so no row lands after a partial one).
+   */
+  get droppedRows(): number {
+    return this.#droppedRows;
+  }
+
   /** Writes everything buffered so far in one write; flushes are serialized. */
   flush(): Promise<void> {
     if (this.#chunks.length === 0) return this.#writing;
     const bytes = this.#encoder.encode(this.#chunks.join(""));
+    const rows = this.#pendingRows;
     this.#chunks = [];
     this.#bufferedBytes = 0;
+    this.#pendingRows = 0;
     this.#writing = this.#writing.then(() => writeAll(this.#file, bytes));
+    this.#writing.catch(() => {
+      this.#droppedRows += rows;
+    });
     return this.#writing;
   }
 

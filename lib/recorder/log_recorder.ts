@@ -134,6 +134,13 @@ export class LogRecorder {
     return out;
   }
 
+  /** Rows lost to a failed write per file (see {@linkcode CsvLogWriter.droppedRows}). */
+  droppedCounts(): RowCounts {
+    const out = {} as RowCounts;
+    for (const kind of LOG_KINDS) out[kind] = this.#writers[kind].droppedRows;
+    return out;
+  }
+
   /** Characters buffered and not yet written. */
   get bufferedBytes(): number {
     let n = 0;
