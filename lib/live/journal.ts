@@ -107,8 +107,8 @@ export function journalLine(r: JournalRow): string {
     r.stale.length === 0,
     d.side,
     r.stale.length > 0 ? `stale:${r.stale.join("+")}` : d.reason ?? "",
-    r.action,
-    r.detail,
+    textCell(r.action),
+    textCell(r.detail),
   ];
   return cells.map((c) => csvCell(String(c))).join(",") + "\n";
 }
@@ -164,6 +164,15 @@ function num(x: number): string {
 
 function age(x: number): string {
   return Number.isFinite(x) ? String(Math.round(x)) : "";
+}
+
+/**
+ * A free-text cell (the action and its detail, which can quote the venue's messages)
+ * neutralised for spreadsheets: one starting with `=`, `+`, `-`, `@`, a tab or a carriage
+ * return gets a leading `'`, so it is never evaluated as a formula.
+ */
+export function textCell(s: string): string {
+  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
 }
 
 function csvCell(s: string): string {

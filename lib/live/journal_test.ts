@@ -5,6 +5,7 @@ import {
   JOURNAL_COLUMNS,
   journalLine,
   type JournalRow,
+  textCell,
 } from "./journal.ts";
 
 const PARAMS = { k: 2, n: 2, t: 30, v: 30, maxSpreadBps: 5, maxFundingBps: 10 };
@@ -82,4 +83,21 @@ Deno.test("DecisionJournal appends whole lines and continues an existing file", 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("security: journal text cells are neutralised for spreadsheets", () => {
+  for (
+    const [detail, cell] of ([
+      ['=HYPERLINK("http://x","y")', `"'=HYPERLINK(""http://x"",""y"")"`],
+      ["+1+1", "'+1+1"],
+      ["-2019 Margin is insufficient.", "'-2019 Margin is insufficient."],
+      ["@SUM(A1)", "'@SUM(A1)"],
+      ["FILLED", "FILLED"],
+    ] as const)
+  ) {
+    const line = journalLine(row({ action: "entry_rejected", detail }));
+    assert.equal(line.endsWith(`,entry_rejected,${cell}\n`), true, line);
+  }
+  assert.equal(textCell("\t=1"), "'\t=1");
+  assert.equal(textCell("price_band"), "price_band");
 });
