@@ -24,6 +24,8 @@ export const S = "BTCUSDT";
 export interface MoneyRig extends AsyncDisposable {
   /** The simulator and its clients. */
   readonly sim: SimRig;
+  /** The traded symbol. */
+  readonly symbol: string;
   /** The manager under test. */
   mgr: OrderManager;
   /** Every record of the manager, in order. */
@@ -51,8 +53,12 @@ export interface MoneyRig extends AsyncDisposable {
 export async function startMoneyRig(
   options: Partial<OrderManagerOptions> & { noTrailing?: boolean } = {},
   simOptions: Partial<SimulatorOptions> = {},
+  symbol: string = S,
 ): Promise<MoneyRig> {
-  const sim = await startSimRig({ symbols: [S, "ETHUSDT"], ...simOptions });
+  const sim = await startSimRig({
+    symbols: [...new Set([symbol, S, "ETHUSDT"])],
+    ...simOptions,
+  });
   const { client, accountId } = sim.clients.v1;
   const info = parseExchangeInfo(
     await (await fetch(`${sim.sim.restUrl}/fapi/v1/exchangeInfo`)).json(),
@@ -62,7 +68,7 @@ export async function startMoneyRig(
   const { noTrailing, ...rest } = options;
   const make = (extra: Partial<OrderManagerOptions> = {}) =>
     new OrderManager(port, {
-      symbols: info.symbols.filter((s) => s.symbol === S),
+      symbols: info.symbols.filter((s) => s.symbol === symbol),
       orderNotional: 100,
       tpBps: 40,
       slBps: 25,
@@ -79,26 +85,27 @@ export async function startMoneyRig(
   const engine = sim.sim.trading.engine;
   const rig: MoneyRig = {
     sim,
+    symbol,
     mgr: make(),
     records,
     accountId,
     enter(direction, barOpenTime = sim.clock.now() - 60_000) {
-      const book = sim.sim.market.symbol(S)!.bookTicker(sim.clock.now());
+      const book = sim.sim.market.symbol(symbol)!.bookTicker(sim.clock.now());
       return rig.mgr.onSignal({
-        symbol: S,
+        symbol,
         direction,
         barOpenTime,
         bid: book.bidPrice,
         ask: book.askPrice,
       });
     },
-    amount(symbol = S) {
-      const r = engine.positionRisk(accountId, { symbol });
+    amount(of = symbol) {
+      const r = engine.positionRisk(accountId, { symbol: of });
       const rows = (Array.isArray(r.body) ? r.body : []) as RawPositionRisk[];
-      return Number(rows.find((p) => p.symbol === symbol)?.positionAmt ?? 0);
+      return Number(rows.find((p) => p.symbol === of)?.positionAmt ?? 0);
     },
-    exits(symbol = S) {
-      const r = engine.openOrders(accountId, { symbol });
+    exits(of = symbol) {
+      const r = engine.openOrders(accountId, { symbol: of });
       const rows = (Array.isArray(r.body) ? r.body : []) as RawOrder[];
       return rows.filter((o) => o.reduceOnly);
     },
@@ -117,6 +124,6 @@ export async function startMoneyRig(
 }
 
 /** The exit types on the exchange, sorted. */
-export function exitTypes(rig: MoneyRig, symbol = S): string[] {
+export function exitTypes(rig: MoneyRig, symbol = rig.symbol): string[] {
   return rig.exits(symbol).map((o) => o.origType).sort();
 }

@@ -213,3 +213,47 @@ Deno.test("money path: two fills in the same millisecond both move the position"
     equal(Number(o.origQty).toFixed(3), after.toFixed(3), o.origType);
   }
 });
+
+Deno.test("money path: exits and closes of an off-step position are sized to MARKET_LOT_SIZE", async () => {
+  // MKTSTEPUSDT: LOT_SIZE step 0.001, MARKET_LOT_SIZE step 0.1
+  await using rig = await startMoneyRig({}, {}, "MKTSTEPUSDT");
+  await rig.enter("long");
+  const entry = rig.amount();
+  ok(entry > 0);
+  equal(Math.round(entry * 10) / 10, entry, "the entry is on the market step");
+  // a manual LIMIT IOC sell of 0.013 (on LOT_SIZE): the position is off the market step
+  const book = rig.sim.sim.market.symbol("MKTSTEPUSDT")!.bookTicker(
+    rig.sim.clock.now(),
+  );
+  const r = rig.sim.sim.trading.engine.newOrder(rig.accountId, {
+    symbol: "MKTSTEPUSDT",
+    side: "SELL",
+    type: "LIMIT",
+    timeInForce: "IOC",
+    price: book.bidPrice,
+    quantity: "0.013",
+    reduceOnly: "true",
+  }, rig.sim.clock.now());
+  equal(r.status, 200, JSON.stringify(r.body));
+  const dusty = rig.amount();
+  equal(dusty.toFixed(3), (entry - 0.013).toFixed(3));
+  const from = rig.records.length;
+  await rig.mgr.reconcile();
+  // the exits cover the whole position (rounded up over the dust), none was refused
+  ok(!rig.actions(from).includes("exit_rejected"), rig.actions(from).join(","));
+  ok(!rig.actions(from).includes("market_close"));
+  equal(rig.amount().toFixed(3), dusty.toFixed(3), "still open, protected");
+  for (const o of rig.exits()) {
+    equal(Number(o.origQty).toFixed(1), entry.toFixed(1), o.origType);
+  }
+  deepEqual(exitTypes(rig), [
+    "STOP_MARKET",
+    "TAKE_PROFIT_MARKET",
+    "TRAILING_STOP_MARKET",
+  ]);
+  // the kill switch's market close takes the dust with it
+  const before = rig.records.length;
+  await rig.mgr.closeAll();
+  equal(rig.amount(), 0, rig.actions(before).join(","));
+  deepEqual(rig.exits(), [], JSON.stringify(rig.records.slice(before)));
+});

@@ -239,14 +239,26 @@ export function trailingParams(
 }
 
 /**
- * A reduce-only MARKET quantity for closing `positionQty`, floored to MARKET_LOT_SIZE
- * and capped at its maxQty (a larger position needs several orders).
+ * The quantity of a reduce-only market-type order (exit or close) covering `positionQty`:
+ * rounded UP to MARKET_LOT_SIZE's step and at least its minQty, capped at its maxQty (a
+ * larger position needs several orders).
+ *
+ * Dust: a position off the market step (a partial fill on the finer LOT_SIZE step, a
+ * manual order) cannot be matched exactly by a market-type order. Rounding down would
+ * leave the remainder below one market step unprotected and impossible to close;
+ * rounding up is safe because a reduce-only order never trades more than the position
+ * (the exchange clips it), so the exit or close covers the dust too.
  */
 export function marketCloseQuantity(
   f: OrderFilters,
   positionQty: Decimal.Value,
 ): string {
-  let q = roundToStep(new Decimal(positionQty).abs(), f.marketStepSize, "down");
+  const abs = new Decimal(positionQty).abs();
+  if (abs.isZero()) return "0";
+  let q = roundToStep(abs, f.marketStepSize, "up");
+  if (q.lt(f.marketMinQty)) {
+    q = roundToStep(f.marketMinQty, f.marketStepSize, "up");
+  }
   if (f.marketMaxQty.gt(0) && q.gt(f.marketMaxQty)) q = f.marketMaxQty;
   return q.toFixed();
 }

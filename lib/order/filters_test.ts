@@ -1,3 +1,4 @@
+import { parseSymbolInfo } from "../exchange/exchange_info.ts";
 import { equal, throws } from "node:assert/strict";
 import { btcInfo } from "./_test_helpers.ts";
 import {
@@ -125,7 +126,43 @@ Deno.test("trailingParams() sets activation and checks the callback rate", async
   );
 });
 
-Deno.test("marketCloseQuantity() floors to the market step and caps at its max", async (t) => {
+Deno.test("marketCloseQuantity() rounds up to the market step over dust and caps at its max", async (t) => {
+  await t.step("an off-step position is covered, not left as dust", () => {
+    const coarse = orderFilters(parseSymbolInfo({
+      symbol: "MKTSTEPUSDT",
+      status: "TRADING",
+      baseAsset: "MKTSTEP",
+      quoteAsset: "USDT",
+      marginAsset: "USDT",
+      contractType: "PERPETUAL",
+      pricePrecision: 2,
+      quantityPrecision: 3,
+      filters: [
+        {
+          filterType: "PRICE_FILTER",
+          tickSize: "0.01",
+          minPrice: "0.01",
+          maxPrice: "100000",
+        },
+        {
+          filterType: "LOT_SIZE",
+          stepSize: "0.001",
+          minQty: "0.001",
+          maxQty: "1000",
+        },
+        {
+          filterType: "MARKET_LOT_SIZE",
+          stepSize: "0.1",
+          minQty: "0.1",
+          maxQty: "100",
+        },
+      ],
+    }));
+    equal(marketCloseQuantity(coarse, "0.987"), "1");
+    equal(marketCloseQuantity(coarse, "-0.013"), "0.1");
+    equal(marketCloseQuantity(coarse, "1"), "1");
+    equal(marketCloseQuantity(coarse, "0"), "0");
+  });
   await t.step("caps at MARKET_LOT_SIZE maxQty", () => {
     equal(marketCloseQuantity(F, "-0.5"), "0.5");
     equal(marketCloseQuantity(F, "75"), "50");

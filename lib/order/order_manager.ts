@@ -777,7 +777,7 @@ export class OrderManager {
         clientOrderId: id,
         data: { ...data, executedQty: res.order.executedQty },
       }));
-      this.#applyOrder(s, res.order, res.order.updateTime, out);
+      this.#applyOrder(s, res.order, res.order.updateTime, out, true);
     } else if (res.kind === "rejected") {
       s.entry = undefined;
       out.push(this.#record(symbol, "entry_rejected", res.message, {
@@ -833,12 +833,15 @@ export class OrderManager {
    * snapshot decides against a fill: one strictly newer already includes it (skipped); one
    * of the same millisecond may or may not (the exchange does not order ACCOUNT_UPDATE
    * and ORDER_TRADE_UPDATE of a trade), so the next sync reads the position over REST.
+   * `own`: the reply (or resolving query) of an order this manager just placed, which
+   * filled after any snapshot it holds: always applied.
    */
   #applyOrder(
     s: SymbolState,
     o: PortOrder,
     time: number,
     out: OrderRecord[],
+    own = false,
   ): void {
     // per order: exchange orders may share a client id (`adl_autoclose`, reuse)
     const fillKey = `${o.clientOrderId}#${o.orderId}`;
@@ -847,9 +850,9 @@ export class OrderManager {
     const isEntry = s.entry?.id === o.clientOrderId;
     if (executed.gt(known)) {
       s.fills.set(fillKey, executed);
-      if (time === s.snapTime) {
+      if (!own && time === s.snapTime) {
         s.verifyPosition = true;
-      } else if (time > s.snapTime) {
+      } else if (own || time > s.snapTime) {
         s.fillTime = Math.max(s.fillTime, time);
         const delta = executed.sub(known);
         const before = s.amount;
@@ -1094,7 +1097,8 @@ export class OrderManager {
     out: OrderRecord[],
   ): Promise<"ok" | "sl_crossed" | "sl_refused" | "retry"> {
     const dir = s.direction;
-    const qty = s.amount.abs();
+    // market-type orders: sized to MARKET_LOT_SIZE, rounded up over any dust
+    const qty = new Decimal(marketCloseQuantity(s.f, s.amount));
     const side = exitSide(dir);
     const wanted: ExitPurpose[] = this.#trailing
       ? ["sl", "tp", "trail"]
@@ -1150,7 +1154,7 @@ export class OrderManager {
           clientOrderId: id,
           data,
         }));
-        this.#applyOrder(s, res.order, res.order.updateTime, out);
+        this.#applyOrder(s, res.order, res.order.updateTime, out, true);
       } else if (res.kind === "unknown") {
         out.push(this.#record(s.f.symbol, "exit_unknown", res.message, {
           clientOrderId: id,
@@ -1172,7 +1176,7 @@ export class OrderManager {
             clientOrderId: id,
             data,
           }));
-          this.#applyOrder(s, found, found.updateTime, out);
+          this.#applyOrder(s, found, found.updateTime, out, true);
         }
       } else if (res.code === -2021 || res.code === -4142) {
         out.push(this.#record(s.f.symbol, "exit_would_trigger", res.message, {
@@ -1283,7 +1287,7 @@ export class OrderManager {
         clientOrderId: id,
         data: { ...data, executedQty: res.order.executedQty },
       }));
-      this.#applyOrder(s, res.order, res.order.updateTime, out);
+      this.#applyOrder(s, res.order, res.order.updateTime, out, true);
       return "placed";
     }
     out.push(this.#record(
@@ -1303,7 +1307,7 @@ export class OrderManager {
       try {
         found = await this.#port.queryOrder(s.f.symbol, id);
       } catch { /* try again after the back-off */ }
-      if (found) this.#applyOrder(s, found, found.updateTime, out);
+      if (found) this.#applyOrder(s, found, found.updateTime, out, true);
       return "failed";
     }
     return res.code === -2022 ? "stop" : "failed";

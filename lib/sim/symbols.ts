@@ -16,6 +16,8 @@ export interface SymbolSpec {
   readonly priceDecimals: number;
   /** Decimals of the quantity step (step = 10^-qtyDecimals). */
   readonly qtyDecimals: number;
+  /** Decimals of the MARKET_LOT_SIZE step, when coarser than the LOT_SIZE step. */
+  readonly marketQtyDecimals?: number;
   readonly minNotional: number;
   /** Which field name the MIN_NOTIONAL filter uses (Aster sends both in the wild). */
   readonly notionalField: "notional" | "minNotional";
@@ -40,7 +42,13 @@ const KNOWN: Record<
   AVAXUSDT: [30, 3, 2, "notional", 500_000],
   SUIUSDT: [3, 4, 1, "minNotional", 5_000_000],
   LTCUSDT: [100, 2, 3, "notional", 100_000],
+  // a MARKET_LOT_SIZE step (0.1) coarser than LOT_SIZE (0.001): market-type exits and
+  // closes of an off-step position (a partial fill) must be sized to the market step
+  MKTSTEPUSDT: [100, 2, 3, "notional", 100_000],
 };
+
+/** Decimals of the MARKET_LOT_SIZE step of the symbols where it differs from LOT_SIZE. */
+const MARKET_QTY_DECIMALS: Record<string, number> = { MKTSTEPUSDT: 1 };
 
 const SYMBOL_RE = /^[A-Z0-9]{2,20}USDT$/;
 
@@ -68,6 +76,9 @@ export function symbolSpec(symbol: string): SymbolSpec {
     notionalField,
     maxQty,
     marketMaxQty: maxQty / 10,
+    ...(MARKET_QTY_DECIMALS[symbol] === undefined
+      ? {}
+      : { marketQtyDecimals: MARKET_QTY_DECIMALS[symbol] }),
   };
 }
 
@@ -131,9 +142,9 @@ export function symbolInfo(spec: SymbolSpec): RawSymbolInfo {
       },
       {
         filterType: "MARKET_LOT_SIZE",
-        minQty: lot,
+        minQty: step(spec.marketQtyDecimals ?? spec.qtyDecimals),
         maxQty: String(spec.marketMaxQty),
-        stepSize: lot,
+        stepSize: step(spec.marketQtyDecimals ?? spec.qtyDecimals),
       },
       { filterType: "MAX_NUM_ORDERS", limit: 200 },
       { filterType: "MAX_NUM_ALGO_ORDERS", limit: 100 },
