@@ -257,3 +257,43 @@ Deno.test("money path: exits and closes of an off-step position are sized to MAR
   equal(rig.amount(), 0, rig.actions(before).join(","));
   deepEqual(rig.exits(), [], JSON.stringify(rig.records.slice(before)));
 });
+
+Deno.test("money path: a failed leverage/margin setup blocks entries unless the exchange already has them", async (t) => {
+  await using rig = await startMoneyRig({
+    leverage: 10,
+    marginType: "ISOLATED",
+  });
+  await t.step(
+    "setup fails, the account is at 20x cross: no entry",
+    async () => {
+      rig.sim.sim.faults.failNext(1, { status: 500 });
+      const recs = await rig.mgr.setup();
+      ok(recs.some((r) => r.action === "setup_failed"));
+      equal(rig.mgr.blocked(S), "setup_failed");
+      const entry = await rig.enter("long");
+      deepEqual(entry.map((r) => r.detail), ["setup_failed"]);
+      equal(rig.amount(), 0);
+    },
+  );
+  await t.step("the next reconcile sets them up: entries go", async () => {
+    const recs = await rig.mgr.reconcile();
+    ok(recs.some((r) => r.action === "setup"), JSON.stringify(recs));
+    equal(rig.mgr.blocked(S), undefined);
+  });
+  await t.step(
+    "setup fails on a restart, the exchange reports 10x isolated: entries go",
+    async () => {
+      rig.restart({ leverage: 10, marginType: "ISOLATED" });
+      rig.sim.sim.faults.failNext(1, { status: 500 });
+      const recs = await rig.mgr.setup();
+      deepEqual(recs.map((r) => `${r.action}:${r.detail.slice(0, 17)}`), [
+        recs[0]!.action + ":" + recs[0]!.detail.slice(0, 17),
+        "setup:already as wanted",
+      ]);
+      equal(recs[0]!.action, "setup_failed");
+      equal(rig.mgr.blocked(S), undefined);
+      await rig.enter("long");
+      ok(rig.amount() > 0);
+    },
+  );
+});

@@ -148,6 +148,8 @@ export class TradingPort implements ExchangePort {
         amount: p.positionAmt,
         entryPrice: p.entryPrice,
         updateTime: p.updateTime,
+        leverage: p.leverage,
+        marginType: p.marginType === "isolated" ? "ISOLATED" : "CROSSED",
       }));
   }
 

@@ -189,6 +189,8 @@ Deno.test("TradingPort maps the client's outcomes and errors to the port's", asy
         amount: "-0.010",
         entryPrice: "30000",
         updateTime: 5,
+        leverage: 10,
+        marginType: "ISOLATED",
       },
     ]);
   });

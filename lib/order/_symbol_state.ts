@@ -56,6 +56,11 @@ export class SymbolState {
   givenUp = new Set<ExitPurpose>();
   /** Since when (manager clock, ms) the open position has no open stop-loss; none = protected or flat. */
   unprotectedSince: number | undefined;
+  /**
+   * Leverage or margin type could not be set and the exchange does not report the wanted
+   * values: no entries until a later setup succeeds.
+   */
+  setupFailed = false;
   /** The unprotected alarm (error record) was raised for the current stretch. */
   unprotectedAlarm = false;
   /** Bumped after every locked operation: a snapshot older than this is stale. */

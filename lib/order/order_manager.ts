@@ -346,6 +346,7 @@ export class OrderManager {
     if (this.killed) {
       return this.#kill?.restored ? "kill_switch_persisted" : "kill_switch";
     }
+    if (s.setupFailed) return "setup_failed";
     if (s.entry) {
       return s.entry.state === "unknown" ? "entry_unknown" : "entry_open";
     }
@@ -357,21 +358,63 @@ export class OrderManager {
     return undefined;
   }
 
-  /** Sets leverage and margin type on every symbol (idempotent). */
+  /**
+   * Sets leverage and margin type on every symbol (idempotent). Invariant: a symbol whose
+   * setup failed gets no entry (`setup_failed`) unless the exchange already reports the
+   * wanted leverage and margin type; reconcile tries the setup again.
+   */
   async setup(): Promise<OrderRecord[]> {
     const out: OrderRecord[] = [];
-    for (const symbol of this.#symbols.keys()) {
-      try {
-        await this.#port.setLeverage(symbol, this.#o.leverage);
-        await this.#port.setMarginType(symbol, this.#o.marginType);
-        out.push(this.#record(symbol, "setup", "leverage and margin type set", {
-          data: { leverage: this.#o.leverage, marginType: this.#o.marginType },
-        }));
-      } catch (e) {
-        out.push(this.#record(symbol, "setup_failed", errorText(e)));
-      }
-    }
+    for (const s of this.#symbols.values()) await this.#setup(s, out);
     return out;
+  }
+
+  async #setup(s: SymbolState, out: OrderRecord[]): Promise<void> {
+    const symbol = s.f.symbol;
+    const want = { leverage: this.#o.leverage, marginType: this.#o.marginType };
+    try {
+      await this.#port.setLeverage(symbol, want.leverage);
+      await this.#port.setMarginType(symbol, want.marginType);
+      s.setupFailed = false;
+      out.push(this.#record(symbol, "setup", "leverage and margin type set", {
+        data: want,
+      }));
+      return;
+    } catch (e) {
+      out.push(this.#record(symbol, "setup_failed", errorText(e), {
+        data: want,
+      }));
+    }
+    let row: PortPosition | undefined;
+    try {
+      row = (await this.#port.positionRisk(symbol)).find((p) =>
+        p.symbol === symbol
+      );
+    } catch { /* unknown: entries stay blocked */ }
+    if (
+      row?.leverage === want.leverage && row.marginType === want.marginType
+    ) {
+      s.setupFailed = false;
+      out.push(this.#record(symbol, "setup", "already as wanted", {
+        data: want,
+      }));
+      return;
+    }
+    s.setupFailed = true;
+    out.push(this.#record(
+      symbol,
+      "error",
+      "entries blocked: leverage/margin type not as configured",
+      {
+        data: {
+          ...want,
+          ...(row?.leverage === undefined ? {} : { have: row.leverage }),
+          ...(row?.marginType === undefined
+            ? {}
+            : { haveMargin: row.marginType }),
+        },
+      },
+    ));
   }
 
   /**
@@ -413,6 +456,10 @@ export class OrderManager {
    * @throws when the port cannot list positions or open orders
    */
   async reconcile(): Promise<OrderRecord[]> {
+    const retried: OrderRecord[] = [];
+    for (const s of this.#symbols.values()) {
+      if (s.setupFailed) await this.#setup(s, retried);
+    }
     const versions = new Map(
       [...this.#symbols].map(([symbol, s]) => [symbol, s.version]),
     );
@@ -420,7 +467,7 @@ export class OrderManager {
       this.#port.positionRisk(),
       this.#openOrders(),
     ]);
-    const out: OrderRecord[] = [];
+    const out: OrderRecord[] = [...retried];
     for (const [symbol, s] of this.#symbols) {
       out.push(
         ...await this.#locked(s, async (rec) => {

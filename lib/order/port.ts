@@ -94,6 +94,10 @@ export interface PortPosition {
   readonly entryPrice: string;
   /** Last update, epoch ms. */
   readonly updateTime: number;
+  /** The symbol's leverage, when the source reports it (REST positionRisk). */
+  readonly leverage?: number;
+  /** The symbol's margin type, when the source reports it (REST positionRisk). */
+  readonly marginType?: MarginType;
 }
 
 /** The account totals the kill switch reads. */

@@ -51,6 +51,7 @@ export type SkipReason =
   | "cooldown"
   | "cooldown_persisted"
   | "duplicate_signal"
+  | "setup_failed"
   | "size"
   | EntryRefusal;
 
