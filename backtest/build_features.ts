@@ -73,6 +73,12 @@ const FLAGS = {
     default: false,
     help: "stop at the first malformed row",
   },
+  max_bad_rows: {
+    type: "string",
+    default: "1%",
+    help:
+      "most bad bar rows (malformed, implausible OHLCV, out of order) before the build fails: a percentage of the rows (1%) or a count (50)",
+  },
   quiet: { type: "boolean", default: false, help: "no progress on stderr" },
 } as const;
 
@@ -111,6 +117,8 @@ export async function main(args: readonly string[]): Promise<number> {
     }
   }
   await checkOutputFile("out_csv", flags.out_csv);
+  const maxBad = parseMaxBadRows(flags.max_bad_rows);
+  const barFile = flags.ohlcv ?? `${flags.log_dir}/kline.csv`;
   const started = performance.now();
   const onProgress = flags.quiet ? undefined : (rows: number) => {
     const s = (performance.now() - started) / 1000;
@@ -126,6 +134,28 @@ export async function main(args: readonly string[]): Promise<number> {
       latenessMs: flags.lateness_ms,
       strict: flags.strict,
       ...(onProgress ? { onProgress } : {}),
+      accept: (r: BuildReport) => {
+        // bad bar rows are counted by the builders as malformed (see ohlcv_check.ts)
+        const bad = r.malformed;
+        const limit = maxBad.percent === undefined
+          ? maxBad.count!
+          : r.barRows * maxBad.percent / 100;
+        const first = r.malformedExamples[0];
+        if (r.bars === 0) {
+          throw new UsageError(
+            `No usable bar in ${barFile}: ${r.barRows} rows, ${bad} bad${
+              first ? ` (first: ${first})` : ""
+            }`,
+          );
+        }
+        if (bad > limit) {
+          throw new UsageError(
+            `Too many bad rows: ${bad} of ${r.barRows} (${
+              (bad / Math.max(1, r.barRows) * 100).toFixed(2)
+            }%) > --max_bad_rows ${flags.max_bad_rows}; first: ${first}`,
+          );
+        }
+      },
     };
     const inputs = flags.ohlcv === undefined ? { logDir: flags.log_dir } : {
       ohlcv: flags.ohlcv,
@@ -164,3 +194,28 @@ export async function main(args: readonly string[]): Promise<number> {
 }
 
 if (import.meta.main) await runMain(() => main(Deno.args));
+
+/** `--max_bad_rows`: `N%` of the bar rows, or a count `N`. */
+function parseMaxBadRows(text: string): { percent?: number; count?: number } {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
+  if (m === null) {
+    throw new UsageError(
+      `Invalid --max_bad_rows "${text}": expected a percentage (1%) or a count (50)`,
+    );
+  }
+  const n = Number(m[1]);
+  if (m[2] === "%") {
+    if (n > 100) {
+      throw new UsageError(
+        `Invalid --max_bad_rows "${text}": at most 100%`,
+      );
+    }
+    return { percent: n };
+  }
+  if (!Number.isInteger(n)) {
+    throw new UsageError(
+      `Invalid --max_bad_rows "${text}": a count is a whole number`,
+    );
+  }
+  return { count: n };
+}

@@ -118,7 +118,7 @@ Deno.test("build_features.ts reads logs, reports bad rows and writes the table",
       join(tmp, "logs"),
       KLINE + kl(T + 1000, "ZZZ", 0, 10) + kl(T + 2000, "AAA", 0, 100) +
         kl(T + 61_000, "AAA", 1, 101) + `${T + 62_000},AAA,x\n` +
-        kl(T + 121_000, "AAA", 2, 102) + kl(T + 122_000, "AAA", 0, 1),
+        kl(T + 121_000, "AAA", 2, 102) + kl(T + 122_000, "AAA", 0, 2),
       BOOK + `${T + 50_000},AAA,0,99.5,1,100.5,1\n`,
       MARK + `${T + 50_000},AAA,0,100,100,0.0001,0\n`,
     );
@@ -133,6 +133,8 @@ Deno.test("build_features.ts reads logs, reports bad rows and writes the table",
         "1,2",
         "--lateness_ms",
         "0",
+        "--max_bad_rows",
+        "1",
       ]);
       equal(r.code, 0, r.stderr);
       const { header, rows } = table(await Deno.readTextFile(out));
@@ -168,7 +170,7 @@ Deno.test("build_features.ts reads logs, reports bad rows and writes the table",
         equal(await Deno.stat(out).then(() => true, () => false), false);
       },
     );
-    await t.step("empty logs give a header-only table", async () => {
+    await t.step("empty logs are refused and write nothing", async () => {
       await writeLogs(join(tmp, "empty"), KLINE);
       const r = await run([
         "--log_dir",
@@ -177,11 +179,31 @@ Deno.test("build_features.ts reads logs, reports bad rows and writes the table",
         out,
         "--quiet",
       ]);
-      equal(r.code, 0, r.stderr);
-      const { header, rows } = table(await Deno.readTextFile(out));
-      equal(header.length, 14 + 6);
-      equal(rows.length, 0);
+      equal(r.code, 2, r.stderr);
+      match(r.stderr, /^error: No usable bar in .*empty\/kline\.csv: 0 rows/);
+      equal(await Deno.stat(out).then(() => true, () => false), false);
     });
+    await t.step(
+      "more bad rows than --max_bad_rows fail; the limit is a count or a percentage",
+      async () => {
+        const logs = join(tmp, "logs");
+        const args = ["--log_dir", logs, "--out_csv", out, "--quiet"];
+        // 1 malformed kline row of 6: above 1 % (the default) and above 0, not above 1
+        let r = await run(args);
+        equal(r.code, 2, r.stderr);
+        match(
+          r.stderr,
+          /^error: Too many bad rows: 1 of 6 \(16\.67%\) > --max_bad_rows 1%; first: .*kline\.csv:5/,
+        );
+        equal(await Deno.stat(out).then(() => true, () => false), false);
+        r = await run([...args, "--max_bad_rows", "0"]);
+        equal(r.code, 2, r.stderr);
+        r = await run([...args, "--max_bad_rows", "20%"]);
+        equal(r.code, 0, r.stderr);
+        equal((await run([...args, "--max_bad_rows", "x"])).code, 2);
+        equal((await run([...args, "--max_bad_rows", "101%"])).code, 2);
+      },
+    );
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }

@@ -24,6 +24,7 @@ import {
   writeAll,
 } from "./io.ts";
 import { IssueLog } from "./issue_log.ts";
+import { ohlcvProblem } from "./ohlcv_check.ts";
 import {
   type BarSink,
   LogBarAssembler,
@@ -87,9 +88,7 @@ export function buildFeaturesFromLogs(
       symbol: "symbol",
       check: (v) =>
         nonNegativeTs(v) ??
-          (v[1]! >= 0 && v[1]! % MINUTE_MS === 0
-            ? null
-            : `field open_time "${v[1]}" is not a minute start`),
+          ohlcvProblem(v[1]!, v[2]!, v[3]!, v[4]!, v[5]!, v[6]!),
     },
     issues,
     symbols,
@@ -164,6 +163,7 @@ export function buildFeaturesFromLogs(
     rowsRead: rowsOf(readers),
     bytesRead: readers.reduce((s, r) => s + r.csv.bytesRead, 0),
     bars: writer.bars,
+    barRows: kline.csv.rows,
     symbols: written,
     malformed: issues.malformed,
     late: issues.late,

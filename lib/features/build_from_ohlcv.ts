@@ -13,6 +13,7 @@ import { emptyQuote, featureHeader, featureLine } from "./feature_table.ts";
 import { MINUTE_MS } from "./formulas.ts";
 import { BufferedWriter, type ByteSink } from "./io.ts";
 import { IssueLog } from "./issue_log.ts";
+import { ohlcvProblem } from "./ohlcv_check.ts";
 import { RowReader } from "./row_reader.ts";
 
 /** The inputs of {@linkcode buildFeaturesFromOhlcv}. */
@@ -101,10 +102,7 @@ export function buildFeaturesFromOhlcv(
     new CsvSource(sources.ohlcv.name, sources.ohlcv.source),
     {
       numbers: ["open_time", "open", "high", "low", "close", "volume"],
-      check: (v) =>
-        v[0]! >= 0 && v[0]! % MINUTE_MS === 0
-          ? null
-          : `field open_time "${v[0]}" is not a minute start`,
+      check: (v) => ohlcvProblem(v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, v[5]!),
     },
     issues,
   );
@@ -174,10 +172,11 @@ export function buildFeaturesFromOhlcv(
     const v = bars.values;
     const t = v[0]!;
     if (pending && t < q.openTime) {
-      issues.lateRow(
+      // the file must be ascending: a row out of order is a bad row
+      issues.malformedRow(
         bars.csv.name,
         bars.csv.line,
-        `open_time ${t} is before ${q.openTime}`,
+        `open_time ${t} is before ${q.openTime} (rows must be ascending)`,
       );
       continue;
     }
@@ -200,6 +199,7 @@ export function buildFeaturesFromOhlcv(
     rowsRead: readers.reduce((s, r) => s + r.csv.rows, 0),
     bytesRead: readers.reduce((s, r) => s + r.csv.bytesRead, 0),
     bars: count,
+    barRows: bars.csv.rows,
     symbols: count > 0 ? [options.symbol] : [],
     malformed: issues.malformed,
     late: issues.late,

@@ -1,4 +1,4 @@
-import { deepEqual, equal } from "node:assert/strict";
+import { deepEqual, equal, match } from "node:assert/strict";
 import { parseTable } from "./_testing.ts";
 import { buildFeaturesFromOhlcv } from "./build_from_ohlcv.ts";
 import { memorySink, memorySource } from "./io.ts";
@@ -89,7 +89,7 @@ Deno.test("buildFeaturesFromOhlcv() handles duplicates, disorder and no side fil
     bar(0, 100),
     bar(1, 101),
     bar(1, 102), // same open_time: the later row wins
-    bar(0, 99), // older than the bar held: late
+    bar(0, 99), // older than the bar held: out of order, a bad row
     "x,1,1,1,1,1",
     bar(2, 103),
   ]);
@@ -101,10 +101,42 @@ Deno.test("buildFeaturesFromOhlcv() handles duplicates, disorder and no side fil
     );
   });
   await t.step("report", () => {
-    equal(report.late, 1);
-    equal(report.malformed, 1);
+    equal(report.late, 0);
+    equal(report.malformed, 2);
+    equal(report.barRows, 6);
     deepEqual(report.malformedExamples, [
+      `o.csv:5: open_time ${T0} is before ${
+        T0 + 60_000
+      } (rows must be ascending)`,
       'o.csv:6: field open_time "x" is not a number',
     ]);
   });
+});
+
+Deno.test("buildFeaturesFromOhlcv() skips and names implausible bars", () => {
+  const { rows, report } = run([
+    bar(0, 100),
+    `${T0 + 60_000},100,99,98,100,1`, // high below open
+    `${T0 + 120_000},100,101,99,100,-5`, // negative volume
+    `${T0 + 180_000},0,101,0,100,1`, // zero price
+    `${T0 + 240_000},1e308,1e308,1e308,1e308,1`, // absurd price
+    `${(T0 + 300_000) / 1000},100,101,99,100,1`, // seconds
+    bar(6, 106),
+  ]);
+  deepEqual(rows.map((r) => r["close"]), ["100", "106"]);
+  equal(report.malformed, 5);
+  equal(report.barRows, 7);
+  for (
+    const [i, re] of [
+      /high 99 is below/,
+      /volume -5/,
+      /open 0 /,
+      /1e\+308/,
+      /epoch milliseconds/,
+    ].entries()
+  ) {
+    match(report.malformedExamples[i]!, re);
+  }
+  // no absurd return: the bar after a gap has no ret_bps at all
+  equal(rows[1]!["ret_bps"], "");
 });

@@ -37,6 +37,8 @@ export interface BuildReport {
   readonly bytesRead: number;
   /** Output rows (bars). */
   readonly bars: number;
+  /** Data rows of the bar file (`kline.csv` or the OHLCV file), bad ones included. */
+  readonly barRows: number;
   /** The symbols written, in output order. */
   readonly symbols: readonly string[];
   /** Malformed rows skipped. */

@@ -34,7 +34,13 @@ export type FeatureInputs =
 export async function buildFeatureFile(
   inputs: FeatureInputs,
   outCsv: string,
-  options: LogBuildOptions,
+  options: LogBuildOptions & {
+    /**
+     * Judges the finished build before the table replaces `outCsv`: throwing leaves
+     * `outCsv` untouched (e.g. too many bad rows, no bar at all).
+     */
+    readonly accept?: (report: BuildReport) => void;
+  },
 ): Promise<BuildReport> {
   const opened: NamedSource[] = [];
   const outDir = dirname(outCsv);
@@ -95,6 +101,7 @@ export async function buildFeatureFile(
     }
     out.close();
     out = undefined;
+    options.accept?.(report);
     await Deno.rename(tmpOut, outCsv);
     return report;
   } finally {
