@@ -162,6 +162,11 @@ export function roundValue(v: number): number | null {
   return v === 0 ? 0 : Number(v.toPrecision(7));
 }
 
+/** A value kept exactly (timestamps, counts); non-finite values become `null`. */
+function exactValue(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
+}
+
 function seconds(ms: number): number {
   return Math.round(ms) / 1000;
 }
@@ -216,10 +221,11 @@ function summaryPayload(s: RunSummary): SummaryPayload {
   for (const [k, v] of Object.entries(s.grid)) grid[k] = v.map(roundValue);
   return {
     ...s,
-    startMs: roundValue(s.startMs),
-    endMs: roundValue(s.endMs),
+    // times and counts are exact: 7 significant digits would move a bar time by minutes
+    startMs: exactValue(s.startMs),
+    endMs: exactValue(s.endMs),
     runtimeMs: roundValue(s.runtimeMs),
-    gridSize: roundValue(s.gridSize),
+    gridSize: exactValue(s.gridSize),
     grid,
   };
 }

@@ -183,3 +183,22 @@ Deno.test("roundValue() keeps 7 significant digits and drops non-finite values",
   assert.equal(roundValue(NaN), null);
   assert.equal(roundValue(-Infinity), null);
 });
+
+Deno.test("buildReportPayload() keeps the run's From/To times and grid size exact", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "report-times-" });
+  try {
+    await writeFixtureOutputs(dir, { bars: 50, top: 1 });
+    const data = await loadBacktestOutputs(dir);
+    // a real first bar (2025-05-25 10:33 UTC) that 7 significant digits moved by 3 minutes
+    const startMs = 1_748_169_180_000, endMs = 1_750_761_060_000;
+    const p = buildReportPayload({
+      ...data,
+      summary: { ...data.summary, startMs, endMs, gridSize: 1_234_567_891 },
+    }, { generatedMs: 1 });
+    assert.equal(p.summary.startMs, startMs);
+    assert.equal(p.summary.endMs, endMs);
+    assert.equal(p.summary.gridSize, 1_234_567_891);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
