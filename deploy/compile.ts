@@ -109,6 +109,14 @@ export async function main(args: readonly string[]): Promise<number> {
       );
     }
   }
+  for (const host of flags.hosts) {
+    // a host name or address with an optional port, as --allow-net takes it: no URL
+    if (!/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(host)) {
+      throw new UsageError(
+        `Invalid --hosts "${host}": expected a host name or address with an optional :port (e.g. fapi.asterdex.com), not a URL`,
+      );
+    }
+  }
   const target = flags.target as Target;
   const deno = flags.deno ?? Deno.execPath();
   if (flags.deno !== undefined) await checkInputFile("deno", flags.deno);

@@ -153,15 +153,20 @@ async function main(): Promise<number> {
       },
     ],
   });
+  if (!/^\d+(\.\d+)?$/.test(flags.balance) || !(Number(flags.balance) > 0)) {
+    throw new UsageError(
+      `Invalid --balance "${flags.balance}": expected a positive decimal amount of USDT`,
+    );
+  }
   const accounts: SimAccount[] = [];
   const demo = flags.demo_accounts ? generateDemoCredentials() : undefined;
   try {
     if (demo) accounts.push(...demoAccounts(demo, flags.balance));
-    for (const a of flags.account_v1 ?? []) {
-      accounts.push(parseAccountFlag("v1", a, flags.balance));
+    for (const [i, a] of (flags.account_v1 ?? []).entries()) {
+      accounts.push(parseAccountFlag("v1", a, flags.balance, i + 1));
     }
-    for (const a of flags.account_v3 ?? []) {
-      accounts.push(parseAccountFlag("v3", a, flags.balance));
+    for (const [i, a] of (flags.account_v3 ?? []).entries()) {
+      accounts.push(parseAccountFlag("v3", a, flags.balance, i + 1));
     }
   } catch (error) {
     throw new UsageError((error as Error).message, { cause: error });

@@ -270,6 +270,23 @@ Deno.test("trade.ts keeps the safety state in --state_file and clears it on --cl
           await Deno.readTextFile(path),
           '{"version":1,"killSwitch":',
         );
+        // a dry run refuses it too, before any connect, and leaves it as it is
+        const dry = await run([
+          "--state_file",
+          path,
+          "--rest_url",
+          "http://127.0.0.1:9",
+          "--ws_url",
+          "ws://127.0.0.1:9",
+          "--journal",
+          "",
+        ]);
+        assert.equal(dry.code, 2, dry.stderr);
+        assert.match(dry.stderr, /Cannot use state file .*: not JSON/);
+        assert.equal(
+          await Deno.readTextFile(path),
+          '{"version":1,"killSwitch":',
+        );
       },
     );
   } finally {

@@ -328,6 +328,42 @@ const CASES: readonly Case[] = [
     culprit: new RegExp(`--replay: .*${what}\\.csv`),
   })),
   {
+    task: "compile",
+    what: "--hosts a URL",
+    args: (p) => [
+      "--bundle",
+      "--hosts",
+      "http://x.com",
+      "--out_dir",
+      join(p.tmp, "bin"),
+    ],
+    culprit: /--hosts "http:\/\/x\.com": expected a host name/,
+  },
+  {
+    task: "record:sim",
+    what: "--poll_time in hexadecimal",
+    args: () => ["--poll_time", "0x10"],
+    culprit: /--poll_time "0x10": not a number/,
+  },
+  {
+    task: "record:sim",
+    what: "--symbols without a value before another flag",
+    args: () => ["--symbols", "--poll_time", "5"],
+    culprit: /--symbols/,
+  },
+  {
+    task: "sim",
+    what: "--balance negative",
+    args: () => ["--balance", "-5"],
+    culprit: /--balance "-5": expected a positive/,
+  },
+  {
+    task: "sim",
+    what: "--account_v1 not KEY:SECRET",
+    args: () => ["--account_v1", "foo"],
+    culprit: /--account_v1 entry 1: expected KEY:SECRET, got 1 part/,
+  },
+  {
     task: "sim",
     what: "--port in use",
     args: (p) => ["--port", String(p.port)],

@@ -158,8 +158,13 @@ function normalizeBooleans(
         continue;
       }
       const next = argv[i + 1];
-      if (specs[name] !== undefined && next !== undefined) {
-        // "--x -1": take the next word as the value even when it starts with a dash.
+      if (
+        specs[name] !== undefined && next !== undefined &&
+        !next.startsWith("--")
+      ) {
+        // "--x -1": take the next word as the value even when it starts with one dash;
+        // "--symbols --poll_time 5" leaves "--poll_time" a flag (parseArgs then reports
+        // the missing value of --symbols).
         out.push(`--${name}=${next}`);
         i++;
         continue;
@@ -174,6 +179,8 @@ function normalizeBooleans(
   }
   return out;
 }
+
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 const BOOL_WORDS = new Set(["true", "false", "1", "0", "yes", "no"]);
 
@@ -230,7 +237,8 @@ function toNumber(
   text: string,
   spec: { integer?: boolean; min?: number; max?: number },
 ): number {
-  const value = text.trim() === "" ? NaN : Number(text);
+  // Decimal notation only: Number() would also read "0x10" as 16, "0b1", "Infinity"...
+  const value = DECIMAL.test(text.trim()) ? Number(text) : NaN;
   if (!Number.isFinite(value)) {
     throw new UsageError(`Invalid --${name} "${text}": not a number`);
   }

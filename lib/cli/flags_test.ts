@@ -68,3 +68,31 @@ Deno.test("parseFlags() converts and validates values", async (t) => {
     throws(() => parseFlags(["--delete_logs=maybe"], SPECS), /true or false/);
   });
 });
+
+Deno.test("parseFlags() reads numbers in decimal only and never takes a flag as a value", async (t) => {
+  await t.step("hex, binary, octal and Infinity are not numbers", () => {
+    for (const text of ["0x10", "0b1", "0o7", "Infinity", "1_000", "5s"]) {
+      throws(
+        () => parseFlags(["--poll_time", text], SPECS),
+        (e: Error) =>
+          e instanceof UsageError &&
+          e.message === `Invalid --poll_time "${text}": not a number`,
+        text,
+      );
+    }
+    equal(parseFlags(["--poll_time", "1e3"], SPECS).poll_time, 1000);
+    equal(parseFlags(["--poll_time", " 12 "], SPECS).poll_time, 12);
+  });
+  await t.step("a flag after a flag missing its value is not its value", () => {
+    throws(
+      () => parseFlags(["--symbols", "--poll_time", "5"], SPECS),
+      (e: Error) => e instanceof UsageError && /--symbols/.test(e.message),
+    );
+  });
+  await t.step("a negative number is still a value", () => {
+    throws(
+      () => parseFlags(["--poll_time", "-1"], SPECS),
+      /must be at least 0/,
+    );
+  });
+});

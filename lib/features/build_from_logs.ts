@@ -15,7 +15,6 @@ import {
   featureHeader,
   featureLine,
 } from "./feature_table.ts";
-import { MINUTE_MS } from "./formulas.ts";
 import {
   BufferedWriter,
   type ByteSink,

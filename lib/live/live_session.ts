@@ -42,7 +42,7 @@ import {
 import { LiveBot } from "./live_bot.ts";
 import { logRecord } from "./log_record.ts";
 import { staleInputs } from "./staleness.ts";
-import { describeKillSwitch, StateFile } from "./state_file.ts";
+import { describeKillSwitch, readStateFile, StateFile } from "./state_file.ts";
 import { portEvents, TradingPort } from "./trading_port.ts";
 
 export {
@@ -160,6 +160,11 @@ export class LiveSession {
           { path: stateFile.path, state: describeKillSwitch(k, clock.now()) },
         );
       }
+    }
+    if (!config.enableTrading && config.stateFile) {
+      // a dry run writes no state, but a corrupt file refuses the start here too (the
+      // README's promise; the operator finds out before switching trading on)
+      await readStateFile(config.stateFile);
     }
     let journal: DecisionJournal | undefined;
     // What a failed start removes again: a journal file (and its directory) it created.
@@ -471,7 +476,8 @@ export class LiveSession {
     await this.settle();
     if (this.orders) {
       if (this.#config.closeOnExit) {
-        log.info("Closing every position (--close_on_exit)");
+        // neutral wording: live sets this with --close_on_exit, paper unless --leave_open
+        log.info("Closing every position at shutdown");
         await this.orders.closeAll();
       } else {
         log.info("Leaving positions and their exchange-side exits in place");

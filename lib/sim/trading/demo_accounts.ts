@@ -69,19 +69,27 @@ export function demoEnvLines(demo: DemoCredentials): string[] {
 /**
  * Parses a `KEY:SECRET` (`kind` "v1") or `USER:SIGNER` (`kind` "v3") flag value.
  *
+ * @param item the entry's position in the flag's list (named in the error)
  * @throws {TypeError} when the value is not two non-empty parts around one colon
  */
 export function parseAccountFlag(
   kind: "v1" | "v3",
   text: string,
   balance: string,
+  item = 1,
 ): SimAccount {
   const parts = text.split(":");
   if (parts.length !== 2 || parts[0] === "" || parts[1] === "") {
+    // a V1 entry holds a secret: describe its shape, never echo it; V3 addresses are public
+    const got = kind === "v1"
+      ? `${parts.length} part(s)${
+        parts.some((p) => p === "") ? " with an empty one" : ""
+      }; the value is not shown, it may hold a secret`
+      : `"${text}"`;
     throw new TypeError(
-      `Cannot read account "${kind === "v1" ? "KEY:SECRET" : text}": expected ${
+      `Invalid --account_${kind} entry ${item}: expected ${
         kind === "v1" ? "KEY:SECRET" : "USER:SIGNER"
-      }`,
+      }, got ${got}`,
     );
   }
   const [a, b] = parts as [string, string];

@@ -39,7 +39,18 @@ Deno.test("parseAccountFlag() reads KEY:SECRET and USER:SIGNER", () => {
     signer: "0xb",
     balance: "10",
   });
-  throws(() => parseAccountFlag("v1", "nocolon", "10"), TypeError);
+  throws(
+    () => parseAccountFlag("v1", "nocolon", "10", 2),
+    (e: Error) =>
+      e instanceof TypeError &&
+      /^Invalid --account_v1 entry 2: expected KEY:SECRET, got 1 part\(s\)/
+        .test(e.message) &&
+      !e.message.includes("nocolon"),
+  );
+  throws(
+    () => parseAccountFlag("v3", "foo", "10"),
+    /Invalid --account_v3 entry 1: expected USER:SIGNER, got "foo"/,
+  );
   throws(() => parseAccountFlag("v3", "a:b:c", "10"), TypeError);
   // The secret never appears in the error.
   throws(
