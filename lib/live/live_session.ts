@@ -164,7 +164,22 @@ export class LiveSession {
     if (!config.enableTrading && config.stateFile) {
       // a dry run writes no state, but a corrupt file refuses the start here too (the
       // README's promise; the operator finds out before switching trading on)
-      await readStateFile(config.stateFile);
+      try {
+        await readStateFile(config.stateFile);
+      } catch (error) {
+        // outside this process's permissions (e.g. a bundle scoped to its state directory
+        // and the default ./state path): the dry run cannot check it, and says so
+        if (
+          !(error instanceof Error &&
+            error.cause instanceof Deno.errors.NotCapable)
+        ) {
+          throw error;
+        }
+        log.warn("Cannot check the state file {path}: {error}", {
+          path: config.stateFile,
+          error: error.message,
+        });
+      }
     }
     let journal: DecisionJournal | undefined;
     // What a failed start removes again: a journal file (and its directory) it created.
