@@ -235,7 +235,7 @@ Deno.test("runBacktest() writes PSR/DSR for every ranked config and pbo.json", a
             walkForward: parseWalkForward("is=2d,oos=1d"),
           }),
         );
-        equal(w.walkForward!.length, 2);
+        deepEqual(w.walkForward!.map((x) => x.symbol), ["AAA", "BBB", "ALL"]);
         const json = JSON.parse(
           await Deno.readTextFile(join(dir, "w", "walk_forward.json")),
         );
@@ -245,11 +245,11 @@ Deno.test("runBacktest() writes PSR/DSR for every ranked config and pbo.json", a
         const csv =
           (await Deno.readTextFile(join(dir, "w", "walk_forward.csv")))
             .trim().split("\n");
-        equal(csv.length, 1 + 2 * json.windows);
+        equal(csv.length, 1 + 3 * json.windows);
         const eq = (await Deno.readTextFile(
           join(dir, "w", "walk_forward_equity.csv"),
         )).trim().split("\n");
-        equal(eq.length, 1 + 2 * json.windows * 1440);
+        equal(eq.length, 1 + 3 * json.windows * 1440);
       },
     );
 

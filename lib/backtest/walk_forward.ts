@@ -28,7 +28,7 @@ import {
 import { runGrid } from "./grid_runner.ts";
 import { M, metricIndex, type MetricName, N_METRICS } from "./metrics.ts";
 import { type RankRule, rankWithRule } from "./plateau_rank.ts";
-import { symbolRows } from "./rank.ts";
+import { aggregateMetrics, symbolRows } from "./rank.ts";
 import { buildSignals } from "./signals.ts";
 import { ANN_FACTOR, simulate } from "./simulate.ts";
 
@@ -162,7 +162,10 @@ export function sliceTable(
   };
 }
 
-/** Runs the walk-forward; per symbol of the table. */
+/**
+ * Runs the walk-forward: per symbol of the table, and with several symbols also "ALL" (the
+ * aggregate ranking's choice traded on every symbol; its curve is their equal-weight mix).
+ */
 export async function runWalkForward(
   table: FeatureTable,
   configs: ConfigTable,
@@ -182,6 +185,10 @@ export async function runWalkForward(
   const chosen: number[][] = table.symbols.map(() => []);
   const oosRets: Float64Array[][] = table.symbols.map(() => []);
   const oosTs: Float64Array[][] = table.symbols.map(() => []);
+  // The aggregate ranking's walk-forward (several symbols).
+  const allRows: WalkForwardRow[] = [], allChosen: number[] = [];
+  const allRets: Float64Array[][] = table.symbols.map(() => []);
+  const allTs: Float64Array[][] = table.symbols.map(() => []);
   for (let k = 0; k < windows.length; k++) {
     const w = windows[k]!, isTable = isTables[k]!;
     const res = await runGrid(isTable, configs, {
@@ -190,23 +197,24 @@ export async function runWalkForward(
       onProgress: (d) => options.onProgress?.(before + d, total),
     });
     before += res.barConfigs;
-    for (let s = 0; s < nSym; s++) {
-      const isRows = symbolRows(res, s);
+    const choose = (isRows: Float64Array) => {
       const { order } = rankWithRule(isRows, {
         rankBy: options.rankBy,
         minTrades: options.minTrades,
         rule: options.rule,
         grid: options.grid,
       });
-      const c = order.length > 0 ? order[0]! : -1;
+      return order.length > 0 ? order[0]! : -1;
+    };
+    const runOos = (s: number, c: number) => {
       const oos = sliceSymbol(table.symbols[s]!, w.isEnd, w.oosEnd);
       const rets = new Float64Array(oos.bars);
-      let oosRow: Float64Array;
+      let row: Float64Array;
       if (c >= 0) {
         const signals = buildSignals(oos, signalKeyOf(configs, c), {
           blockers: options.blockers,
         });
-        oosRow = simulate(
+        row = simulate(
           {
             close: oos.close,
             open: oos.open,
@@ -218,51 +226,156 @@ export async function runWalkForward(
           { scratch: rets },
         );
       } else {
-        oosRow = new Float64Array(N_METRICS).fill(NaN);
-        oosRow[M.totalReturn] = 0;
-        oosRow[M.nTrades] = 0;
+        row = new Float64Array(N_METRICS).fill(NaN);
+        row[M.totalReturn] = 0;
+        row[M.nTrades] = 0;
       }
-      oosRets[s]!.push(rets);
-      oosTs[s]!.push(oos.ts);
-      chosen[s]!.push(c);
+      return { oos, rets, row };
+    };
+    const rowOf = (
+      c: number,
+      isRows: Float64Array,
+      isBars: number,
+      oosBars: number,
+      oosSharpe: number,
+      oosReturn: number,
+      oosTrades: number,
+    ): WalkForwardRow => {
       const at = (i: number) => c >= 0 ? isRows[c * N_METRICS + i]! : NaN;
-      rows[s]!.push({
+      return {
         window: k,
         span: w,
         config: c,
-        isBars: isTable.symbols[s]!.bars,
-        oosBars: oos.bars,
+        isBars,
+        oosBars,
         isMetric: at(m),
         isSharpe: at(M.sharpe),
         isReturn: at(M.totalReturn),
         isTrades: at(M.nTrades),
-        oosSharpe: oosRow[M.sharpe]!,
-        oosReturn: oosRow[M.totalReturn]!,
-        oosTrades: oosRow[M.nTrades]!,
-      });
+        oosSharpe,
+        oosReturn,
+        oosTrades,
+      };
+    };
+    for (let s = 0; s < nSym; s++) {
+      const isRows = symbolRows(res, s);
+      const c = choose(isRows);
+      const { oos, rets, row } = runOos(s, c);
+      oosRets[s]!.push(rets);
+      oosTs[s]!.push(oos.ts);
+      chosen[s]!.push(c);
+      rows[s]!.push(rowOf(
+        c,
+        isRows,
+        isTable.symbols[s]!.bars,
+        oos.bars,
+        row[M.sharpe]!,
+        row[M.totalReturn]!,
+        row[M.nTrades]!,
+      ));
+    }
+    if (nSym > 1) {
+      // The aggregate ranking's choice, traded on every symbol; its window metrics are the
+      // means over symbols (trades summed), as the aggregate ranking.
+      const aggRows = aggregateMetrics(res);
+      const c = choose(aggRows);
+      let sh = 0, nsh = 0, ret = 0, trades = 0, oosBars = 0, isBars = 0;
+      for (let s = 0; s < nSym; s++) {
+        const { oos, rets, row } = runOos(s, c);
+        allRets[s]!.push(rets);
+        allTs[s]!.push(oos.ts);
+        if (Number.isFinite(row[M.sharpe]!)) {
+          sh += row[M.sharpe]!;
+          nsh++;
+        }
+        ret += row[M.totalReturn]!;
+        trades += row[M.nTrades]!;
+        oosBars = Math.max(oosBars, oos.bars);
+        isBars = Math.max(isBars, isTable.symbols[s]!.bars);
+      }
+      allChosen.push(c);
+      allRows.push(rowOf(
+        c,
+        aggRows,
+        isBars,
+        oosBars,
+        nsh > 0 ? sh / nsh : NaN,
+        ret / nSym,
+        trades,
+      ));
     }
   }
-  return table.symbols.map((f, s) =>
-    summarise(f.symbol, rows[s]!, chosen[s]!, oosRets[s]!, oosTs[s]!, configs)
+  const out = table.symbols.map((f, s) =>
+    summarise(
+      f.symbol,
+      rows[s]!,
+      chosen[s]!,
+      concat(oosRets[s]!),
+      concat(oosTs[s]!),
+      configs,
+    )
   );
+  if (nSym > 1) {
+    const { ts, rets } = equalWeight(
+      allRets.map(concat),
+      allTs.map(concat),
+    );
+    out.push(summarise("ALL", allRows, allChosen, rets, ts, configs));
+  }
+  return out;
+}
+
+function concat(parts: readonly Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/**
+ * The equal-weight portfolio of per-symbol return series: on the union of their times, each
+ * symbol's value (from 1) carried forward, averaged; returned as per-bar returns.
+ */
+export function equalWeight(
+  rets: readonly Float64Array[],
+  times: readonly Float64Array[],
+): { ts: Float64Array; rets: Float64Array } {
+  const all = new Set<number>();
+  for (const t of times) for (const x of t) all.add(x);
+  const ts = Float64Array.from([...all].sort((a, b) => a - b));
+  const value = new Float64Array(ts.length);
+  times.forEach((t, s) => {
+    const r = rets[s]!;
+    let j = 0, v = 1;
+    for (let i = 0; i < ts.length; i++) {
+      while (j < t.length && t[j]! <= ts[i]!) {
+        const x = r[j++]!;
+        if (Number.isFinite(x)) v *= 1 + x;
+      }
+      value[i] = value[i]! + v / times.length;
+    }
+  });
+  const out = new Float64Array(ts.length);
+  let prev = 1;
+  for (let i = 0; i < ts.length; i++) {
+    out[i] = value[i]! / prev - 1;
+    prev = value[i]!;
+  }
+  return { ts, rets: out };
 }
 
 function summarise(
   symbol: string,
   rows: WalkForwardRow[],
   chosen: number[],
-  rets: Float64Array[],
-  times: Float64Array[],
+  all: Float64Array,
+  ts: Float64Array,
   configs: ConfigTable,
 ): WalkForwardSymbol {
-  const bars = rets.reduce((a, r) => a + r.length, 0);
-  const all = new Float64Array(bars), ts = new Float64Array(bars);
-  let o = 0;
-  for (let k = 0; k < rets.length; k++) {
-    all.set(rets[k]!, o);
-    ts.set(times[k]!, o);
-    o += rets[k]!.length;
-  }
+  const bars = all.length;
   const first = chosen.find((c) => c >= 0);
   const init = first === undefined
     ? 100

@@ -3,11 +3,16 @@ import { expandGrid, type GridSpec, signalKeyOf, simParamsOf } from "./grid.ts";
 import { runGrid } from "./grid_runner.ts";
 import { M } from "./metrics.ts";
 import { configPlateauGrid, rankWithRule } from "./plateau_rank.ts";
-import { symbolRows } from "./rank.ts";
+import { aggregateMetrics, symbolRows } from "./rank.ts";
 import { buildSignals } from "./signals.ts";
 import { simulate } from "./simulate.ts";
 import { syntheticTable } from "./synthetic_table.ts";
-import { runWalkForward, sliceSymbol, sliceTable } from "./walk_forward.ts";
+import {
+  equalWeight,
+  runWalkForward,
+  sliceSymbol,
+  sliceTable,
+} from "./walk_forward.ts";
 import { parseWalkForward, planWindows } from "../research/mod.ts";
 
 const SPEC: GridSpec = {
@@ -87,13 +92,57 @@ Deno.test("runWalkForward() chooses on IS, trades the choice on OOS, stitches", 
   await t.step("the stitched curve compounds the OOS segments", () => {
     for (const s of res) {
       equal(s.ts.length, 4 * 720);
-      const prod = s.rows.reduce((a, r) => a * (1 + r.oosReturn), 1);
-      ok(Math.abs(s.stitched.totalReturn - (prod - 1)) < 1e-9);
+      // Per symbol the segments compound; ALL is the symbols' equal-weight mix.
+      if (s.symbol !== "ALL") {
+        const prod = s.rows.reduce((a, r) => a * (1 + r.oosReturn), 1);
+        ok(Math.abs(s.stitched.totalReturn - (prod - 1)) < 1e-9);
+      }
       ok(s.stitched.psr >= 0 && s.stitched.psr <= 1);
       // OOS segments tile without overlap.
       for (let i = 1; i < s.ts.length; i++) ok(s.ts[i]! > s.ts[i - 1]!);
     }
   });
+
+  await t.step(
+    "ALL: the aggregate ranking's choice on every symbol, equal weight",
+    async () => {
+      equal(res[2]!.symbol, "ALL");
+      const w = windows[1]!;
+      const isRes = await runGrid(
+        sliceTable(table, w.isStart, w.isEnd),
+        configs,
+        {
+          workers: 0,
+          blockers: false,
+        },
+      );
+      const best = rankWithRule(aggregateMetrics(isRes), {
+        rankBy: "sharpe",
+        minTrades: 1,
+        rule: "max",
+      }).order[0]!;
+      const row = res[2]!.rows[1]!;
+      equal(row.config, best);
+      // Its window return is the mean over the symbols of the choice's OOS return.
+      const r = [0, 1].map((s) => {
+        const oos = sliceSymbol(table.symbols[s]!, w.isEnd, w.oosEnd);
+        const signals = buildSignals(oos, signalKeyOf(configs, best), {
+          blockers: false,
+        });
+        return simulate(
+          {
+            close: oos.close,
+            open: oos.open,
+            high: oos.high,
+            low: oos.low,
+            signals,
+          },
+          simParamsOf(configs, best),
+        )[M.totalReturn]!;
+      });
+      ok(Math.abs(row.oosReturn - (r[0]! + r[1]!) / 2) < 1e-15);
+    },
+  );
 
   await t.step("2 workers give identical results", async () => {
     const two = await runWalkForward(table, configs, { ...opts, workers: 2 });
@@ -102,4 +151,17 @@ Deno.test("runWalkForward() chooses on IS, trades the choice on OOS, stitches", 
       res.map((s) => [s.rows, [...s.value]]),
     );
   });
+});
+
+Deno.test("equalWeight() averages the symbols' values on the union of times", () => {
+  const { ts, rets } = equalWeight(
+    [Float64Array.from([0.1, 0.1]), Float64Array.from([0, -0.5, 1])],
+    [Float64Array.from([1, 2]), Float64Array.from([1, 2, 3])],
+  );
+  deepEqual([...ts], [1, 2, 3]);
+  // values: t1 (1.1 + 1) / 2, t2 (1.21 + 0.5) / 2, t3 (1.21 + 1) / 2
+  const v = [1.05, 0.855, 1.105];
+  ok(Math.abs(rets[0]! - (v[0]! - 1)) < 1e-12);
+  ok(Math.abs(rets[1]! - (v[1]! / v[0]! - 1)) < 1e-12);
+  ok(Math.abs(rets[2]! - (v[2]! / v[1]! - 1)) < 1e-12);
 });
