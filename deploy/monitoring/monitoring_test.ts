@@ -75,7 +75,11 @@ Deno.test("amtool: the Alertmanager example is valid and routes to a webhook and
 async function exportedNames(): Promise<Set<string>> {
   const st = fakeState();
   const m = new BotMetrics({ component: "live" });
-  m.attach(fakeView(st));
+  m.attach({
+    ...fakeView(st),
+    recorderRows: () => ({ kline: 1 }),
+    recorderDropped: () => ({ kline: 0 }),
+  });
   // touch every labelled family once so it is rendered
   m.decision({
     timeMs: 0,
