@@ -24,6 +24,24 @@ import {
   honestLines,
   runBacktest,
 } from "../lib/backtest/mod.ts";
+import { runBotBacktest } from "../lib/backtest/bot_model/run_bot.ts";
+import {
+  BOT_METRICS,
+  N_BOT_METRICS,
+} from "../lib/backtest/bot_model/simulate_bot.ts";
+import type { BotGridSpec } from "../lib/backtest/bot_model/bot_grid.ts";
+
+/** The demo's bot-model grid: the bot's parameter names and units. */
+const DEMO_BOT_GRID: Partial<BotGridSpec> = {
+  k: [0.5, 1, 2],
+  n: [1, 1.5, 2],
+  T: [10, 30],
+  V: [10, 30],
+  "tp_bps": [20, 40],
+  "sl_bps": [25],
+  "trail_activation_bps": [0, 20],
+  "order_notional": [100],
+};
 import { writeReport } from "../lib/report/mod.ts";
 import { startSimulator } from "../lib/sim/mod.ts";
 import { followClock } from "../lib/time/clock.ts";
@@ -149,9 +167,35 @@ export async function main(args: readonly string[]): Promise<number> {
       } from ${built.rowsRead} log rows`,
     );
 
+    const botDir = `${flags.out}/bot`;
+    print(
+      `3/5 backtesting: the bot model (the live bot's own rules, PnL in USDT) into ${botDir}`,
+    );
+    const bot = await runBotBacktest({
+      features: featuresCsv,
+      out: botDir,
+      grid: DEMO_BOT_GRID,
+      costs: { takerFeeBps: 3.5, exitSlippageBps: 1, intrabar: "stop_first" },
+      top: 1,
+    });
+    for (const scope of bot.scopes) {
+      const c = scope.order[0];
+      if (c === undefined) {
+        print(`    ${scope.scope}: no config traded`);
+        continue;
+      }
+      const row = scope.rows.subarray(c * N_BOT_METRICS);
+      print(
+        `    ${scope.scope}: best of ${bot.configs.count} configs nets ${
+          row[BOT_METRICS.indexOf("net_pnl")]!.toFixed(2)
+        } USDT over ${
+          row[BOT_METRICS.indexOf("n_trades")]
+        } trades; for the bot: ${botDir}/top/${scope.scope}_rank1_config${c}_live.json`,
+      );
+    }
     const outDir = `${flags.out}/backtest`;
     print(
-      `3/5 backtesting a parameter grid over ${featuresCsv} into ${outDir}`,
+      `    and the vectorbt-exact model over a parameter grid into ${outDir}`,
     );
     const backtest = await runBacktest({
       features: featuresCsv,
