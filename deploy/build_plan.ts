@@ -247,6 +247,9 @@ export function compileArgs(
     "--config",
     options.config,
     "--no-prompt",
+    // embed only the npm packages the binary's module graph reaches: without it every
+    // package of the lockfile (ccxt, playwright-core, ...) would ship in aster-live
+    "--exclude-unused-npm",
     "--target",
     options.target,
     "--output",

@@ -117,6 +117,7 @@ Deno.test("compileArgs() and bundleArgs() build the command lines", async (t) =>
         "--config",
         "/r/deno.json",
         "--no-prompt",
+        "--exclude-unused-npm",
         "--target",
         "aarch64-unknown-linux-gnu",
         "--output",

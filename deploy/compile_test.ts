@@ -354,7 +354,7 @@ exit 1
         const args = await Deno.readTextFile(`${dir}/args`);
         match(
           args,
-          /^compile --frozen --config \S+deno\.json --no-prompt --target aarch64-unknown-linux-gnu --output \S+\/aarch64-unknown-linux-gnu\/aster-doctor --allow-net=fapi\.asterdex\.com,fstream\.asterdex\.com /,
+          /^compile --frozen --config \S+deno\.json --no-prompt --exclude-unused-npm --target aarch64-unknown-linux-gnu --output \S+\/aarch64-unknown-linux-gnu\/aster-doctor --allow-net=fapi\.asterdex\.com,fstream\.asterdex\.com /,
         );
       },
     );

@@ -33,6 +33,8 @@ export interface HousekeepingParts {
   readonly marginCheckMs: number;
   /** Reports the health each tick. */
   readonly onHealth?: () => void;
+  /** Called after every successful margin read (the session enables entries on the first). */
+  readonly onMarginRead?: () => void;
 }
 
 /** The housekeeping loop of a session; see the module doc. */
@@ -95,6 +97,7 @@ export class Housekeeping {
     this.#lastMargin = this.#p.clock.now();
     try {
       await orders.checkMargin();
+      this.#p.onMarginRead?.();
     } catch (error) {
       log.warn("Kill-switch check failed: {error}", { error });
     } finally {

@@ -81,6 +81,8 @@ export class LiveSession {
   #timeSync: TimeSync | undefined;
   #stateFile: StateFile | undefined;
   #keeper: Housekeeping;
+  /** Entries wait for the first successful margin read (the one at start failed). */
+  #entriesAwaitMargin = false;
   #events: Promise<void> = Promise.resolve();
   #stopped: Promise<void> | undefined;
 
@@ -125,6 +127,13 @@ export class LiveSession {
       reconcileMs: config.reconcileMs ?? 5000,
       marginCheckMs: config.marginCheckMs ?? 5000,
       onHealth: () => deps.onHealth?.(this.healthy()),
+      onMarginRead: () => {
+        if (this.#entriesAwaitMargin) {
+          this.#entriesAwaitMargin = false;
+          log.info("Margin read: entries enabled");
+          this.bot.startEntries();
+        }
+      },
     });
   }
 
@@ -347,11 +356,24 @@ export class LiveSession {
         await userStream.start();
         await orders.reconcile();
         session.#keeper.reconciled(clock.now());
-        // invariant: the margin is read (and the kill switch judged) before any entry
-        await orders.checkMargin();
         session.bot.seed();
       }
-      session.bot.startEntries();
+      // invariant: the margin is read (and the kill switch judged) before any entry; when
+      // this first read fails, entries wait for the housekeeping's first successful one
+      let marginRead = !config.enableTrading;
+      if (!marginRead) {
+        try {
+          await orders!.checkMargin();
+          marginRead = true;
+        } catch (error) {
+          log.warn(
+            "First margin read failed: {error}; no entries until a margin read succeeds",
+            { error },
+          );
+        }
+      }
+      if (marginRead) session.bot.startEntries();
+      else session.#entriesAwaitMargin = true;
       session.#keeper.start();
       const status = `${config.enableTrading ? "trading" : "dry run"} ${
         symbols.join(",")
@@ -486,6 +508,7 @@ export class LiveSession {
 
   async #shutdown(): Promise<void> {
     log.info("Stopping: no new entries");
+    this.#entriesAwaitMargin = false;
     this.bot.stopEntries();
     await this.#keeper.stop();
     await this.settle();
