@@ -20,40 +20,42 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "./usage_error.ts";
 
+/** What every flag declaration has. */
+export interface FlagBase {
+  /** One line for `--help`. */
+  readonly help: string;
+  /** Another accepted name (an older or a singular spelling, e.g. `symbol` for `symbols`). */
+  readonly alias?: string;
+}
 /** A string flag. */
-export interface StringFlag {
+export interface StringFlag extends FlagBase {
   readonly type: "string";
   readonly default?: string;
-  readonly help: string;
   /** Allowed values; anything else is a usage error. */
   readonly choices?: readonly string[];
 }
 /** A number flag; `integer`, `min` and `max` are checked. */
-export interface NumberFlag {
+export interface NumberFlag extends FlagBase {
   readonly type: "number";
   readonly default?: number;
-  readonly help: string;
   readonly integer?: boolean;
   readonly min?: number;
   readonly max?: number;
 }
 /** A boolean flag: `--x`, `--x true|false|1|0|yes|no`, or `--no-x`. */
-export interface BooleanFlag {
+export interface BooleanFlag extends FlagBase {
   readonly type: "boolean";
   readonly default?: boolean;
-  readonly help: string;
 }
 /** A comma-separated list of strings (empty items are rejected). */
-export interface ListFlag {
+export interface ListFlag extends FlagBase {
   readonly type: "list";
   readonly default?: string;
-  readonly help: string;
 }
 /** A comma-separated list of numbers. */
-export interface NumberListFlag {
+export interface NumberListFlag extends FlagBase {
   readonly type: "numbers";
   readonly default?: string;
-  readonly help: string;
   readonly integer?: boolean;
   readonly min?: number;
 }
@@ -98,7 +100,7 @@ export function parseFlags<T extends Record<string, FlagSpec>>(
     help: { type: "boolean", short: "h" },
   };
   for (const name of Object.keys(specs)) options[name] = { type: "string" };
-  const args = normalizeBooleans(argv, specs);
+  const args = normalizeBooleans(resolveAliases(argv, specs), specs);
   let parsed;
   try {
     parsed = parseArgs({
@@ -119,21 +121,57 @@ export function parseFlags<T extends Record<string, FlagSpec>>(
   return out as Flags<T>;
 }
 
-/** Renders a help text for `specs`, one flag per line with its default. */
+/**
+ * Renders a help text for `specs`, one flag per line with its allowed values, alias and
+ * default, then the flags every command has (`--config` when declared, `--version`,
+ * `--help`) and how flags can also be set.
+ */
 export function formatHelp(
   usage: string,
   specs: Record<string, FlagSpec>,
 ): string {
   const lines = [usage, "", "Flags:"];
-  const width = Math.max(...Object.keys(specs).map((n) => n.length)) + 4;
+  const width = Math.max(...Object.keys(specs).map((n) => n.length), 7) + 4;
   for (const [name, spec] of Object.entries(specs)) {
-    const def = spec.default === undefined
-      ? ""
-      : ` (default: ${String(spec.default)})`;
-    lines.push(`  --${name.padEnd(width)}${spec.help}${def}`);
+    const notes: string[] = [];
+    if (spec.type === "string" && spec.choices !== undefined) {
+      notes.push(`one of: ${spec.choices.join(", ")}`);
+    }
+    if (spec.alias !== undefined) notes.push(`alias --${spec.alias}`);
+    if (spec.default !== undefined) {
+      notes.push(`default: ${String(spec.default)}`);
+    }
+    const tail = notes.length > 0 ? ` (${notes.join("; ")})` : "";
+    lines.push(`  --${name.padEnd(width)}${spec.help}${tail}`);
   }
+  lines.push(`  --${"version".padEnd(width)}print the version and exit`);
   lines.push(`  --${"help".padEnd(width)}show this help`);
+  if ("config" in specs) {
+    lines.push(
+      "",
+      "Every flag can also be set as ASTER_<FLAG> in the environment (e.g. ASTER_" +
+        `${Object.keys(specs).find((n) => n !== "config")!.toUpperCase()}) ` +
+        "or in the JSON --config file; precedence: flag > environment > config file > default.",
+    );
+  }
   return lines.join("\n");
+}
+
+/** Rewrites `--alias[=v]` (and `--no-alias`) to the canonical flag name. */
+function resolveAliases(
+  argv: readonly string[],
+  specs: Record<string, FlagSpec>,
+): string[] {
+  const canonical = new Map<string, string>();
+  for (const [name, spec] of Object.entries(specs)) {
+    if (spec.alias !== undefined) canonical.set(spec.alias, name);
+  }
+  if (canonical.size === 0) return [...argv];
+  return argv.map((arg) => {
+    const m = /^--(no-)?([^=]+)(=.*)?$/s.exec(arg);
+    const name = m === null ? undefined : canonical.get(m[2]!);
+    return name === undefined ? arg : `--${m![1] ?? ""}${name}${m![3] ?? ""}`;
+  });
 }
 
 function normalizeBooleans(

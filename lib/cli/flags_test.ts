@@ -1,5 +1,5 @@
-import { deepEqual, equal, throws } from "node:assert/strict";
-import { parseFlags } from "./flags.ts";
+import { deepEqual, equal, match, throws } from "node:assert/strict";
+import { formatHelp, parseFlags } from "./flags.ts";
 import { UsageError } from "./usage_error.ts";
 
 const SPECS = {
@@ -94,5 +94,31 @@ Deno.test("parseFlags() reads numbers in decimal only and never takes a flag as 
       () => parseFlags(["--poll_time", "-1"], SPECS),
       /must be at least 0/,
     );
+  });
+});
+
+Deno.test("parseFlags() accepts a flag's alias; formatHelp() lists choices, aliases and the common flags", async (t) => {
+  const specs = {
+    symbols: {
+      type: "list",
+      default: "BTCUSDT",
+      alias: "symbol",
+      help: "symbols",
+    },
+    out_dir: { type: "string", default: "out", alias: "out", help: "dir" },
+    mode: { type: "string", choices: ["a", "b"], help: "mode" },
+    config: { type: "string", help: "config file" },
+  } as const;
+  await t.step("alias forms", () => {
+    deepEqual(parseFlags(["--symbol", "ETHUSDT"], specs).symbols, ["ETHUSDT"]);
+    equal(parseFlags(["--out=x"], specs).out_dir, "x");
+    equal(parseFlags(["--out_dir", "y"], specs).out_dir, "y");
+  });
+  await t.step("help", () => {
+    const help = formatHelp("Usage: x", specs);
+    match(help, /--symbols +symbols \(alias --symbol; default: BTCUSDT\)/);
+    match(help, /--mode +mode \(one of: a, b\)/);
+    match(help, /--version +print the version/);
+    match(help, /precedence: flag > environment > config file > default/);
   });
 });

@@ -7,6 +7,7 @@
  * @module
  */
 import { UsageError } from "./usage_error.ts";
+import { versionLine } from "./version.ts";
 
 /**
  * The Deno error classes that describe the user's environment, not a bug: their messages
@@ -76,12 +77,22 @@ function oneLine(text: string): string {
  * @param main the script body; returns the exit code (default 0)
  * @param exit the process exit function (injected for tests)
  * @param stderr where the error line goes (injected for tests)
+ * @param argv the command line; exactly `--version` prints {@linkcode versionLine} instead
  */
 export async function runMain(
   main: () => Promise<number | void>,
   exit: (code: number) => never = Deno.exit,
   stderr: (text: string) => void = writeStderr,
+  argv: readonly string[] = Deno.args,
 ): Promise<void> {
+  if (argv.length === 1 && argv[0] === "--version") {
+    // every command answers --version the same way, before parsing its own flags
+    Deno.stdout.writeSync(
+      new TextEncoder().encode(versionLine(Deno.mainModule) + "\n"),
+    );
+    exit(0);
+    return;
+  }
   let code: number;
   try {
     code = (await main()) ?? 0;

@@ -1,6 +1,7 @@
 import { equal, match } from "node:assert/strict";
 import { runMain, userFacingError } from "./main.ts";
 import { UsageError } from "./usage_error.ts";
+import { versionLine } from "./version.ts";
 
 async function run(
   fn: () => Promise<number | void>,
@@ -61,4 +62,26 @@ Deno.test("runMain() prints the user's errors in one line with exit code 2", asy
     equal((await run(() => Promise.resolve(3))).code, 3);
     equal((await run(() => Promise.resolve())).code, 0);
   });
+});
+
+Deno.test("runMain() answers exactly --version with the version line, without running main", async () => {
+  let code = -1, ran = false;
+  await runMain(
+    () => {
+      ran = true;
+      return Promise.resolve(5);
+    },
+    (c) => {
+      code = c;
+      return undefined as never;
+    },
+    () => {},
+    ["--version"],
+  );
+  equal(code, 0);
+  equal(ran, false);
+  match(
+    versionLine("file:///repo/backtest/backtest.ts"),
+    /^backtest\/backtest\.ts: aster-toolkit \d+\.\d+\.\d+ \(source, deno \d/,
+  );
 });

@@ -19,3 +19,9 @@ export {
   type LoggingOptions,
   setupLogging,
 } from "./logging.ts";
+export {
+  CONFIG_FLAG,
+  envName,
+  type FlagLayers,
+  parseLayeredFlags,
+} from "./layered.ts";
