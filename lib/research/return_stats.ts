@@ -95,7 +95,10 @@ export function blockMoments(
 /**
  * {@linkcode returnMoments} and {@linkcode blockMoments} in the same two passes over the
  * returns (the engine's hot path): writes `[t, skew, kurt]` at `out[at..]` and, with
- * `blockOf`, the `3 * blocks` per-block values right after. Same results as the two calls.
+ * `blockOf`, the `3 * blocks` per-block values right after. Same results as the two calls,
+ * bit for bit: each pass walks the bars in order, one run of equal `blockOf` at a time, with
+ * that block's running sums in locals (loaded from and stored back to `out` around the run),
+ * so every sum takes its terms in the same order as the per-bar definition.
  */
 export function returnStats(
   rets: Float64Array,
@@ -112,20 +115,37 @@ export function returnStats(
   const bo = at + N_MOMENTS;
   out.fill(0, bo, bo + 3 * blocks);
   let sum = 0, cnt = 0, inf = false;
-  for (let i = 0; i < n; i++) {
-    const r = rets[i]!;
-    if (r !== r) continue;
-    if (r === Infinity || r === -Infinity) inf = true;
-    else {
-      sum += r;
-      cnt++;
-    }
+  for (let i = 0; i < n;) {
     const b = blockOf[i]!;
-    if (b >= 0) {
-      const o = bo + 3 * b;
-      out[o] = out[o]! + 1;
-      out[o + 1] = out[o + 1]! + r;
+    let j = i + 1;
+    while (j < n && blockOf[j] === b) j++;
+    if (b < 0) {
+      for (; i < j; i++) {
+        const r = rets[i]!;
+        if (r !== r) continue;
+        if (r === Infinity || r === -Infinity) inf = true;
+        else {
+          sum += r;
+          cnt++;
+        }
+      }
+      continue;
     }
+    const o = bo + 3 * b;
+    let bn = out[o]!, bs = out[o + 1]!;
+    for (; i < j; i++) {
+      const r = rets[i]!;
+      if (r !== r) continue;
+      if (r === Infinity || r === -Infinity) inf = true;
+      else {
+        sum += r;
+        cnt++;
+      }
+      bn++;
+      bs += r;
+    }
+    out[o] = bn;
+    out[o + 1] = bs;
   }
   for (let b = 0; b < blocks; b++) {
     const o = bo + 3 * b;
@@ -135,19 +155,24 @@ export function returnStats(
   const moments = cnt >= 2 && !inf;
   const mean = moments ? sum / cnt : 0;
   let s2 = 0, s3 = 0, s4 = 0;
-  for (let i = 0; i < n; i++) {
-    const r = rets[i]!;
-    if (r !== r) continue;
-    const d = r - mean, d2 = d * d;
-    s2 += d2;
-    s3 += d2 * d;
-    s4 += d2 * d2;
+  for (let i = 0; i < n;) {
     const b = blockOf[i]!;
-    if (b >= 0) {
-      const o = bo + 3 * b;
-      const e = r - out[o + 1]!;
-      out[o + 2] = out[o + 2]! + e * e;
+    let j = i + 1;
+    while (j < n && blockOf[j] === b) j++;
+    const o = bo + 3 * b;
+    const bm = b < 0 ? 0 : out[o + 1]!;
+    let m2 = b < 0 ? 0 : out[o + 2]!;
+    for (; i < j; i++) {
+      const r = rets[i]!;
+      if (r !== r) continue;
+      const d = r - mean, d2 = d * d;
+      s2 += d2;
+      s3 += d2 * d;
+      s4 += d2 * d2;
+      const e = r - bm;
+      m2 += e * e;
     }
+    if (b >= 0) out[o + 2] = m2;
   }
   if (!moments) {
     out[at + 1] = NaN;

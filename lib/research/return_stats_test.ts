@@ -26,3 +26,31 @@ Deno.test("returnStats() equals returnMoments() and blockMoments() bit for bit",
   returnStats(rets, 5000, undefined, 0, c, 0);
   assert.deepEqual([...c], [...a.subarray(0, N_MOMENTS)]);
 });
+
+Deno.test("returnStats() equals the two calls with interleaved blocks and an infinite return", () => {
+  let seed = 5;
+  const rets = Float64Array.from({ length: 3000 }, (_, i) => {
+    seed = (seed * 16807) % 2147483647;
+    return i % 113 === 0
+      ? NaN
+      : i % 500 === 7
+      ? 0
+      : (seed / 2147483647 - 0.5) * 1e-2;
+  });
+  // Blocks that come back after other blocks and gaps (runs of 37 bars), bar 0 in none.
+  const blockOf = Int16Array.from(
+    { length: 3000 },
+    (_, i) =>
+      i === 0 || Math.floor(i / 37) % 5 === 4 ? -1 : Math.floor(i / 37) % 3,
+  );
+  for (const withInf of [false, true]) {
+    const r = rets.slice();
+    if (withInf) r[1500] = -Infinity;
+    const a = new Float64Array(N_MOMENTS + 9),
+      b = new Float64Array(N_MOMENTS + 9);
+    returnMoments(r, 3000, a, 0);
+    blockMoments(r, blockOf, 3, a, N_MOMENTS);
+    returnStats(r, 3000, blockOf, 3, b, 0);
+    assert.deepEqual([...b], [...a]);
+  }
+});
