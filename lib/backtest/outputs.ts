@@ -216,10 +216,16 @@ export function* equityCsvLines(
   f: SymbolFeatures,
 ): Generator<string> {
   yield "ts,close,position,value";
+  // Position and value stay the same for long stretches (flat, or a position between fills),
+  // and closes repeat: a value equal to the previous bar's reuses its text.
+  let close = NaN, pos = NaN, value = NaN;
+  let closeText = "", posText = "", valueText = "";
   for (let i = 0; i < f.bars; i++) {
-    yield `${csvNumber(f.ts[i]!)},${csvNumber(f.close[i]!)},${
-      csvNumber(rec.position[i]!)
-    },${csvNumber(rec.value[i]!)}`;
+    const c = f.close[i]!, p = rec.position[i]!, v = rec.value[i]!;
+    if (!Object.is(c, close)) closeText = csvNumber(close = c);
+    if (!Object.is(p, pos)) posText = csvNumber(pos = p);
+    if (!Object.is(v, value)) valueText = csvNumber(value = v);
+    yield `${csvNumber(f.ts[i]!)},${closeText},${posText},${valueText}`;
   }
 }
 

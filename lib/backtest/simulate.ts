@@ -495,14 +495,16 @@ function placeOrder(
     st[S_SL_LV] = newPos > 0 ? c * (1 - sl) : c * (1 + sl);
     st[S_TP_LV] = newPos > 0 ? c * (1 + tp) : c * (1 - tp);
   }
-  // Value series and total profit, recomputed from the order as vectorbt does.
+  // Value series and total profit, recomputed from the order as vectorbt does. (vectorbt's
+  // `add(0, x)` of the bar's cash flow is `snapZero(x)`: with a 0 operand both of add's tests
+  // reduce to |x| <= ABS_TOL.)
   if (side > 0) {
-    st[M_CASH] = add(st[M_CASH]!, add(0, -size * adj - fee));
+    st[M_CASH] = add(st[M_CASH]!, snapZero(-size * adj - fee));
     st[M_ASSETS] = add(st[M_ASSETS]!, size);
     st[P_CASH] = add(st[P_CASH]!, -(size * adj + fee));
     st[P_ASSETS] = add(st[P_ASSETS]!, size);
   } else {
-    st[M_CASH] = add(st[M_CASH]!, add(0, size * adj - fee));
+    st[M_CASH] = add(st[M_CASH]!, snapZero(size * adj - fee));
     st[M_ASSETS] = add(st[M_ASSETS]!, -size);
     st[P_CASH] = add(st[P_CASH]!, size * adj - fee);
     st[P_ASSETS] = add(st[P_ASSETS]!, -size);

@@ -53,11 +53,13 @@ export function isLess(a: number, b: number): boolean {
  */
 export function add(a: number, b: number): number {
   const s = a + b;
-  const d = Math.abs(s);
-  if ((a > 0 && b < 0) || (a < 0 && b > 0)) {
-    const m = Math.max(Math.abs(a), Math.abs(b));
-    return m !== Infinity && d <= Math.max(REL_TOL * m, ABS_TOL) ? 0 : s;
+  const d = s < 0 ? -s : s;
+  // Within ABS_TOL both tests pass (NaN fails every comparison and is returned as is).
+  if (d <= ABS_TOL) return 0;
+  if (a > 0 ? b < 0 : a < 0 && b > 0) {
+    // Opposite signs: |a + b| <= REL_TOL * max(|a|, |b|), never with an infinite operand.
+    const m = a > 0 ? (a > -b ? a : -b) : (b > -a ? b : -a);
+    if (d <= REL_TOL * m && d < Infinity) return 0;
   }
-  // NaN or an infinite sum fails the comparison and is returned as is, as in vectorbt.
-  return d <= ABS_TOL ? 0 : s;
+  return s;
 }
