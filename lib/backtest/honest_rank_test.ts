@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { deflateRanking } from "./honest_rank.ts";
+import { honestLines } from "./honest_summary.ts";
 import { M, N_METRICS } from "./metrics.ts";
 import { dsr, N_MOMENTS, psr } from "../research/mod.ts";
 
@@ -56,4 +57,18 @@ Deno.test("deflateRanking() without moments (the aggregate) leaves PSR/DSR empty
   });
   assert.equal(d.trials, 2);
   assert.ok(Number.isNaN(d.psr[0]!) && Number.isNaN(d.dsr[1]!));
+});
+
+Deno.test("honestLines() prints the noise line, the winner's DSR and the PBO", () => {
+  const rows = rowsOf([12, 6, -3], [40, 12, 25]);
+  const moments = new Float64Array(3 * N_MOMENTS);
+  for (let c = 0; c < 3; c++) moments.set([43200, 0.8, 45], c * N_MOMENTS);
+  const t = Float64Array.from([43200, 43200, 43200]);
+  const deflation = deflateRanking(rows, moments, t, { minTrades: 1 });
+  const lines = honestLines(
+    { scope: "X", rows, order: Int32Array.from([0, 1, 2]), deflation },
+  );
+  assert.match(lines[0]!, /best of N=3 null configs over 43200 bars/);
+  assert.match(lines[1]!, /winner config 0: Sharpe 12\.00, PSR 0\.9997, DSR/);
+  assert.match(lines[1]!, /MinTRL [\d.]+ days/);
 });

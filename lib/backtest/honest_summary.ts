@@ -70,13 +70,11 @@ export function honestLines(scope: RankedScope, pbo?: CscvResult): string[] {
   }
   if (pbo !== undefined) {
     lines.push(
-      `PBO ${f4(pbo.pbo)} over ${pbo.splits} CSCV splits (${
-        pbo.pbo > 0.5
-          ? "the in-sample best is usually below median out of sample"
-          : "share of splits whose IS winner falls below the OOS median"
-      }); degradation slope ${f2(pbo.degradation.slope)} (R2 ${
-        f2(pbo.degradation.r2)
-      }), P(OOS loss) ${f4(pbo.probLoss)}`,
+      `PBO ${
+        f4(pbo.pbo)
+      } over ${pbo.splits} CSCV splits (the share of splits whose in-sample best ranks at or below the out-of-sample median; noise gives ~0.5); degradation slope ${
+        f2(pbo.degradation.slope)
+      } (R2 ${f2(pbo.degradation.r2)}), P(OOS loss) ${f4(pbo.probLoss)}`,
     );
   }
   return lines;

@@ -100,7 +100,10 @@ export interface WalkForwardSymbol {
     readonly trades: number;
     readonly bars: number;
   };
-  /** Walk-forward efficiency: OOS per-bar mean return over IS per-bar mean return. */
+  /**
+   * Walk-forward efficiency: OOS per-bar mean return over IS per-bar mean return of the chosen
+   * configs (NaN when the in-sample return is not positive).
+   */
   readonly wfe: number;
   /** Share of windows whose OOS return is > 0. */
   readonly profitableShare: number;
@@ -450,7 +453,8 @@ function summarise(
       trades,
       bars,
     },
-    wfe: isBars > 0 && oosBars > 0 && isRate !== 0
+    // Pardo's efficiency compares against a profitable in-sample: undefined otherwise.
+    wfe: isBars > 0 && oosBars > 0 && isRate > 0
       ? (oosRate / oosBars) / (isRate / isBars)
       : NaN,
     profitableShare: rows.length > 0 ? profitable / rows.length : NaN,

@@ -80,7 +80,7 @@ export function walkForwardJson(
     windows: results[0]?.rows.length ?? 0,
     ...meta,
     notes:
-      "OOS segments start flat; a position open at a segment's end is marked to its last close (no exit fee). wfe = OOS mean per-bar return / IS mean per-bar return of the chosen configs. The stitched curve is out of sample for the choice: its PSR needs no grid deflation.",
+      "OOS segments start flat; a position open at a segment's end is marked to its last close (no exit fee). wfe = OOS mean per-bar return / IS mean per-bar return of the chosen configs (null when the IS return is not positive). The stitched curve is out of sample for the choice: its PSR needs no grid deflation.",
     symbols,
   };
 }
