@@ -214,6 +214,7 @@ export class LiveSession {
       });
       let session: LiveSession | undefined;
       const window = Math.max(config.params.t, config.params.v) + 5;
+      let exchangeNow: (() => number) | undefined;
       feed = new MarketFeed({
         symbols,
         rest: new MarketRestClient(transport),
@@ -225,6 +226,9 @@ export class LiveSession {
             : {}),
         },
         now: () => clock.now(),
+        // closed klines judged on the exchange's clock once it is known (trading:
+        // before the feed starts); a dry run has no time sync and uses the local clock
+        exchangeNow: () => exchangeNow?.() ?? clock.now(),
         historyBars: Math.min(1499, window),
         barCapacity: Math.max(window, 64),
         onBarClosed: (symbol, bar, info) => {
@@ -237,7 +241,6 @@ export class LiveSession {
       });
       let orders: OrderManager | undefined;
       let client: TradingClient | undefined;
-      let exchangeNow: (() => number) | undefined;
       const marketFeed = feed;
       const makeBot = () =>
         new LiveBot({

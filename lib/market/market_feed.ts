@@ -52,6 +52,12 @@ export interface MarketFeedOptions extends Omit<MarketCachesOptions, "onGap"> {
   now?: () => number;
   /** Closed 1m bars fetched at start. @default {barCapacity or 1500} */
   historyBars?: number;
+  /**
+   * The exchange's clock (the synchronised server time), epoch ms: a REST kline is
+   * closed when its close time is before it. Invariant: a backfill never commits a bar
+   * the exchange still has open, whatever the local clock says. @default {now}
+   */
+  exchangeNow?: () => number;
   /** Kline rows per REST page when backfilling a gap (1..1500). @default {1500} */
   backfillPageBars?: number;
   /** Depth levels of the REST depth snapshot. @default {5} */
@@ -84,6 +90,7 @@ export class MarketFeed {
   #rest: MarketRestClient;
   #options: MarketFeedOptions;
   #now: () => number;
+  #exchangeNow: () => number;
   #stream: MarketStream | undefined;
   #info = new Map<string, SymbolInfo>();
   #abort = new AbortController();
@@ -111,6 +118,7 @@ export class MarketFeed {
     this.#options = options;
     this.#rest = options.rest;
     this.#now = options.now ?? Date.now;
+    this.#exchangeNow = options.exchangeNow ?? this.#now;
     this.caches = new MarketCaches(options.symbols, {
       ...options,
       onGap: (symbol) => this.#request(symbol, false),
@@ -183,7 +191,7 @@ export class MarketFeed {
     const [klines, book, mark, depth] = await Promise.all([
       this.#rest.klines(symbol, {
         limit: Math.min(1500, bars + 1),
-        nowMs: this.#now(),
+        nowMs: this.#exchangeNow(),
         signal,
       }),
       this.#rest.bookTicker(symbol, { signal }),
@@ -221,7 +229,7 @@ export class MarketFeed {
     if (!last) {
       return await this.#rest.klines(symbol, {
         limit: 1500,
-        nowMs: this.#now(),
+        nowMs: this.#exchangeNow(),
         signal,
       });
     }
@@ -232,7 +240,7 @@ export class MarketFeed {
       const got = await this.#rest.klines(symbol, {
         startTime: from,
         limit,
-        nowMs: this.#now(),
+        nowMs: this.#exchangeNow(),
         signal,
       });
       rows.push(...got);

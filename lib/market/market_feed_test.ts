@@ -29,6 +29,10 @@ interface SetupOptions {
   markPriceBudgetMs?: number;
   wrapSink?: (caches: MarketEventSink) => MarketEventSink;
   backfillRetries?: number;
+  /** The feed's local clock ahead of the exchange by this much, ms. */
+  localAheadMs?: number;
+  /** Give the feed the exchange's clock. */
+  exchangeClock?: boolean;
 }
 
 async function setup(options: SetupOptions = {}): Promise<Harness> {
@@ -38,6 +42,8 @@ async function setup(options: SetupOptions = {}): Promise<Harness> {
     markPriceBudgetMs = 60_000,
     wrapSink,
     backfillRetries,
+    localAheadMs = 0,
+    exchangeClock = false,
   } = options;
   const clock = new ManualClock(START);
   const sim = await startSimulator({
@@ -59,7 +65,8 @@ async function setup(options: SetupOptions = {}): Promise<Harness> {
   const feed = new MarketFeed({
     symbols,
     rest,
-    now: () => clock.now(),
+    now: () => clock.now() + localAheadMs,
+    ...(exchangeClock ? { exchangeNow: () => clock.now() } : {}),
     historyBars: 100,
     backfillPageBars,
     backfillRetryMs: 10,
@@ -424,4 +431,30 @@ Deno.test("MarketFeed releases the held bars with their gap when the backfill ke
   deepEqual(h.closed[1]![2], { source: "stream", gapBars: 0 });
   await feed.close();
   await sim.close();
+});
+
+Deno.test("MarketFeed judges a REST kline closed on the exchange's clock, not the local one", async (t) => {
+  for (const exchangeClock of [false, true]) {
+    await t.step(
+      exchangeClock
+        ? "with the exchange clock: the open bar stays open"
+        : "local clock 30 s ahead alone: the open bar looks closed",
+      async () => {
+        const h = await setup({ localAheadMs: 30_000, exchangeClock });
+        try {
+          h.clock.advance(40_000); // 12:00:40 on the exchange, 12:01:10 locally
+          await h.feed.start();
+          const last = h.feed.caches.get("BTCUSDT").lastClosedBar!;
+          equal(
+            last.openTime,
+            exchangeClock ? START - 60_000 : START,
+            new Date(last.openTime).toISOString(),
+          );
+        } finally {
+          await h.feed.close();
+          await h.sim.close();
+        }
+      },
+    );
+  }
 });
