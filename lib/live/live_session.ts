@@ -43,6 +43,7 @@ import { LiveBot } from "./live_bot.ts";
 import { logRecord } from "./log_record.ts";
 import { staleInputs } from "./staleness.ts";
 import { describeKillSwitch, readStateFile, StateFile } from "./state_file.ts";
+import { SymbolQueues } from "./symbol_queues.ts";
 import { portEvents, TradingPort } from "./trading_port.ts";
 
 export {
@@ -83,7 +84,10 @@ export class LiveSession {
   #keeper: Housekeeping;
   /** Entries wait for the first successful margin read (the one at start failed). */
   #entriesAwaitMargin = false;
-  #events: Promise<void> = Promise.resolve();
+  /** User-stream events, one ordered queue per symbol (`*` for account-wide work). */
+  #events = new SymbolQueues((error) =>
+    log.error("Event failed: {error}", { error })
+  );
   #stopped: Promise<void> | undefined;
 
   private constructor(
@@ -450,24 +454,28 @@ export class LiveSession {
     return true;
   }
 
-  /** Applies a user-stream event (in order; the manager locks per symbol). */
+  /**
+   * Applies a user-stream event: in order per symbol, symbols independent of each other
+   * (the manager locks per symbol too).
+   */
   onUserEvent(e: TradingUserEvent): void {
     this.fills.onEvent(e);
     const orders = this.orders;
     if (orders) {
       if (e.kind === "marginCall") {
         log.warn("Margin call received: checking the kill switch");
-        this.#events = this.#events.then(() => this.#keeper.checkMargin());
+        this.#events.push("*", () => this.#keeper.checkMargin());
       }
+      // each symbol's events in order, and no symbol waiting for another's
       for (const pe of portEvents(e)) {
-        this.#events = this.#events.then(() => orders.onEvent(pe)).then(
-          () => {},
-          (error) => log.error("Event failed: {error}", { error }),
-        );
+        const symbol = pe.kind === "order"
+          ? pe.order.symbol
+          : pe.position.symbol;
+        this.#events.push(symbol, () => orders.onEvent(pe));
       }
       if (e.kind === "accountUpdate" && e.positions.length > 0) {
         // a position moved: read the margin now, without holding up the events
-        this.#events = this.#events.then(() => this.#keeper.requestMargin());
+        this.#events.push("*", () => this.#keeper.requestMargin());
       }
     }
     this.#deps.onUserEvent?.(e);
@@ -475,9 +483,9 @@ export class LiveSession {
 
   /** Waits for the queued user events and entries in flight. */
   async settle(): Promise<void> {
-    await this.#events;
+    await this.#events.idle();
     await this.bot.settle();
-    await this.#events;
+    await this.#events.idle();
   }
 
   /** Resolves when the session is stopped. */

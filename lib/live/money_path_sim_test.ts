@@ -8,6 +8,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { exitTypes, S, startMoneyRig } from "./_money_rig.ts";
 import { TradingPort } from "./trading_port.ts";
+import { startRig, waitFor } from "./_test_rig.ts";
 
 Deno.test("money path: a crossed take-profit never keeps the stop-loss off the exchange", async (t) => {
   await t.step(
@@ -296,4 +297,58 @@ Deno.test("money path: a failed leverage/margin setup blocks entries unless the 
       ok(rig.amount() > 0);
     },
   );
+});
+
+Deno.test("money path: a slow symbol's events never delay another symbol's", async () => {
+  const rig = await startRig({
+    speed: 30,
+    symbols: ["BTCUSDT", "ETHUSDT"],
+    // no signal ever fires: only the events below move the manager
+    config: {
+      params: {
+        k: 1e6,
+        n: 0,
+        t: 5,
+        v: 5,
+        maxSpreadBps: 1000,
+        maxFundingBps: 1000,
+      },
+    },
+  });
+  try {
+    const orders = rig.session.orders!;
+    // every REST reply about BTCUSDT takes 1.5 s (a slow symbol)
+    rig.ex.sim.faults.delaySymbol("BTCUSDT", 1_500);
+    const account = (symbol: string, amount: string, price: string) => ({
+      kind: "accountUpdate" as const,
+      eventTime: 1,
+      transactionTime: rig.ex.sim.clock.now(),
+      reason: "ORDER",
+      balances: [],
+      positions: [{
+        symbol,
+        positionAmt: amount,
+        entryPrice: price,
+        accumulatedRealized: "0",
+        unrealizedPnl: "0",
+        marginType: "isolated",
+        isolatedWallet: "0",
+        positionSide: "BOTH",
+      }],
+    });
+    // BTCUSDT's position: its exits go out over REST, each reply 1.5 s late
+    rig.session.onUserEvent(account("BTCUSDT", "0.001", "100000") as never);
+    rig.session.onUserEvent(account("ETHUSDT", "0.01", "3500") as never);
+    const t0 = performance.now();
+    await waitFor(
+      () => orders.status("ETHUSDT").amount === "0.01",
+      "ETHUSDT's event",
+      1_000,
+    );
+    ok(performance.now() - t0 < 1_000);
+    equal(orders.status("BTCUSDT").amount, "0.001");
+    rig.ex.sim.faults.delaySymbol("BTCUSDT", 0);
+  } finally {
+    await rig.close();
+  }
 });

@@ -64,11 +64,17 @@ export interface SimFaults {
   ): void;
   /** The replies of the next `n` order placements come without `avgPrice`. */
   omitAvgPrice(n: number): void;
+  /**
+   * Every REST response about `symbol` (its `symbol` parameter, query or form body) is
+   * delayed by `ms` real milliseconds (a slow symbol); 0 turns it off.
+   */
+  delaySymbol(symbol: string, ms: number): void;
 }
 
 /** The REST half of the fault state, read by the REST pipeline. */
 export class RestFaults {
   #delayMs = 0;
+  #symbolDelays = new Map<string, number>();
   #failLeft = 0;
   #fault: RestFault | undefined;
 
@@ -85,6 +91,29 @@ export class RestFaults {
       );
     }
     this.#delayMs = ms;
+  }
+
+  /** Delays every REST response about `symbol` (its `symbol` parameter) by `ms` real ms; 0 = off. */
+  delaySymbol(symbol: string, ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) {
+      throw new RangeError(
+        `Cannot delay ${symbol}: ${ms} ms is not a non-negative number`,
+      );
+    }
+    if (ms === 0) this.#symbolDelays.delete(symbol.toUpperCase());
+    else this.#symbolDelays.set(symbol.toUpperCase(), ms);
+  }
+
+  /** The delay of a request about `symbol`, ms (0 = none). */
+  symbolDelayMs(symbol: string | null): number {
+    return symbol === null
+      ? 0
+      : this.#symbolDelays.get(symbol.toUpperCase()) ?? 0;
+  }
+
+  /** Whether any symbol is delayed. */
+  get symbolDelays(): boolean {
+    return this.#symbolDelays.size > 0;
   }
 
   /** Arms `n` failures. */

@@ -34,6 +34,14 @@ export function createRestHandler(options: RestHandlerOptions): Handler {
   return async function handleRest(req: Request): Promise<Response> {
     if (faults.delayMs > 0) await sleep(faults.delayMs);
     const url = new URL(req.url);
+    if (faults.symbolDelays) {
+      let symbol = url.searchParams.get("symbol");
+      if (symbol === null && req.method !== "GET" && req.body !== null) {
+        symbol = new URLSearchParams(await req.clone().text()).get("symbol");
+      }
+      const ms = faults.symbolDelayMs(symbol);
+      if (ms > 0) await sleep(ms);
+    }
     const now = clock.now();
     const match = routes.match(req.method, url.pathname);
     const weight = match.kind === "found"

@@ -83,3 +83,39 @@ Deno.test("createRestHandler() routes, weighs and maps errors without a socket",
     await ok.body?.cancel();
   });
 });
+
+Deno.test("createRestHandler() delays the requests of a slow symbol only", async () => {
+  const clock = new ManualClock(Date.UTC(2026, 0, 1));
+  const routes = new RouteTable();
+  routes.add("GET", "/fapi/v1/ok", 1, () => Response.json({ ok: true }));
+  routes.add(
+    "POST",
+    "/fapi/v1/order",
+    1,
+    async (req) => Response.json({ got: await req.text() }),
+  );
+  const faults = new RestFaults();
+  const slept: number[] = [];
+  const handler = createRestHandler({
+    routes,
+    meter: new WeightMeter({ limit: 100 }),
+    clock,
+    faults,
+    sleep: (ms) => {
+      slept.push(ms);
+      return Promise.resolve();
+    },
+  });
+  faults.delaySymbol("btcusdt", 10_000);
+  await handler(req("/fapi/v1/ok?symbol=ETHUSDT"));
+  deepEqual(slept, []);
+  await handler(req("/fapi/v1/ok?symbol=BTCUSDT"));
+  const res = await handler(
+    req("/fapi/v1/order", { method: "POST", body: "symbol=BTCUSDT&a=1" }),
+  );
+  deepEqual(await res.json(), { got: "symbol=BTCUSDT&a=1" }, "body intact");
+  deepEqual(slept, [10_000, 10_000]);
+  faults.delaySymbol("BTCUSDT", 0);
+  await handler(req("/fapi/v1/ok?symbol=BTCUSDT"));
+  deepEqual(slept, [10_000, 10_000]);
+});

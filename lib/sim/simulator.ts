@@ -315,6 +315,7 @@ export async function startSimulator(
       rejectNextExits: (n) => tradingFaults.rejectNextExits(n),
       rejectNextOrders: (n, r) => tradingFaults.rejectNextOrders(n, r),
       omitAvgPrice: (n) => tradingFaults.omitAvgPrice(n),
+      delaySymbol: (symbol, ms) => restFaults.delaySymbol(symbol, ms),
     };
     return {
       restUrl,
