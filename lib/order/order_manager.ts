@@ -154,6 +154,7 @@ const FINAL = new Set(["FILLED", "CANCELED", "REJECTED", "EXPIRED"]);
  */
 const TRANSIENT_REJECTS = new Set([
   0,
+  -1021, // timestamp outside recvWindow: a clock resync cures it
   -1000,
   -1001,
   -1003,
