@@ -147,10 +147,11 @@ const PER_SYMBOL_OPEN_ORDERS_MAX = 9;
 const FINAL = new Set(["FILLED", "CANCELED", "REJECTED", "EXPIRED"]);
 
 /**
- * Exit rejections worth retrying at the next sync (server busy, rate limits, a ban or a
- * request the client refused locally, code 0; a reduce-only refusal, which means the
- * exchange sees no position to protect, until reconcile). Any other refusal of an exit
- * closes the position at market rather than leave it unprotected.
+ * Exit rejections worth retrying at the next sync (server busy, rate limits, a ban, a
+ * clock error, or a request the client refused locally, code 0; a reduce-only refusal,
+ * which means the exchange sees no position to protect, until reconcile). Any other
+ * refusal of the stop-loss closes the position at market rather than leave it
+ * unprotected; of the take-profit or trailing stop, gives that exit up for the position.
  */
 const TRANSIENT_REJECTS = new Set([
   0,
