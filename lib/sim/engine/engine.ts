@@ -572,6 +572,39 @@ export class Engine {
     );
   }
 
+  /**
+   * `GET /fapi/v1/leverageBracket` (and `/fapi/v3/…`; `symbol` optional): each symbol's
+   * notional brackets, as the margin model uses them (aster-protocol §3.3).
+   */
+  leverageBracket(
+    accountId: string,
+    params: Params,
+  ): EngineReply<RawLeverageBracket[]> {
+    const target = this.#accountMarket(accountId, params, true);
+    if ("body" in target) return target;
+    const markets = target.market
+      ? [target.market]
+      : [...this.#markets.values()];
+    return ok(markets.map((m) => {
+      let floor = "0";
+      return {
+        symbol: m.spec.symbol,
+        brackets: m.spec.brackets.map((b, i) => {
+          const row = {
+            bracket: i + 1,
+            initialLeverage: b.maxLeverage,
+            notionalCap: Number(b.notionalCap),
+            notionalFloor: Number(floor),
+            maintMarginRatio: b.rate,
+            cum: b.cumUnits / 1e8,
+          };
+          floor = b.notionalCap;
+          return row;
+        }),
+      };
+    }));
+  }
+
   /** `GET /fapi/v4/account`. */
   account(accountId: string): EngineReply<RawAccount> {
     const account = this.#accounts.get(accountId);
@@ -780,4 +813,17 @@ export class Engine {
     if (!order || order.market !== m) return missing;
     return order;
   }
+}
+
+/** One symbol's row of `GET /fapi/v1/leverageBracket`. */
+export interface RawLeverageBracket {
+  readonly symbol: string;
+  readonly brackets: readonly {
+    readonly bracket: number;
+    readonly initialLeverage: number;
+    readonly notionalCap: number;
+    readonly notionalFloor: number;
+    readonly maintMarginRatio: number;
+    readonly cum: number;
+  }[];
 }

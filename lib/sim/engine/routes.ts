@@ -100,6 +100,14 @@ export const ENGINE_ROUTES: readonly EngineRoute[] = [
   },
   {
     method: "GET",
+    v1: "/fapi/v1/leverageBracket",
+    v3: "/fapi/v3/leverageBracket",
+    weight: 1,
+    order: false,
+    call: (e, a, p) => e.leverageBracket(a, p),
+  },
+  {
+    method: "GET",
     v1: "/fapi/v4/account",
     v3: "/fapi/v3/accountWithJoinMargin",
     weight: 5,

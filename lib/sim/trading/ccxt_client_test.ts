@@ -81,4 +81,19 @@ Deno.test("ccxt binanceusdm loads markets, reads the book, places and cancels an
     equal(canceled.status, "canceled");
     equal((await exchange.fetchOpenOrders("BTC/USDT:USDT")).length, 0);
   });
+
+  await t.step(
+    "load the leverage brackets (GET /fapi/v1/leverageBracket, as fetchPositions does)",
+    async () => {
+      const all = await exchange.loadLeverageBrackets(true) as Record<
+        string,
+        [number, number][]
+      >;
+      const btc = all["BTC/USDT:USDT"];
+      ok(btc && btc.length >= 1, JSON.stringify(all));
+      // [notionalFloor, maintMarginRatio] per bracket, floors ascending from 0
+      equal(btc[0]![0], 0);
+      ok(btc[0]![1] > 0 && btc[0]![1] < 1);
+    },
+  );
 });
