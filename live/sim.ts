@@ -11,9 +11,12 @@
  *
  * @module
  */
-import { configure, getConsoleSink } from "@logtape/logtape";
+import { configure, getConsoleSink, getLogger } from "@logtape/logtape";
 import { formatHelp, parseFlags, runMain, UsageError } from "../lib/cli/mod.ts";
 import {
+  armMoneyFault,
+  clearMoneyFaults,
+  parseMoneyFaults,
   type SimAccount,
   type SourceSpec,
   startSimulator,
@@ -88,6 +91,17 @@ const FLAGS = {
     default: "10000",
     help: "initial USDT wallet balance of every account",
   },
+  faults: {
+    type: "list",
+    help:
+      "money-path faults armed at random, one every --fault_every seconds: tp_crossed, trail_refused, sl_crossed, close_refused, no_avg_price, lost_reply, slow_symbol",
+  },
+  fault_every: {
+    type: "number",
+    default: 30,
+    min: 0.1,
+    help: "real seconds between two --faults",
+  },
   maker_rate: { type: "string", default: "0.0001", help: "maker fee rate" },
   taker_rate: { type: "string", default: "0.00035", help: "taker fee rate" },
 } as const;
@@ -142,6 +156,15 @@ async function main(): Promise<number> {
   }
   const source = sourceOf(flags);
   const symbols = flags.symbols.map((s) => s.toUpperCase());
+  let faultNames;
+  try {
+    faultNames = parseMoneyFaults(flags.faults ?? []);
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(
+      "Invalid fault",
+      "Invalid --faults",
+    ));
+  }
   await configure({
     sinks: { console: getConsoleSink() },
     loggers: [
@@ -208,11 +231,28 @@ async function main(): Promise<number> {
     );
   }
   await Deno.stdout.write(new TextEncoder().encode(lines.join("\n") + "\n"));
+  // --faults: one at random every --fault_every seconds (a slow symbol lasts one period)
+  let timer: ReturnType<typeof setInterval> | undefined;
+  if (faultNames.length > 0) {
+    const simFaults = sim.faults;
+    let n = 0;
+    timer = setInterval(() => {
+      clearMoneyFaults(simFaults, symbols);
+      const fault = faultNames[Math.floor(Math.random() * faultNames.length)]!;
+      const symbol = symbols[n++ % symbols.length]!;
+      armMoneyFault(simFaults, fault, symbol);
+      getLogger(["aster", "sim"]).warn("Fault armed: {fault} ({symbol})", {
+        fault,
+        symbol,
+      });
+    }, flags.fault_every * 1000);
+  }
   const { promise, resolve } = Promise.withResolvers<void>();
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, resolve);
   await promise;
   for (const s of signals) Deno.removeSignalListener(s, resolve);
+  if (timer !== undefined) clearInterval(timer);
   await sim.close();
   return 0;
 }

@@ -33,6 +33,13 @@ export {
   type SteppedClock,
 } from "./clock.ts";
 export type { LostReplyMode, RestFault, SimFaults } from "./faults.ts";
+export {
+  armMoneyFault,
+  clearMoneyFaults,
+  MONEY_FAULTS,
+  type MoneyFault,
+  parseMoneyFaults,
+} from "./money_faults.ts";
 export type { SimAccount } from "./trading/accounts.ts";
 export type { SimTrading, TradingOptions } from "./trading/trading_desk.ts";
 export {

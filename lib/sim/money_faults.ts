@@ -1,0 +1,82 @@
+/**
+ * The money-path faults by name, for `deno task sim --faults …` and the soak test: each
+ * arms one fault on a running simulator (a crossed take-profit, a refused trailing stop,
+ * a crossed stop, refused market closes, a fill reply without `avgPrice`, a lost order
+ * reply, a slow symbol). Fills sharing a millisecond need no fault (a manual clock gives
+ * them); see `lib/live/money_path_sim_test.ts`.
+ *
+ * @module
+ */
+import type { SimFaults } from "./faults.ts";
+
+/** The fault names. */
+export const MONEY_FAULTS = [
+  "tp_crossed",
+  "trail_refused",
+  "sl_crossed",
+  "close_refused",
+  "no_avg_price",
+  "lost_reply",
+  "slow_symbol",
+] as const;
+
+/** One of {@linkcode MONEY_FAULTS}. */
+export type MoneyFault = typeof MONEY_FAULTS[number];
+
+/**
+ * Checks a list of fault names.
+ *
+ * @throws {RangeError} naming the first unknown one and the known ones
+ */
+export function parseMoneyFaults(names: readonly string[]): MoneyFault[] {
+  for (const n of names) {
+    if (!(MONEY_FAULTS as readonly string[]).includes(n)) {
+      throw new RangeError(
+        `Invalid fault "${n}": expected one of ${MONEY_FAULTS.join(", ")}`,
+      );
+    }
+  }
+  return [...names] as MoneyFault[];
+}
+
+/**
+ * Arms `fault` once on `faults`. `slow_symbol` delays `symbol`'s REST replies by
+ * `slowMs` until {@linkcode clearMoneyFaults}.
+ */
+export function armMoneyFault(
+  faults: SimFaults,
+  fault: MoneyFault,
+  symbol: string,
+  slowMs = 2_000,
+): void {
+  switch (fault) {
+    case "tp_crossed":
+      return faults.rejectNextOrders(1, {
+        type: "TAKE_PROFIT_MARKET",
+        code: -2021,
+      });
+    case "trail_refused":
+      return faults.rejectNextOrders(1, {
+        type: "TRAILING_STOP_MARKET",
+        code: -1111,
+      });
+    case "sl_crossed":
+      return faults.rejectNextOrders(1, { type: "STOP_MARKET", code: -2021 });
+    case "close_refused":
+      return faults.rejectNextOrders(2, { type: "MARKET", code: -4131 });
+    case "no_avg_price":
+      return faults.omitAvgPrice(1);
+    case "lost_reply":
+      return faults.loseNextOrderReply(1);
+    case "slow_symbol":
+      return faults.delaySymbol(symbol, slowMs);
+  }
+}
+
+/** Turns the lasting money faults (a slow symbol) off. */
+export function clearMoneyFaults(
+  faults: SimFaults,
+  symbols: readonly string[],
+): void {
+  for (const s of symbols) faults.delaySymbol(s, 0);
+}
