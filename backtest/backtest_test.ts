@@ -1,30 +1,9 @@
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { featureTableCsvLines, syntheticTable } from "../lib/backtest/mod.ts";
+import { runScript } from "./_run_script.ts";
 
-const SCRIPT = new URL("./backtest.ts", import.meta.url).pathname;
-const ROOT = new URL("..", import.meta.url).pathname;
-
-async function run(args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      SCRIPT,
-      "--quiet",
-      ...args,
-    ],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: dec.decode(out.stdout),
-    stderr: dec.decode(out.stderr),
-  };
+function run(args: string[]) {
+  return runScript("backtest.ts", args);
 }
 
 Deno.test("backtest.ts ranks a grid and writes its outputs", async (t) => {

@@ -1,31 +1,12 @@
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { featureTableCsvLines, syntheticTable } from "../lib/backtest/mod.ts";
+import { runScript } from "./_run_script.ts";
 
-const BACKTEST = new URL("./backtest.ts", import.meta.url).pathname;
-const MERGE = new URL("./merge.ts", import.meta.url).pathname;
-const ROOT = new URL("..", import.meta.url).pathname;
+const BACKTEST = "backtest.ts";
+const MERGE = "merge.ts";
 
-async function run(script: string, args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      script,
-      "--quiet",
-      ...args,
-    ],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: dec.decode(out.stdout),
-    stderr: dec.decode(out.stderr),
-  };
+function run(script: string, args: string[]) {
+  return runScript(script, args);
 }
 
 async function exists(path: string): Promise<boolean> {
