@@ -94,11 +94,20 @@ Deno.test("n shard processes and a merge give the single run's outputs", async (
       ),
     ]);
 
-    await t.step("the single run and every shard succeed", () => {
+    await t.step("the single run and every shard succeed", async () => {
       equal(one!.code, 0, one!.stderr);
       for (const s of shards) {
         equal(s.code, 0, s.stderr);
         match(s.stdout, /^shard \d\/3: \d+ \(symbol, config\) rows/);
+      }
+      for (let i = 0; i < n; i++) {
+        const doc = JSON.parse(
+          await Deno.readTextFile(`${shardDir(i)}/shard.json`),
+        );
+        ok(
+          doc.wf_rows > 0,
+          "each shard ran its part of the walk-forward windows",
+        );
       }
     });
 
@@ -147,7 +156,14 @@ Deno.test("n shard processes and a merge give the single run's outputs", async (
           `0/${n}`,
         ]);
         equal(o.code, 0, o.stderr);
+        // A shard whose walk-forward rows were lost: the merge needs them (it runs no grid).
+        const lost = `${dir}/lost1`;
+        await Deno.mkdir(lost);
+        for (const f of ["shard.json", "rows.f64"]) {
+          await Deno.copyFile(`${shardDir(1)}/${f}`, `${lost}/${f}`);
+        }
         const cases: [string[], RegExp][] = [
+          [[shardDir(0), lost, shardDir(2)], /wf_rows\.f64 is missing/],
           [[shardDir(0), shardDir(1)], /missing shard\(s\) 2 of 3/],
           [
             [shardDir(0), shardDir(1), shardDir(1)],

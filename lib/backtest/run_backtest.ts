@@ -369,13 +369,15 @@ export async function runBacktest(
  * Ranks a complete grid result and writes `ranked.csv`, `ranked.json`, `pbo.json`, `top/` and
  * `manifest.json` into `options.out`: the common end of a single run and of a shard merge.
  *
- * @param seconds the read and simulation time to report (a merge reports its shards' sum)
+ * @param seconds0 the read and simulation time to report (a merge reports its shards' sum)
+ * @param isGrid with `walkForward`: where the in-sample grids come from (a merge's shards)
  */
 export async function finishRun(
   options: BacktestOptions,
   prep: PreparedRun,
   result: GridResult,
   seconds0: { readonly read: number; readonly simulate: number },
+  isGrid?: (k: number, isTable: FeatureTable) => Promise<GridResult>,
 ): Promise<BacktestSummary> {
   const tSim = performance.now();
   const { table, configs, blockers, rankRule, plateauGrid } = prep;
@@ -471,6 +473,7 @@ export async function finishRun(
       blockers,
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(isGrid !== undefined ? { isGrid } : {}),
     });
   }
   const tWfo = performance.now();

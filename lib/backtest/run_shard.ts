@@ -26,7 +26,8 @@ import {
   prepareRun,
 } from "./run_backtest.ts";
 import { type ShardSpec, shardTasks, tableFingerprint } from "./shard.ts";
-import { taskRowWidth } from "./task.ts";
+import { type GridTask, taskRowWidth } from "./task.ts";
+import { sliceTable } from "./walk_forward.ts";
 
 /** `kind` of a shard.json. */
 export const SHARD_KIND = "aster-grid-backtest-shard";
@@ -143,6 +144,23 @@ export async function runShard(
       at += width;
     }
   }
+  // Walk-forward: this shard's part of every window's in-sample grid (metric rows only).
+  const wfParts: Float64Array[] = [];
+  let wfRows = 0;
+  for (const w of prep.windows ?? []) {
+    const isTable = sliceTable(prep.table, w.isStart, w.isEnd);
+    const res = await runGrid(isTable, prep.configs, {
+      blockers: prep.blockers,
+      shard,
+      ...(options.workers !== undefined ? { workers: options.workers } : {}),
+    });
+    const part = windowRows(
+      res,
+      shardTasks(prep.configs, isTable.symbols.map((f) => f.bars), shard),
+    );
+    wfParts.push(part);
+    wfRows += part.length / N_METRICS;
+  }
   await Deno.mkdir(options.out, { recursive: true });
   await Deno.remove(`${options.out}/shard.json`).catch((error) => {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
@@ -151,6 +169,18 @@ export async function runShard(
     `${options.out}/rows.f64`,
     new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
   );
+  if (prep.windows !== undefined) {
+    const wf = new Float64Array(wfRows * N_METRICS);
+    let o = 0;
+    for (const part of wfParts) {
+      wf.set(part, o);
+      o += part.length;
+    }
+    await writeAtomic(
+      `${options.out}/wf_rows.f64`,
+      new Uint8Array(wf.buffer, wf.byteOffset, wf.byteLength),
+    );
+  }
   const seconds = { read: prep.readSeconds, simulate };
   const doc = {
     kind: SHARD_KIND,
@@ -159,6 +189,7 @@ export async function runShard(
     tasks: tasks.length,
     rows,
     "row_width": width,
+    "wf_rows": wfRows,
     "bar_configs": result.barConfigs,
     workers: options.workers ?? navigator.hardwareConcurrency,
     "runtime_s": seconds,
@@ -177,6 +208,22 @@ export async function runShard(
   };
 }
 
+/** The metric rows of `tasks` in `res`, in task order (a window's part of a shard). */
+function windowRows(res: GridResult, tasks: readonly GridTask[]): Float64Array {
+  let rows = 0;
+  for (const t of tasks) rows += t.configs.length;
+  const out = new Float64Array(rows * N_METRICS);
+  let at = 0;
+  for (const t of tasks) {
+    for (const c of t.configs) {
+      const r = t.symbol * res.configs + c;
+      out.set(res.metrics.subarray(r * N_METRICS, (r + 1) * N_METRICS), at);
+      at += N_METRICS;
+    }
+  }
+  return out;
+}
+
 interface ShardDoc {
   readonly dir: string;
   readonly index: number;
@@ -186,6 +233,7 @@ interface ShardDoc {
   readonly width: number;
   readonly workers: number;
   readonly simulate: number;
+  readonly wfRows: number;
 }
 
 const WHAT_DIFFERS: Record<string, string> = {
@@ -256,6 +304,7 @@ async function readShardDoc(dir: string): Promise<ShardDoc> {
     width: doc["row_width"] as number,
     workers: typeof doc["workers"] === "number" ? doc["workers"] : 0,
     simulate: typeof secs?.simulate === "number" ? secs.simulate : 0,
+    wfRows: typeof doc["wf_rows"] === "number" ? doc["wf_rows"] : 0,
   };
 }
 
@@ -340,6 +389,69 @@ export interface MergeOptions {
   readonly onStatus?: (line: string) => void;
 }
 
+/**
+ * The walk-forward's in-sample grid results, put together from the shards' `wf_rows.f64`
+ * (each shard holds its tasks of every window, window after window). Checked before use.
+ */
+async function walkForwardGrids(
+  prep: PreparedRun,
+  docs: readonly ShardDoc[],
+): Promise<(k: number) => Promise<GridResult>> {
+  const windows = prep.windows!;
+  const count = prep.configs.count, nSym = prep.table.symbols.length;
+  const bars = windows.map((w) =>
+    sliceTable(prep.table, w.isStart, w.isEnd).symbols.map((f) => f.bars)
+  );
+  const grids = windows.map(() => new Float64Array(nSym * count * N_METRICS));
+  for (const d of docs) {
+    const shard = { index: d.index, count: d.count };
+    const tasks = bars.map((b) => shardTasks(prep.configs, b, shard));
+    let rows = 0;
+    for (const ts of tasks) for (const t of ts) rows += t.configs.length;
+    let bytes: Uint8Array;
+    try {
+      bytes = await Deno.readFile(`${d.dir}/wf_rows.f64`);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) {
+        throw new BacktestInputError(
+          `Cannot merge: ${d.dir}/wf_rows.f64 is missing (re-run shard ${d.index}/${d.count})`,
+        );
+      }
+      throw error;
+    }
+    if (d.wfRows !== rows || bytes.byteLength !== rows * N_METRICS * 8) {
+      throw new BacktestInputError(
+        `Cannot merge: ${d.dir}/wf_rows.f64 has ${bytes.byteLength} bytes, expected ${
+          rows * N_METRICS * 8
+        } (re-run shard ${d.index}/${d.count})`,
+      );
+    }
+    const data = new Float64Array(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+    );
+    let at = 0;
+    for (let k = 0; k < windows.length; k++) {
+      for (const t of tasks[k]!) {
+        for (const c of t.configs) {
+          const r = t.symbol * count + c;
+          grids[k]!.set(data.subarray(at, at + N_METRICS), r * N_METRICS);
+          at += N_METRICS;
+        }
+      }
+    }
+  }
+  return (k: number) =>
+    Promise.resolve({
+      symbols: nSym,
+      configs: count,
+      metrics: grids[k]!,
+      barConfigs: bars[k]!.reduce((a, b) => a + b, 0) * count,
+      moments: new Float64Array(0),
+      blocks: 0,
+      blockStats: new Float64Array(0),
+    });
+}
+
 /** What a merge did: the run's summary and the options the shards ran with. */
 export interface MergeResult {
   /** As a single run's. */
@@ -376,7 +488,6 @@ export async function mergeShards(
     top: run.top,
     workers: docs[0]!.workers,
     symbols: run.symbols.map((s) => s.symbol),
-    // Walk-forward re-runs the grid per window on the merge machine (not sharded yet).
     ...(run["walk_forward"] !== null && run["walk_forward"] !== undefined
       ? { walkForward: parseWalkForward(run["walk_forward"]) }
       : {}),
@@ -460,11 +571,15 @@ export async function mergeShards(
       }
     }
   }
+  const isGrid = prep.windows === undefined
+    ? undefined
+    : await walkForwardGrids(prep, docs);
   const summary = await finishRun(
     runOptions,
     prep,
     { ...result, barConfigs },
     { read: prep.readSeconds, simulate },
+    isGrid,
   );
   return { summary, run: runOptions };
 }

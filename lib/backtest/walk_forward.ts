@@ -25,7 +25,7 @@ import {
   signalKeyOf,
   simParamsOf,
 } from "./grid.ts";
-import { runGrid } from "./grid_runner.ts";
+import { type GridResult, runGrid } from "./grid_runner.ts";
 import { M, metricIndex, type MetricName, N_METRICS } from "./metrics.ts";
 import { type RankRule, rankWithRule } from "./plateau_rank.ts";
 import { aggregateMetrics, symbolRows } from "./rank.ts";
@@ -50,6 +50,11 @@ export interface WalkForwardOptions {
   readonly workers?: number;
   /** Progress over all IS grids (bar-configs done, total). */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Where window k's in-sample grid result comes from (only its metric rows are read).
+   * @default running the grid on `isTable` (a merge of shards supplies theirs instead)
+   */
+  readonly isGrid?: (k: number, isTable: FeatureTable) => Promise<GridResult>;
 }
 
 /** One window of one symbol. */
@@ -194,11 +199,13 @@ export async function runWalkForward(
   const allTs: Float64Array[][] = table.symbols.map(() => []);
   for (let k = 0; k < windows.length; k++) {
     const w = windows[k]!, isTable = isTables[k]!;
-    const res = await runGrid(isTable, configs, {
-      blockers: options.blockers,
-      ...(options.workers !== undefined ? { workers: options.workers } : {}),
-      onProgress: (d) => options.onProgress?.(before + d, total),
-    });
+    const res = options.isGrid !== undefined
+      ? await options.isGrid(k, isTable)
+      : await runGrid(isTable, configs, {
+        blockers: options.blockers,
+        ...(options.workers !== undefined ? { workers: options.workers } : {}),
+        onProgress: (d) => options.onProgress?.(before + d, total),
+      });
     before += res.barConfigs;
     const choose = (isRows: Float64Array) => {
       const { order } = rankWithRule(isRows, {
