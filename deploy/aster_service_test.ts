@@ -1,6 +1,7 @@
 import { equal, match, ok } from "node:assert/strict";
 
 const UNIT = new URL("./aster.service", import.meta.url);
+const SECRETS_UNIT = new URL("./aster-secrets.service", import.meta.url);
 const MAX_EXPOSURE = 2.0;
 
 async function analyze(
@@ -34,8 +35,20 @@ Deno.test("aster.service passes systemd-analyze verify and security", async (t) 
           "ProtectSystem=strict",
           "CapabilityBoundingSet=",
           "User=aster",
+          // credentials from the root staging unit, never a root ExecStartPre in ours
+          "Requires=aster-secrets.service",
+          "LoadCredential=aster:/run/aster-secrets",
+          "PrivateMounts=yes",
+          "LimitCORE=0",
+          "SocketBindDeny=any",
+          "IPAddressDeny=link-local",
         ]
       ) ok(text.split("\n").includes(line), `missing ${line}`);
+      ok(
+        !/^ExecStart(Pre)?=\+/m.test(text),
+        "a command runs as root in aster.service",
+      );
+      ok(!/^ReadWritePaths=.*\/run\/aster/m.test(text));
       match(text, /^WatchdogSec=\d+$/m);
       match(text, /^StartLimitIntervalSec=\d+$/m);
       match(text, /^StartLimitBurst=\d+$/m);
@@ -57,10 +70,21 @@ Deno.test("aster.service passes systemd-analyze verify and security", async (t) 
           `${dir}/aster.service`,
           text.replaceAll("/opt/aster/bin/", `${dir}/bin/`),
         );
-        const r = await analyze(["verify", `${dir}/aster.service`]);
+        await Deno.writeTextFile(
+          `${dir}/aster-secrets.service`,
+          (await Deno.readTextFile(SECRETS_UNIT)).replaceAll(
+            "/opt/aster/bin/",
+            `${dir}/bin/`,
+          ),
+        );
+        const r = await analyze([
+          "verify",
+          `${dir}/aster.service`,
+          `${dir}/aster-secrets.service`,
+        ]);
         equal(r.code, 0, r.err);
         const lines = r.err.split("\n").filter((l) =>
-          l.includes("aster.service")
+          l.includes("aster.service") || l.includes("aster-secrets.service")
         );
         equal(lines.join("\n"), "");
       } finally {

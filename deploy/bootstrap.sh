@@ -135,8 +135,13 @@ else
   fi
 fi
 
-# 6. The unit.
-if install_file "$HERE/aster.service" /etc/systemd/system/aster.service 644 0:0; then
+# 6. The units: the bot, and the root oneshot staging its credentials (pulled in by the
+# bot's Requires=, so it is not enabled on its own).
+reload=0
+install_file "$HERE/aster-secrets.service" /etc/systemd/system/aster-secrets.service 644 0:0 &&
+  reload=1
+install_file "$HERE/aster.service" /etc/systemd/system/aster.service 644 0:0 && reload=1
+if [[ "$reload" == 1 ]]; then
   systemctl daemon-reload
 fi
 if ! systemctl is-enabled --quiet aster.service 2>/dev/null; then

@@ -58,6 +58,14 @@ Deno.test("bootstrap.sh sets up a scratch root and is idempotent", async (t) => 
           await Deno.readTextFile(`${s.root}/etc/systemd/system/aster.service`),
           await Deno.readTextFile(new URL("./aster.service", import.meta.url)),
         );
+        equal(
+          await Deno.readTextFile(
+            `${s.root}/etc/systemd/system/aster-secrets.service`,
+          ),
+          await Deno.readTextFile(
+            new URL("./aster-secrets.service", import.meta.url),
+          ),
+        );
         const rotate = await Deno.readTextFile(
           `${s.root}/etc/logrotate.d/aster`,
         );

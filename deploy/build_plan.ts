@@ -22,8 +22,13 @@ export interface DeployPaths {
   readonly logDir: string;
   /** State (journals, kill-switch state). @default {"/var/lib/aster"} */
   readonly stateDir: string;
-  /** Runtime tmpfs: secrets and the sd_notify sender socket. @default {"/run/aster"} */
+  /** Runtime tmpfs: the sd_notify sender socket. @default {"/run/aster"} */
   readonly runDir: string;
+  /**
+   * The unit's systemd credentials (LoadCredential=): the key files.
+   * @default {"/run/credentials/aster.service"}
+   */
+  readonly credentialsDir: string;
   /** systemd's notify socket. @default {"/run/systemd/notify"} */
   readonly notifySocket: string;
 }
@@ -34,6 +39,7 @@ export const DEFAULT_PATHS: DeployPaths = {
   logDir: "/var/log/aster",
   stateDir: "/var/lib/aster",
   runDir: "/run/aster",
+  credentialsDir: "/run/credentials/aster.service",
   notifySocket: "/run/systemd/notify",
 };
 
@@ -131,12 +137,21 @@ export function permissionFlags(
             `unix:${p.runDir}/notify.sock`,
           ].join(",")
         }`,
+        // binding the sd_notify sender socket needs read and write access to its path
         `--allow-read=${
-          [p.configDir, p.runDir, p.logDir, p.stateDir].join(",")
+          [
+            p.configDir,
+            p.credentialsDir,
+            p.logDir,
+            p.stateDir,
+            `${p.runDir}/notify.sock`,
+          ].join(",")
         }`,
-        // Sending a datagram to a unix socket needs write access to its path.
+        // Sending a datagram to a unix socket needs write access to its path; in the
+        // runtime directory only the bot's own sender socket.
         `--allow-write=${
-          [p.logDir, p.stateDir, p.runDir, p.notifySocket].join(",")
+          [p.logDir, p.stateDir, `${p.runDir}/notify.sock`, p.notifySocket]
+            .join(",")
         }`,
         // Deno.uid(): key files owned by another user are refused
         "--allow-sys=uid",
@@ -149,7 +164,7 @@ export function permissionFlags(
         `--allow-net=${hosts.join(",")}`,
         // the state directory: the doctor reads the bot's kill-switch state file
         `--allow-read=${
-          [p.configDir, p.runDir, p.logDir, p.stateDir].join(",")
+          [p.configDir, p.credentialsDir, p.logDir, p.stateDir].join(",")
         }`,
         `--allow-write=${p.logDir}`,
         "--allow-sys=uid",

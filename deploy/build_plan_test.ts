@@ -26,8 +26,8 @@ Deno.test("permissionFlags() scopes each binary to its hosts, paths and variable
         permissionFlags(entry("aster-live"), DEFAULT_PATHS, DEFAULT_HOSTS),
         [
           "--allow-net=fapi.asterdex.com,fstream.asterdex.com,127.0.0.1:9464,127.0.0.1:9465,unix:/run/systemd/notify,unix:/run/aster/notify.sock",
-          "--allow-read=/etc/aster,/run/aster,/var/log/aster,/var/lib/aster",
-          "--allow-write=/var/log/aster,/var/lib/aster,/run/aster,/run/systemd/notify",
+          "--allow-read=/etc/aster,/run/credentials/aster.service,/var/log/aster,/var/lib/aster,/run/aster/notify.sock",
+          "--allow-write=/var/log/aster,/var/lib/aster,/run/aster/notify.sock,/run/systemd/notify",
           "--allow-sys=uid",
           "--allow-env=ASTER_*,ORDER_API_KEY,ORDER_SECRET_KEY,NO_COLOR,NOTIFY_SOCKET,WATCHDOG_USEC,WATCHDOG_PID,RUNTIME_DIRECTORY,STATE_DIRECTORY,LOGS_DIRECTORY,INVOCATION_ID",
           "--unstable-net",

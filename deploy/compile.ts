@@ -75,7 +75,7 @@ const FLAGS = {
   run_dir: {
     type: "string",
     default: DEFAULT_PATHS.runDir,
-    help: "runtime directory (secrets, notify socket) baked into permissions",
+    help: "runtime directory (the notify socket) baked into permissions",
   },
   version: {
     type: "string",

@@ -80,13 +80,19 @@ Deno.test("env.sample documents every runtime parameter", async (t) => {
       equal(lines.some((l) => l.name === "ASTER_CLEAR_KILL_SWITCH"), false);
     },
   );
-  await t.step("the credential files live on the secrets tmpfs", () => {
-    for (const l of lines) {
-      if (
-        /^(ORDER_API_KEY|ORDER_SECRET_KEY|ASTER_AGENT_KEY_FILE)$/.test(l.name)
-      ) {
-        ok(l.value.startsWith("/run/aster/secrets/"), l.name);
+  await t.step(
+    "the credential files are the unit's systemd credentials",
+    () => {
+      for (const l of lines) {
+        if (
+          /^(ORDER_API_KEY|ORDER_SECRET_KEY|ASTER_AGENT_KEY_FILE)$/.test(l.name)
+        ) {
+          ok(
+            l.value.startsWith("/run/credentials/aster.service/aster_"),
+            l.name,
+          );
+        }
       }
-    }
-  });
+    },
+  );
 });

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Pulls the Aster API credentials from Google Secret Manager into files readable only by
-# the service user, on a tmpfs (/run/aster/secrets), before the bot starts. The unit runs
-# it as root (ExecStartPre=+); the files vanish when the service stops (RuntimeDirectory).
+# Pulls the Aster API credentials from Google Secret Manager into root-only files on a
+# tmpfs (/run/aster-secrets), before the bot starts. aster-secrets.service runs it as root
+# in its own RuntimeDirectory (root-owned: the bot's user can neither write there nor plant
+# a symlink); aster.service takes the files with LoadCredential=, so the bot reads them as
+# /run/credentials/aster.service/aster_<file>.
 #
 # Configuration (from /etc/aster/aster.env):
 #   ASTER_GCP_PROJECT          Google Cloud project holding the secrets (required)
@@ -11,16 +13,16 @@
 #   ASTER_SECRET_AGENT_KEY     V3: secret name of the agent key      [aster-agent-key]
 #   ASTER_SECRET_VERSION       secret version                        [latest]
 # Files written (point the bot at them in aster.env):
-#   v1: $DIR/api_key, $DIR/api_secret  -> ORDER_API_KEY, ORDER_SECRET_KEY
-#   v3: $DIR/agent_key                 -> ASTER_AGENT_KEY_FILE
+#   v1: $DIR/api_key, $DIR/api_secret  -> ORDER_API_KEY=/run/credentials/aster.service/aster_api_key,
+#                                         ORDER_SECRET_KEY=/run/credentials/aster.service/aster_api_secret
+#   v3: $DIR/agent_key                 -> ASTER_AGENT_KEY_FILE=/run/credentials/aster.service/aster_agent_key
 # Test hooks: ROOT=/scratch prefixes the paths; ASTER_SECRETS_ALLOW_DISK=1 skips the tmpfs
 # check; ASTER_SECRETS_DIR overrides the directory.
 set -euo pipefail
 umask 077
 
 ROOT="${ROOT:-}"
-SVC_USER="${ASTER_USER_NAME:-aster}"
-DIR="$ROOT${ASTER_SECRETS_DIR:-${RUNTIME_DIRECTORY:-/run/aster}/secrets}"
+DIR="$ROOT${ASTER_SECRETS_DIR:-${RUNTIME_DIRECTORY:-/run/aster-secrets}}"
 SCHEME="${ASTER_SECRET_SCHEME:-v3}"
 VERSION="${ASTER_SECRET_VERSION:-latest}"
 
@@ -34,10 +36,13 @@ case "$SCHEME" in
   *) die "ASTER_SECRET_SCHEME must be v1 or v3, not \"$SCHEME\"" ;;
 esac
 command -v gcloud >/dev/null || die "gcloud not found on PATH"
-UID_NUM="$(id -u "$SVC_USER")" || die "no user $SVC_USER (run bootstrap.sh)"
-GID_NUM="$(id -g "$SVC_USER")"
+# The files belong to whoever runs this (root in production): systemd hands them to the
+# bot through LoadCredential=.
+UID_NUM="$(id -u)"
+GID_NUM="$(id -g)"
 
-# The directory: private to the service user, on a tmpfs (never on disk).
+# The directory: private to its owner, on a tmpfs (never on disk), not a symlink.
+[[ ! -L "$DIR" ]] || die "refusing: $DIR is a symbolic link"
 if [[ -e "$DIR" ]]; then
   perms="$(stat -c '%a' "$DIR")"
   if (( (8#$perms & 8#007) != 0 )); then
@@ -69,12 +74,11 @@ for entry in "${NAMES[@]}"; do
       [[ "$(stat -c '%a %u:%g' "$dest")" == "400 $UID_NUM:$GID_NUM" ]]; then
     continue
   fi
-  tmp="$DIR/.$file.tmp"
-  rm -f "$tmp"
+  # a fresh, unpredictable name created exclusively (mktemp: O_EXCL, 0600)
+  tmp="$(mktemp "$DIR/.$file.XXXXXXXXXX")"
   printf '%s' "$value" >"$tmp"
-  chown "$UID_NUM:$GID_NUM" "$tmp"
   chmod 400 "$tmp"
-  mv -f "$tmp" "$dest"
+  mv -f -T "$tmp" "$dest"
   changed=1
   say "wrote $file (secret \"$secret\", version $VERSION)"
 done

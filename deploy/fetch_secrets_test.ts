@@ -1,6 +1,5 @@
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import {
-  FAKE_UID,
   isRoot,
   makeScratch,
   modeOf,
@@ -12,7 +11,7 @@ import {
 const SCRIPT = new URL("./fetch_secrets.sh", import.meta.url).pathname;
 const AGENT_KEY = "0x" + "ab".repeat(32);
 
-Deno.test("fetch_secrets.sh writes 0400 files for the service user", async (t) => {
+Deno.test("fetch_secrets.sh writes root-only 0400 files into the staging directory", async (t) => {
   if (!(await isRoot())) {
     skipNote("fetch_secrets.sh test: needs root for chown (uid != 0)");
     return;
@@ -24,8 +23,10 @@ Deno.test("fetch_secrets.sh writes 0400 files for the service user", async (t) =
   await Deno.writeTextFile(`${s.secrets}/s1`, "b".repeat(64));
   // The scratch root is on disk, not tmpfs: the tmpfs check is waived for the test.
   const base = { ASTER_GCP_PROJECT: "proj", ASTER_SECRETS_ALLOW_DISK: "1" };
-  const dir = `${s.root}/run/aster/secrets`;
-  const owner = `${FAKE_UID}:${FAKE_UID}`;
+  // aster-secrets.service's root-owned RuntimeDirectory; systemd hands the files to the
+  // bot with LoadCredential=, so they stay root's (the bot's user never owns the path)
+  const dir = `${s.root}/run/aster-secrets`;
+  const owner = "0:0";
   try {
     await t.step(
       "v3: the agent key, mode 0400, in a 0700 directory",
@@ -90,6 +91,21 @@ Deno.test("fetch_secrets.sh writes 0400 files for the service user", async (t) =
         equal(r.code, 1);
         match(r.err, /world-readable/);
         deepEqual([...Deno.readDirSync(open)], []);
+      },
+    );
+    await t.step(
+      "refuses a symlinked directory and writes nothing",
+      async () => {
+        const target = `${s.root}/elsewhere`;
+        await Deno.mkdir(target, { mode: 0o700 });
+        await Deno.symlink(target, `${s.root}/link`);
+        const r = await runScript(
+          SCRIPT,
+          s.env({ ...base, ASTER_SECRETS_DIR: "/link" }),
+        );
+        equal(r.code, 1);
+        match(r.err, /symbolic link/);
+        deepEqual([...Deno.readDirSync(target)], []);
       },
     );
     await t.step("refuses a directory on disk unless waived", async () => {

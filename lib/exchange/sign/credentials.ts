@@ -197,7 +197,9 @@ async function valueOrFile(
       }`,
     );
   }
-  if (sources.statFile && sources.uid) {
+  // systemd credentials (LoadCredential=) are root-owned with an ACL for the unit's user,
+  // in a directory only systemd writes: their access is systemd's to enforce
+  if (sources.statFile && sources.uid && !isSystemdCredential(path)) {
     const info = await sources.statFile(path);
     const problem = keyFileProblem(info, sources.uid());
     if (problem) {
@@ -213,6 +215,11 @@ async function valueOrFile(
     );
   }
   return new Secret(trimmed);
+}
+
+/** Whether `path` names a file of a unit's systemd credentials directory. */
+export function isSystemdCredential(path: string): boolean {
+  return /^\/run\/credentials\/(?!\.\.?\/)[^/]+\/(?!\.\.?$)[^/]+$/.test(path);
 }
 
 /**

@@ -165,3 +165,20 @@ Deno.test("security: key files readable by others, or owned by another user, are
     }
   });
 });
+
+Deno.test("security: systemd credentials are exempt from the owner check, nothing else", async () => {
+  const { isSystemdCredential } = await import("./credentials.ts");
+  equal(
+    isSystemdCredential("/run/credentials/aster.service/aster_agent_key"),
+    true,
+  );
+  for (
+    const p of [
+      "/run/credentials/../tmp/key",
+      "/run/credentials/aster.service/../x",
+      "/run/credentials/aster.service/sub/key",
+      "/run/aster/secrets/agent_key",
+      "run/credentials/aster.service/k",
+    ]
+  ) equal(isSystemdCredential(p), false, p);
+});
