@@ -12,7 +12,13 @@
  * @module
  */
 import { configure, getConsoleSink, getLogger } from "@logtape/logtape";
-import { formatHelp, parseFlags, runMain, UsageError } from "../lib/cli/mod.ts";
+import {
+  formatHelp,
+  parseDateFlag,
+  parseFlags,
+  runMain,
+  UsageError,
+} from "../lib/cli/mod.ts";
 import {
   armMoneyFault,
   clearMoneyFaults,
@@ -71,6 +77,12 @@ const FLAGS = {
     min: 0,
     help:
       "closed 1m bars served before the start (default: 1440; 0 for --source logs)",
+  },
+  listed_since: {
+    type: "string",
+    default: "2025-01-01",
+    help:
+      "synthetic source: REST history (klines, mark/index klines, funding) from this UTC date",
   },
   demo_accounts: {
     type: "boolean",
@@ -155,6 +167,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const source = sourceOf(flags);
+  const listedAt = parseDateFlag("listed_since", flags.listed_since);
   const symbols = flags.symbols.map((s) => s.toUpperCase());
   let faultNames;
   try {
@@ -205,6 +218,7 @@ async function main(): Promise<number> {
       seed: flags.seed,
       speed: flags.speed,
       port: flags.port,
+      ...(source.kind === "synthetic" ? { listedAt } : {}),
       historyMinutes: flags.history_minutes ??
         (source.kind === "logs" ? 0 : 1440),
     });

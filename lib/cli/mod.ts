@@ -13,6 +13,7 @@ export {
   checkOutputDir,
   checkOutputFile,
 } from "./paths.ts";
+export { parseDateFlag } from "./date_flag.ts";
 export {
   LOG_FLAGS,
   LOG_LEVELS,

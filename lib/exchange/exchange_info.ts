@@ -52,6 +52,8 @@ export interface SymbolInfo {
   readonly maxNumAlgoOrders: number | undefined;
   readonly triggerProtect: string | undefined;
   readonly marketTakeBound: string | undefined;
+  /** The listing time (epoch ms), when the venue sent `onboardDate`. */
+  readonly onboardDate?: number;
 }
 
 /** One rate limit of exchangeInfo. */
@@ -167,6 +169,9 @@ export function parseSymbolInfo(raw: unknown, index = 0): SymbolInfo {
       int(maxAlgo.limit, at("MAX_NUM_ALGO_ORDERS.limit")),
     triggerProtect: opt(o.triggerProtect, "triggerProtect"),
     marketTakeBound: opt(o.marketTakeBound, "marketTakeBound"),
+    ...(o.onboardDate === undefined
+      ? {}
+      : { onboardDate: int(o.onboardDate, at("onboardDate")) }),
   };
 }
 

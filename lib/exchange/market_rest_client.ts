@@ -42,6 +42,27 @@ export interface KlinesQuery extends CallOptions {
   nowMs?: number;
 }
 
+/** A kline series: trade prices, mark prices or index prices (`pair`). */
+export type KlineSeries = "klines" | "markPriceKlines" | "indexPriceKlines";
+
+/** Query of {@linkcode MarketRestClient.klinePage}. */
+export interface KlinePageQuery extends CallOptions {
+  /** @default {"1m"} */
+  interval?: string;
+  startTime?: number;
+  endTime?: number;
+  /** 1..1500. @default {500} */
+  limit?: number;
+}
+
+/**
+ * The request weight of a klines page of `limit` rows, the same for all three series
+ * (protocol §3.1: [1,100) → 1, [100,500) → 2, [500,1000] → 5, > 1000 → 10).
+ */
+export function klinesWeight(limit: number): number {
+  return limit < 100 ? 1 : limit < 500 ? 2 : limit <= 1000 ? 5 : 10;
+}
+
 /** Query of {@linkcode MarketRestClient.fundingRate}. */
 export interface FundingRateQuery extends CallOptions {
   startTime?: number;
@@ -97,22 +118,65 @@ export class MarketRestClient {
   }
 
   /** `GET /fapi/v1/klines`, oldest first; the last row may be the open bar. */
-  async klines(symbol: string, query: KlinesQuery = {}): Promise<KlineEvent[]> {
-    const { interval = "1m", startTime, endTime, limit = 500, nowMs } = query;
-    if (!(limit >= 1 && limit <= 1500)) {
+  klines(symbol: string, query: KlinesQuery = {}): Promise<KlineEvent[]> {
+    return this.#parsedKlines("klines", symbol, query);
+  }
+
+  /** `GET /fapi/v1/markPriceKlines`: mark-price bars (volume fields zero), oldest first. */
+  markPriceKlines(
+    symbol: string,
+    query: KlinesQuery = {},
+  ): Promise<KlineEvent[]> {
+    return this.#parsedKlines("markPriceKlines", symbol, query);
+  }
+
+  /** `GET /fapi/v1/indexPriceKlines?pair=`: index-price bars, oldest first. */
+  indexPriceKlines(
+    pair: string,
+    query: KlinesQuery = {},
+  ): Promise<KlineEvent[]> {
+    return this.#parsedKlines("indexPriceKlines", pair, query);
+  }
+
+  /**
+   * One page of a kline series as the raw JSON rows (`[openTime, "open", …]`), for callers
+   * that stream many pages to disk and check the rows themselves. The weight follows
+   * `limit` ({@linkcode klinesWeight}).
+   *
+   * @param symbol the symbol (the `pair` of index klines)
+   */
+  async klinePage(
+    series: KlineSeries,
+    symbol: string,
+    query: KlinePageQuery = {},
+  ): Promise<unknown> {
+    const { interval = "1m", startTime, endTime, limit = 500 } = query;
+    if (!(Number.isInteger(limit) && limit >= 1 && limit <= 1500)) {
       throw new RangeError(
-        `Cannot fetch klines: limit ${limit} not in 1..1500`,
+        `Cannot fetch ${series}: limit ${limit} not in 1..1500`,
       );
     }
-    const weight = limit < 100 ? 1 : limit < 500 ? 2 : limit <= 1000 ? 5 : 10;
-    const raw = await this.#get("klines", query, {
-      symbol,
+    return await this.#get(series, query, {
+      [series === "indexPriceKlines" ? "pair" : "symbol"]: symbol,
       interval,
       startTime,
       endTime,
       limit,
-    }, weight);
-    return parseKlines(raw, symbol, interval, nowMs ?? this.#now());
+    }, klinesWeight(limit));
+  }
+
+  async #parsedKlines(
+    series: KlineSeries,
+    symbol: string,
+    query: KlinesQuery,
+  ): Promise<KlineEvent[]> {
+    const raw = await this.klinePage(series, symbol, query);
+    return parseKlines(
+      raw,
+      symbol,
+      query.interval ?? "1m",
+      query.nowMs ?? this.#now(),
+    );
   }
 
   /** `GET /fapi/v1/ticker/bookTicker?symbol=`. */

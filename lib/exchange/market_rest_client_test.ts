@@ -38,6 +38,7 @@ Deno.test("MarketRestClient reads every market endpoint of the simulator", async
     equal(btc.status, "TRADING");
     ok(Number(btc.tickSize) > 0 && Number(btc.stepSize) > 0);
     ok(btc.minNotional !== undefined);
+    equal(btc.onboardDate, START - 30 * 60_000, "the first bar it has");
     const limit = info.rateLimits.find((r) =>
       r.rateLimitType === "REQUEST_WEIGHT"
     );
@@ -85,6 +86,31 @@ Deno.test("MarketRestClient reads every market endpoint of the simulator", async
     const rates = await client.fundingRate("BTCUSDT", { limit: 10 });
     for (const r of rates) ok(Number.isFinite(Number(r.fundingRate)));
   });
+  await t.step(
+    "mark and index klines, and raw pages with their weight",
+    async () => {
+      const mark = await client.markPriceKlines("BTCUSDT", { limit: 5 });
+      const index = await client.indexPriceKlines("BTCUSDT", { limit: 5 });
+      const trade = await client.klines("BTCUSDT", { limit: 5 });
+      deepEqual(mark.map((b) => b.openTime), trade.map((b) => b.openTime));
+      deepEqual(index.map((b) => b.openTime), trade.map((b) => b.openTime));
+      for (const [i, b] of mark.entries()) {
+        equal(b.volume, "0");
+        ok(Math.abs(Number(b.close) / Number(trade[i]!.close) - 1) < 0.01);
+      }
+      const before = transport.usedWeight;
+      const page = await client.klinePage("indexPriceKlines", "ETHUSDT", {
+        startTime: START - 20 * 60_000,
+        limit: 1500,
+      }) as unknown[][];
+      equal(page[0]![0], START - 20 * 60_000);
+      equal(transport.usedWeight - before, 10);
+      await rejects(
+        client.klinePage("klines", "BTCUSDT", { limit: 1501 }),
+        RangeError,
+      );
+    },
+  );
   await t.step(
     "an unknown symbol is an ExchangeError with the venue code",
     async () => {

@@ -17,12 +17,11 @@ import type {
   RawDepth,
   RawDepthStreamEvent,
   RawFundingRate,
-  RawKlineRow,
   RawKlineStreamEvent,
   RawMarkPriceStreamEvent,
   RawPremiumIndex,
 } from "../exchange/wire.ts";
-import { BarRing, type BarValues, emptyBar, klineRow } from "./bar_ring.ts";
+import { BarRing, type BarValues, emptyBar } from "./bar_ring.ts";
 import { fixed } from "./format.ts";
 import { Ring } from "./ring.ts";
 import {
@@ -94,6 +93,14 @@ export class SymbolMarket implements TradeSink {
   readonly funding: Ring<RawFundingRate>;
   /** The open 1m bar. */
   readonly bar: BarValues = emptyBar();
+  /** Closed 1m mark-price bars, one per bar of `bars` (OHLC only). */
+  readonly markBars: BarRing;
+  /** Closed 1m index-price bars, one per bar of `bars` (OHLC only). */
+  readonly indexBars: BarRing;
+  /** The open 1m mark-price bar (OHLC of the mark sampled every tick). */
+  readonly markBar: BarValues = emptyBar();
+  /** The open 1m index-price bar. */
+  readonly indexBar: BarValues = emptyBar();
   #publisher: Publisher;
   #silent = true;
   #streams: Record<(typeof MARKET_STREAM_SUFFIXES)[number], string>;
@@ -123,6 +130,8 @@ export class SymbolMarket implements TradeSink {
     this.spec = feed.spec;
     this.feed = feed;
     this.bars = new BarRing(barCapacity);
+    this.markBars = new BarRing(barCapacity);
+    this.indexBars = new BarRing(barCapacity);
     this.trades = new TradeRing(tradeCapacity);
     this.funding = new Ring(1000);
     this.#publisher = publisher;
@@ -218,6 +227,8 @@ export class SymbolMarket implements TradeSink {
         ? this.feed.nextFundingTime
         : this.#fundingDue + 8 * 3_600_000;
     }
+    samplePrice(this.markBar, this.feed.markPrice);
+    samplePrice(this.indexBar, this.feed.indexPrice);
     if (t % MINUTE === 0 && t > this.bar.openTime) {
       this.#closeBar(t);
     } else if (
@@ -375,19 +386,6 @@ export class SymbolMarket implements TradeSink {
     };
   }
 
-  /** Funding history rows within `[start, end]`, at most `limit`, ascending. */
-  fundingRates(
-    start: number | undefined,
-    end: number | undefined,
-    limit: number,
-  ): RawFundingRate[] {
-    const all = this.funding.toArray().filter((r) =>
-      (start === undefined || r.fundingTime >= start) &&
-      (end === undefined || r.fundingTime <= end)
-    );
-    return start === undefined ? all.slice(-limit) : all.slice(0, limit);
-  }
-
   /** Aggregate trades per the `/aggTrades` parameters. */
   aggTrades(
     q: { fromId?: number; startTime?: number; endTime?: number; limit: number },
@@ -415,74 +413,6 @@ export class SymbolMarket implements TradeSink {
       out.push(row);
     }
     return out;
-  }
-
-  /**
-   * Kline rows of `intervalMs` (a multiple of 1m) per the `/klines` parameters, the open
-   * bar included.
-   */
-  klines(
-    intervalMs: number,
-    q: { startTime?: number; endTime?: number; limit: number },
-  ): RawKlineRow[] {
-    const n = this.bars.size + 1; // + the open bar
-    const per = intervalMs / MINUTE;
-    const tmp = emptyBar();
-    const get = (i: number): BarValues =>
-      i < this.bars.size ? this.bars.read(i, tmp) : this.bar;
-    const indexAtOrAfter = (time: number): number =>
-      time <= this.bar.openTime ? this.bars.indexAtOrAfter(time) : n;
-    let lo: number, hi: number;
-    if (q.startTime !== undefined) {
-      lo = indexAtOrAfter(Math.floor(q.startTime / intervalMs) * intervalMs);
-      hi = Math.min(n, lo + (q.limit + 1) * per);
-    } else {
-      hi = q.endTime === undefined
-        ? n
-        : Math.min(n, indexAtOrAfter(q.endTime + 1));
-      lo = Math.max(0, hi - (q.limit + 1) * per);
-    }
-    const rows: RawKlineRow[] = [];
-    const agg = emptyBar();
-    let bucket = NaN;
-    const flush = (): void => {
-      if (Number.isNaN(bucket)) return;
-      if (
-        (q.startTime === undefined || bucket >= q.startTime) &&
-        (q.endTime === undefined || bucket <= q.endTime)
-      ) {
-        const row = klineRow(
-          agg,
-          this.spec.priceDecimals,
-          this.spec.qtyDecimals,
-        );
-        row[6] = bucket + intervalMs - 1;
-        rows.push(row);
-      }
-    };
-    for (let i = lo; i < hi; i++) {
-      const b = get(i);
-      const bStart = Math.floor(b.openTime / intervalMs) * intervalMs;
-      if (bStart !== bucket) {
-        flush();
-        bucket = bStart;
-        Object.assign(agg, b);
-        agg.openTime = bStart;
-      } else {
-        if (b.high > agg.high) agg.high = b.high;
-        if (b.low < agg.low) agg.low = b.low;
-        agg.close = b.close;
-        agg.volume += b.volume;
-        agg.quoteVolume += b.quoteVolume;
-        agg.trades += b.trades;
-        agg.takerBuyVolume += b.takerBuyVolume;
-        agg.takerBuyQuote += b.takerBuyQuote;
-      }
-    }
-    flush();
-    return q.startTime !== undefined
-      ? rows.slice(0, q.limit)
-      : rows.slice(-q.limit);
   }
 
   /** The open bar as a stream payload. */
@@ -529,6 +459,8 @@ export class SymbolMarket implements TradeSink {
     while (this.bar.openTime + MINUTE <= t) {
       if (!this.#silent) this.#publishKline(this.bar.openTime + MINUTE, true);
       this.bars.push(this.bar);
+      this.markBars.push(this.markBar);
+      this.indexBars.push(this.indexBar);
       this.#openBar(this.bar.openTime + MINUTE, this.bar.close);
     }
   }
@@ -547,6 +479,8 @@ export class SymbolMarket implements TradeSink {
       b.takerBuyVolume =
       b.takerBuyQuote =
         0;
+    openPriceBar(this.markBar, time, this.feed.markPrice);
+    openPriceBar(this.indexBar, time, this.feed.indexPrice);
     this.#firstTradeId = -1;
     this.#lastTradeId = -1;
     this.#klineDirty = false;
@@ -557,6 +491,25 @@ export class SymbolMarket implements TradeSink {
   get now(): number {
     return this.#now;
   }
+}
+
+/** Opens a price-only bar (mark or index) at `time` with `price`; `trades` counts samples. */
+function openPriceBar(b: BarValues, time: number, price: number): void {
+  b.openTime = time;
+  b.open =
+    b.high =
+    b.low =
+    b.close =
+      price;
+  b.trades = 0;
+}
+
+/** Adds one sample of a price to a price-only bar. */
+function samplePrice(b: BarValues, price: number): void {
+  if (price > b.high) b.high = price;
+  if (price < b.low) b.low = price;
+  b.close = price;
+  b.trades++;
 }
 
 /** All symbols' markets, advanced together. */

@@ -1,13 +1,16 @@
 /**
  * Public market-data REST endpoints (`/fapi/v1/...` and their `/fapi/v3/...` twins):
- * ping, time, exchangeInfo, klines, ticker/bookTicker, ticker/price, premiumIndex,
- * fundingRate, fundingInfo, aggTrades, depth. Parameters and errors follow the exchange.
+ * ping, time, exchangeInfo, klines, markPriceKlines, indexPriceKlines, ticker/bookTicker,
+ * ticker/price, premiumIndex, fundingRate, fundingInfo, aggTrades, depth. Parameters and errors follow the exchange.
  *
  * @module
  */
+import { klinesWeight } from "../exchange/market_rest_client.ts";
 import type { RawServerTime } from "../exchange/wire.ts";
 import type { SimClock } from "./clock.ts";
 import { fixed } from "./format.ts";
+import type { SymbolHistory } from "./history.ts";
+import type { HistoryKind } from "./history_archive.ts";
 import type { Market, SymbolMarket } from "./market.ts";
 import { ApiError, type RouteTable, type Weight } from "./router.ts";
 import { exchangeInfo } from "./symbols.ts";
@@ -82,9 +85,8 @@ function limitOf(params: URLSearchParams, def: number, max: number): number {
   return limit;
 }
 
-function klinesWeight(params: URLSearchParams): number {
-  const limit = Number(params.get("limit") ?? 500);
-  return limit < 100 ? 1 : limit < 500 ? 2 : limit <= 1000 ? 5 : 10;
+function klinesRouteWeight(params: URLSearchParams): number {
+  return klinesWeight(Number(params.get("limit") ?? 500));
 }
 
 function depthWeight(params: URLSearchParams): number {
@@ -96,13 +98,50 @@ function allOrOneWeight(one: number, all: number): Weight {
   return (params) => (params.get("symbol") === null ? all : one);
 }
 
-/** Registers the public market-data routes of `market` under `/fapi/v1` and `/fapi/v3`. */
+/**
+ * Registers the public market-data routes of `market` under `/fapi/v1` and `/fapi/v3`;
+ * klines and funding history come from `histories` (one per symbol).
+ */
 export function registerMarketRoutes(
   routes: RouteTable,
   market: Market,
   clock: SimClock,
+  histories: ReadonlyMap<string, SymbolHistory>,
 ): void {
   const q = (req: Request): URLSearchParams => new URL(req.url).searchParams;
+  const historyOf = (s: SymbolMarket): SymbolHistory =>
+    histories.get(s.spec.symbol)!;
+  const klines = (
+    req: Request,
+    kind: HistoryKind,
+    param: "symbol" | "pair",
+  ): Response => {
+    const p = q(req);
+    const raw = p.get(param);
+    if (raw === null || raw === "") throw mandatory(param);
+    const s = market.symbol(raw.toUpperCase());
+    if (!s) throw new ApiError(400, -1121, "Invalid symbol.");
+    const interval = p.get("interval");
+    if (interval === null || interval === "") throw mandatory("interval");
+    const ms = INTERVALS[interval];
+    if (ms === undefined) throw new ApiError(400, -1120, "Invalid interval.");
+    const startTime = intParam(p, "startTime");
+    const endTime = intParam(p, "endTime");
+    if (
+      startTime !== undefined && endTime !== undefined && startTime > endTime
+    ) {
+      throw new ApiError(400, -1023, "Start time is greater than end time.");
+    }
+    const limit = limitOf(p, 500, 1500);
+    return new Response(
+      historyOf(s).klinesJson(kind, ms, {
+        limit,
+        ...(startTime === undefined ? {} : { startTime }),
+        ...(endTime === undefined ? {} : { endTime }),
+      }),
+      { headers: { "content-type": "application/json" } },
+    );
+  };
   const handlers: [string, Weight, (req: Request) => Response][] = [
     ["ping", 1, () => Response.json({})],
     [
@@ -115,32 +154,24 @@ export function registerMarketRoutes(
       1,
       () =>
         Response.json(
-          exchangeInfo(market.symbols.map((s) => s.spec), clock.now()),
+          exchangeInfo(
+            market.symbols.map((s) => s.spec),
+            clock.now(),
+            (symbol) => histories.get(symbol)?.listedAt,
+          ),
         ),
     ],
-    ["klines", klinesWeight, (req) => {
-      const p = q(req);
-      const s = symbolOf(market, p);
-      const interval = p.get("interval");
-      if (interval === null || interval === "") throw mandatory("interval");
-      const ms = INTERVALS[interval];
-      if (ms === undefined) throw new ApiError(400, -1120, "Invalid interval.");
-      const startTime = intParam(p, "startTime");
-      const endTime = intParam(p, "endTime");
-      if (
-        startTime !== undefined && endTime !== undefined && startTime > endTime
-      ) {
-        throw new ApiError(400, -1023, "Start time is greater than end time.");
-      }
-      const limit = limitOf(p, 500, 1500);
-      return Response.json(
-        s.klines(ms, {
-          limit,
-          ...(startTime === undefined ? {} : { startTime }),
-          ...(endTime === undefined ? {} : { endTime }),
-        }),
-      );
-    }],
+    ["klines", klinesRouteWeight, (req) => klines(req, "trade", "symbol")],
+    [
+      "markPriceKlines",
+      klinesRouteWeight,
+      (req) => klines(req, "mark", "symbol"),
+    ],
+    [
+      "indexPriceKlines",
+      klinesRouteWeight,
+      (req) => klines(req, "index", "pair"),
+    ],
     ["ticker/bookTicker", allOrOneWeight(1, 2), (req) => {
       const s = optionalSymbol(market, q(req));
       const now = clock.now();
@@ -185,8 +216,13 @@ export function registerMarketRoutes(
       const endTime = intParam(p, "endTime");
       const limit = limitOf(p, 100, 1000);
       const list = s ? [s] : market.symbols;
+      if (
+        startTime !== undefined && endTime !== undefined && startTime > endTime
+      ) {
+        throw new ApiError(400, -1023, "Start time is greater than end time.");
+      }
       const rows = list.flatMap((m) =>
-        m.fundingRates(startTime, endTime, limit)
+        historyOf(m).fundingRates(startTime, endTime, limit)
       )
         .sort((a, b) => a.fundingTime - b.fundingTime);
       return Response.json(

@@ -1,4 +1,5 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
+import { SymbolHistory } from "./history.ts";
 import { Market, type Publisher } from "./market.ts";
 import { BOOK_LEVELS, type SymbolFeed, type TradeSink } from "./source.ts";
 import { symbolSpec } from "./symbols.ts";
@@ -58,7 +59,10 @@ Deno.test("Market builds bars and events from a feed's trades", async (t) => {
     "one minute: bar values, one closed kline, listeners called",
     () => {
       market.advanceTo(T0 + 60_000);
-      const row = btc.klines(60_000, { startTime: T0, limit: 1 })[0]!;
+      const row = new SymbolHistory(btc).klines(60_000, {
+        startTime: T0,
+        limit: 1,
+      })[0]!;
       deepEqual(row.slice(0, 6), [
         T0,
         "100.0",
@@ -99,7 +103,7 @@ Deno.test("Market builds bars and events from a feed's trades", async (t) => {
 
   await t.step("klines: 2m aggregation and the open bar", () => {
     market.advanceTo(T0 + 90_000);
-    const rows = btc.klines(120_000, { limit: 10 });
+    const rows = new SymbolHistory(btc).klines(120_000, { limit: 10 });
     equal(rows.at(-1)![0], T0);
     equal(rows.at(-1)![1], "100.0");
     equal(rows.at(-1)![4], "108.9");

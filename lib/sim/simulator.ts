@@ -6,9 +6,11 @@
  */
 import { getLogger } from "@logtape/logtape";
 import type { RawKlineRow } from "../exchange/wire.ts";
-import { klineRow } from "./bar_ring.ts";
+import { emptyBar, klineRow } from "./bar_ring.ts";
 import { isSteppedClock, ScaledClock, type SimClock } from "./clock.ts";
 import { RestFaults, type SimFaults } from "./faults.ts";
+import { SymbolHistory } from "./history.ts";
+import { SyntheticArchive } from "./history_archive.ts";
 import { Market, MARKET_STREAM_SUFFIXES } from "./market.ts";
 import { registerMarketRoutes } from "./market_routes.ts";
 import { WeightMeter } from "./rate_limit.ts";
@@ -50,6 +52,15 @@ export interface SimulatorOptions {
   startTime?: number;
   /** Closed 1m bars available over REST before the start. @default {1440} */
   historyMinutes?: number;
+  /**
+   * Synthetic source only: the listing time (epoch ms), one for all symbols or per symbol.
+   * REST history (klines, mark/index klines, funding) then reaches back to it, generated
+   * deterministically on demand; `exchangeInfo` reports it as `onboardDate`.
+   * @default no deep history: the market's first bar is the listing
+   */
+  listedAt?: number | Readonly<Record<string, number>>;
+  /** Windows `[from, to)` (epoch ms) of the deep history without any bar (maintenance). */
+  historyGaps?: readonly (readonly [number, number])[];
   /** @default {"127.0.0.1"} */
   hostname?: string;
   /** @default {0} (any free port) */
@@ -167,6 +178,27 @@ export async function startSimulator(
       historyMinutes,
     );
     market.start(startTime);
+    const histories = new Map<string, SymbolHistory>();
+    for (const m of market.symbols) {
+      const symbol = m.spec.symbol;
+      const listedAt = typeof options.listedAt === "number"
+        ? options.listedAt
+        : options.listedAt?.[symbol];
+      const seam = m.bars.size > 0 ? m.bars.openTime(0) : m.bar.openTime;
+      const archive = listedAt === undefined || listedAt >= seam ||
+          (options.source ?? { kind: "synthetic" }).kind !== "synthetic"
+        ? undefined
+        : new SyntheticArchive(m.spec, {
+          listedAt,
+          seam,
+          seamPrice: m.bars.size > 0
+            ? m.bars.read(0, emptyBar()).open
+            : m.bar.open,
+          seed: options.seed ?? 1,
+          ...(options.historyGaps ? { gaps: options.historyGaps } : {}),
+        });
+      histories.set(symbol, new SymbolHistory(m, archive));
+    }
     const drive = (now: number): void => {
       market.advanceTo(now);
       hub.expire(now);
@@ -193,7 +225,7 @@ export async function startSimulator(
     const tradingFaults = new TradingFaults();
     // The server's clock: the market clock plus the injected skew.
     const serverClock = { now: () => clock.now() + tradingFaults.skewMs };
-    registerMarketRoutes(routes, market, serverClock);
+    registerMarketRoutes(routes, market, serverClock, histories);
     const tradingOptions: TradingOptions = {};
     if (options.accounts) tradingOptions.accounts = options.accounts;
     if (options.makerRate !== undefined) {

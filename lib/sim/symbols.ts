@@ -102,7 +102,10 @@ function step(decimals: number): string {
 }
 
 /** The `exchangeInfo.symbols[]` entry of a spec. */
-export function symbolInfo(spec: SymbolSpec): RawSymbolInfo {
+export function symbolInfo(
+  spec: SymbolSpec,
+  onboardDate = 1569398400000,
+): RawSymbolInfo {
   const tick = step(spec.priceDecimals);
   const lot = step(spec.qtyDecimals);
   return {
@@ -110,7 +113,7 @@ export function symbolInfo(spec: SymbolSpec): RawSymbolInfo {
     pair: spec.symbol,
     contractType: "PERPETUAL",
     deliveryDate: 4133404800000,
-    onboardDate: 1569398400000,
+    onboardDate,
     status: "TRADING",
     maintMarginPercent: "2.5000",
     requiredMarginPercent: "5.0000",
@@ -172,10 +175,14 @@ export function symbolInfo(spec: SymbolSpec): RawSymbolInfo {
   };
 }
 
-/** The `GET /fapi/v1/exchangeInfo` body for `specs` at `serverTime`. */
+/**
+ * The `GET /fapi/v1/exchangeInfo` body for `specs` at `serverTime`; `listedAt` gives each
+ * symbol's `onboardDate` (undefined: a fixed date in 2019).
+ */
 export function exchangeInfo(
   specs: readonly SymbolSpec[],
   serverTime: number,
+  listedAt: (symbol: string) => number | undefined = () => undefined,
 ): RawExchangeInfo {
   return {
     timezone: "UTC",
@@ -198,6 +205,6 @@ export function exchangeInfo(
     assets: [
       { asset: "USDT", marginAvailable: true, autoAssetExchange: "-10000" },
     ],
-    symbols: specs.map(symbolInfo),
+    symbols: specs.map((s) => symbolInfo(s, listedAt(s.symbol))),
   };
 }
