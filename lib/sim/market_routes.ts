@@ -100,13 +100,15 @@ function allOrOneWeight(one: number, all: number): Weight {
 
 /**
  * Registers the public market-data routes of `market` under `/fapi/v1` and `/fapi/v3`;
- * klines and funding history come from `histories` (one per symbol).
+ * klines and funding history come from `histories` (one per symbol); `exchangeInfo`
+ * reports `weightLimit` as the `REQUEST_WEIGHT` limit.
  */
 export function registerMarketRoutes(
   routes: RouteTable,
   market: Market,
   clock: SimClock,
   histories: ReadonlyMap<string, SymbolHistory>,
+  weightLimit = 2400,
 ): void {
   const q = (req: Request): URLSearchParams => new URL(req.url).searchParams;
   const historyOf = (s: SymbolMarket): SymbolHistory =>
@@ -158,6 +160,7 @@ export function registerMarketRoutes(
             market.symbols.map((s) => s.spec),
             clock.now(),
             (symbol) => histories.get(symbol)?.listedAt,
+            weightLimit,
           ),
         ),
     ],

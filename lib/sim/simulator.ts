@@ -79,6 +79,11 @@ export interface SimulatorOptions {
   defaultLeverage?: number;
   /** Orders per minute per account before 429 `-1015`. @default {1200} */
   ordersPerMinute?: number;
+  /**
+   * Request weight per minute per IP before 429 (also `exchangeInfo`'s `REQUEST_WEIGHT`).
+   * @default {2400}
+   */
+  requestWeightLimit?: number;
 }
 
 /**
@@ -225,7 +230,13 @@ export async function startSimulator(
     const tradingFaults = new TradingFaults();
     // The server's clock: the market clock plus the injected skew.
     const serverClock = { now: () => clock.now() + tradingFaults.skewMs };
-    registerMarketRoutes(routes, market, serverClock, histories);
+    registerMarketRoutes(
+      routes,
+      market,
+      serverClock,
+      histories,
+      options.requestWeightLimit ?? 2400,
+    );
     const tradingOptions: TradingOptions = {};
     if (options.accounts) tradingOptions.accounts = options.accounts;
     if (options.makerRate !== undefined) {
@@ -253,7 +264,11 @@ export async function startSimulator(
     const restFaults = new RestFaults();
     const rest = createRestHandler({
       routes,
-      meter: new WeightMeter(),
+      meter: new WeightMeter(
+        options.requestWeightLimit === undefined
+          ? {}
+          : { limit: options.requestWeightLimit },
+      ),
       clock,
       faults: restFaults,
     });

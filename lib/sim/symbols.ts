@@ -177,12 +177,14 @@ export function symbolInfo(
 
 /**
  * The `GET /fapi/v1/exchangeInfo` body for `specs` at `serverTime`; `listedAt` gives each
- * symbol's `onboardDate` (undefined: a fixed date in 2019).
+ * symbol's `onboardDate` (undefined: a fixed date in 2019); `weightLimit` is the
+ * `REQUEST_WEIGHT` per minute.
  */
 export function exchangeInfo(
   specs: readonly SymbolSpec[],
   serverTime: number,
   listedAt: (symbol: string) => number | undefined = () => undefined,
+  weightLimit = 2400,
 ): RawExchangeInfo {
   return {
     timezone: "UTC",
@@ -192,7 +194,7 @@ export function exchangeInfo(
         rateLimitType: "REQUEST_WEIGHT",
         interval: "MINUTE",
         intervalNum: 1,
-        limit: 2400,
+        limit: weightLimit,
       },
       {
         rateLimitType: "ORDERS",
