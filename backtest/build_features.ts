@@ -4,6 +4,7 @@
  * ```sh
  * deno task build-features --log_dir ./logs --out_csv ./backtest/backtest_inputs.csv --windows 10,30,60
  * deno task build-features --ohlcv BTC_1m.csv --symbol BTCUSDT --funding f.csv --mark m.csv --out_csv out.csv
+ * deno task build-features --data_dir ./data --symbols BTCUSDT,ETHUSDT --out_csv out.csv
  * ```
  *
  * @module
@@ -18,10 +19,13 @@ import {
   UsageError,
   writeStderr,
 } from "../lib/cli/mod.ts";
+import { join } from "node:path";
+import { seriesFileName, type SeriesKind } from "../lib/download/layout.ts";
 import {
   buildFeatureFile,
   type BuildReport,
   FeatureInputError,
+  type OhlcvInput,
 } from "../lib/features/mod.ts";
 
 const FLAGS = {
@@ -60,6 +64,12 @@ const FLAGS = {
       "plain 1m OHLCV file (open_time,open,high,low,close,volume) instead of logs",
   },
   symbol: { type: "string", help: "the symbol of --ohlcv" },
+  data_dir: {
+    type: "string",
+    help:
+      "a deno task download directory: per --symbols its 1m klines, 1m mark klines and funding",
+  },
+  symbols: { type: "list", help: "with --data_dir: the symbols to build" },
   funding: {
     type: "string",
     help: "with --ohlcv: funding file (funding_time,funding_rate)",
@@ -83,7 +93,56 @@ const FLAGS = {
 } as const;
 
 const USAGE =
-  "Usage: deno task build-features [--log_dir DIR | --ohlcv FILE --symbol S] [--out_csv FILE] [--windows 10,30,60]";
+  "Usage: deno task build-features [--log_dir DIR | --ohlcv FILE --symbol S | --data_dir DIR --symbols A,B] [--out_csv FILE] [--windows 10,30,60]";
+
+/**
+ * The files of `deno task download` for `symbols` in `dir`: the 1m klines must exist; the
+ * 1m mark klines and the funding are used when present (a note says when one is not).
+ */
+function dataDirInputs(
+  dir: string,
+  symbols: readonly string[] | undefined,
+  ohlcv: string | undefined,
+  quiet: boolean,
+): OhlcvInput[] {
+  if (ohlcv !== undefined) {
+    throw new UsageError("Cannot use --ohlcv with --data_dir");
+  }
+  if (symbols === undefined) {
+    throw new UsageError("Cannot use --data_dir without --symbols");
+  }
+  const present = (path: string) => {
+    try {
+      return Deno.statSync(path).isFile;
+    } catch {
+      return false;
+    }
+  };
+  return symbols.map((raw) => {
+    const symbol = raw.toUpperCase();
+    const path = (kind: SeriesKind) => join(dir, seriesFileName(symbol, kind));
+    if (!present(path("klines"))) {
+      throw new UsageError(
+        `Cannot find ${
+          path("klines")
+        } (--data_dir ${dir}, --symbols ${symbol}): run deno task download first`,
+      );
+    }
+    const optional = (kind: SeriesKind, column: string) => {
+      if (present(path(kind))) return path(kind);
+      if (!quiet) {
+        writeStderr(`note: no ${path(kind)}: ${column} left empty\n`);
+      }
+      return undefined;
+    };
+    return {
+      symbol,
+      ohlcv: path("klines"),
+      mark: optional("mark", "mark_price"),
+      funding: optional("funding", "funding_bps"),
+    };
+  });
+}
 
 /** Parses `args`, runs, prints; returns the exit code. */
 export async function main(args: readonly string[]): Promise<number> {
@@ -99,7 +158,19 @@ export async function main(args: readonly string[]): Promise<number> {
       `Invalid --windows "${flags.windows.join(",")}": duplicate window`,
     );
   }
-  if (flags.ohlcv === undefined) {
+  const fromData = flags.data_dir === undefined
+    ? undefined
+    : dataDirInputs(flags.data_dir, flags.symbols, flags.ohlcv, flags.quiet);
+  if (fromData === undefined && flags.symbols !== undefined) {
+    throw new UsageError("Cannot use --symbols without --data_dir");
+  }
+  if (fromData !== undefined) {
+    for (const name of ["symbol", "funding", "mark"] as const) {
+      if (flags[name] !== undefined) {
+        throw new UsageError(`Cannot use --${name} with --data_dir`);
+      }
+    }
+  } else if (flags.ohlcv === undefined) {
     for (const name of ["symbol", "funding", "mark"] as const) {
       if (flags[name] !== undefined) {
         throw new UsageError(`Cannot use --${name} without --ohlcv`);
@@ -157,12 +228,16 @@ export async function main(args: readonly string[]): Promise<number> {
         }
       },
     };
-    const inputs = flags.ohlcv === undefined ? { logDir: flags.log_dir } : {
-      ohlcv: flags.ohlcv,
-      symbol: flags.symbol!,
-      funding: flags.funding,
-      mark: flags.mark,
-    };
+    const inputs = fromData !== undefined
+      ? { ohlcvSet: fromData }
+      : flags.ohlcv === undefined
+      ? { logDir: flags.log_dir }
+      : {
+        ohlcv: flags.ohlcv,
+        symbol: flags.symbol!,
+        funding: flags.funding,
+        mark: flags.mark,
+      };
     report = await buildFeatureFile(inputs, flags.out_csv, options);
   } catch (error) {
     if (error instanceof FeatureInputError) {

@@ -253,3 +253,30 @@ Deno.test("build_features.ts exits 2 on user errors", async (t) => {
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+Deno.test("build_features.ts --data_dir names a missing download file and flags used without it", async () => {
+  const tmp = await Deno.makeTempDir();
+  try {
+    const missing = await run([
+      "--data_dir",
+      tmp,
+      "--symbols",
+      "BTCUSDT",
+      "--out_csv",
+      join(tmp, "f.csv"),
+    ]);
+    equal(missing.code, 2);
+    equal(
+      missing.stderr,
+      `error: Cannot find ${
+        join(tmp, "BTCUSDT_klines_1m.csv")
+      } (--data_dir ${tmp}, --symbols BTCUSDT): run deno task download first\n`,
+    );
+    const alone = await run(["--symbols", "BTCUSDT"]);
+    equal(alone.code, 2);
+    equal(alone.stderr, "error: Cannot use --symbols without --data_dir\n");
+    deepEqual([...Deno.readDirSync(tmp)], []);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});

@@ -10,6 +10,7 @@ import {
 import { type DownloadSummary } from "../lib/download/summary.ts";
 import { ManualClock, startSimulator } from "../lib/sim/mod.ts";
 import { systemClock } from "../lib/time/clock.ts";
+import { main as buildFeatures } from "./build_features.ts";
 import { main } from "./download.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -96,6 +97,48 @@ Deno.test("download: whole lines from the listing, gaps reported, resumable and 
           .split("\n");
         equal(f[0], "funding_time,funding_rate");
         equal(f.length - 2, (MAR - JAN) / (8 * 3_600_000));
+      },
+    );
+
+    await t.step(
+      "build-features --data_dir finds the files; mark of the bar itself",
+      async () => {
+        const out = join(dir, "..", `features-${Deno.pid}.csv`);
+        try {
+          equal(
+            await buildFeatures([
+              "--data_dir",
+              dir,
+              "--symbols",
+              "ETHUSDT,btcusdt",
+              "--out_csv",
+              out,
+              "--quiet",
+            ]),
+            0,
+          );
+          const rows = Deno.readTextFileSync(out).trimEnd().split("\n");
+          const head = rows[0]!.split(",");
+          const col = (name: string) => head.indexOf(name);
+          const eth = rows.filter((r) => r.includes(",ETHUSDT,"));
+          const btc = rows.filter((r) => r.includes(",BTCUSDT,"));
+          equal(eth.length, (MAR - JAN) / M - 41);
+          equal(btc.length, (MAR - BTC_LISTED) / M - 41);
+          const marks = new Map(
+            Deno.readTextFileSync(join(dir, "ETHUSDT_mark_1m.csv")).trimEnd()
+              .split("\n").slice(1).map((l) => {
+                const f = l.split(",");
+                return [f[0]!, Number(f[4])];
+              }),
+          );
+          for (const r of eth.slice(0, 3000)) {
+            const f = r.split(",");
+            equal(Number(f[col("mark_price")]), marks.get(f[col("ts")]!));
+            ok(f[col("funding_bps")] !== "" || f[col("ts")] === String(JAN));
+          }
+        } finally {
+          await Deno.remove(out).catch(() => {});
+        }
       },
     );
 

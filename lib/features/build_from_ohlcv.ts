@@ -30,6 +30,8 @@ export interface OhlcvSources {
 export interface OhlcvBuildOptions extends BuildOptions {
   /** The symbol written in every row. */
   readonly symbol: string;
+  /** Write the header line first (false: append to a table already started). @default {true} */
+  readonly header?: boolean;
 }
 
 /** A time-sorted side input read one row ahead (funding events or mark klines). */
@@ -84,7 +86,8 @@ class AsOfCursor {
  *
  * Funding: the rate of the last event with `funding_time` before the bar's end.
  * Mark: the close of the last mark kline that closed by the bar's end
- * (`open_time + interval <= end`, the interval taken from the file's first two rows),
+ * (`open_time + interval <= end`, the interval taken from the file's first two rows; with
+ * 1m mark klines that is the mark close of the bar itself),
  * empty when it closed more than `max(maxStalenessMs, interval)` before the bar's end.
  *
  * @param sources the OHLCV file and the optional funding and mark files
@@ -136,7 +139,9 @@ export function buildFeaturesFromOhlcv(
   const markLimit = Math.max(options.maxStalenessMs ?? 60_000, markStep);
   const volWindows = options.volWindows ?? options.windows;
   const writer = new BufferedWriter(out);
-  writer.write(featureHeader(options.windows, volWindows));
+  if (options.header !== false) {
+    writer.write(featureHeader(options.windows, volWindows));
+  }
   const w = new BarWindows(options.windows, volWindows);
   const q = emptyQuote();
   let rate = NaN;

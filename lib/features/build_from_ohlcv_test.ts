@@ -140,3 +140,15 @@ Deno.test("buildFeaturesFromOhlcv() skips and names implausible bars", () => {
   // no absurd return: the bar after a gap has no ret_bps at all
   equal(rows[1]!["ret_bps"], "");
 });
+
+Deno.test("buildFeaturesFromOhlcv() with 1m mark klines uses the mark close of the bar itself", () => {
+  const bars = [0, 1, 2, 4].map((mi) => bar(mi, 100 + mi));
+  const mark = [0, 1, 2, 3, 4].map((mi) =>
+    `${T0 + mi * 60_000},1,1,1,${200 + mi}`
+  );
+  const { rows } = run(bars, undefined, mark);
+  deepEqual(rows.map((r) => r["mark_price"]), ["200", "201", "202", "204"]);
+  // Without the bar's own mark kline, the previous one is still within the staleness limit.
+  const gap = run(bars, undefined, mark.filter((_, i) => i !== 4)).rows;
+  deepEqual(gap.map((r) => r["mark_price"]), ["200", "201", "202", "203"]);
+});

@@ -16,15 +16,22 @@ import {
 import { buildFeaturesFromOhlcv } from "./build_from_ohlcv.ts";
 import { FeatureInputError } from "./csv_source.ts";
 
-/** The inputs of {@linkcode buildFeatureFile}: a log directory or an OHLCV file. */
+/** One symbol's OHLCV file with its optional funding and mark files. */
+export interface OhlcvInput {
+  readonly ohlcv: string;
+  readonly symbol: string;
+  readonly funding?: string | undefined;
+  readonly mark?: string | undefined;
+}
+
+/**
+ * The inputs of {@linkcode buildFeatureFile}: a log directory, an OHLCV file, or several
+ * (one per symbol, written one after the other under one header).
+ */
 export type FeatureInputs =
   | { readonly logDir: string }
-  | {
-    readonly ohlcv: string;
-    readonly symbol: string;
-    readonly funding?: string | undefined;
-    readonly mark?: string | undefined;
-  };
+  | OhlcvInput
+  | { readonly ohlcvSet: readonly OhlcvInput[] };
 
 /**
  * Builds the feature table `outCsv` from `inputs` (`latenessMs` applies to logs only).
@@ -49,25 +56,32 @@ export async function buildFeatureFile(
   let out: Deno.FsFile | undefined;
   try {
     let report: BuildReport;
-    if ("ohlcv" in inputs) {
-      const ohlcv = openInput(inputs.ohlcv, opened);
-      const funding = inputs.funding === undefined
-        ? undefined
-        : openInput(inputs.funding, opened);
-      const mark = inputs.mark === undefined
-        ? undefined
-        : openInput(inputs.mark, opened);
+    if ("ohlcv" in inputs || "ohlcvSet" in inputs) {
+      const set = "ohlcvSet" in inputs ? inputs.ohlcvSet : [inputs];
+      const sources = set.map((input) => ({
+        symbol: input.symbol,
+        ohlcv: openInput(input.ohlcv, opened),
+        funding: input.funding === undefined
+          ? undefined
+          : openInput(input.funding, opened),
+        mark: input.mark === undefined
+          ? undefined
+          : openInput(input.mark, opened),
+      }));
       await Deno.mkdir(outDir, { recursive: true });
       out = Deno.openSync(tmpOut, {
         write: true,
         create: true,
         truncate: true,
       });
-      report = buildFeaturesFromOhlcv(
-        { ohlcv, ...(funding ? { funding } : {}), ...(mark ? { mark } : {}) },
-        out,
-        { ...options, symbol: inputs.symbol },
+      const reports = sources.map(({ symbol, ohlcv, funding, mark }, i) =>
+        buildFeaturesFromOhlcv(
+          { ohlcv, ...(funding ? { funding } : {}), ...(mark ? { mark } : {}) },
+          out!,
+          { ...options, symbol, header: i === 0 },
+        )
       );
+      report = mergeReports(reports);
     } else {
       const [kline, bookTicker, markPrice] = [
         "kline.csv",
@@ -112,6 +126,22 @@ export async function buildFeatureFile(
       await Deno.remove(tmpDir, { recursive: true }).catch(() => {});
     }
   }
+}
+
+/** The reports of builds written one after the other, as one. */
+function mergeReports(reports: readonly BuildReport[]): BuildReport {
+  const sum = (f: (r: BuildReport) => number) =>
+    reports.reduce((s, r) => s + f(r), 0);
+  return {
+    rowsRead: sum((r) => r.rowsRead),
+    bytesRead: sum((r) => r.bytesRead),
+    bars: sum((r) => r.bars),
+    symbols: reports.flatMap((r) => r.symbols),
+    malformed: sum((r) => r.malformed),
+    late: sum((r) => r.late),
+    malformedExamples: reports.flatMap((r) => r.malformedExamples).slice(0, 10),
+    lateExamples: reports.flatMap((r) => r.lateExamples).slice(0, 10),
+  };
 }
 
 function openInput(path: string, opened: NamedSource[]): NamedSource {

@@ -79,4 +79,8 @@ export {
   type OhlcvBuildOptions,
   type OhlcvSources,
 } from "./build_from_ohlcv.ts";
-export { buildFeatureFile, type FeatureInputs } from "./feature_files.ts";
+export {
+  buildFeatureFile,
+  type FeatureInputs,
+  type OhlcvInput,
+} from "./feature_files.ts";
