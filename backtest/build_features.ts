@@ -179,7 +179,9 @@ export async function main(args: readonly string[]): Promise<number> {
   } else if (flags.symbol === undefined || flags.symbol === "") {
     throw new UsageError("Cannot use --ohlcv without --symbol");
   }
-  if (flags.ohlcv === undefined) {
+  if (fromData !== undefined) {
+    await checkInputDir("data_dir", flags.data_dir!);
+  } else if (flags.ohlcv === undefined) {
     await checkInputDir("log_dir", flags.log_dir);
   } else {
     for (const name of ["ohlcv", "funding", "mark"] as const) {

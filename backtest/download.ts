@@ -10,6 +10,8 @@
  * @module
  */
 import {
+  checkInputDir,
+  checkOutputDir,
   formatHelp,
   parseDateFlag,
   parseFlags,
@@ -85,6 +87,7 @@ export async function main(args: readonly string[]): Promise<number> {
   const symbols = (flags.symbols ?? []).map((s) => s.toUpperCase());
   const say = (line: string) => writeStderr(line + "\n");
   if (flags.verify) {
+    await checkInputDir("out_dir", flags.out_dir);
     try {
       const r = verifyDirectory(flags.out_dir, symbols, say);
       return r.bad > 0 ? 1 : 0;
@@ -111,6 +114,7 @@ export async function main(args: readonly string[]): Promise<number> {
     );
   }
   checkUrlFlag("rest_url", flags.rest_url, HTTP_PROTOCOLS);
+  await checkOutputDir("out_dir", flags.out_dir);
   const transport = new RestTransport({
     baseUrl: flags.rest_url,
     weightHeadroom: flags.max_weight_share,

@@ -394,7 +394,7 @@ Deno.test("download refuses bad input with one line and touches no file", async 
       [
         "an --out_dir that is a file",
         ["--symbols", "BTCUSDT", "--from", "2025-01-01", "--out_dir", file],
-        /^Invalid --out_dir .*a-file: not a directory$/,
+        /^Invalid --out_dir .*a-file: is a file, not a directory$/,
       ],
       [
         "an unwritable --out_dir",
@@ -406,7 +406,7 @@ Deno.test("download refuses bad input with one line and touches no file", async 
           "--out_dir",
           join(file, "sub"),
         ],
-        /^Invalid --out_dir .*a-file\/sub: /,
+        /^Invalid --out_dir .*a-file\/sub: .*a-file is a file, not a directory$/,
       ],
       [
         "a file of another format",
@@ -476,14 +476,16 @@ Deno.test("download refuses bad input with one line and touches no file", async 
   }
 });
 
-/** Every path under `dir` with its size and mtime. */
+/** Every path under `dir` with, for files, its size and mtime (a probe may touch a directory). */
 function tree(dir: string): [string, number, number][] {
   const out: [string, number, number][] = [];
   const walk = (d: string) => {
     for (const e of Deno.readDirSync(d)) {
       const p = join(d, e.name);
       const st = Deno.statSync(p);
-      out.push([p, st.size, st.mtime?.getTime() ?? 0]);
+      out.push(
+        e.isDirectory ? [p, 0, 0] : [p, st.size, st.mtime?.getTime() ?? 0],
+      );
       if (e.isDirectory) walk(p);
     }
   };

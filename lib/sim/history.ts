@@ -202,6 +202,15 @@ export class SymbolHistory {
     const agg = emptyBar();
     const b = this.#tmp;
     let count = 0;
+    if (intervalMs === MINUTE) {
+      // 1m: the bars themselves, no aggregation.
+      for (let t = from; t <= to && count < q.limit; t += MINUTE) {
+        if (!this.read(kind, t, b)) continue;
+        emit(b, t);
+        count++;
+      }
+      return;
+    }
     for (let bucket = from; bucket <= to; bucket += intervalMs) {
       let have = false;
       for (let t = bucket; t < bucket + intervalMs && t <= open; t += MINUTE) {

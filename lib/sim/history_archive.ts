@@ -136,7 +136,7 @@ export class SyntheticArchive {
   #day(day: number): Float64Array {
     let block = this.#cache.get(day);
     if (block) return block;
-    if (this.#cache.size >= 4) {
+    if (this.#cache.size >= 16) {
       this.#cache.delete(this.#cache.keys().next().value!);
     }
     block = this.#generate(day);
