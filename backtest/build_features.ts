@@ -191,7 +191,9 @@ export async function main(args: readonly string[]): Promise<number> {
   }
   await checkOutputFile("out_csv", flags.out_csv);
   const maxBad = parseMaxBadRows(flags.max_bad_rows);
-  const barFile = flags.ohlcv ?? `${flags.log_dir}/kline.csv`;
+  const barFile = fromData !== undefined
+    ? fromData.map((d) => d.ohlcv).join(", ")
+    : flags.ohlcv ?? `${flags.log_dir}/kline.csv`;
   const started = performance.now();
   const onProgress = flags.quiet ? undefined : (rows: number) => {
     const s = (performance.now() - started) / 1000;

@@ -136,6 +136,7 @@ function mergeReports(reports: readonly BuildReport[]): BuildReport {
     rowsRead: sum((r) => r.rowsRead),
     bytesRead: sum((r) => r.bytesRead),
     bars: sum((r) => r.bars),
+    barRows: sum((r) => r.barRows),
     symbols: reports.flatMap((r) => r.symbols),
     malformed: sum((r) => r.malformed),
     late: sum((r) => r.late),
