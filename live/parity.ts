@@ -49,12 +49,32 @@ const FLAGS = {
     min: 1,
     help: "simulated minutes to compare",
   },
+  lockstep: {
+    type: "boolean",
+    default: true,
+    help:
+      "step the simulator's clock (deterministic at any machine load); false = a scaled real-time clock at --speed",
+  },
+  "step_ms": {
+    type: "number",
+    default: 1000,
+    min: 10,
+    max: 10_000,
+    help: "lockstep: simulated ms per step",
+  },
+  "settle_ms": {
+    type: "number",
+    default: 2,
+    min: 0,
+    max: 1000,
+    help: "lockstep: real ms the bot gets after each step",
+  },
   speed: {
     type: "number",
     default: 60,
     min: 1,
     max: 600,
-    help: "simulator speed of the paper run (sim ms per real ms)",
+    help: "without lockstep: simulator speed (sim ms per real ms)",
   },
   "out_dir": {
     type: "string",
@@ -64,7 +84,7 @@ const FLAGS = {
 } as const satisfies Record<string, FlagSpec>;
 
 const USAGE =
-  "Usage: deno task parity --replay BTCUSDT=ohlcv.csv [--symbols BTCUSDT] [--minutes 120] [--speed 60] [strategy flags of deno task live] --out_dir DIR";
+  "Usage: deno task parity --replay BTCUSDT=ohlcv.csv [--symbols BTCUSDT] [--minutes 120] [--lockstep false --speed 60] [strategy flags of deno task live] --out_dir DIR";
 
 /** Runs a parity check; returns the exit code. */
 export async function main(
@@ -117,6 +137,9 @@ export async function main(
     config,
     minutes: flags.minutes,
     speed: flags.speed,
+    lockstep: flags.lockstep
+      ? { stepMs: flags.step_ms, settleMs: flags.settle_ms }
+      : false,
     outDir: flags.out_dir,
     onStatus: (line) => write(line + "\n"),
   }).catch((error) => {

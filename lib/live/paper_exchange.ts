@@ -10,8 +10,14 @@ import {
   type V1Credentials,
   v1Credentials,
 } from "../exchange/sign/mod.ts";
-import { type Simulator, type SourceSpec, startSimulator } from "../sim/mod.ts";
+import {
+  type ManualClock,
+  type Simulator,
+  type SourceSpec,
+  startSimulator,
+} from "../sim/mod.ts";
 import { type Clock, followClock } from "../time/clock.ts";
+import { SteppedBotClock } from "../time/stepped_clock.ts";
 
 /** Options of {@linkcode startPaperExchange}. */
 export interface PaperExchangeOptions {
@@ -27,6 +33,11 @@ export interface PaperExchangeOptions {
   readonly balance?: string;
   /** Closed bars of history before the start. @default {240} */
   readonly historyMinutes?: number;
+  /**
+   * Lockstep: the simulator runs on this clock (stepped by the caller) and the bot's
+   * clock follows it ({@linkcode SteppedBotClock}); `speed` is then unused.
+   */
+  readonly manualClock?: ManualClock;
 }
 
 /** A running paper exchange. */
@@ -58,6 +69,7 @@ export async function startPaperExchange(
     seed: options.seed ?? 1,
     speed,
     historyMinutes: options.historyMinutes ?? 240,
+    ...(options.manualClock ? { clock: options.manualClock } : {}),
     accounts: [{
       kind: "v1",
       apiKey,
@@ -70,7 +82,9 @@ export async function startPaperExchange(
     sim,
     credentials: v1Credentials(new Secret(apiKey), new Secret(secretKey)),
     accountId: apiKey,
-    clock: followClock(sim.clock, speed),
+    clock: options.manualClock
+      ? new SteppedBotClock(options.manualClock)
+      : followClock(sim.clock, speed),
     silenceBudgetMs: {
       markPrice: Math.max(5_000, 250 * speed),
       kline: Math.max(10_000, 250 * speed),

@@ -22,6 +22,8 @@ import type { LiveConfig } from "../live/live_session.ts";
 import { runLiveSession } from "../live/live_session.ts";
 import type { JournalRow } from "../live/journal.ts";
 import { startPaperExchange } from "../live/paper_exchange.ts";
+import { ManualClock } from "../sim/clock.ts";
+import { sleepReal } from "../time/clock.ts";
 import { orderFilters } from "../order/filters.ts";
 import { DEFAULT_ENTRY_LIMITS, priceBand } from "../order/entry_guard.ts";
 import { OHLCV_FUNDING_RATE } from "../sim/ohlcv_source.ts";
@@ -53,8 +55,43 @@ export interface ParityOptions {
   readonly speed: number;
   /** Output directory. */
   readonly outDir: string;
+  /**
+   * Lockstep (the default): the simulator's clock is stepped by `stepMs` of sim time and
+   * the bot gets `settleMs` of real time after each step (see `lockstep.ts`); `speed` is
+   * then unused. `false`: the simulator runs on a scaled real-time clock at `speed`.
+   */
+  readonly lockstep?:
+    | { readonly stepMs: number; readonly settleMs: number }
+    | false;
   /** Status lines. */
   readonly onStatus?: (line: string) => void;
+}
+
+/** The default lockstep: one simulated second per step, 2 ms of real time to react. */
+export const DEFAULT_LOCKSTEP = { stepMs: 1_000, settleMs: 2 } as const;
+
+/** The replay's start: the latest first bar of the files plus the history. */
+async function ohlcvStart(
+  files: Readonly<Record<string, string>>,
+  historyMinutes: number,
+): Promise<number> {
+  let first = -Infinity;
+  for (const path of Object.values(files)) {
+    const text = await readHead(path);
+    const t = Number(text.split("\n")[1]?.split(",")[0]);
+    if (!Number.isFinite(t)) {
+      throw new RangeError(`Cannot read the first bar of ${path}`);
+    }
+    first = Math.max(first, t);
+  }
+  return first + historyMinutes * BAR;
+}
+
+async function readHead(path: string): Promise<string> {
+  using f = await Deno.open(path);
+  const buf = new Uint8Array(4096);
+  const n = await f.read(buf);
+  return new TextDecoder().decode(buf.subarray(0, n ?? 0));
 }
 
 /** What a parity run found. */
@@ -127,20 +164,28 @@ export async function runParity(
   };
   checkLiveConfig(config);
   const historyMinutes = Math.max(240, Math.max(c.params.t, c.params.v) + 10);
+  const lockstep = options.lockstep ?? DEFAULT_LOCKSTEP;
+  const manual = lockstep
+    ? new ManualClock(await ohlcvStart(options.files, historyMinutes))
+    : undefined;
   await using exchange = await startPaperExchange({
     symbols: c.symbols,
     source: { kind: "ohlcv", files: { ...options.files } },
     speed: options.speed,
     historyMinutes,
+    ...(manual ? { manualClock: manual } : {}),
   });
   const journal = new Map<string, JournalRow>();
   const start = exchange.sim.clock.now();
   status(
-    `paper: ${options.minutes} simulated minutes at speed ${options.speed} from ${
-      new Date(start).toISOString()
-    }`,
+    `paper: ${options.minutes} simulated minutes ${
+      lockstep
+        ? `in lockstep (${lockstep.stepMs} ms steps)`
+        : `at speed ${options.speed}`
+    } from ${new Date(start).toISOString()}`,
   );
-  const summary = await runLiveSession({
+  let ready = false, done = false;
+  const session = runLiveSession({
     ...config,
     restUrl: exchange.sim.restUrl,
     wsUrl: exchange.sim.wsUrl,
@@ -152,7 +197,21 @@ export async function runParity(
     resolveDelaysMs: [50, 100, 200, 400],
     durationMs: options.minutes * 60_000,
     onDecision: (row) => journal.set(`${row.symbol}|${row.barOpenTime}`, row),
+    onReady: () => {
+      ready = true;
+    },
+  }).finally(() => {
+    done = true;
   });
+  if (manual && lockstep) {
+    // step only once the bot is up (seeded, subscribed), then until it has stopped
+    while (!ready && !done) await sleepReal(5);
+    while (!done) {
+      manual.advance(lockstep.stepMs);
+      await sleepReal(lockstep.settleMs);
+    }
+  }
+  const summary = await session;
   const end = exchange.sim.clock.now();
   const info = parseExchangeInfo(
     await (await fetch(`${exchange.sim.restUrl}/fapi/v1/exchangeInfo`)).json(),

@@ -48,6 +48,7 @@ Deno.test({
         config,
         minutes: 90,
         speed: 120,
+        lockstep: { stepMs: 1_000, settleMs: 2 },
         outDir: dir,
       });
       const json = JSON.parse(await Deno.readTextFile(`${dir}/parity.json`));
@@ -63,16 +64,15 @@ Deno.test({
       ) {
         equal(typeof json[k], "number", k);
       }
-      ok(r.entries_paper >= 1, "no paper entry");
+      ok(r.entries_paper >= 2, `only ${r.entries_paper} paper entries`);
       equal(r.paper_stale_skips, 0);
-      // the paper run follows a real-time scaled clock, so a loaded machine can delay one
-      // event; beyond that, every entry has its twin (same bar, same side) and its exit
-      // (same reason, same bar)
+      // lockstep: every entry has its twin (same bar, same side) and its exit (same
+      // reason, same bar)
       const why = JSON.stringify(r.divergences);
-      ok(r.entries_matched >= 1, why);
-      ok(r.entries_matched >= r.entries_paper - 1, why);
-      ok(r.entries_matched >= r.entries_backtest - 1, why);
-      ok(r.exits_matched >= r.entries_matched - 1, why);
+      ok(r.entries_matched >= 2, why);
+      equal(r.entries_matched, r.entries_paper, why);
+      equal(r.entries_backtest, r.entries_paper, why);
+      equal(r.exits_matched, r.entries_matched, why);
       // trades closed by their own exits agree within 1 bp of their notional (the last
       // one may be closed at the end of the run, at a moment the backtest cannot know)
       type T = {
