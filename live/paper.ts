@@ -25,6 +25,8 @@ import {
 } from "../lib/live/mod.ts";
 import { parseMetricsAddr, startMonitoring } from "../lib/metrics/mod.ts";
 import { replaySource } from "../lib/live/replay_source.ts";
+import { driveLockstep, lockstepStart } from "../lib/live/lockstep.ts";
+import { ManualClock } from "../lib/sim/mod.ts";
 
 const {
   rest_url: _rest,
@@ -57,6 +59,26 @@ const FLAGS = {
     min: 1,
     max: 600,
     help: "simulated ms per real ms",
+  },
+  lockstep: {
+    type: "boolean",
+    default: false,
+    help:
+      "step the simulator's clock instead of running it at --speed: the same fills at any machine load (synthetic market or OHLCV files)",
+  },
+  "step_ms": {
+    type: "number",
+    default: 1000,
+    min: 10,
+    max: 10_000,
+    help: "lockstep: simulated ms per step",
+  },
+  "settle_ms": {
+    type: "number",
+    default: 2,
+    min: 0,
+    max: 1000,
+    help: "lockstep: real ms the bot gets after each step",
   },
   replay: {
     type: "list",
@@ -118,6 +140,20 @@ export async function main(
   }
   parseMetricsAddr(flags.metrics_addr, flags.metrics_public);
   const source = replaySource(flags.replay, base.symbols);
+  const historyMinutes = Math.max(240, Math.max(flags.T, flags.V) + 10);
+  let manual: ManualClock | undefined;
+  if (flags.lockstep) {
+    try {
+      manual = new ManualClock(await lockstepStart(source, historyMinutes));
+    } catch (error) {
+      if (
+        error instanceof RangeError || error instanceof Deno.errors.NotFound
+      ) {
+        throw new UsageError(`Invalid --lockstep: ${error.message}`);
+      }
+      throw error;
+    }
+  }
   setupLogging({ level: flags.log_level as "info", json: flags.log_json });
   let exchange;
   try {
@@ -127,7 +163,8 @@ export async function main(
       speed: flags.speed,
       seed: flags.seed,
       balance: String(flags.balance),
-      historyMinutes: Math.max(240, Math.max(flags.T, flags.V) + 10),
+      historyMinutes,
+      ...(manual ? { manualClock: manual } : {}),
     });
   } catch (error) {
     if (error instanceof RangeError || error instanceof Deno.errors.NotFound) {
@@ -156,7 +193,8 @@ export async function main(
   Deno.addSignalListener("SIGTERM", onSignal);
   try {
     const startedAt = exchange.sim.clock.now();
-    const summary = await runLiveSession(
+    let ready = false, done = false;
+    const session = runLiveSession(
       {
         ...base,
         restUrl: exchange.sim.restUrl,
@@ -170,13 +208,30 @@ export async function main(
         resolveDelaysMs: [50, 100, 200, 400],
         durationMs: flags.minutes * 60_000,
         signal: stop.signal,
+        onReady: () => {
+          ready = true;
+        },
       }, metrics),
     ).catch((error) => {
       if (error instanceof EntrySizeError) {
         throw new UsageError(error.message, { cause: error });
       }
       throw error;
+    }).finally(() => {
+      done = true;
     });
+    if (manual) {
+      await driveLockstep(
+        manual,
+        {
+          stepMs: flags.step_ms,
+          settleMs: flags.settle_ms,
+        },
+        () => ready,
+        () => done,
+      );
+    }
+    const summary = await session;
     const simMinutes = (exchange.sim.clock.now() - startedAt) / 60_000;
     writeStdout(
       `paper trading ${base.symbols.join(",")} for ${

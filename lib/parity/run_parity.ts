@@ -23,7 +23,12 @@ import { runLiveSession } from "../live/live_session.ts";
 import type { JournalRow } from "../live/journal.ts";
 import { startPaperExchange } from "../live/paper_exchange.ts";
 import { ManualClock } from "../sim/clock.ts";
-import { sleepReal } from "../time/clock.ts";
+import {
+  DEFAULT_LOCKSTEP,
+  driveLockstep,
+  type LockstepOptions,
+  lockstepStart,
+} from "../live/lockstep.ts";
 import { orderFilters } from "../order/filters.ts";
 import { DEFAULT_ENTRY_LIMITS, priceBand } from "../order/entry_guard.ts";
 import { OHLCV_FUNDING_RATE } from "../sim/ohlcv_source.ts";
@@ -65,33 +70,6 @@ export interface ParityOptions {
     | false;
   /** Status lines. */
   readonly onStatus?: (line: string) => void;
-}
-
-/** The default lockstep: one simulated second per step, 2 ms of real time to react. */
-export const DEFAULT_LOCKSTEP = { stepMs: 1_000, settleMs: 2 } as const;
-
-/** The replay's start: the latest first bar of the files plus the history. */
-async function ohlcvStart(
-  files: Readonly<Record<string, string>>,
-  historyMinutes: number,
-): Promise<number> {
-  let first = -Infinity;
-  for (const path of Object.values(files)) {
-    const text = await readHead(path);
-    const t = Number(text.split("\n")[1]?.split(",")[0]);
-    if (!Number.isFinite(t)) {
-      throw new RangeError(`Cannot read the first bar of ${path}`);
-    }
-    first = Math.max(first, t);
-  }
-  return first + historyMinutes * BAR;
-}
-
-async function readHead(path: string): Promise<string> {
-  using f = await Deno.open(path);
-  const buf = new Uint8Array(4096);
-  const n = await f.read(buf);
-  return new TextDecoder().decode(buf.subarray(0, n ?? 0));
 }
 
 /** What a parity run found. */
@@ -166,7 +144,12 @@ export async function runParity(
   const historyMinutes = Math.max(240, Math.max(c.params.t, c.params.v) + 10);
   const lockstep = options.lockstep ?? DEFAULT_LOCKSTEP;
   const manual = lockstep
-    ? new ManualClock(await ohlcvStart(options.files, historyMinutes))
+    ? new ManualClock(
+      await lockstepStart(
+        { kind: "ohlcv", files: { ...options.files } },
+        historyMinutes,
+      ),
+    )
     : undefined;
   await using exchange = await startPaperExchange({
     symbols: c.symbols,
@@ -204,12 +187,7 @@ export async function runParity(
     done = true;
   });
   if (manual && lockstep) {
-    // step only once the bot is up (seeded, subscribed), then until it has stopped
-    while (!ready && !done) await sleepReal(5);
-    while (!done) {
-      manual.advance(lockstep.stepMs);
-      await sleepReal(lockstep.settleMs);
-    }
+    await driveLockstep(manual, lockstep, () => ready, () => done);
   }
   const summary = await session;
   const end = exchange.sim.clock.now();
