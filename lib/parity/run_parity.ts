@@ -65,9 +65,7 @@ export interface ParityOptions {
    * the bot gets `settleMs` of real time after each step (see `lockstep.ts`); `speed` is
    * then unused. `false`: the simulator runs on a scaled real-time clock at `speed`.
    */
-  readonly lockstep?:
-    | { readonly stepMs: number; readonly settleMs: number }
-    | false;
+  readonly lockstep?: LockstepOptions | false;
   /** Status lines. */
   readonly onStatus?: (line: string) => void;
 }
