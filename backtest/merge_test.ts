@@ -162,8 +162,23 @@ Deno.test("n shard processes and a merge give the single run's outputs", async (
         for (const f of ["shard.json", "rows.f64"]) {
           await Deno.copyFile(`${shardDir(1)}/${f}`, `${lost}/${f}`);
         }
+        // A shard whose rows were cut short (a copy interrupted).
+        const cut = `${dir}/cut1`;
+        await Deno.mkdir(cut);
+        for (const f of ["shard.json", "wf_rows.f64"]) {
+          await Deno.copyFile(`${shardDir(1)}/${f}`, `${cut}/${f}`);
+        }
+        const rows = await Deno.readFile(`${shardDir(1)}/rows.f64`);
+        await Deno.writeFile(
+          `${cut}/rows.f64`,
+          rows.subarray(0, rows.length - 8),
+        );
         const cases: [string[], RegExp][] = [
           [[shardDir(0), lost, shardDir(2)], /wf_rows\.f64 is missing/],
+          [
+            [shardDir(0), cut, shardDir(2)],
+            /rows\.f64 has \d+ bytes, expected \d+ \(truncated: re-run shard 1\/3\)/,
+          ],
           [[shardDir(0), shardDir(1)], /missing shard\(s\) 2 of 3/],
           [
             [shardDir(0), shardDir(1), shardDir(1)],

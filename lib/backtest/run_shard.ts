@@ -390,6 +390,38 @@ export interface MergeOptions {
 }
 
 /**
+ * Reads a shard's rows file of `doubles` little-endian doubles; a missing or truncated file is
+ * a one-line {@linkcode BacktestInputError} that says which shard to re-run.
+ */
+async function readRowsFile(
+  d: ShardDoc,
+  name: string,
+  doubles: number,
+): Promise<Float64Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(`${d.dir}/${name}`);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new BacktestInputError(
+        `Cannot merge: ${d.dir}/${name} is missing (re-run shard ${d.index}/${d.count})`,
+      );
+    }
+    throw error;
+  }
+  if (bytes.byteLength !== doubles * 8) {
+    throw new BacktestInputError(
+      `Cannot merge: ${d.dir}/${name} has ${bytes.byteLength} bytes, expected ${
+        doubles * 8
+      } (truncated: re-run shard ${d.index}/${d.count})`,
+    );
+  }
+  return new Float64Array(
+    bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+  );
+}
+
+/**
  * The walk-forward's in-sample grid results, put together from the shards' `wf_rows.f64`
  * (each shard holds its tasks of every window, window after window). Checked before use.
  */
@@ -408,27 +440,12 @@ async function walkForwardGrids(
     const tasks = bars.map((b) => shardTasks(prep.configs, b, shard));
     let rows = 0;
     for (const ts of tasks) for (const t of ts) rows += t.configs.length;
-    let bytes: Uint8Array;
-    try {
-      bytes = await Deno.readFile(`${d.dir}/wf_rows.f64`);
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) {
-        throw new BacktestInputError(
-          `Cannot merge: ${d.dir}/wf_rows.f64 is missing (re-run shard ${d.index}/${d.count})`,
-        );
-      }
-      throw error;
-    }
-    if (d.wfRows !== rows || bytes.byteLength !== rows * N_METRICS * 8) {
+    if (d.wfRows !== rows) {
       throw new BacktestInputError(
-        `Cannot merge: ${d.dir}/wf_rows.f64 has ${bytes.byteLength} bytes, expected ${
-          rows * N_METRICS * 8
-        } (re-run shard ${d.index}/${d.count})`,
+        `Cannot merge: ${d.dir} has ${d.wfRows} walk-forward rows, this run's shard ${d.index}/${d.count} has ${rows} (different versions)`,
       );
     }
-    const data = new Float64Array(
-      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
-    );
+    const data = await readRowsFile(d, "wf_rows.f64", rows * N_METRICS);
     let at = 0;
     for (let k = 0; k < windows.length; k++) {
       for (const t of tasks[k]!) {
@@ -528,27 +545,7 @@ export async function mergeShards(
         `Cannot merge: ${d.dir} has ${d.rows} rows of ${d.width} values, this run's shard ${d.index}/${d.count} has ${rows} of ${width} (different versions)`,
       );
     }
-    let bytes: Uint8Array;
-    try {
-      bytes = await Deno.readFile(`${d.dir}/rows.f64`);
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) {
-        throw new BacktestInputError(
-          `Cannot merge: ${d.dir}/rows.f64 is missing (re-run shard ${d.index}/${d.count})`,
-        );
-      }
-      throw error;
-    }
-    if (bytes.byteLength !== rows * width * 8) {
-      throw new BacktestInputError(
-        `Cannot merge: ${d.dir}/rows.f64 has ${bytes.byteLength} bytes, expected ${
-          rows * width * 8
-        } (truncated: re-run shard ${d.index}/${d.count})`,
-      );
-    }
-    const data = new Float64Array(
-      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
-    );
+    const data = await readRowsFile(d, "rows.f64", rows * width);
     loaded.push({ tasks, data });
     simulate += d.simulate;
   }
