@@ -83,6 +83,23 @@ export async function checkStateFile(
       k === null ? "readable, no kill switch" : describeKillSwitch(k, nowMs),
     ));
   }
+  const naked = Object.entries(state.unprotected ?? {}).sort(([a], [b]) =>
+    a.localeCompare(b)
+  );
+  if (naked.length > 0) {
+    out.push({
+      check: "stop-loss",
+      subject: path,
+      status: "fail",
+      detail: `the bot last saw ${
+        naked.map(([symbol, since]) =>
+          `${symbol} without a stop-loss on the exchange since ${
+            new Date(since).toISOString()
+          }`
+        ).join(", ")
+      }: check the position and its exits on the exchange`,
+    });
+  }
   const running = Object.entries(state.cooldowns)
     .filter(([, until]) => until > nowMs)
     .sort(([a], [b]) => a.localeCompare(b));

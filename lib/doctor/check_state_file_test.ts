@@ -16,6 +16,28 @@ Deno.test("checkStateFile() tells what the bot will do with its state file", asy
     deepEqual(rows.map((r) => [r.check, r.status]), [["state file", "pass"]]);
     match(rows[0]!.detail, /fresh start/);
   });
+  await t.step(
+    "a position the bot saw without its stop-loss: fail",
+    async () => {
+      const rows = await checkStateFile(
+        PATH,
+        reading({
+          killSwitch: null,
+          cooldowns: {},
+          unprotected: { BTCUSDT: NOW - 5_000 },
+        }),
+        NOW,
+      );
+      deepEqual(rows.map((r) => [r.check, r.status]), [
+        ["state file", "pass"],
+        ["stop-loss", "fail"],
+      ]);
+      match(
+        rows[1]!.detail,
+        /BTCUSDT without a stop-loss on the exchange since/,
+      );
+    },
+  );
   await t.step("corrupt: fail with the reader's message", async () => {
     const rows = await checkStateFile(
       PATH,

@@ -8,6 +8,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { exitTypes, S, startMoneyRig } from "./_money_rig.ts";
 import { TradingPort } from "./trading_port.ts";
+import { emptySafetyState, type SafetyState } from "../order/mod.ts";
 import { startRig, waitFor } from "./_test_rig.ts";
 
 Deno.test("money path: a crossed take-profit never keeps the stop-loss off the exchange", async (t) => {
@@ -135,7 +136,13 @@ Deno.test("money path: a crossed stop-loss closes at market, retrying a refused 
 });
 
 Deno.test("money path: a position without its stop for more than 2 s raises the alarm", async () => {
-  await using rig = await startMoneyRig();
+  const saved: SafetyState[] = [];
+  await using rig = await startMoneyRig({
+    safety: {
+      initial: emptySafetyState(),
+      save: (s) => Promise.resolve(void saved.push(s)),
+    },
+  });
   rig.sim.sim.faults.rejectNextOrders(1, { type: "STOP_MARKET", code: -1001 });
   await rig.enter("long");
   ok(rig.amount() > 0);
@@ -149,6 +156,9 @@ Deno.test("money path: a position without its stop for more than 2 s raises the 
   const alarm = rig.mgr.checkProtection();
   deepEqual(alarm.map((r) => r.action), ["position_unprotected"]);
   ok(rig.mgr.unprotected()[0]!.alarmed);
+  // the journal shows it (every evaluation's blocker) and the state file (the doctor)
+  equal(rig.mgr.blocked(S), "position_unprotected");
+  equal(typeof saved.at(-1)?.unprotected?.[S], "number");
   // raised once per stretch
   deepEqual(rig.mgr.checkProtection(), []);
   const from = rig.records.length;
@@ -156,6 +166,7 @@ Deno.test("money path: a position without its stop for more than 2 s raises the 
   ok(rig.actions(from).includes("position_protected"));
   deepEqual(rig.mgr.unprotected(), []);
   ok(exitTypes(rig).includes("STOP_MARKET"));
+  equal(saved.at(-1)?.unprotected, undefined);
 });
 
 Deno.test("money path: a fill without an average price still gets its exits", async () => {

@@ -60,6 +60,9 @@ export function encodeSafetyState(
           : {}),
       },
       cooldowns: state.cooldowns,
+      ...(state.unprotected && Object.keys(state.unprotected).length > 0
+        ? { unprotected: state.unprotected }
+        : {}),
     },
     null,
     2,
@@ -120,7 +123,21 @@ export function decodeSafetyState(text: string, path: string): SafetyState {
     if (!isTime(until)) throw bad(`cooldowns.${symbol} is not a time`);
     cooldowns[symbol] = until;
   }
-  return { killSwitch, cooldowns };
+  const u = raw["unprotected"] ?? {};
+  if (!isObject(u)) throw bad("unprotected is not an object");
+  const unprotected: Record<string, number> = {};
+  for (const [symbol, since] of Object.entries(u)) {
+    if (!/^[A-Z0-9]{2,30}$/.test(symbol)) {
+      throw bad(`unprotected has a bad symbol "${symbol}"`);
+    }
+    if (!isTime(since)) throw bad(`unprotected.${symbol} is not a time`);
+    unprotected[symbol] = since;
+  }
+  return {
+    killSwitch,
+    cooldowns,
+    ...(Object.keys(unprotected).length > 0 ? { unprotected } : {}),
+  };
 }
 
 /**

@@ -47,6 +47,8 @@ Deno.test("decodeSafetyState() reads what encodeSafetyState() writes and refuses
       cooldowns: {},
     };
     deepEqual(decodeSafetyState(encodeSafetyState(paused, T0), "f"), paused);
+    const naked = { ...paused, unprotected: { BTCUSDT: T0 - 3_000 } };
+    deepEqual(decodeSafetyState(encodeSafetyState(naked, T0), "f"), naked);
   });
   const cases: [string, string, RegExp][] = [
     ["empty file", "", /not JSON/],
@@ -58,6 +60,11 @@ Deno.test("decodeSafetyState() reads what encodeSafetyState() writes and refuses
       /version 2/,
     ],
     ["no version", '{"killSwitch":null,"cooldowns":{}}', /version undefined/],
+    [
+      "an unprotected symbol without a time",
+      '{"version":1,"killSwitch":null,"cooldowns":{},"unprotected":{"BTCUSDT":"x"}}',
+      /unprotected.BTCUSDT is not a time/,
+    ],
     [
       "kill switch of a wrong type",
       '{"version":1,"killSwitch":1,"cooldowns":{}}',

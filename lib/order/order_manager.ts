@@ -298,7 +298,14 @@ export class OrderManager {
       if (s.cooldownUntil > now) cooldowns[symbol] = s.cooldownUntil;
     }
     const k = this.#kill;
+    const unprotected: Record<string, number> = {};
+    for (const [symbol, s] of this.#symbols) {
+      if (s.unprotectedAlarm && s.unprotectedSince !== undefined) {
+        unprotected[symbol] = s.unprotectedSince;
+      }
+    }
     return {
+      ...(Object.keys(unprotected).length > 0 ? { unprotected } : {}),
       killSwitch: k === undefined ? null : {
         trippedAtMs: k.trippedAt,
         untilMs: Number.isFinite(k.until) ? k.until : null,
@@ -352,7 +359,10 @@ export class OrderManager {
     if (s.entry) {
       return s.entry.state === "unknown" ? "entry_unknown" : "entry_open";
     }
-    if (!s.amount.isZero()) return "position_open";
+    if (!s.amount.isZero()) {
+      // the decision journal shows a position left without its stop
+      return s.unprotectedAlarm ? "position_unprotected" : "position_open";
+    }
     if (s.exits.size > 0) return "exits_open";
     if (this.#o.clock() < s.cooldownUntil) {
       return s.cooldownRestored ? "cooldown_persisted" : "cooldown";
@@ -1090,15 +1100,17 @@ export class OrderManager {
       );
     const now = this.#o.clock();
     if (safe) {
-      if (s.unprotectedAlarm && s.unprotectedSince !== undefined) {
+      const alarmed = s.unprotectedAlarm && s.unprotectedSince !== undefined;
+      if (alarmed) {
         out.push(
           this.#record(s.f.symbol, "position_protected", "stop-loss back", {
-            data: { unprotectedMs: now - s.unprotectedSince },
+            data: { unprotectedMs: now - s.unprotectedSince! },
           }),
         );
       }
       s.unprotectedSince = undefined;
       s.unprotectedAlarm = false;
+      if (alarmed) void this.#persist(out);
       return;
     }
     s.unprotectedSince ??= now;
@@ -1111,6 +1123,8 @@ export class OrderManager {
         `no stop-loss on the exchange for ${ms} ms`,
         { data: { amount: s.amount.toFixed(), sinceMs: s.unprotectedSince } },
       ));
+      // the state file shows it (the doctor fails on it)
+      void this.#persist(out);
     }
   }
 

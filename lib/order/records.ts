@@ -47,6 +47,7 @@ export type SkipReason =
   | "entry_open"
   | "entry_unknown"
   | "position_open"
+  | "position_unprotected"
   | "exits_open"
   | "cooldown"
   | "cooldown_persisted"

@@ -26,6 +26,12 @@ export interface SafetyState {
   readonly killSwitch: KillSwitchState | null;
   /** No entry on a symbol before this time, epoch ms (only future ends matter). */
   readonly cooldowns: Readonly<Record<string, number>>;
+  /**
+   * Symbols whose position has had no stop-loss on the exchange for longer than the
+   * alarm threshold, with the time since when, epoch ms (the doctor fails on them).
+   * @default {{}}
+   */
+  readonly unprotected?: Readonly<Record<string, number>>;
 }
 
 /** The state of a bot that never tripped anything. */
