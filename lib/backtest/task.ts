@@ -14,7 +14,12 @@ import {
 import { N_METRICS } from "./metrics.ts";
 import { buildSignals, type SignalKey } from "./signals.ts";
 import { simulate } from "./simulate.ts";
-import { N_MOMENTS, returnStats } from "../research/return_stats.ts";
+import {
+  blockBounds,
+  N_MOMENTS,
+  returnStats,
+  returnStatsRanges,
+} from "../research/return_stats.ts";
 
 /**
  * Time blocks for per-block return statistics (CSCV): per symbol, bar i's block or -1.
@@ -97,6 +102,8 @@ export class TaskRunner {
   #scratch: Float64Array = new Float64Array(0);
   #cached = "";
   #blocks: BlockPlan | undefined;
+  // Per symbol the blocks as contiguous bar ranges (undefined: use the per-bar map).
+  #bounds: (Int32Array | undefined)[];
 
   /**
    * @param symbols the feature table's symbols
@@ -111,6 +118,8 @@ export class TaskRunner {
     this.#symbols = symbols;
     this.#blockers = blockers;
     this.#blocks = blocks;
+    this.#bounds = blocks?.blockOf.map((b) => blockBounds(b, blocks.count)) ??
+      [];
   }
 
   /**
@@ -161,7 +170,10 @@ export class TaskRunner {
       }, { out, offset: j * width, scratch: this.#scratch });
       // The engine leaves its per-bar returns in the scratch buffer.
       const rets = this.#scratch;
-      returnStats(rets, n, blockOf, nb, out, j * width + N_METRICS);
+      const bounds = this.#bounds[task.symbol];
+      if (bounds !== undefined) {
+        returnStatsRanges(rets, n, bounds, out, j * width + N_METRICS);
+      } else returnStats(rets, n, blockOf, nb, out, j * width + N_METRICS);
     }
     return out;
   }

@@ -183,3 +183,98 @@ export function returnStats(
   out[at + 1] = m2 > 0 ? (s3 / cnt) / (m2 * Math.sqrt(m2)) : NaN;
   out[at + 2] = m2 > 0 ? (s4 / cnt) / (m2 * m2) : NaN;
 }
+
+/**
+ * The contiguous ranges of a block map: `bounds[b]..bounds[b+1]` are block b's bars for
+ * `b < blocks` (so `bounds` has `blocks + 1` entries); undefined when the blocks are not
+ * contiguous and ascending (then use the per-bar map).
+ */
+export function blockBounds(
+  blockOf: Int16Array,
+  blocks: number,
+): Int32Array | undefined {
+  const bounds = new Int32Array(blocks + 1).fill(-1);
+  let prev = -1, i = 0;
+  const n = blockOf.length;
+  while (i < n && blockOf[i]! < 0) i++;
+  for (; i < n; i++) {
+    const b = blockOf[i]!;
+    if (b < 0) break;
+    if (b !== prev) {
+      if (b !== prev + 1) return undefined;
+      bounds[b] = i;
+      prev = b;
+    }
+  }
+  const end = i;
+  for (; i < n; i++) if (blockOf[i]! >= 0) return undefined;
+  if (prev !== blocks - 1) return undefined;
+  bounds[blocks] = end;
+  return bounds;
+}
+
+/**
+ * {@linkcode returnStats} over contiguous block ranges (see {@linkcode blockBounds}): the
+ * same two passes with the block sums kept in registers. Same results bit for bit.
+ */
+export function returnStatsRanges(
+  rets: Float64Array,
+  n: number,
+  bounds: Int32Array,
+  out: Float64Array,
+  at: number,
+): void {
+  const blocks = bounds.length - 1, bo = at + N_MOMENTS;
+  let sum = 0, cnt = 0, inf = false;
+  // Pass 1: the global sum in bar order, each block's sum and count on the way.
+  let i = 0;
+  for (let seg = -1; seg <= blocks; seg++) {
+    const hi = seg < 0 ? bounds[0]! : seg < blocks ? bounds[seg + 1]! : n;
+    let bs = 0, bc = 0;
+    for (; i < hi; i++) {
+      const r = rets[i]!;
+      if (r !== r) continue;
+      if (r === Infinity || r === -Infinity) inf = true;
+      else {
+        sum += r;
+        cnt++;
+      }
+      bs += r;
+      bc++;
+    }
+    if (seg >= 0 && seg < blocks) {
+      out[bo + 3 * seg] = bc;
+      out[bo + 3 * seg + 1] = bc > 0 ? bs / bc : 0;
+    }
+  }
+  out[at] = cnt;
+  const moments = cnt >= 2 && !inf;
+  const mean = moments ? sum / cnt : 0;
+  let s2 = 0, s3 = 0, s4 = 0;
+  i = 0;
+  for (let seg = -1; seg <= blocks; seg++) {
+    const hi = seg < 0 ? bounds[0]! : seg < blocks ? bounds[seg + 1]! : n;
+    const inBlock = seg >= 0 && seg < blocks;
+    const bm = inBlock ? out[bo + 3 * seg + 1]! : 0;
+    let q = 0;
+    for (; i < hi; i++) {
+      const r = rets[i]!;
+      if (r !== r) continue;
+      const d = r - mean, d2 = d * d;
+      s2 += d2;
+      s3 += d2 * d;
+      s4 += d2 * d2;
+      const e = r - bm;
+      q += e * e;
+    }
+    if (inBlock) out[bo + 3 * seg + 2] = q;
+  }
+  if (!moments) {
+    out[at + 1] = NaN;
+    out[at + 2] = NaN;
+    return;
+  }
+  const m2 = s2 / cnt;
+  out[at + 1] = m2 > 0 ? (s3 / cnt) / (m2 * Math.sqrt(m2)) : NaN;
+  out[at + 2] = m2 > 0 ? (s4 / cnt) / (m2 * m2) : NaN;
+}

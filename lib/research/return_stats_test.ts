@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import {
+  blockBounds,
   blockMoments,
   N_MOMENTS,
   returnMoments,
   returnStats,
+  returnStatsRanges,
 } from "./return_stats.ts";
 
 Deno.test("returnStats() equals returnMoments() and blockMoments() bit for bit", () => {
@@ -22,6 +24,13 @@ Deno.test("returnStats() equals returnMoments() and blockMoments() bit for bit",
   blockMoments(rets, blockOf, 6, a, N_MOMENTS);
   returnStats(rets, 5000, blockOf, 6, b, 0);
   assert.deepEqual([...b], [...a]);
+  const bounds = blockBounds(blockOf, 6)!;
+  assert.deepEqual([...bounds], [200, 1000, 1800, 2600, 3400, 4200, 5000]);
+  const d = new Float64Array(N_MOMENTS + 18);
+  returnStatsRanges(rets, 5000, bounds, d, 0);
+  assert.deepEqual([...d], [...a]);
+  assert.equal(blockBounds(Int16Array.from([0, 1, 0]), 2), undefined);
+  assert.equal(blockBounds(Int16Array.from([-1, 0, 0]), 2), undefined);
   const c = new Float64Array(N_MOMENTS);
   returnStats(rets, 5000, undefined, 0, c, 0);
   assert.deepEqual([...c], [...a.subarray(0, N_MOMENTS)]);
