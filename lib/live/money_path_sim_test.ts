@@ -363,3 +363,36 @@ Deno.test("money path: a slow symbol's events never delay another symbol's", asy
     await rig.close();
   }
 });
+
+Deno.test("money path: a resize whose new stop-loss has an unknown outcome keeps the old one", async () => {
+  await using rig = await startMoneyRig({ orderNotional: 1000 });
+  await rig.enter("long");
+  equal(rig.exits().length, 3);
+  rig.sim.clock.advance(5);
+  // a manual partial close: the exits must be resized
+  const reply = rig.sim.sim.trading.engine.newOrder(rig.accountId, {
+    symbol: S,
+    side: "SELL",
+    type: "MARKET",
+    quantity: "0.004",
+    reduceOnly: "true",
+    newClientOrderId: "manual-2",
+  }, rig.sim.clock.now());
+  equal(reply.status, 200);
+  const order = await new TradingPort(rig.sim.clients.v1.client).queryOrder(
+    S,
+    "manual-2",
+  );
+  ok(order);
+  // the new stop-loss's placement and every query about it fail (an exchange incident)
+  rig.sim.sim.faults.failNext(5, { status: 503 });
+  const from = rig.records.length;
+  await rig.mgr.onEvent({ kind: "order", order, time: order.updateTime });
+  ok(rig.actions(from).includes("exit_unknown"), rig.actions(from).join(","));
+  // invariant: the old stop goes only once a replacement is confirmed open
+  ok(exitTypes(rig).includes("STOP_MARKET"), exitTypes(rig).join(","));
+  await rig.mgr.reconcile();
+  const sl = rig.exits().filter((o) => o.origType === "STOP_MARKET");
+  equal(sl.length, 1);
+  equal(Number(sl[0]!.origQty).toFixed(3), rig.amount().toFixed(3));
+});

@@ -1275,10 +1275,17 @@ export class OrderManager {
     }
     if (result !== "ok") return result;
     // replace before cancel: an old exit goes once its purpose has a live replacement,
-    // or when its purpose is no longer wanted or it is on the wrong side
+    // or when its purpose is no longer wanted or it is on the wrong side. Invariant: a
+    // replacement whose outcome is unknown (lost reply, failed query) does not count as
+    // live, so the old stop stays until its replacement is confirmed open
+    const live = (purpose: ExitPurpose) =>
+      [...s.exits.values()].some((x) =>
+        x.purpose === purpose && x.side === side && x.state === "open" &&
+        !stale.includes(x)
+      );
     for (const e of stale) {
       if (e.state !== "open") continue;
-      const covered = good.has(e.purpose) || s.givenUp.has(e.purpose) ||
+      const covered = live(e.purpose) || s.givenUp.has(e.purpose) ||
         e.side !== side || !wanted.includes(e.purpose);
       if (covered) await this.#cancelExit(s, e, "wrong size or side", out);
     }
