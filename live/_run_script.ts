@@ -27,6 +27,8 @@ export function spawnScript(
       "--allow-read",
       "--allow-write",
       "--allow-env",
+      // the live bot checks that key files belong to its user (Deno.uid), as its task does
+      "--allow-sys=uid",
       new URL(script, import.meta.url).pathname,
       ...args,
     ],

@@ -8,48 +8,36 @@ import {
   MISPLACED_SECRETS,
 } from "../lib/exchange/sign/_secret_cases.ts";
 import { main as doctorMain } from "./doctor.ts";
+import { runScript as runEntry } from "./_run_script.ts";
 
-const dec = new TextDecoder();
+/** Trading against a closed port: anything that fails, fails before connecting. */
+const TRADING_OFFLINE = [
+  "--enable_trading",
+  "true",
+  "--rest_url",
+  "http://127.0.0.1:9",
+  "--ws_url",
+  "ws://127.0.0.1:9",
+];
 
+/** Runs `live/<script>`; stdout and stderr together. */
 async function runScript(
   script: string,
   args: string[],
   env: Readonly<Record<string, string>>,
 ): Promise<{ code: number; output: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--frozen",
-      "--allow-net=127.0.0.1",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-sys=uid",
-      new URL(script, import.meta.url).pathname,
-      ...args,
-    ],
+  const r = await runEntry(script, args, {
     // never the default metrics port in tests: a bot may be running on this machine
-    env: { NO_COLOR: "1", ASTER_METRICS_ADDR: "127.0.0.1:0", ...env },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    code: out.code,
-    output: dec.decode(out.stdout) + dec.decode(out.stderr),
-  };
+    env: { ASTER_METRICS_ADDR: "127.0.0.1:0", ...env },
+  });
+  return { code: r.code, output: r.stdout + r.stderr };
 }
 
 Deno.test("security: live never prints a credential variable's value", async (t) => {
   for (const c of MISPLACED_SECRETS) {
     await t.step(c.name, async () => {
       const { code, output } = await runScript("./trade.ts", [
-        "--enable_trading",
-        "true",
-        "--rest_url",
-        "http://127.0.0.1:9",
-        "--ws_url",
-        "ws://127.0.0.1:9",
+        ...TRADING_OFFLINE,
       ], c.env);
       equal(code, 2, output);
       match(output, c.says);
@@ -181,12 +169,7 @@ Deno.test("security: live refuses a key file others can read, and says chmod 600
     await Deno.writeTextFile(`${dir}/secret`, DEMO_V1_SECRET, { mode: 0o600 });
     await Deno.chmod(`${dir}/secret`, 0o644);
     const { code, output } = await runScript("./trade.ts", [
-      "--enable_trading",
-      "true",
-      "--rest_url",
-      "http://127.0.0.1:9",
-      "--ws_url",
-      "ws://127.0.0.1:9",
+      ...TRADING_OFFLINE,
       "--journal",
       "",
     ], { ORDER_API_KEY: `${dir}/key`, ORDER_SECRET_KEY: `${dir}/secret` });

@@ -1,33 +1,11 @@
 import { deepEqual, equal } from "node:assert/strict";
 import type { KlineEvent } from "../exchange/events.ts";
+import { closedBar } from "./_test_bars.ts";
 import type { MarketCaches } from "../market/mod.ts";
 import type { JournalRow } from "./journal.ts";
 import { LiveBot } from "./live_bot.ts";
 
-const MIN = 60_000;
-const T0 = 1_700_000_000_000 - (1_700_000_000_000 % MIN);
-
-function bar(i: number, close: number): KlineEvent {
-  const openTime = T0 + i * MIN;
-  return {
-    kind: "kline",
-    symbol: "BTCUSDT",
-    eventTime: openTime + MIN,
-    interval: "1m",
-    openTime,
-    closeTime: openTime + MIN - 1,
-    open: String(close - 0.1),
-    high: String(close + 0.2),
-    low: String(close - 0.2),
-    close: String(close),
-    volume: String(10 + i),
-    quoteVolume: "1000",
-    trades: 10,
-    takerBuyVolume: "5",
-    takerBuyQuoteVolume: "500",
-    isClosed: true,
-  };
-}
+const bar = (i: number, close: number): KlineEvent => closedBar(i, close, 0.2);
 
 /** A market cache with fresh book and mark and `n` closed history bars. */
 function market(history: KlineEvent[]): Pick<MarketCaches, "get"> {

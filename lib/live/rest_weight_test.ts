@@ -2,6 +2,7 @@ import { equal, ok } from "node:assert/strict";
 import { fastConfig } from "./_test_rig.ts";
 import { LiveSession } from "./live_session.ts";
 import { startPaperExchange } from "./paper_exchange.ts";
+import { startRestProxy } from "./_rest_proxy.ts";
 
 /** Weights of the polled endpoints (aster-protocol §3.2). */
 function weightOf(path: string, query: URLSearchParams): number {
@@ -18,25 +19,12 @@ Deno.test("LiveSession polls at most ~150 weight per minute on 2 symbols", async
     historyMinutes: 30,
   });
   const calls: { atMs: number; path: string; weight: number }[] = [];
-  const proxy = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    async (req) => {
-      const u = new URL(req.url);
-      const weight = weightOf(u.pathname, u.searchParams);
-      if (req.method === "GET" && weight > 0) {
-        calls.push({ atMs: ex.sim.clock.now(), path: u.pathname, weight });
-      }
-      const res = await fetch(`${ex.sim.restUrl}${u.pathname}${u.search}`, {
-        method: req.method,
-        headers: req.headers,
-        ...(req.body ? { body: await req.arrayBuffer() } : {}),
-      });
-      return new Response(await res.arrayBuffer(), {
-        status: res.status,
-        headers: res.headers,
-      });
-    },
-  );
+  const proxy = startRestProxy(ex.sim.restUrl, (method, u) => {
+    const weight = weightOf(u.pathname, u.searchParams);
+    if (method === "GET" && weight > 0) {
+      calls.push({ atMs: ex.sim.clock.now(), path: u.pathname, weight });
+    }
+  });
   const config = fastConfig(ex, {
     symbols: ["BTCUSDT", "ETHUSDT"],
     restUrl: `http://127.0.0.1:${proxy.addr.port}`,

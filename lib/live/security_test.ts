@@ -4,6 +4,7 @@
  */
 import { deepEqual, equal, match, rejects, throws } from "node:assert/strict";
 import type { KlineEvent } from "../exchange/events.ts";
+import { closedBar } from "./_test_bars.ts";
 import { parseStreamMessage } from "../exchange/stream_parser.ts";
 import { MarketCaches } from "../market/mod.ts";
 import { btcInfo } from "../order/_test_helpers.ts";
@@ -16,31 +17,8 @@ import {
 } from "../order/mod.ts";
 import { LiveBot } from "./live_bot.ts";
 
-const MIN = 60_000;
-const T0 = 1_700_000_000_000 - (1_700_000_000_000 % MIN);
 const MARK = "60600";
-
-function bar(i: number, close: number): KlineEvent {
-  const openTime = T0 + i * MIN;
-  return {
-    kind: "kline",
-    symbol: "BTCUSDT",
-    eventTime: openTime + MIN,
-    interval: "1m",
-    openTime,
-    closeTime: openTime + MIN - 1,
-    open: String(close - 1),
-    high: String(close + 2),
-    low: String(close - 2),
-    close: String(close),
-    volume: String(10 + i),
-    quoteVolume: "1000",
-    trades: 10,
-    takerBuyVolume: "5",
-    takerBuyQuoteVolume: "500",
-    isClosed: true,
-  };
-}
+const bar = (i: number, close: number): KlineEvent => closedBar(i, close, 2);
 
 /** Sends one long signal with the given book through parser → caches → bot → manager. */
 async function enterWithBook(
@@ -299,28 +277,16 @@ Deno.test("security: the margin is read before entries are enabled", async () =>
   const { fastConfig } = await import("./_test_rig.ts");
   const { LiveSession } = await import("./live_session.ts");
   const { startPaperExchange } = await import("./paper_exchange.ts");
+  const { startRestProxy } = await import("./_rest_proxy.ts");
   const ex = await startPaperExchange({
     symbols: ["BTCUSDT"],
     speed: 60,
     historyMinutes: 30,
   });
   const seen: string[] = [];
-  const proxy = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    async (req) => {
-      const u = new URL(req.url);
-      seen.push(`${req.method} ${u.pathname}`);
-      const res = await fetch(`${ex.sim.restUrl}${u.pathname}${u.search}`, {
-        method: req.method,
-        headers: req.headers,
-        ...(req.body ? { body: await req.arrayBuffer() } : {}),
-      });
-      return new Response(await res.arrayBuffer(), {
-        status: res.status,
-        headers: res.headers,
-      });
-    },
-  );
+  const proxy = startRestProxy(ex.sim.restUrl, (method, u) => {
+    seen.push(`${method} ${u.pathname}`);
+  });
   let atReady: string[] = [];
   try {
     const session = await LiveSession.start(
