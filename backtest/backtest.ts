@@ -11,8 +11,9 @@ import { parseWalkForward, type WalkForwardSpec } from "../lib/research/mod.ts";
 import {
   checkInputFile,
   checkOutputDir,
+  CONFIG_FLAG,
   formatHelp,
-  parseFlags,
+  parseLayeredFlags,
   runMain,
   UsageError,
   writeStderr,
@@ -42,8 +43,14 @@ import {
 
 /** The flags (exported for the deploy definitions' tests). */
 export const SPECS = {
+  ...CONFIG_FLAG,
   features: { type: "string", help: "feature table CSV (required)" },
-  out: { type: "string", default: "out/backtest", help: "output directory" },
+  out_dir: {
+    type: "string",
+    default: "out/backtest",
+    alias: "out",
+    help: "output directory",
+  },
   grid: {
     type: "string",
     help:
@@ -105,7 +112,11 @@ export const SPECS = {
     choices: ["on", "off"],
     help: "spread/funding/opening-loss blockers",
   },
-  symbols: { type: "list", help: "only these symbols (default: all)" },
+  symbols: {
+    type: "list",
+    alias: "symbol",
+    help: "only these symbols (default: all)",
+  },
   "rank_by": {
     type: "string",
     default: "sharpe",
@@ -162,18 +173,18 @@ export const SPECS = {
   report: {
     type: "boolean",
     default: false,
-    help: "also write the HTML report (report.html in --out)",
+    help: "also write the HTML report (report.html in --out_dir)",
   },
   shard: {
     type: "string",
     help:
-      "run only shard i of n (0 <= i < n) and write a shard directory to --out; join them with deno task merge",
+      "run only shard i of n (0 <= i < n) and write a shard directory to --out_dir; join them with deno task merge",
   },
   ...BOT_FLAGS,
 } as const;
 
 const USAGE =
-  "Usage: deno task backtest --features FILE [--model vbt|bot] [--out DIR] [--k 1,2 --T 10,30 ...] [--grid grid.json]";
+  "Usage: deno task backtest --features FILE [--model vbt|bot] [--out_dir DIR] [--k 1,2 --T 10,30 ...] [--grid grid.json]";
 
 const encoder = new TextEncoder();
 
@@ -184,8 +195,15 @@ function print(text: string): void {
 }
 
 /** Parses `args`, runs, prints; returns the exit code. */
-export async function main(args: readonly string[]): Promise<number> {
-  const flags = parseFlags(args, SPECS);
+export async function main(
+  args: readonly string[],
+  env: (name: string) => string | undefined = (name) => Deno.env.get(name),
+): Promise<number> {
+  const flags = await parseLayeredFlags(SPECS, {
+    argv: args,
+    env,
+    readTextFile: (path) => Deno.readTextFile(path),
+  });
   if (flags.help) {
     print(formatHelp(USAGE, SPECS));
     return 0;
@@ -198,7 +216,7 @@ export async function main(args: readonly string[]): Promise<number> {
     throw new UsageError("Missing --features FILE (the feature table CSV)");
   }
   await checkInputFile("features", flags.features);
-  await checkOutputDir("out", flags.out);
+  await checkOutputDir("out_dir", flags.out_dir);
   const grid: Partial<Record<GridParam, number[]>> = {};
   try {
     for (const name of GRID_PARAMS) {
@@ -260,7 +278,7 @@ export async function main(args: readonly string[]): Promise<number> {
   try {
     const options: BacktestOptions = {
       features: flags.features,
-      out: flags.out,
+      out: flags.out_dir,
       grid: grid as Partial<GridSpec>,
       blockers: flags.blockers === "on",
       rankBy: flags.rank_by as MetricName,
@@ -305,14 +323,16 @@ export async function main(args: readonly string[]): Promise<number> {
       minTrades: flags.min_trades,
       rankBy: flags.rank_by,
       rankRule: flags.rank_rule,
-      out: flags.out,
+      out: flags.out_dir,
     })
   ) print(line);
   if (flags.report) {
-    const report = await writeReport(flags.out, { top: flags.top });
+    const report = await writeReport(flags.out_dir, { top: flags.top });
     print(`report: ${report.path} (${(report.bytes / 1e6).toFixed(2)} MB)`);
   }
   return 0;
 }
 
-if (import.meta.main) await runMain(() => main(Deno.args));
+if (import.meta.main) {
+  await runMain(() => main(Deno.args, (name) => Deno.env.get(name)));
+}

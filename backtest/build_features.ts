@@ -3,7 +3,7 @@
  *
  * ```sh
  * deno task build-features --log_dir ./logs --out_csv ./backtest/backtest_inputs.csv --windows 10,30,60
- * deno task build-features --ohlcv BTC_1m.csv --symbol BTCUSDT --funding f.csv --mark m.csv --out_csv out.csv
+ * deno task build-features --ohlcv BTC_1m.csv --symbols BTCUSDT --funding f.csv --mark m.csv --out_csv out.csv
  * deno task build-features --data_dir ./data --symbols BTCUSDT,ETHUSDT --out_csv out.csv
  * ```
  *
@@ -13,8 +13,9 @@ import {
   checkInputDir,
   checkInputFile,
   checkOutputFile,
+  CONFIG_FLAG,
   formatHelp,
-  parseFlags,
+  parseLayeredFlags,
   runMain,
   UsageError,
   writeStderr,
@@ -29,6 +30,7 @@ import {
 } from "../lib/features/mod.ts";
 
 const FLAGS = {
+  ...CONFIG_FLAG,
   log_dir: {
     type: "string",
     default: "./logs",
@@ -63,13 +65,16 @@ const FLAGS = {
     help:
       "plain 1m OHLCV file (open_time,open,high,low,close,volume) instead of logs",
   },
-  symbol: { type: "string", help: "the symbol of --ohlcv" },
   data_dir: {
     type: "string",
     help:
       "a deno task download directory: per --symbols its 1m klines, 1m mark klines and funding",
   },
-  symbols: { type: "list", help: "with --data_dir: the symbols to build" },
+  symbols: {
+    type: "list",
+    alias: "symbol",
+    help: "with --data_dir: the symbols to build; with --ohlcv: its one symbol",
+  },
   funding: {
     type: "string",
     help: "with --ohlcv: funding file (funding_time,funding_rate)",
@@ -93,7 +98,7 @@ const FLAGS = {
 } as const;
 
 const USAGE =
-  "Usage: deno task build-features [--log_dir DIR | --ohlcv FILE --symbol S | --data_dir DIR --symbols A,B] [--out_csv FILE] [--windows 10,30,60]";
+  "Usage: deno task build-features [--log_dir DIR | --ohlcv FILE --symbols S | --data_dir DIR --symbols A,B] [--out_csv FILE] [--windows 10,30,60]";
 
 /**
  * The files of `deno task download` for `symbols` in `dir`: the 1m klines must exist; the
@@ -145,8 +150,15 @@ function dataDirInputs(
 }
 
 /** Parses `args`, runs, prints; returns the exit code. */
-export async function main(args: readonly string[]): Promise<number> {
-  const flags = parseFlags(args, FLAGS);
+export async function main(
+  args: readonly string[],
+  env: (name: string) => string | undefined = (name) => Deno.env.get(name),
+): Promise<number> {
+  const flags = await parseLayeredFlags(FLAGS, {
+    argv: args,
+    env,
+    readTextFile: (path) => Deno.readTextFile(path),
+  });
   if (flags.help) {
     Deno.stdout.writeSync(
       new TextEncoder().encode(formatHelp(USAGE, FLAGS) + "\n"),
@@ -161,23 +173,28 @@ export async function main(args: readonly string[]): Promise<number> {
   const fromData = flags.data_dir === undefined
     ? undefined
     : dataDirInputs(flags.data_dir, flags.symbols, flags.ohlcv, flags.quiet);
-  if (fromData === undefined && flags.symbols !== undefined) {
-    throw new UsageError("Cannot use --symbols without --data_dir");
-  }
   if (fromData !== undefined) {
-    for (const name of ["symbol", "funding", "mark"] as const) {
+    for (const name of ["funding", "mark"] as const) {
       if (flags[name] !== undefined) {
         throw new UsageError(`Cannot use --${name} with --data_dir`);
       }
     }
   } else if (flags.ohlcv === undefined) {
-    for (const name of ["symbol", "funding", "mark"] as const) {
+    for (const name of ["symbols", "funding", "mark"] as const) {
       if (flags[name] !== undefined) {
-        throw new UsageError(`Cannot use --${name} without --ohlcv`);
+        throw new UsageError(
+          `Cannot use --${name} without --ohlcv or --data_dir`,
+        );
       }
     }
-  } else if (flags.symbol === undefined || flags.symbol === "") {
-    throw new UsageError("Cannot use --ohlcv without --symbol");
+  } else if (flags.symbols === undefined) {
+    throw new UsageError("Cannot use --ohlcv without --symbols");
+  } else if (flags.symbols.length !== 1) {
+    throw new UsageError(
+      `Invalid --symbols "${
+        flags.symbols.join(",")
+      }": --ohlcv holds one symbol`,
+    );
   }
   if (fromData !== undefined) {
     await checkInputDir("data_dir", flags.data_dir!);
@@ -238,7 +255,7 @@ export async function main(args: readonly string[]): Promise<number> {
       ? { logDir: flags.log_dir }
       : {
         ohlcv: flags.ohlcv,
-        symbol: flags.symbol!,
+        symbol: flags.symbols![0]!,
         funding: flags.funding,
         mark: flags.mark,
       };
@@ -272,7 +289,9 @@ export async function main(args: readonly string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) await runMain(() => main(Deno.args));
+if (import.meta.main) {
+  await runMain(() => main(Deno.args, (name) => Deno.env.get(name)));
+}
 
 /** `--max_bad_rows`: `N%` of the bar rows, or a count `N`. */
 function parseMaxBadRows(text: string): { percent?: number; count?: number } {

@@ -14,7 +14,14 @@ async function run(
   args: string[],
 ): Promise<{ code: number; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-write", SCRIPT, ...args],
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env=ASTER_*",
+      SCRIPT,
+      ...args,
+    ],
     cwd: ROOT,
     stdout: "null",
     stderr: "piped",
@@ -274,7 +281,10 @@ Deno.test("build_features.ts --data_dir names a missing download file and flags 
     );
     const alone = await run(["--symbols", "BTCUSDT"]);
     equal(alone.code, 2);
-    equal(alone.stderr, "error: Cannot use --symbols without --data_dir\n");
+    equal(
+      alone.stderr,
+      "error: Cannot use --symbols without --ohlcv or --data_dir\n",
+    );
     deepEqual([...Deno.readDirSync(tmp)], []);
   } finally {
     await Deno.remove(tmp, { recursive: true });

@@ -12,8 +12,9 @@ import { join } from "node:path";
 import {
   checkInputDir,
   checkOutputFile,
+  CONFIG_FLAG,
   formatHelp,
-  parseFlags,
+  parseLayeredFlags,
   runMain,
   UsageError,
 } from "../lib/cli/mod.ts";
@@ -21,6 +22,7 @@ import { ReportInputError, writeReport } from "../lib/report/mod.ts";
 import { isBotRun, writeBotReport } from "../lib/report/bot_report.ts";
 
 const SPECS = {
+  ...CONFIG_FLAG,
   in: {
     type: "string",
     default: "out/backtest",
@@ -66,16 +68,22 @@ const USAGE =
  * Runs the report command.
  *
  * @param args the command line
+ * @param env reads an environment variable (`ASTER_<FLAG>` settings)
  * @param print where the report's path is written
  * @returns the exit code
  * @throws {UsageError} for bad flags or missing/malformed backtest outputs
  */
 export async function main(
   args: readonly string[],
+  env: (name: string) => string | undefined = (name) => Deno.env.get(name),
   print: (line: string) => void = (line) =>
     Deno.stdout.writeSync(new TextEncoder().encode(line + "\n")),
 ): Promise<number> {
-  const flags = parseFlags([...args], SPECS);
+  const flags = await parseLayeredFlags(SPECS, {
+    argv: [...args],
+    env,
+    readTextFile: (path) => Deno.readTextFile(path),
+  });
   if (flags.help) {
     print(formatHelp(USAGE, SPECS));
     return 0;
@@ -116,4 +124,6 @@ export async function main(
   }
 }
 
-if (import.meta.main) await runMain(() => main(Deno.args));
+if (import.meta.main) {
+  await runMain(() => main(Deno.args, (name) => Deno.env.get(name)));
+}

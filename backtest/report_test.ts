@@ -10,7 +10,10 @@ Deno.test("report main() writes the report and prints its path", async (t) => {
     await writeFixtureOutputs(dir, { bars: 300, top: 1 });
     await t.step("--in DIR writes DIR/report.html", async () => {
       const lines: string[] = [];
-      assert.equal(await main(["--in", dir], (l) => lines.push(l)), 0);
+      assert.equal(
+        await main(["--in", dir], () => undefined, (l) => lines.push(l)),
+        0,
+      );
       const path = join(dir, "report.html");
       assert.ok((await Deno.stat(path)).size > 50_000);
       assert.equal(lines.length, 1);
@@ -18,7 +21,11 @@ Deno.test("report main() writes the report and prints its path", async (t) => {
     });
     await t.step("--out and --table_rows are honoured", async () => {
       const out = join(dir, "x.html");
-      await main(["--in", dir, "--out", out, "--table_rows", "7"], () => {});
+      await main(
+        ["--in", dir, "--out", out, "--table_rows", "7"],
+        () => undefined,
+        () => {},
+      );
       const html = await Deno.readTextFile(out);
       const data = JSON.parse(
         html.match(/id="report-data">(.*?)<\/script>/s)![1]!,
@@ -39,7 +46,10 @@ Deno.test("report main() writes the report and prints its path", async (t) => {
     });
     await t.step("--help prints the flags", async () => {
       const lines: string[] = [];
-      assert.equal(await main(["--help"], (l) => lines.push(l)), 0);
+      assert.equal(
+        await main(["--help"], () => undefined, (l) => lines.push(l)),
+        0,
+      );
       assert.match(lines.join("\n"), /--table_rows/);
     });
   } finally {

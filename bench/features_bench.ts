@@ -112,6 +112,7 @@ async function main(): Promise<number> {
       "--frozen",
       "--allow-read",
       "--allow-write",
+      "--allow-env=ASTER_*",
       join(root, "backtest/build_features.ts"),
       "--log_dir",
       dir,

@@ -10,8 +10,9 @@
 import {
   checkInputFile,
   checkOutputDir,
+  CONFIG_FLAG,
   formatHelp,
-  parseFlags,
+  parseLayeredFlags,
   runMain,
   UsageError,
   writeStderr,
@@ -26,6 +27,7 @@ import {
   ENTRY_POINTS,
   explainCompileFailure,
   exportsMain,
+  installedDefaults,
   permissionFlags,
   runArgs,
   type Target,
@@ -34,6 +36,7 @@ import {
 } from "./build_plan.ts";
 
 const FLAGS = {
+  ...CONFIG_FLAG,
   target: {
     type: "string",
     default: "x86_64-unknown-linux-gnu",
@@ -95,8 +98,15 @@ const ROOT = new URL("../", import.meta.url);
 const CONFIG = new URL("deno.json", ROOT).pathname;
 
 /** Builds the binaries (or bundles); returns the exit code. */
-export async function main(args: readonly string[]): Promise<number> {
-  const flags = parseFlags(args, FLAGS);
+export async function main(
+  args: readonly string[],
+  env: (name: string) => string | undefined = (name) => Deno.env.get(name),
+): Promise<number> {
+  const flags = await parseLayeredFlags(FLAGS, {
+    argv: args,
+    env,
+    readTextFile: (path) => Deno.readTextFile(path),
+  });
   if (flags.help) {
     writeStdout(formatHelp(USAGE, FLAGS) + "\n");
     return 0;
@@ -167,7 +177,10 @@ export async function main(args: readonly string[]): Promise<number> {
       target: flags.bundle ? "bundle" : target,
     };
     const wrapper = `${srcDir}/${entry.name}.ts`;
-    await Deno.writeTextFile(wrapper, wrapperSource(entry, info, ROOT.href));
+    await Deno.writeTextFile(
+      wrapper,
+      wrapperSource(entry, info, ROOT.href, installedDefaults(entry, paths)),
+    );
     const permissions = permissionFlags(entry, paths, flags.hosts);
     const output = flags.bundle
       ? `${binDir}/${entry.name}.js`
@@ -230,5 +243,5 @@ function writeStdout(text: string): void {
 }
 
 if (import.meta.main) {
-  await runMain(() => main(Deno.args));
+  await runMain(() => main(Deno.args, (name) => Deno.env.get(name)));
 }

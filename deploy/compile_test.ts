@@ -258,15 +258,12 @@ Deno.test("compile.ts --bundle builds runnable single files with baked-in scopes
         }
         const r = await deno(
           runArgs(livePerms, liveBundle, {
+            // no path flags: the installed defaults lie inside the bundle's permissions
             args: [
               "--enable_trading",
               "false",
               "--poll_time",
               "4",
-              "--journal",
-              `${paths.logDir}/decisions.csv`,
-              "--log_dir",
-              paths.logDir,
             ],
           }),
           {
@@ -287,6 +284,7 @@ Deno.test("compile.ts --bundle builds runnable single files with baked-in scopes
         await receiver.status;
         equal(r.code, 0, r.out + r.err);
         match(r.out, /evaluations \d+/);
+        ok((await Deno.stat(`${paths.logDir}/decisions.csv`)).isFile);
         const messages = buffered.split("\n").slice(1).filter((l) => l !== "")
           .map((l) => JSON.parse(l) as string);
         match(messages[0] ?? "", /^READY=1(\n|$)/);

@@ -9,8 +9,9 @@
  * @module
  */
 import {
+  CONFIG_FLAG,
   formatHelp,
-  parseFlags,
+  parseLayeredFlags,
   runMain,
   setupLogging,
   writeStderr,
@@ -48,8 +49,10 @@ import { followClock } from "../lib/time/clock.ts";
 import { runLiveSession, startPaperExchange } from "../lib/live/mod.ts";
 
 const FLAGS = {
+  ...CONFIG_FLAG,
   symbols: {
     type: "list",
+    alias: "symbol",
     default: "BTCUSDT,ETHUSDT",
     help: "simulated symbols",
   },
@@ -73,7 +76,12 @@ const FLAGS = {
     integer: true,
     help: "seed of the synthetic market",
   },
-  out: { type: "string", default: "./demo", help: "output directory" },
+  out_dir: {
+    type: "string",
+    default: "./demo",
+    alias: "out",
+    help: "output directory",
+  },
 } as const;
 
 /** The demo's grid: 3 × 3 × 2 × 2 × 2 × 2 × 2 = 288 configs, with taker fees and slippage. */
@@ -92,17 +100,25 @@ const DEMO_GRID = {
   "init_cash": [100],
 };
 
-const USAGE = "Usage: deno task demo [--hours 2] [--speed 240] [--out ./demo]";
+const USAGE =
+  "Usage: deno task demo [--hours 3] [--speed 240] [--out_dir ./demo]";
 
 /** Runs the demo. */
-export async function main(args: readonly string[]): Promise<number> {
-  const flags = parseFlags(args, FLAGS);
+export async function main(
+  args: readonly string[],
+  env: (name: string) => string | undefined = (name) => Deno.env.get(name),
+): Promise<number> {
+  const flags = await parseLayeredFlags(FLAGS, {
+    argv: args,
+    env,
+    readTextFile: (path) => Deno.readTextFile(path),
+  });
   if (flags.help) {
     print(formatHelp(USAGE, FLAGS));
     return 0;
   }
   setupLogging({ level: "warning" });
-  const logDir = `${flags.out}/logs`;
+  const logDir = `${flags.out_dir}/logs`;
   const stop = new AbortController();
   const onSignal = () => stop.abort(new Error("signal"));
   Deno.addSignalListener("SIGINT", onSignal);
@@ -153,7 +169,7 @@ export async function main(args: readonly string[]): Promise<number> {
     });
     printRecordSummary(logDir, summary);
 
-    const featuresCsv = `${flags.out}/features.csv`;
+    const featuresCsv = `${flags.out_dir}/features.csv`;
     print(`2/5 building the feature table ${featuresCsv} (windows 10,30,60)`);
     const built = await buildFeatureFile({ logDir }, featuresCsv, {
       windows: [10, 30, 60],
@@ -167,7 +183,7 @@ export async function main(args: readonly string[]): Promise<number> {
       } from ${built.rowsRead} log rows`,
     );
 
-    const botDir = `${flags.out}/bot`;
+    const botDir = `${flags.out_dir}/bot`;
     print(
       `3/5 backtesting: the bot model (the live bot's own rules, PnL in USDT) into ${botDir}`,
     );
@@ -193,7 +209,7 @@ export async function main(args: readonly string[]): Promise<number> {
         } trades; for the bot: ${botDir}/top/${scope.scope}_rank1_config${c}_live.json`,
       );
     }
-    const outDir = `${flags.out}/backtest`;
+    const outDir = `${flags.out_dir}/backtest`;
     print(
       `    and the vectorbt-exact model over a parameter grid into ${outDir}`,
     );
@@ -226,7 +242,7 @@ export async function main(args: readonly string[]): Promise<number> {
         flags.symbols.join(", ")
       } with the live bot on a fresh simulated account`,
     );
-    await paperStep(flags.symbols, flags.speed, flags.seed, flags.out);
+    await paperStep(flags.symbols, flags.speed, flags.seed, flags.out_dir);
     print(`\noutputs: ${logDir}/, ${featuresCsv}, ${outDir}/`);
     print(`\n5/5 writing the HTML report of the backtest`);
     const report = await writeReport(outDir);
@@ -304,5 +320,5 @@ function print(line: string): void {
 }
 
 if (import.meta.main) {
-  await runMain(() => main(Deno.args));
+  await runMain(() => main(Deno.args, (name) => Deno.env.get(name)));
 }

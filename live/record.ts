@@ -6,10 +6,11 @@
  */
 import {
   checkOutputDir,
+  CONFIG_FLAG,
   formatHelp,
   LOG_FLAGS,
   LOG_LEVELS,
-  parseFlags,
+  parseLayeredFlags,
   runMain,
   setupLogging,
   UsageError,
@@ -31,8 +32,10 @@ import {
 import { recorderView } from "../lib/metrics/recorder_view.ts";
 
 const FLAGS = {
+  ...CONFIG_FLAG,
   symbols: {
     type: "list",
+    alias: "symbol",
     default: "BTCUSDT,ETHUSDT",
     help: "symbols to record",
   },
@@ -71,8 +74,15 @@ const USAGE =
   "[--poll_time 600] [--delete_logs]";
 
 /** Parses flags, records, prints a summary. */
-export async function main(args: readonly string[]): Promise<number> {
-  const flags = parseFlags(args, FLAGS);
+export async function main(
+  args: readonly string[],
+  env: (name: string) => string | undefined = (name) => Deno.env.get(name),
+): Promise<number> {
+  const flags = await parseLayeredFlags(FLAGS, {
+    argv: args,
+    env,
+    readTextFile: (path) => Deno.readTextFile(path),
+  });
   if (flags.help) {
     writeStdout(formatHelp(USAGE, FLAGS) + "\n");
     return 0;
@@ -138,5 +148,5 @@ function writeStdout(text: string): void {
 }
 
 if (import.meta.main) {
-  await runMain(() => main(Deno.args));
+  await runMain(() => main(Deno.args, (name) => Deno.env.get(name)));
 }

@@ -9,7 +9,10 @@ interface Run {
   stderr: string;
 }
 
-function spawnRecord(args: string[]): Deno.ChildProcess {
+function spawnRecord(
+  args: string[],
+  env: Record<string, string> = {},
+): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -21,6 +24,7 @@ function spawnRecord(args: string[]): Deno.ChildProcess {
       "--metrics_addr=127.0.0.1:0",
       ...args,
     ],
+    env,
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -164,9 +168,9 @@ Deno.test("record.ts exits with code 2 and one clear line on user errors", async
       equal(run.stderr.includes("    at "), false, "no stack trace");
     });
     await t.step("unknown flag", async () => {
-      const run = await finish(spawnRecord(["--symbol", "BTCUSDT", ...urls]));
+      const run = await finish(spawnRecord(["--symbolz", "BTCUSDT", ...urls]));
       equal(run.code, 2);
-      match(run.stderr, /--symbol/);
+      match(run.stderr, /--symbolz/);
     });
     await t.step("unwritable log directory", async () => {
       await Deno.writeTextFile(`${dir}/file`, "");
@@ -203,6 +207,29 @@ Deno.test("record.ts exits with code 2 and one clear line on user errors", async
         false,
       );
     });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("record.ts reads every flag from ASTER_<FLAG> and --config, below the command line", async () => {
+  await using sim = await startSimulator({ symbols: ["BTCUSDT"], speed: 60 });
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/record.json`,
+      JSON.stringify({ symbols: ["BTCUSDT"], poll_time: 600 }),
+    );
+    const run = await finish(spawnRecord(["--config", `${dir}/record.json`], {
+      ASTER_LOG_DIR: `${dir}/env_logs`,
+      ASTER_POLL_TIME: "2",
+      ASTER_REST_URL: sim.restUrl,
+      ASTER_WS_URL: sim.wsUrl,
+    }));
+    equal(run.code, 0, run.stderr);
+    // the environment's 2 s beat the file's 600 s; the logs went to ASTER_LOG_DIR
+    match(run.stdout, /recorded \d+ snapshots, \d+ rows into .*env_logs/);
+    ok((await dataRows(`${dir}/env_logs/kline.csv`)).length > 0);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

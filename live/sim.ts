@@ -13,9 +13,11 @@
  */
 import { configure, getConsoleSink, getLogger } from "@logtape/logtape";
 import {
+  CONFIG_FLAG,
+  type Flags,
   formatHelp,
   parseDateFlag,
-  parseFlags,
+  parseLayeredFlags,
   runMain,
   UsageError,
 } from "../lib/cli/mod.ts";
@@ -35,8 +37,10 @@ import {
 } from "../lib/sim/trading/demo_accounts.ts";
 
 const FLAGS = {
+  ...CONFIG_FLAG,
   symbols: {
     type: "list",
+    alias: "symbol",
     default: "BTCUSDT,ETHUSDT",
     help: "symbols to list",
   },
@@ -125,7 +129,7 @@ const USAGE =
   "variables (simulator-only keys) as its credentials.";
 
 function sourceOf(
-  flags: ReturnType<typeof parseFlags<typeof FLAGS>>,
+  flags: Flags<typeof FLAGS>,
 ): SourceSpec {
   switch (flags.source) {
     case "ohlcv": {
@@ -158,8 +162,16 @@ function sourceOf(
   }
 }
 
-async function main(): Promise<number> {
-  const flags = parseFlags(Deno.args, FLAGS);
+/** Parses the layered flags, runs the simulator until SIGINT/SIGTERM; the exit code. */
+export async function main(
+  args: readonly string[],
+  env: (name: string) => string | undefined = (name) => Deno.env.get(name),
+): Promise<number> {
+  const flags = await parseLayeredFlags(FLAGS, {
+    argv: args,
+    env,
+    readTextFile: (path) => Deno.readTextFile(path),
+  });
   if (flags.help) {
     await Deno.stdout.write(
       new TextEncoder().encode(formatHelp(USAGE, FLAGS) + "\n"),
@@ -271,4 +283,6 @@ async function main(): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) {
+  await runMain(() => main(Deno.args, (name) => Deno.env.get(name)));
+}

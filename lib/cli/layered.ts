@@ -23,6 +23,15 @@ export function envName(flag: string): string {
   return `ASTER_${flag.toUpperCase()}`;
 }
 
+/**
+ * The variable of an installation's default for a flag, `ASTER_DEFAULT_` + its name in
+ * upper case: the lowest layer, below the config file. The compiled binaries answer it
+ * with the paths their permissions allow (deploy/build_plan.ts), so their defaults work.
+ */
+export function defaultEnvName(flag: string): string {
+  return `ASTER_DEFAULT_${flag.toUpperCase()}`;
+}
+
 /** Where the layers come from. */
 export interface FlagLayers {
   /** The command line. */
@@ -34,8 +43,8 @@ export interface FlagLayers {
 }
 
 /**
- * Parses the layered flags: file, then environment, then command line, each validated
- * on its own.
+ * Parses the layered flags: installed defaults (`ASTER_DEFAULT_<FLAG>`), the config file,
+ * the environment, then the command line, each validated on its own.
  *
  * @throws {UsageError} naming the layer of a bad value
  */
@@ -45,6 +54,14 @@ export async function parseLayeredFlags<T extends Record<string, FlagSpec>>(
 ): Promise<Flags<T>> {
   const cli = parseFlags(layers.argv, specs);
   if (cli.help) return cli;
+  const defaultArgs: string[] = [];
+  for (const name of Object.keys(specs)) {
+    const v = layers.env(defaultEnvName(name));
+    if (v === undefined || v === "") continue;
+    const arg = `--${name}=${v}`;
+    guard(`default ${defaultEnvName(name)}`, () => parseFlags([arg], specs));
+    defaultArgs.push(arg);
+  }
   const envArgs: string[] = [];
   for (const name of Object.keys(specs)) {
     const v = layers.env(envName(name));
@@ -72,8 +89,11 @@ export async function parseLayeredFlags<T extends Record<string, FlagSpec>>(
     fileArgs = configArgs(text, specs, configPath);
     guard(`config file ${configPath}`, () => parseFlags(fileArgs, specs));
   }
-  // parseArgs keeps the last occurrence: file < env < command line
-  return parseFlags([...fileArgs, ...envArgs, ...layers.argv], specs);
+  // parseArgs keeps the last occurrence: installed default < file < env < command line
+  return parseFlags(
+    [...defaultArgs, ...fileArgs, ...envArgs, ...layers.argv],
+    specs,
+  );
 }
 
 function guard(where: string, fn: () => unknown): void {

@@ -17,7 +17,12 @@ import { METRICS_FLAGS } from "../metrics/metrics_addr.ts";
 /** The live bot's flags. */
 export const LIVE_FLAGS = {
   ...CONFIG_FLAG,
-  symbols: { type: "list", default: "BTCUSDT", help: "symbols to trade" },
+  symbols: {
+    type: "list",
+    alias: "symbol",
+    default: "BTCUSDT",
+    help: "symbols to trade",
+  },
   poll_time: {
     type: "number",
     default: 0,

@@ -141,7 +141,7 @@ export function checkVbtArgs(args: readonly string[]): void {
 /** The parsed flags the bot half reads. */
 export interface BotCliFlags {
   readonly features?: string | undefined;
-  readonly out: string;
+  readonly "out_dir": string;
   readonly grid?: string | undefined;
   readonly symbols?: string[] | undefined;
   readonly "rank_by": string;
@@ -224,7 +224,7 @@ export async function mainBot(
   try {
     summary = await runBotBacktest({
       features: flags.features,
-      out: flags.out,
+      out: flags.out_dir,
       grid: grid as Partial<BotGridSpec>,
       costs: {
         takerFeeBps: flags.taker_fee_bps,
@@ -308,14 +308,14 @@ export async function mainBot(
   for (const scope of summary.scopes) {
     if (scope.order.length > 0 && flags.top > 0) {
       print(
-        `best ${scope.scope} config for the bot: deno task paper --config ${flags.out}/top/${scope.scope}_rank1_config${
+        `best ${scope.scope} config for the bot: deno task paper --config ${flags.out_dir}/top/${scope.scope}_rank1_config${
           scope.order[0]
         }_live.json`,
       );
     }
   }
   print(
-    `outputs: ${flags.out}/ (${summary.files.length} files, manifest.json; top/*_live.json for deno task live/paper --config)`,
+    `outputs: ${flags.out_dir}/ (${summary.files.length} files, manifest.json; top/*_live.json for deno task live/paper --config)`,
   );
   return 0;
 }
