@@ -250,14 +250,14 @@ const CASES: readonly Case[] = [
     task: "backtest",
     what: "--out a file",
     args: (p) => ["--features", p.features, "--out", p.file],
-    culprit: /--out .*a_file: is a file/,
+    culprit: /--out_dir .*a_file: is a file/,
   },
   {
     task: "backtest",
     what: "--out read-only",
     readOnly: true,
     args: (p) => ["--features", p.features, "--out", join(p.ro!, "bt")],
-    culprit: /--out .*bt: cannot write in/,
+    culprit: /--out_dir .*bt: cannot write in/,
   },
   {
     task: "backtest",

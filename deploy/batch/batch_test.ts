@@ -51,7 +51,7 @@ Deno.test("Cloud Batch: the shard job runs aster-backtest --shard ${BATCH_TASK_I
     "${BATCH_TASK_INDEX}/${BATCH_TASK_COUNT}",
   );
   equal(
-    args[args.indexOf("--out") + 1],
+    args[args.indexOf("--out_dir") + 1],
     `${mount}/shards/\${BATCH_TASK_INDEX}`,
   );
   for (const w of args) {
@@ -99,7 +99,7 @@ Deno.test("Kubernetes: an Indexed Job runs aster-backtest --shard $(JOB_COMPLETI
   checkFlags(args, BACKTEST_FLAGS);
   equal(args[args.indexOf("--shard") + 1], `$(JOB_COMPLETION_INDEX)/${n}`);
   equal(
-    args[args.indexOf("--out") + 1],
+    args[args.indexOf("--out_dir") + 1],
     `${mount}/shards/$(JOB_COMPLETION_INDEX)`,
   );
   const flags = parseFlags(
