@@ -209,6 +209,11 @@ export async function main(
     return 0;
   }
   if (flags.model === "bot") {
+    if (flags.shard !== undefined) {
+      throw new UsageError(
+        "Invalid --shard: the bot model (--model bot) does not shard; it applies to --model vbt only",
+      );
+    }
     return await mainBot(flags, args, print, writeStderr);
   }
   checkVbtArgs(args);

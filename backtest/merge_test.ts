@@ -258,6 +258,21 @@ Deno.test("backtest.ts refuses a bad --shard in one line and writes nothing", as
       equal(r.stderr.trim().split("\n").length, 1, r.stderr);
       equal(await exists(out), false, `--shard ${bad} wrote ${out}`);
     }
+    // The bot model does not shard: refused, not silently run whole.
+    const out = `${dir}/bot`;
+    const r = await run(BACKTEST, [
+      "--model",
+      "bot",
+      "--features",
+      features,
+      "--out",
+      out,
+      "--shard",
+      "0/2",
+    ]);
+    equal(r.code, 2, r.stderr);
+    match(r.stderr, /--shard.*--model vbt only/);
+    equal(await exists(out), false);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
