@@ -230,7 +230,8 @@ export async function main(
     // How much the winners mean: DSR per symbol (the aggregate has no single return series).
     for (const scope of backtest.scopes) {
       print(`    ${scope.scope}:`);
-      for (const line of honestLines(scope, backtest.pbo.get(scope.scope))) {
+      const pbo = backtest.pbo.get(scope.scope);
+      for (const line of honestLines(scope, pbo, backtest.scopes)) {
         print(`      ${line}`);
       }
     }

@@ -71,4 +71,16 @@ Deno.test("honestLines() prints the noise line, the winner's DSR and the PBO", (
   assert.match(lines[0]!, /best of N=3 null configs over 43200 bars/);
   assert.match(lines[1]!, /winner config 0: Sharpe 12\.00, PSR 0\.9997, DSR/);
   assert.match(lines[1]!, /MinTRL [\d.]+ days/);
+  // The aggregate's winner is reported per symbol.
+  const agg = honestLines(
+    {
+      scope: "ALL",
+      rows,
+      order: Int32Array.from([0, 1, 2]),
+      deflation: deflateRanking(rows, undefined, t, { minTrades: 1 }),
+    },
+    undefined,
+    [{ scope: "X", rows, order: Int32Array.from([0, 1, 2]), deflation }],
+  );
+  assert.match(agg[1]!, /its DSR per symbol: X 0\.\d{4} \(N=3\)/);
 });

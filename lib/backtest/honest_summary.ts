@@ -14,8 +14,15 @@ import type { WalkForwardSymbol } from "./walk_forward.ts";
 const f2 = (x: number) => Number.isFinite(x) ? x.toFixed(2) : String(x);
 const f4 = (x: number) => Number.isFinite(x) ? x.toFixed(4) : "n/a";
 
-/** Lines describing how much a ranking's winner means (empty without deflation data). */
-export function honestLines(scope: RankedScope, pbo?: CscvResult): string[] {
+/**
+ * Lines describing how much a ranking's winner means (empty without deflation data). For the
+ * aggregate ranking, `symbols` (the per-symbol rankings) give its winner's DSR per symbol.
+ */
+export function honestLines(
+  scope: RankedScope,
+  pbo?: CscvResult,
+  symbols: readonly RankedScope[] = [],
+): string[] {
   const d = scope.deflation;
   if (d === undefined) return [];
   const lines: string[] = [];
@@ -54,9 +61,16 @@ export function honestLines(scope: RankedScope, pbo?: CscvResult): string[] {
       }
       lines.push(line);
     } else {
+      // The aggregate's winner: its DSR on each symbol, against that symbol's hurdle.
+      const each = symbols.filter((x) => x.scope !== "ALL" && x.deflation)
+        .map((x) =>
+          `${x.scope} ${f4(x.deflation!.dsr[best]!)} (N=${x.deflation!.trials})`
+        );
       lines.push(
         scope.scope === "ALL"
-          ? `winner config ${best}: DSR n/a for the aggregate (a mean over symbols has no single return series; see each symbol)`
+          ? `winner config ${best}: the mean over symbols has no single return series; its DSR per symbol: ${
+            each.length > 0 ? each.join(", ") : "n/a"
+          }`
           : `winner config ${best}: DSR n/a (undefined Sharpe or moments)`,
       );
     }

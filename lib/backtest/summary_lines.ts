@@ -35,7 +35,9 @@ export function summaryLines(
       }`,
     );
     out.push(formatRankedTable(scope, summary.configs, 10));
-    out.push(...honestLines(scope, summary.pbo.get(scope.scope)));
+    out.push(
+      ...honestLines(scope, summary.pbo.get(scope.scope), summary.scopes),
+    );
   }
   for (const w of summary.walkForward ?? []) out.push(walkForwardLine(w));
   if (summary.pboSkipped !== undefined) {
