@@ -100,6 +100,16 @@ export async function checkStateFile(
       }: check the position and its exits on the exchange`,
     });
   }
+  if ((state.setupFailed ?? []).length > 0) {
+    out.push({
+      check: "leverage/margin setup",
+      subject: path,
+      status: "fail",
+      detail: `the bot could not set leverage/margin type on ${
+        state.setupFailed!.join(", ")
+      } and blocks their entries: check the account (an open position or open orders prevent a margin-type change)`,
+    });
+  }
   const running = Object.entries(state.cooldowns)
     .filter(([, until]) => until > nowMs)
     .sort(([a], [b]) => a.localeCompare(b));

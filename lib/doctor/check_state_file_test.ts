@@ -25,13 +25,16 @@ Deno.test("checkStateFile() tells what the bot will do with its state file", asy
           killSwitch: null,
           cooldowns: {},
           unprotected: { BTCUSDT: NOW - 5_000 },
+          setupFailed: ["ETHUSDT"],
         }),
         NOW,
       );
       deepEqual(rows.map((r) => [r.check, r.status]), [
         ["state file", "pass"],
         ["stop-loss", "fail"],
+        ["leverage/margin setup", "fail"],
       ]);
+      match(rows[2]!.detail, /ETHUSDT and blocks their entries/);
       match(
         rows[1]!.detail,
         /BTCUSDT without a stop-loss on the exchange since/,

@@ -271,9 +271,14 @@ Deno.test("money path: exits and closes of an off-step position are sized to MAR
 });
 
 Deno.test("money path: a failed leverage/margin setup blocks entries unless the exchange already has them", async (t) => {
+  const saved: SafetyState[] = [];
   await using rig = await startMoneyRig({
     leverage: 10,
     marginType: "ISOLATED",
+    safety: {
+      initial: emptySafetyState(),
+      save: (s) => Promise.resolve(void saved.push(s)),
+    },
   });
   await t.step(
     "setup fails, the account is at 20x cross: no entry",
@@ -282,6 +287,7 @@ Deno.test("money path: a failed leverage/margin setup blocks entries unless the 
       const recs = await rig.mgr.setup();
       ok(recs.some((r) => r.action === "setup_failed"));
       equal(rig.mgr.blocked(S), "setup_failed");
+      deepEqual(saved.at(-1)?.setupFailed, [S], "the doctor sees it");
       const entry = await rig.enter("long");
       deepEqual(entry.map((r) => r.detail), ["setup_failed"]);
       equal(rig.amount(), 0);
@@ -291,6 +297,7 @@ Deno.test("money path: a failed leverage/margin setup blocks entries unless the 
     const recs = await rig.mgr.reconcile();
     ok(recs.some((r) => r.action === "setup"), JSON.stringify(recs));
     equal(rig.mgr.blocked(S), undefined);
+    equal(saved.at(-1)?.setupFailed, undefined);
   });
   await t.step(
     "setup fails on a restart, the exchange reports 10x isolated: entries go",

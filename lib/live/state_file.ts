@@ -63,6 +63,9 @@ export function encodeSafetyState(
       ...(state.unprotected && Object.keys(state.unprotected).length > 0
         ? { unprotected: state.unprotected }
         : {}),
+      ...(state.setupFailed && state.setupFailed.length > 0
+        ? { setupFailed: state.setupFailed }
+        : {}),
     },
     null,
     2,
@@ -133,10 +136,16 @@ export function decodeSafetyState(text: string, path: string): SafetyState {
     if (!isTime(since)) throw bad(`unprotected.${symbol} is not a time`);
     unprotected[symbol] = since;
   }
+  const f = raw["setupFailed"] ?? [];
+  if (
+    !Array.isArray(f) ||
+    !f.every((x) => typeof x === "string" && /^[A-Z0-9]{2,30}$/.test(x))
+  ) throw bad("setupFailed is not a list of symbols");
   return {
     killSwitch,
     cooldowns,
     ...(Object.keys(unprotected).length > 0 ? { unprotected } : {}),
+    ...(f.length > 0 ? { setupFailed: f as string[] } : {}),
   };
 }
 

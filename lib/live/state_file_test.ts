@@ -47,7 +47,11 @@ Deno.test("decodeSafetyState() reads what encodeSafetyState() writes and refuses
       cooldowns: {},
     };
     deepEqual(decodeSafetyState(encodeSafetyState(paused, T0), "f"), paused);
-    const naked = { ...paused, unprotected: { BTCUSDT: T0 - 3_000 } };
+    const naked = {
+      ...paused,
+      unprotected: { BTCUSDT: T0 - 3_000 },
+      setupFailed: ["ETHUSDT"],
+    };
     deepEqual(decodeSafetyState(encodeSafetyState(naked, T0), "f"), naked);
   });
   const cases: [string, string, RegExp][] = [

@@ -304,8 +304,11 @@ export class OrderManager {
         unprotected[symbol] = s.unprotectedSince;
       }
     }
+    const setupFailed = [...this.#symbols].filter(([, s]) => s.setupFailed)
+      .map(([symbol]) => symbol);
     return {
       ...(Object.keys(unprotected).length > 0 ? { unprotected } : {}),
+      ...(setupFailed.length > 0 ? { setupFailed } : {}),
       killSwitch: k === undefined ? null : {
         trippedAtMs: k.trippedAt,
         untilMs: Number.isFinite(k.until) ? k.until : null,
@@ -384,6 +387,7 @@ export class OrderManager {
   async #setup(s: SymbolState, out: OrderRecord[]): Promise<void> {
     const symbol = s.f.symbol;
     const want = { leverage: this.#o.leverage, marginType: this.#o.marginType };
+    const was = s.setupFailed;
     try {
       await this.#port.setLeverage(symbol, want.leverage);
       await this.#port.setMarginType(symbol, want.marginType);
@@ -391,6 +395,7 @@ export class OrderManager {
       out.push(this.#record(symbol, "setup", "leverage and margin type set", {
         data: want,
       }));
+      if (was) await this.#persist(out);
       return;
     } catch (e) {
       out.push(this.#record(symbol, "setup_failed", errorText(e), {
@@ -410,9 +415,12 @@ export class OrderManager {
       out.push(this.#record(symbol, "setup", "already as wanted", {
         data: want,
       }));
+      if (was) await this.#persist(out);
       return;
     }
     s.setupFailed = true;
+    // the state file shows it (the doctor fails on it)
+    if (!was) await this.#persist(out);
     out.push(this.#record(
       symbol,
       "error",

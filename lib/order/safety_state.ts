@@ -32,6 +32,11 @@ export interface SafetyState {
    * @default {{}}
    */
   readonly unprotected?: Readonly<Record<string, number>>;
+  /**
+   * Symbols whose leverage/margin-type setup failed with the exchange not at the wanted
+   * values: no entries there (the doctor fails on them). @default {[]}
+   */
+  readonly setupFailed?: readonly string[];
 }
 
 /** The state of a bot that never tripped anything. */
