@@ -9,6 +9,8 @@ import { parseWalkForward } from "../research/mod.ts";
 import { buildReportPayload } from "./build_payload.ts";
 import { loadBacktestOutputs } from "./load_outputs.ts";
 import { renderReportHtml } from "./render_html.ts";
+import { writeReport } from "./write_report.ts";
+import { fileURLToPath } from "node:url";
 
 Deno.test("the report's Out of sample data: DSR hurdles, PBO, walk-forward", async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "report-oos-" });
@@ -83,6 +85,34 @@ Deno.test("the report's Out of sample data: DSR hurdles, PBO, walk-forward", asy
         });
         ok(html.includes('id="oos"'));
         ok(payload.metricNames.includes("dsr"));
+      },
+    );
+
+    await t.step(
+      "the section renders in headless Chromium without errors",
+      async () => {
+        const written = await writeReport(out, {
+          out: join(dir, "report.html"),
+        });
+        const res = await new Deno.Command(Deno.execPath(), {
+          // playwright-core reads $HOME and /proc when imported: only --allow-all grants that
+          args: [
+            "run",
+            "--frozen",
+            "--allow-all",
+            fileURLToPath(new URL("./_browser_check.ts", import.meta.url)),
+            written.path,
+            join(dir, "report.png"),
+          ],
+          cwd: fileURLToPath(new URL("../..", import.meta.url)),
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        equal(res.code, 0, new TextDecoder().decode(res.stderr));
+        const check = JSON.parse(new TextDecoder().decode(res.stdout)) as {
+          errors: string[];
+        };
+        deepEqual(check.errors, []);
       },
     );
 
