@@ -5,9 +5,12 @@
  * memory: the same peak for both). Then the client alone: the same pages, recorded from
  * the simulator once, replayed through the transport's injected `fetch`, so the figure is
  * the client's (transport, JSON, row checks, CSV lines, appends) without the server's cost.
+ * Bars per CPU-second of this process are printed too: on a shared machine the wall-clock
+ * rate says more about the other load than about the code.
  *
  * @module
  */
+import process from "node:process";
 import { MarketRestClient } from "../lib/exchange/market_rest_client.ts";
 import { RestTransport } from "../lib/exchange/rest_transport.ts";
 import { runDownload } from "../lib/download/run_download.ts";
@@ -71,7 +74,7 @@ const replay: typeof fetch = (input) => {
 async function run(
   months: number,
   fetchFn: typeof fetch = fetch,
-): Promise<{ rows: number; s: number; rss: number }> {
+): Promise<{ rows: number; s: number; cpu: number; rss: number }> {
   const dir = await Deno.makeTempDir({ prefix: "download-bench-" });
   let peak = 0;
   const timer = setInterval(() => {
@@ -86,6 +89,7 @@ async function run(
       }),
     );
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const r = await runDownload({
       symbols: SYMBOLS,
       from: LISTED,
@@ -94,8 +98,9 @@ async function run(
       kinds: ["klines", "mark", "index"],
     }, { client, clock: systemClock, report: () => {} });
     const s = (performance.now() - t0) / 1000;
+    const c = process.cpuUsage(c0);
     peak = Math.max(peak, Deno.memoryUsage().rss);
-    return { rows: r.rows, s, rss: peak };
+    return { rows: r.rows, s, cpu: (c.user + c.system) / 1e6, rss: peak };
   } finally {
     clearInterval(timer);
     await Deno.remove(dir, { recursive: true });
@@ -112,7 +117,9 @@ try {
     line(
       `download ${name}, ${SYMBOLS.length} symbols × klines, mark, index, from the simulator: ${r.rows} bars in ${
         r.s.toFixed(2)
-      } s = ${Math.round(r.rows / r.s)} bars/s; client peak RSS ${
+      } s = ${Math.round(r.rows / r.s)} bars/s (client: ${
+        Math.round(r.rows / r.cpu)
+      } bars per CPU-second); client peak RSS ${
         (r.rss / 2 ** 20).toFixed(0)
       } MB`,
     );
@@ -123,7 +130,9 @@ try {
   line(
     `client alone (the same 4 months of pages replayed): ${client.rows} bars in ${
       client.s.toFixed(2)
-    } s = ${Math.round(client.rows / client.s)} bars/s`,
+    } s = ${Math.round(client.rows / client.s)} bars/s, ${
+      Math.round(client.rows / client.cpu)
+    } bars per CPU-second`,
   );
 } finally {
   child.kill();

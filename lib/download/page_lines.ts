@@ -27,13 +27,27 @@ export class PageFormatError extends Error {
   }
 }
 
-/** True when `s` is a decimal string safe to copy into a CSV field. */
-function isNumberText(s: unknown): s is string {
-  if (typeof s !== "string" || s.length === 0 || s.length > 40) return false;
-  const first = s.charCodeAt(0), last = s.charCodeAt(s.length - 1);
-  const digit = (c: number) => c >= 48 && c <= 57;
-  return (digit(first) || first === 45) && digit(last) &&
-    Number.isFinite(Number(s));
+/**
+ * True when `s` is a plain decimal string (`-?digits[.digits]`, at most 40 characters):
+ * safe to copy into a CSV field as it is.
+ */
+export function isNumberText(s: unknown): s is string {
+  if (typeof s !== "string") return false;
+  const n = s.length;
+  if (n === 0 || n > 40) return false;
+  let i = s.charCodeAt(0) === 45 ? 1 : 0;
+  const start = i;
+  let dot = -1;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) continue;
+    if (c === 46 && dot < 0 && i > start) {
+      dot = i;
+      continue;
+    }
+    return false;
+  }
+  return n > start && dot !== n - 1;
 }
 
 function fail(kind: string, i: number, what: string, v: unknown): never {

@@ -1,5 +1,10 @@
 import { equal, throws } from "node:assert/strict";
-import { fundingLines, klineLines, PageFormatError } from "./page_lines.ts";
+import {
+  fundingLines,
+  isNumberText,
+  klineLines,
+  PageFormatError,
+} from "./page_lines.ts";
 
 const M = 60_000;
 const row = (t: number, close = "101.5") => [
@@ -68,4 +73,42 @@ Deno.test("fundingLines keeps rates in (after, before)", () => {
     () => fundingLines([{ fundingRate: "1e", fundingTime: 5 }], 0, 10),
     PageFormatError,
   );
+});
+
+Deno.test("isNumberText accepts plain decimals only", () => {
+  for (
+    const ok of [
+      "0",
+      "-1",
+      "100000.0",
+      "0.00010000",
+      "-0.5",
+      "12345678901234567890",
+    ]
+  ) {
+    equal(isNumberText(ok), true, ok);
+  }
+  for (
+    const bad of [
+      "",
+      "-",
+      ".5",
+      "5.",
+      "1.2.3",
+      "1e5",
+      " 1",
+      "1 ",
+      "1,2",
+      "+1",
+      "0x10",
+      "NaN",
+      "Infinity",
+      "1\n",
+      5,
+      null,
+      "1".repeat(41),
+    ]
+  ) {
+    equal(isNumberText(bad), false, String(bad));
+  }
 });

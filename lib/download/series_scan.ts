@@ -78,35 +78,49 @@ export class SeriesScanner {
 
   /** Feeds the next bytes of the file. */
   push(chunk: Uint8Array): void {
-    for (let i = 0; i < chunk.length; i++) {
-      const c = chunk[i]!;
-      if (this.#inHeader) {
-        if (c === 10) {
-          if (this.#headerPos !== this.#header.length) this.#headerOk = false;
-          this.#inHeader = false;
-          this.#line = 1;
-          this.#resetLine();
-        } else {
-          if (this.#header[this.#headerPos] !== c) this.#headerOk = false;
-          this.#headerPos++;
-          this.#lineBytes++;
-        }
-        continue;
-      }
-      this.#lineBytes++;
+    let i = 0;
+    const n = chunk.length;
+    while (this.#inHeader && i < n) {
+      const c = chunk[i++]!;
       if (c === 10) {
-        this.#endLine();
-        continue;
-      }
-      if (!this.#inFirst) continue;
-      if (c === 44) {
-        this.#inFirst = false;
-      } else if (c >= 48 && c <= 57 && this.#digits < 16) {
-        this.#value = this.#value * 10 + (c - 48);
-        this.#digits++;
+        if (this.#headerPos !== this.#header.length) this.#headerOk = false;
+        this.#inHeader = false;
+        this.#line = 1;
+        this.#resetLine();
       } else {
-        this.#badLine = true;
-        this.#inFirst = false;
+        if (this.#header[this.#headerPos] !== c) this.#headerOk = false;
+        this.#headerPos++;
+        this.#lineBytes++;
+      }
+    }
+    while (i < n) {
+      // Parse the first field up to its comma, then jump to the line's end natively.
+      while (this.#inFirst && i < n) {
+        const c = chunk[i++]!;
+        this.#lineBytes++;
+        if (c === 10) {
+          this.#endLine();
+          break;
+        }
+        if (c === 44) {
+          this.#inFirst = false;
+        } else if (c >= 48 && c <= 57 && this.#digits < 16) {
+          this.#value = this.#value * 10 + (c - 48);
+          this.#digits++;
+        } else {
+          this.#badLine = true;
+          this.#inFirst = false;
+        }
+      }
+      if (this.#inFirst || i >= n) continue;
+      const nl = chunk.indexOf(10, i);
+      if (nl < 0) {
+        this.#lineBytes += n - i;
+        i = n;
+      } else {
+        this.#lineBytes += nl + 1 - i;
+        i = nl + 1;
+        this.#endLine();
       }
     }
   }
