@@ -9,7 +9,7 @@ import {
 } from "../lib/download/run_download.ts";
 import { type DownloadSummary } from "../lib/download/summary.ts";
 import { ManualClock, startSimulator } from "../lib/sim/mod.ts";
-import { systemClock } from "../lib/time/clock.ts";
+import { followClock, systemClock } from "../lib/time/clock.ts";
 import { main as buildFeatures } from "./build_features.ts";
 import { main } from "./download.ts";
 
@@ -492,3 +492,49 @@ function tree(dir: string): [string, number, number][] {
   walk(dir);
   return out.sort();
 }
+
+Deno.test("download keeps the IP's used weight under --max_weight_share of the limit", async () => {
+  // A sim minute lasts half a real second; the transport follows the sim clock.
+  await using s = await startSimulator({
+    speed: 120,
+    startTime: START,
+    symbols: ["ETHUSDT"],
+    historyMinutes: 60,
+    listedAt: Date.UTC(2024, 11, 1),
+    requestWeightLimit: 40,
+  });
+  const dir = await Deno.makeTempDir();
+  try {
+    const used: number[] = [];
+    const statuses: number[] = [];
+    const watch: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      used.push(Number(res.headers.get("x-mbx-used-weight-1m")));
+      statuses.push(res.status);
+      return res;
+    };
+    const client = new MarketRestClient(
+      new RestTransport({
+        baseUrl: s.restUrl,
+        fetch: watch,
+        clock: followClock(s.clock, 120),
+        weightHeadroom: 0.5,
+      }),
+    );
+    const r = await runDownload({
+      symbols: ["ETHUSDT"],
+      from: JAN,
+      to: JAN + 10 * 86_400_000,
+      outDir: dir,
+      kinds: ["klines"],
+      concurrency: 1,
+    }, { client, clock: systemClock, report: () => {} });
+    equal(r.rows, 10 * 1440);
+    equal(statuses.filter((x) => x !== 200).length, 0, "no 429");
+    // 10 pages of weight 10 with 20 per minute allowed: two pages a minute at most.
+    ok(Math.max(...used) <= 20, `used weight peaked at ${Math.max(...used)}`);
+    ok(used.filter((u) => u === 20).length >= 2, "the budget was used");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
