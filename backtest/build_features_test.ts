@@ -126,8 +126,8 @@ Deno.test("build_features.ts reads logs, reports bad rows and writes the table",
       KLINE + kl(T + 1000, "ZZZ", 0, 10) + kl(T + 2000, "AAA", 0, 100) +
         kl(T + 61_000, "AAA", 1, 101) + `${T + 62_000},AAA,x\n` +
         kl(T + 121_000, "AAA", 2, 102) + kl(T + 122_000, "AAA", 0, 2),
-      BOOK + `${T + 50_000},AAA,0,99.5,1,100.5,1\n`,
-      MARK + `${T + 50_000},AAA,0,100,100,0.0001,0\n`,
+      BOOK + `${T + 50_000},AAA,${T + 50_000},99.5,1,100.5,1\n`,
+      MARK + `${T + 50_000},AAA,${T + 50_000},100,100,0.0001,0\n`,
     );
     const out = join(tmp, "out", "features.csv");
     await t.step("table sorted by symbol with joined columns", async () => {

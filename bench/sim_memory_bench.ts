@@ -82,6 +82,7 @@ try {
     feed,
     logDir: dir,
     clock,
+    staleAfterMs: 5000 * flags.speed,
     durationMs: flags.minutes * 60_000,
     onSnapshot: (ts) => {
       if (ts >= next) {

@@ -154,6 +154,8 @@ export async function main(
       logDir,
       deleteLogs: true,
       clock,
+      // 5 real seconds of silence on the sped-up clock
+      staleAfterMs: 5000 * flags.speed,
       durationMs,
       signal: stop.signal,
       onSnapshot: (ts) => {

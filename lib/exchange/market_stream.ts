@@ -102,8 +102,20 @@ export interface MarketStreamOptions {
   silenceBudgetMs?: Partial<Record<StreamKind, number>>;
   /** Real-time period of the watchdog. @default {1000} */
   watchdogIntervalMs?: number;
-  /** First reconnect delay; doubles per failed attempt, with ±25 % jitter. @default {500} */
+  /**
+   * First reconnect delay; doubles per failed attempt up to `reconnectFastCapMs` for the
+   * first `reconnectFastAttempts` attempts, then on up to `reconnectMaxMs`; ±25 % jitter.
+   * @default {500}
+   */
   reconnectBaseMs?: number;
+  /**
+   * Cap of the delay during the first attempts, so that a short outage costs about a
+   * second after the exchange is back (not the tens of seconds a plain doubling reaches).
+   * @default {1000}
+   */
+  reconnectFastCapMs?: number;
+  /** How many attempts the fast cap holds for (~30 s at 1 s each). @default {30} */
+  reconnectFastAttempts?: number;
   /** @default {30000} */
   reconnectMaxMs?: number;
   /** Age (clock ms) at which a connection is replaced. @default {23 h} */
@@ -165,6 +177,8 @@ export class MarketStream {
   #watchdog: ReturnType<typeof setInterval> | undefined;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #attempt = 0;
+  #fastCapMs: number;
+  #fastAttempts: number;
   #everConnected = false;
   #down = false;
   #closed = false;
@@ -203,6 +217,8 @@ export class MarketStream {
     this.#watchdogMs = options.watchdogIntervalMs ?? 1000;
     this.#baseMs = options.reconnectBaseMs ?? 500;
     this.#maxMs = options.reconnectMaxMs ?? 30_000;
+    this.#fastCapMs = Math.min(options.reconnectFastCapMs ?? 1000, this.#maxMs);
+    this.#fastAttempts = options.reconnectFastAttempts ?? 30;
     this.#rotateMs = options.rotateAfterMs ?? 23 * 3_600_000;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.#makeSocket = options.webSocket ?? ((url) => new WebSocket(url));
@@ -380,8 +396,12 @@ export class MarketStream {
 
   #scheduleReconnect(): void {
     if (this.#closed || this.#reconnectTimer !== undefined) return;
-    const base = Math.min(this.#baseMs * 2 ** this.#attempt, this.#maxMs);
-    const delay = base * (0.75 + Math.random() * 0.5);
+    const delay = reconnectDelayMs(this.#attempt, {
+      baseMs: this.#baseMs,
+      fastCapMs: this.#fastCapMs,
+      fastAttempts: this.#fastAttempts,
+      maxMs: this.#maxMs,
+    }) * (0.75 + Math.random() * 0.5);
     this.#attempt++;
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = undefined;
@@ -456,4 +476,19 @@ export class MarketStream {
     this.#lastBadLogMs = now;
     this.#badSinceLog = 0;
   }
+}
+
+/**
+ * The reconnect delay before jitter of attempt `attempt` (0-based): doubling from `baseMs`,
+ * capped at `fastCapMs` for the first `fastAttempts` attempts, then doubling from there up
+ * to `maxMs`.
+ */
+export function reconnectDelayMs(
+  attempt: number,
+  o: { baseMs: number; fastCapMs: number; fastAttempts: number; maxMs: number },
+): number {
+  if (attempt < o.fastAttempts) {
+    return Math.min(o.baseMs * 2 ** attempt, o.fastCapMs);
+  }
+  return Math.min(o.fastCapMs * 2 ** (attempt - o.fastAttempts + 1), o.maxMs);
 }

@@ -1,6 +1,10 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import type { MarketEvent } from "./events.ts";
-import { MarketStream, type StreamStatus } from "./market_stream.ts";
+import {
+  MarketStream,
+  reconnectDelayMs,
+  type StreamStatus,
+} from "./market_stream.ts";
 import { wsTestServer } from "./_ws_test_server.ts";
 
 function book(u: number, symbol = "BTCUSDT"): string {
@@ -358,4 +362,13 @@ Deno.test("MarketStream switches to the rotation connection when the old one dro
   equal(stream.connected, true);
   await stream.close();
   await srv.close();
+});
+
+Deno.test("reconnectDelayMs() stays near 1 s for the first attempts, then backs off", () => {
+  const o = { baseMs: 500, fastCapMs: 1000, fastAttempts: 30, maxMs: 30_000 };
+  const delays = Array.from({ length: 36 }, (_, i) => reconnectDelayMs(i, o));
+  deepEqual(delays.slice(0, 3), [500, 1000, 1000]);
+  // a 16 s outage: the attempts before it ends are 1 s apart, so the stream is back ~1 s later
+  equal(delays.slice(2, 30).every((d) => d === 1000), true);
+  deepEqual(delays.slice(30), [2000, 4000, 8000, 16_000, 30_000, 30_000]);
 });

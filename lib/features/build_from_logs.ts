@@ -95,7 +95,7 @@ export function buildFeaturesFromLogs(
   const book = new RowReader(
     new CsvSource(sources.bookTicker.name, sources.bookTicker.source),
     {
-      numbers: ["ts", "bid_price", "ask_price"],
+      numbers: ["ts", "bid_price", "ask_price", "event_time"],
       symbol: "symbol",
       check: nonNegativeTs,
     },
@@ -105,7 +105,7 @@ export function buildFeaturesFromLogs(
   const mark = new RowReader(
     new CsvSource(sources.markPrice.name, sources.markPrice.source),
     {
-      numbers: ["ts", "mark_price", "funding_rate"],
+      numbers: ["ts", "mark_price", "funding_rate", "event_time"],
       optional: ["funding_rate"],
       symbol: "symbol",
       check: nonNegativeTs,
@@ -145,9 +145,9 @@ export function buildFeaturesFromLogs(
         v[6]!,
       );
     } else if (best === book) {
-      outcome = assembler.book(v[0]!, best.symbol, v[1]!, v[2]!);
+      outcome = assembler.book(v[0]!, best.symbol, v[1]!, v[2]!, v[3]!);
     } else {
-      outcome = assembler.mark(v[0]!, best.symbol, v[1]!, v[2]!);
+      outcome = assembler.mark(v[0]!, best.symbol, v[1]!, v[2]!, v[3]!);
     }
     if (outcome !== 0) report(best, outcome, issues, symbols);
     best.next();

@@ -41,11 +41,25 @@ function k(
     ot + 59_999
   },${o},${h},${l},${c},${v},0,1,0,${closed}`;
 }
-function b(rel: number, sym: string, bid: number, ask: number): string {
-  return `${T0 + rel},${sym},${T0 + rel - 2},${bid},1.5,${ask},2.5`;
+/** A bookTicker row at `rel`; its exchange event time is `ev` ms before (default 0). */
+function b(
+  rel: number,
+  sym: string,
+  bid: number,
+  ask: number,
+  ev = 0,
+): string {
+  return `${T0 + rel},${sym},${T0 + rel - ev},${bid},1.5,${ask},2.5`;
 }
-function m(rel: number, sym: string, mark: number, rate: string): string {
-  return `${T0 + rel},${sym},${T0 + rel - 3},${mark},${mark},${rate},0`;
+/** A markPrice row at `rel`; its exchange event time is `ev` ms before (default 0). */
+function m(
+  rel: number,
+  sym: string,
+  mark: number,
+  rate: string,
+  ev = 0,
+): string {
+  return `${T0 + rel},${sym},${T0 + rel - ev},${mark},${mark},${rate},0`;
 }
 
 interface Logs {
@@ -445,4 +459,25 @@ Deno.test("the builder and the live BarWindows/series paths give the same values
       equal(r.filter((x) => x["rs_vol_10m_bps"] !== "").length > 10, true);
     });
   }
+});
+
+Deno.test("buildFeaturesFromLogs() measures staleness by the exchange's event time", () => {
+  // An outage: the recorder kept writing the frozen quote every second (fresh ts, the
+  // exchange's event time stuck at 5 s); by the end of bar 1 it is 115 s old, so unused.
+  const kline = [
+    k(1_000, "AAA", 0, 100, 101, 99, 100, 1),
+    k(61_000, "AAA", 1, 100, 101, 99, 100, 1),
+    k(121_000, "AAA", 2, 100, 101, 99, 100, 1),
+  ];
+  const frozen: string[] = [], marks: string[] = [];
+  for (let rel = 5_000; rel < 120_000; rel += 1_000) {
+    frozen.push(b(rel, "AAA", 99.9, 100.1, rel - 5_000));
+    marks.push(m(rel, "AAA", 100, "0.0001", rel - 5_000));
+  }
+  const { rows } = build({ kline, book: frozen, mark: marks }, {
+    windows: [1],
+    latenessMs: 0,
+  });
+  deepEqual(rows.map((r) => r["spread_bps"] === ""), [false, true, true]);
+  deepEqual(rows.map((r) => r["mark_price"]), ["100", "", ""]);
 });

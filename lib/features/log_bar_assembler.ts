@@ -2,7 +2,7 @@
  * The streaming bar assembler for recorder logs: it takes kline, bookTicker and markPrice
  * rows (merged roughly in `ts` order), keeps the last kline snapshot of each
  * `(symbol, open_time)`, joins the last book and mark rows with `ts` before the bar's end
- * (when fresh enough), and hands each bar over once a watermark (the largest `ts` seen
+ * (when fresh enough by the exchange's event time), and hands each bar over once a watermark (the largest `ts` seen
  * minus a lateness allowance) has passed its end. Memory is a few minutes per symbol.
  *
  * @module
@@ -51,15 +51,19 @@ export type RowOutcome = typeof ROW_USED | typeof ROW_LATE | typeof ROW_AHEAD;
 class PairSlots {
   readonly tag: Float64Array;
   readonly ts: Float64Array;
+  /** The exchange's event time of each row: what staleness is measured from. */
+  readonly ev: Float64Array;
   readonly a: Float64Array;
   readonly b: Float64Array;
   carryTs = -Infinity;
+  carryEv = -Infinity;
   carryA = NaN;
   carryB = NaN;
 
   constructor(r: number) {
     this.tag = new Float64Array(r).fill(-1);
     this.ts = new Float64Array(r);
+    this.ev = new Float64Array(r);
     this.a = new Float64Array(r);
     this.b = new Float64Array(r);
   }
@@ -70,18 +74,21 @@ class PairSlots {
     m: number,
     k: number,
     ts: number,
+    ev: number,
     a: number,
     b: number,
   ): void {
     if (late) {
       if (ts >= this.carryTs) {
         this.carryTs = ts;
+        this.carryEv = ev;
         this.carryA = a;
         this.carryB = b;
       }
     } else if (this.tag[k] !== m || ts >= this.ts[k]!) {
       this.tag[k] = m;
       this.ts[k] = ts;
+      this.ev[k] = ev;
       this.a[k] = a;
       this.b[k] = b;
     }
@@ -92,6 +99,7 @@ class PairSlots {
     if (this.tag[k] !== m) return;
     this.tag[k] = -1;
     this.carryTs = this.ts[k]!;
+    this.carryEv = this.ev[k]!;
     this.carryA = this.a[k]!;
     this.carryB = this.b[k]!;
   }
@@ -183,21 +191,37 @@ export class LogBarAssembler {
     return outcome;
   }
 
-  /** A bookTicker snapshot row. */
-  book(ts: number, symbol: number, bid: number, ask: number): RowOutcome {
+  /**
+   * A bookTicker snapshot row recorded at local `ts`; `eventTime` is the exchange's time
+   * of the quote (staleness is measured from it; @default {ts}).
+   */
+  book(
+    ts: number,
+    symbol: number,
+    bid: number,
+    ask: number,
+    eventTime = ts,
+  ): RowOutcome {
     this.#see(ts);
-    return this.#pair(this.#slots(symbol).book, ts, bid, ask);
+    return this.#pair(this.#slots(symbol).book, ts, eventTime, bid, ask);
   }
 
-  /** A markPrice snapshot row. */
+  /** A markPrice snapshot row; `eventTime` as for {@linkcode LogBarAssembler.book}. */
   mark(
     ts: number,
     symbol: number,
     mark: number,
     fundingRate: number,
+    eventTime = ts,
   ): RowOutcome {
     this.#see(ts);
-    return this.#pair(this.#slots(symbol).mark, ts, mark, fundingRate);
+    return this.#pair(
+      this.#slots(symbol).mark,
+      ts,
+      eventTime,
+      mark,
+      fundingRate,
+    );
   }
 
   /** Emits every bar still held (the end of the input). */
@@ -206,10 +230,16 @@ export class LogBarAssembler {
     this.#finalizeUpTo(this.#final + this.#r);
   }
 
-  #pair(p: PairSlots, ts: number, a: number, b: number): RowOutcome {
+  #pair(
+    p: PairSlots,
+    ts: number,
+    ev: number,
+    a: number,
+    b: number,
+  ): RowOutcome {
     const m = Math.floor(ts / MINUTE_MS);
     const late = m <= this.#final;
-    p.put(late, m, m % this.#r, ts, a, b);
+    p.put(late, m, m % this.#r, ts, ev, a, b);
     return late ? ROW_LATE : ROW_USED;
   }
 
@@ -260,8 +290,10 @@ export class LogBarAssembler {
     if (s.klTag[k] !== m) return;
     s.klTag[k] = -1;
     const end = (m + 1) * MINUTE_MS;
-    const bookOk = end - book.carryTs <= this.#staleness;
-    const markOk = end - mark.carryTs <= this.#staleness;
+    // age by the exchange's event time: a frozen quote re-recorded during an outage keeps
+    // its old event time and goes stale, whatever its local ts says
+    const bookOk = end - book.carryEv <= this.#staleness;
+    const markOk = end - mark.carryEv <= this.#staleness;
     const o = k * 5;
     this.#sink.bar(
       symbol,

@@ -9,6 +9,7 @@ import type {
   DepthEvent,
   KlineEvent,
   MarkPriceEvent,
+  StreamKind,
 } from "../exchange/events.ts";
 import type { Clock } from "../time/clock.ts";
 import { CsvLogWriter, LogFileError } from "./csv_log_writer.ts";
@@ -41,13 +42,31 @@ export interface SnapshotSource {
   latest(symbol: string): SymbolSnapshot;
   /** The aggregate trades of `symbol` received since the previous call. */
   takeAggTrades(symbol: string): AggTradeSecond;
+  /**
+   * How long ago each stream of `symbol` last delivered, at local time `nowMs` (the market
+   * caches' input ages). Without it every cached value is written on every snapshot.
+   */
+  ages?(
+    symbol: string,
+    nowMs: number,
+  ): Readonly<Record<StreamKind, { readonly sinceReceiveMs: number }>>;
 }
 
 /** Options of {@linkcode LogRecorder.open}. */
 export interface LogRecorderOptions {
   /** Delete existing log files first. @default {false} */
   deleteLogs?: boolean;
+  /**
+   * A stream silent for longer than this (local receive time) writes no row: during an
+   * outage the frozen caches are not recorded as fresh data. The aggTrade_1s row (which
+   * says "no trades" with trades=0) is omitted when every stream of the symbol is silent.
+   * @default {5000}
+   */
+  staleAfterMs?: number;
 }
+
+/** Default of {@linkcode LogRecorderOptions.staleAfterMs}. */
+export const STALE_AFTER_MS = 5000;
 
 /** Rows written per log file. */
 export type RowCounts = Record<LogKind, number>;
@@ -55,11 +74,19 @@ export type RowCounts = Record<LogKind, number>;
 /** Writes snapshots to the five CSV logs of a directory. */
 export class LogRecorder {
   readonly logDir: string;
+  /** Rows not written because their stream was silent (see `staleAfterMs`). */
+  staleRowsSkipped = 0;
   #writers: Record<LogKind, CsvLogWriter>;
+  #staleAfterMs: number;
 
-  private constructor(logDir: string, writers: Record<LogKind, CsvLogWriter>) {
+  private constructor(
+    logDir: string,
+    writers: Record<LogKind, CsvLogWriter>,
+    staleAfterMs: number,
+  ) {
     this.logDir = logDir;
     this.#writers = writers;
+    this.#staleAfterMs = staleAfterMs;
   }
 
   /**
@@ -102,7 +129,11 @@ export class LogRecorder {
       for (const w of Object.values(writers)) await w.close();
       throw error;
     }
-    return new LogRecorder(logDir, writers as Record<LogKind, CsvLogWriter>);
+    return new LogRecorder(
+      logDir,
+      writers as Record<LogKind, CsvLogWriter>,
+      options.staleAfterMs ?? STALE_AFTER_MS,
+    );
   }
 
   /**
@@ -115,15 +146,30 @@ export class LogRecorder {
     source: SnapshotSource,
   ): void {
     const w = this.#writers;
+    const limit = this.#staleAfterMs;
     for (const symbol of symbols) {
       const s = source.latest(symbol);
-      if (s.kline) w.kline.append(klineLine(ts, s.kline));
-      if (s.bookTicker) w.bookTicker.append(bookTickerLine(ts, s.bookTicker));
-      if (s.markPrice) w.markPrice.append(markPriceLine(ts, s.markPrice));
-      w.aggTrade_1s.append(
-        aggTradeLine(ts, symbol, source.takeAggTrades(symbol)),
-      );
-      if (s.depth) w.depth5.append(depthLine(ts, s.depth));
+      const ages = source.ages?.(symbol, ts);
+      const fresh = (kind: StreamKind): boolean => {
+        if (ages === undefined || ages[kind].sinceReceiveMs <= limit) {
+          return true;
+        }
+        this.staleRowsSkipped++;
+        return false;
+      };
+      if (s.kline && fresh("kline")) w.kline.append(klineLine(ts, s.kline));
+      if (s.bookTicker && fresh("bookTicker")) {
+        w.bookTicker.append(bookTickerLine(ts, s.bookTicker));
+      }
+      if (s.markPrice && fresh("markPrice")) {
+        w.markPrice.append(markPriceLine(ts, s.markPrice));
+      }
+      const trades = source.takeAggTrades(symbol);
+      const connected = ages === undefined ||
+        Object.values(ages).some((a) => a.sinceReceiveMs <= limit);
+      if (connected) w.aggTrade_1s.append(aggTradeLine(ts, symbol, trades));
+      else this.staleRowsSkipped++;
+      if (s.depth && fresh("depth")) w.depth5.append(depthLine(ts, s.depth));
     }
   }
 
@@ -163,7 +209,11 @@ export class LogRecorder {
 export interface RunRecorderOptions {
   /** Snapshot period in clock milliseconds. @default {1000} */
   intervalMs?: number;
-  /** Flush period in snapshots; also flushed when 1 MB is buffered. @default {2} */
+  /**
+   * Flush period in snapshots; also flushed when 1 MB is buffered. Every snapshot by
+   * default: a kill -9 loses at most the second being written (five small writes a second).
+   * @default {1}
+   */
   flushEvery?: number;
   /** Stop when the clock reaches this time (epoch ms). @default {Infinity} */
   until?: number;
@@ -186,7 +236,7 @@ export async function runRecorder(
 ): Promise<void> {
   const {
     intervalMs = 1000,
-    flushEvery = 2,
+    flushEvery = 1,
     until = Infinity,
     signal,
     onSnapshot,

@@ -217,3 +217,41 @@ Deno.test("runRecorder() snapshots on whole seconds until the end time", async (
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("LogRecorder writes no row from a stream silent for longer than staleAfterMs", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // receive times (local ms): the book went silent at 1000, everything at 3000
+    const recv = {
+      kline: 3000,
+      bookTicker: 1000,
+      markPrice: 3000,
+      depth: 3000,
+    };
+    const source = (): SnapshotSource => ({
+      ...fakeSource(new AggTradeAccumulator()),
+      ages: (_symbol, nowMs) => ({
+        kline: { sinceReceiveMs: nowMs - recv.kline },
+        bookTicker: { sinceReceiveMs: nowMs - recv.bookTicker },
+        markPrice: { sinceReceiveMs: nowMs - recv.markPrice },
+        aggTrade: { sinceReceiveMs: Infinity }, // no trade yet
+        depth: { sinceReceiveMs: nowMs - recv.depth },
+      }),
+    });
+    const rec = await LogRecorder.open(dir, { staleAfterMs: 5000 });
+    rec.snapshot(5000, ["BTCUSDT"], source()); // book 4 s old: written
+    rec.snapshot(7000, ["BTCUSDT"], source()); // book 6 s old: skipped
+    rec.snapshot(9000, ["BTCUSDT"], source()); // every stream > 5 s: nothing at all
+    deepEqual(rec.rowCounts(), {
+      kline: 2,
+      bookTicker: 1,
+      markPrice: 2,
+      aggTrade_1s: 2,
+      depth5: 2,
+    });
+    equal(rec.staleRowsSkipped, 1 + 5);
+    await rec.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -20,6 +20,12 @@ export interface RecordMarketOptions {
   logDir: string;
   /** Delete existing logs first. @default {false} */
   deleteLogs?: boolean;
+  /**
+   * A stream silent this long (clock ms) writes no rows (see
+   * `LogRecorderOptions.staleAfterMs`); scale it by the speed of a sped-up clock.
+   * @default {5000}
+   */
+  staleAfterMs?: number;
   /** The local clock the snapshots are timed and stamped with. */
   clock: Clock;
   /** How long to record, in clock ms; 0 = until `signal` aborts. @default {0} */
@@ -62,6 +68,9 @@ export async function recordMarket(
     await feed.start();
     recorder = await LogRecorder.open(options.logDir, {
       deleteLogs: options.deleteLogs ?? false,
+      ...(options.staleAfterMs !== undefined
+        ? { staleAfterMs: options.staleAfterMs }
+        : {}),
     });
     options.onStart?.(recorder);
     log.info("Recording {symbols} into {dir}", {

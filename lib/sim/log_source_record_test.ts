@@ -34,7 +34,13 @@ async function record(dir: string): Promise<void> {
     stream: { wsUrl: sim.wsUrl, silenceBudgetMs: budgets(60_000) },
     now: clock.now,
   });
-  await recordMarket({ feed, logDir: dir, clock, durationMs: RECORD_MS });
+  await recordMarket({
+    feed,
+    logDir: dir,
+    clock,
+    staleAfterMs: 5000 * SPEED,
+    durationMs: RECORD_MS,
+  });
 }
 
 /** The feature builder's bars: `symbol|openTime` → [open, high, low, close, volume]. */
