@@ -326,6 +326,8 @@ export class LiveSession {
           entryLimits: config.entryLimits ?? DEFAULT_ENTRY_LIMITS,
           ...(stateFile ? { safety: stateFile } : {}),
           clock: () => clock.now(),
+          // the market-close back-off on the bot's clock (the simulator's in paper)
+          sleep: (ms) => clock.sleep(ms),
           onRecord: (r) => {
             logRecord(r);
             deps.onRecord?.(r);

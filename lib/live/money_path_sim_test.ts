@@ -27,7 +27,10 @@ Deno.test("money path: a crossed take-profit never keeps the stop-loss off the e
       ok(rig.actions().includes("exit_would_trigger"));
       ok(!rig.actions().includes("market_close"));
       ok(!rig.actions().includes("market_close_failed"));
-      // the next reconcile places the take-profit once it is no longer crossed
+      // a reconcile 5 s later places the take-profit once it is no longer crossed
+      await rig.mgr.reconcile();
+      deepEqual(exitTypes(rig), ["STOP_MARKET"], "not retried at once");
+      rig.sim.clock.advance(5_000);
       await rig.mgr.reconcile();
       deepEqual(exitTypes(rig), ["STOP_MARKET", "TAKE_PROFIT_MARKET"]);
       ok(rig.amount() > 0);
@@ -101,6 +104,7 @@ Deno.test("money path: a crossed or refused trailing stop never dumps the positi
         { symbol: S },
       );
       ok(Array.isArray(placedBefore.body));
+      rig.sim.clock.advance(5_000);
       await rig.mgr.reconcile();
       if (code === -1111) {
         // given up for this position: not retried at every sync

@@ -54,6 +54,8 @@ export class SymbolState {
    * refusal, and must never close the position).
    */
   givenUp = new Set<ExitPurpose>();
+  /** Optional exits rejected as crossed: not tried again before this time, epoch ms. */
+  crossedUntil = new Map<ExitPurpose, number>();
   /** Since when (manager clock, ms) the open position has no open stop-loss; none = protected or flat. */
   unprotectedSince: number | undefined;
   /**

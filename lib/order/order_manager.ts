@@ -144,6 +144,9 @@ export interface SymbolStatus {
  */
 const PER_SYMBOL_OPEN_ORDERS_MAX = 9;
 
+/** Pause before a take-profit or trailing stop rejected as crossed is placed again, ms. */
+const CROSSED_RETRY_MS = 5_000;
+
 const FINAL = new Set(["FILLED", "CANCELED", "REJECTED", "EXPIRED"]);
 
 /**
@@ -1056,6 +1059,7 @@ export class OrderManager {
     }
     if (s.amount.isZero()) {
       s.givenUp.clear();
+      s.crossedUntil.clear();
       if (s.wasOpen) {
         this.#startCooldown(s);
         out.push(this.#record(s.f.symbol, "position_closed", "flat", {
@@ -1193,6 +1197,10 @@ export class OrderManager {
     let result: "ok" | "sl_crossed" | "sl_refused" = "ok";
     for (const purpose of wanted) {
       if (good.has(purpose) || s.givenUp.has(purpose)) continue;
+      // a crossed TP/trailing is tried again after a pause, not at every event
+      if ((s.crossedUntil.get(purpose) ?? -Infinity) > this.#o.clock()) {
+        continue;
+      }
       const id = this.#exitId(s, dir, purpose);
       const spec = exitOrderSpec(s.f, purpose, {
         direction: dir,
@@ -1259,6 +1267,7 @@ export class OrderManager {
           result = "sl_crossed";
           break;
         }
+        s.crossedUntil.set(purpose, this.#o.clock() + CROSSED_RETRY_MS);
       } else {
         out.push(this.#record(s.f.symbol, "exit_rejected", res.message, {
           clientOrderId: id,
