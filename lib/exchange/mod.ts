@@ -47,7 +47,10 @@ export {
   type AggTradesQuery,
   type DepthQuery,
   type FundingRateQuery,
+  type KlinePageQuery,
+  type KlineSeries,
   type KlinesQuery,
+  klinesWeight,
   MarketRestClient,
 } from "./market_rest_client.ts";
 export {
