@@ -8,7 +8,14 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { exitTypes, S, startMoneyRig } from "./_money_rig.ts";
 import { TradingPort } from "./trading_port.ts";
-import { emptySafetyState, type SafetyState } from "../order/mod.ts";
+import {
+  emptySafetyState,
+  type ExchangePort,
+  OrderManager,
+  type OrderRecord,
+  type SafetyState,
+} from "../order/mod.ts";
+import { parseExchangeInfo } from "../exchange/exchange_info.ts";
 import { startRig, waitFor } from "./_test_rig.ts";
 
 Deno.test("money path: a crossed take-profit never keeps the stop-loss off the exchange", async (t) => {
@@ -406,4 +413,53 @@ Deno.test("money path: a resize whose new stop-loss has an unknown outcome keeps
   const sl = rig.exits().filter((o) => o.origType === "STOP_MARKET");
   equal(sl.length, 1);
   equal(Number(sl[0]!.origQty).toFixed(3), rig.amount().toFixed(3));
+});
+
+Deno.test("money path: a long run of refused market closes never stops the close attempts", async () => {
+  await using rig = await startMoneyRig();
+  await rig.enter("long");
+  ok(rig.amount() > 0);
+  // a restarted manager whose MARKET closes are refused n times (refused at the port,
+  // so the test stays fast), then reach the simulator
+  const inner = new TradingPort(rig.sim.clients.v1.client);
+  let refuse = 1300; // more than one position's client-id revisions (36 × 36)
+  const port: ExchangePort = {
+    placeOrder: (spec) =>
+      spec.type === "MARKET" && refuse-- > 0
+        ? Promise.resolve({ kind: "rejected", code: -4131, message: "spike" })
+        : inner.placeOrder(spec),
+    cancelOrder: (symbol, id) => inner.cancelOrder(symbol, id),
+    cancelAll: (symbol) => inner.cancelAll(symbol),
+    queryOrder: (symbol, id) => inner.queryOrder(symbol, id),
+    openOrders: (symbol) => inner.openOrders(symbol),
+    positionRisk: (symbol) => inner.positionRisk(symbol),
+    account: () => inner.account(),
+    setLeverage: (symbol, leverage) => inner.setLeverage(symbol, leverage),
+    setMarginType: (symbol, type) => inner.setMarginType(symbol, type),
+  };
+  const info = parseExchangeInfo(
+    await (await fetch(`${rig.sim.sim.restUrl}/fapi/v1/exchangeInfo`)).json(),
+  );
+  const records: OrderRecord[] = [];
+  const mgr = new OrderManager(port, {
+    symbols: info.symbols.filter((x) => x.symbol === S),
+    orderNotional: 100,
+    tpBps: 40,
+    slBps: 25,
+    closeRetryMs: [],
+    clock: () => rig.sim.clock.now(),
+    onRecord: (r) => records.push(r),
+  });
+  await mgr.reconcile();
+  equal(mgr.status(S).amount, String(rig.amount()));
+  for (let i = 0; i < 1300; i++) await mgr.closeAll();
+  ok(rig.amount() > 0, "every close refused");
+  // invariant: the next close is still sent (with a fresh client id), and closes
+  const from = records.length;
+  await mgr.closeAll();
+  equal(
+    rig.amount(),
+    0,
+    records.slice(from).map((r) => `${r.action} ${r.detail}`).join("; "),
+  );
 });

@@ -147,6 +147,9 @@ const PER_SYMBOL_OPEN_ORDERS_MAX = 9;
 /** Pause before a take-profit or trailing stop rejected as crossed is placed again, ms. */
 const CROSSED_RETRY_MS = 5_000;
 
+/** The last revision {@linkcode clientOrderId} can encode (two base-36 digits). */
+const MAX_REVISION = 1295;
+
 const FINAL = new Set(["FILLED", "CANCELED", "REJECTED", "EXPIRED"]);
 
 /**
@@ -1310,7 +1313,13 @@ export class OrderManager {
   }
 
   #exitId(s: SymbolState, dir: Direction, purpose: OrderPurpose): string {
+    // invariant: an id is always found, so a long run of refused closes or crossed
+    // exits never stops the attempts: past the last revision the key moves on
     for (let rev = 0;; rev++) {
+      if (rev > MAX_REVISION) {
+        s.key++;
+        rev = 0;
+      }
       const id = clientOrderId(s.f.symbol, s.key, dir, purpose, rev);
       if (!s.usedIds.has(id)) return id;
     }
