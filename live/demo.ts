@@ -9,6 +9,7 @@
  * @module
  */
 import {
+  checkOutputDir,
   CONFIG_FLAG,
   formatHelp,
   parseLayeredFlags,
@@ -117,6 +118,7 @@ export async function main(
     print(formatHelp(USAGE, FLAGS));
     return 0;
   }
+  await checkOutputDir("out_dir", flags.out_dir);
   setupLogging({ level: "warning" });
   const logDir = `${flags.out_dir}/logs`;
   const stop = new AbortController();

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { FeatureInputError } from "../lib/features/mod.ts";
 import {
   type FlagSpec,
   formatHelp,
@@ -145,6 +146,12 @@ export async function main(
   }).catch((error) => {
     if (error instanceof EntrySizeError) {
       throw new UsageError(error.message, { cause: error });
+    }
+    if (error instanceof FeatureInputError || error instanceof SyntaxError) {
+      // an unreadable replay file (empty, header-only, missing columns, bad rows)
+      throw new UsageError(`Invalid --replay: ${error.message}`, {
+        cause: error,
+      });
     }
     throw error;
   });

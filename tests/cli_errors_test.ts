@@ -364,6 +364,18 @@ const CASES: readonly Case[] = [
     culprit: /--account_v1 entry 1: expected KEY:SECRET, got 1 part/,
   },
   {
+    task: "demo",
+    what: "--out_dir a file",
+    args: (p) => ["--out_dir", p.file],
+    culprit: /--out_dir .*a_file: is a file/,
+  },
+  {
+    task: "parity",
+    what: "--replay an empty file",
+    args: (p) => ["--replay", `BTCUSDT=${join(p.tmp, "empty.csv")}`],
+    culprit: /--replay: .*empty\.csv/,
+  },
+  {
     task: "sim",
     what: "--port in use",
     args: (p) => ["--port", String(p.port)],

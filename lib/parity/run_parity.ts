@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { dirname } from "node:path";
 import { parseExchangeInfo } from "../exchange/exchange_info.ts";
 import { buildFeatureFile } from "../features/feature_files.ts";
 import { checkLiveConfig } from "../live/live_config.ts";
@@ -111,19 +112,39 @@ export async function runParity(
   const status = options.onStatus ?? (() => {});
   const c = options.config;
   const dir = options.outDir;
+  // the outermost directory this run creates (removed again on a bad replay file)
+  let created: string | undefined;
+  for (let d = dir; !(await Deno.stat(d).then(() => true, () => false));) {
+    created = d;
+    const up = dirname(d);
+    if (up === d) break;
+    d = up;
+  }
   await Deno.mkdir(dir, { recursive: true });
-  // 1. the feature tables, with the replay's constant funding rate
-  for (const s of c.symbols) {
-    const funding = `${dir}/${s}_funding.csv`;
-    await Deno.writeTextFile(
-      funding,
-      `funding_time,funding_rate\n0,${OHLCV_FUNDING_RATE}\n`,
-    );
-    await buildFeatureFile(
-      { ohlcv: options.files[s]!, symbol: s, funding },
-      `${dir}/${s}_features.csv`,
-      { windows: [c.params.t], volWindows: [c.params.v] },
-    );
+  // 1. the feature tables, with the replay's constant funding rate; an unreadable replay
+  // file leaves nothing of this run behind
+  const written: string[] = [];
+  try {
+    for (const s of c.symbols) {
+      const funding = `${dir}/${s}_funding.csv`;
+      written.push(funding);
+      await Deno.writeTextFile(
+        funding,
+        `funding_time,funding_rate\n0,${OHLCV_FUNDING_RATE}\n`,
+      );
+      written.push(`${dir}/${s}_features.csv`);
+      await buildFeatureFile(
+        { ohlcv: options.files[s]!, symbol: s, funding },
+        `${dir}/${s}_features.csv`,
+        { windows: [c.params.t], volWindows: [c.params.v] },
+      );
+    }
+  } catch (error) {
+    for (const path of written) await Deno.remove(path).catch(() => {});
+    if (created !== undefined) {
+      await Deno.remove(created, { recursive: true }).catch(() => {});
+    }
+    throw error;
   }
   // 2. paper trading on the replay
   const budget = Math.max(5_000, 250 * options.speed);
