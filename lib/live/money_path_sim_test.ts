@@ -463,3 +463,18 @@ Deno.test("money path: a long run of refused market closes never stops the close
     records.slice(from).map((r) => `${r.action} ${r.detail}`).join("; "),
   );
 });
+
+Deno.test("money path: a stop-loss refused for good blocks the symbol's entries", async () => {
+  await using rig = await startMoneyRig({ noTrailing: true });
+  rig.sim.sim.faults.rejectNextOrders(3, { type: "STOP_MARKET", code: -4045 });
+  await rig.enter("long");
+  // nothing can protect the position: it is closed at market
+  equal(rig.amount(), 0);
+  ok(rig.actions().includes("market_close"));
+  // invariant: no further entry, each would be closed at once (spread and fees)
+  equal(rig.mgr.blocked(S), "stop_refused");
+  rig.sim.clock.advance(60_000);
+  const again = await rig.enter("long");
+  deepEqual(again.map((r) => r.detail), ["stop_refused"]);
+  equal(rig.actions().filter((a) => a === "entry_placed").length, 1);
+});

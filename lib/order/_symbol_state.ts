@@ -63,6 +63,8 @@ export class SymbolState {
    * values: no entries until a later setup succeeds.
    */
   setupFailed = false;
+  /** The exchange refused the stop-loss for good: no entries until a restart. */
+  stopRefused = false;
   /** The unprotected alarm (error record) was raised for the current stretch. */
   unprotectedAlarm = false;
   /** Bumped after every locked operation: a snapshot older than this is stale. */

@@ -365,6 +365,7 @@ export class OrderManager {
       return this.#kill?.restored ? "kill_switch_persisted" : "kill_switch";
     }
     if (s.setupFailed) return "setup_failed";
+    if (s.stopRefused) return "stop_refused";
     if (s.entry) {
       return s.entry.state === "unknown" ? "entry_unknown" : "entry_open";
     }
@@ -1050,6 +1051,16 @@ export class OrderManager {
       for (let attempt = 0; attempt < 2 && !filling; attempt++) {
         const r = await this.#ensureExits(s, out);
         if (r === "sl_crossed" || r === "sl_refused") {
+          if (r === "sl_refused" && !s.stopRefused) {
+            // invariant: a symbol whose stop-loss the exchange refuses for good gets no
+            // new entry (each would be closed at market at once, paying spread and fees)
+            s.stopRefused = true;
+            out.push(this.#record(
+              s.f.symbol,
+              "error",
+              "entries blocked until restart: the stop-loss was refused for good",
+            ));
+          }
           await this.#closeAtMarket(
             s,
             r === "sl_crossed" ? "exit_would_trigger" : "exit_refused",

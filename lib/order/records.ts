@@ -53,6 +53,7 @@ export type SkipReason =
   | "cooldown_persisted"
   | "duplicate_signal"
   | "setup_failed"
+  | "stop_refused"
   | "size"
   | EntryRefusal;
 
