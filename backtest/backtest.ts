@@ -13,7 +13,7 @@ import {
   checkOutputDir,
   CONFIG_FLAG,
   formatHelp,
-  parseLayeredFlags,
+  parseCommandFlags,
   runMain,
   UsageError,
   writeStderr,
@@ -199,11 +199,7 @@ export async function main(
   args: readonly string[],
   env: (name: string) => string | undefined = (name) => Deno.env.get(name),
 ): Promise<number> {
-  const flags = await parseLayeredFlags(SPECS, {
-    argv: args,
-    env,
-    readTextFile: (path) => Deno.readTextFile(path),
-  });
+  const flags = await parseCommandFlags(SPECS, args, env);
   if (flags.help) {
     print(formatHelp(USAGE, SPECS));
     return 0;

@@ -15,7 +15,7 @@ import {
   checkOutputFile,
   CONFIG_FLAG,
   formatHelp,
-  parseLayeredFlags,
+  parseCommandFlags,
   runMain,
   UsageError,
   writeStderr,
@@ -154,11 +154,7 @@ export async function main(
   args: readonly string[],
   env: (name: string) => string | undefined = (name) => Deno.env.get(name),
 ): Promise<number> {
-  const flags = await parseLayeredFlags(FLAGS, {
-    argv: args,
-    env,
-    readTextFile: (path) => Deno.readTextFile(path),
-  });
+  const flags = await parseCommandFlags(FLAGS, args, env);
   if (flags.help) {
     Deno.stdout.writeSync(
       new TextEncoder().encode(formatHelp(USAGE, FLAGS) + "\n"),

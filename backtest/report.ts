@@ -14,7 +14,7 @@ import {
   checkOutputFile,
   CONFIG_FLAG,
   formatHelp,
-  parseLayeredFlags,
+  parseCommandFlags,
   runMain,
   UsageError,
 } from "../lib/cli/mod.ts";
@@ -79,11 +79,7 @@ export async function main(
   print: (line: string) => void = (line) =>
     Deno.stdout.writeSync(new TextEncoder().encode(line + "\n")),
 ): Promise<number> {
-  const flags = await parseLayeredFlags(SPECS, {
-    argv: [...args],
-    env,
-    readTextFile: (path) => Deno.readTextFile(path),
-  });
+  const flags = await parseCommandFlags(SPECS, [...args], env);
   if (flags.help) {
     print(formatHelp(USAGE, SPECS));
     return 0;

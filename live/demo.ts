@@ -12,7 +12,7 @@ import {
   checkOutputDir,
   CONFIG_FLAG,
   formatHelp,
-  parseLayeredFlags,
+  parseCommandFlags,
   runMain,
   setupLogging,
   writeStderr,
@@ -109,11 +109,7 @@ export async function main(
   args: readonly string[],
   env: (name: string) => string | undefined = (name) => Deno.env.get(name),
 ): Promise<number> {
-  const flags = await parseLayeredFlags(FLAGS, {
-    argv: args,
-    env,
-    readTextFile: (path) => Deno.readTextFile(path),
-  });
+  const flags = await parseCommandFlags(FLAGS, args, env);
   if (flags.help) {
     print(formatHelp(USAGE, FLAGS));
     return 0;

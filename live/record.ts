@@ -10,7 +10,7 @@ import {
   formatHelp,
   LOG_FLAGS,
   LOG_LEVELS,
-  parseLayeredFlags,
+  parseCommandFlags,
   runMain,
   setupLogging,
   UsageError,
@@ -78,11 +78,7 @@ export async function main(
   args: readonly string[],
   env: (name: string) => string | undefined = (name) => Deno.env.get(name),
 ): Promise<number> {
-  const flags = await parseLayeredFlags(FLAGS, {
-    argv: args,
-    env,
-    readTextFile: (path) => Deno.readTextFile(path),
-  });
+  const flags = await parseCommandFlags(FLAGS, args, env);
   if (flags.help) {
     writeStdout(formatHelp(USAGE, FLAGS) + "\n");
     return 0;

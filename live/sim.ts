@@ -16,8 +16,8 @@ import {
   CONFIG_FLAG,
   type Flags,
   formatHelp,
+  parseCommandFlags,
   parseDateFlag,
-  parseLayeredFlags,
   runMain,
   UsageError,
 } from "../lib/cli/mod.ts";
@@ -167,11 +167,7 @@ export async function main(
   args: readonly string[],
   env: (name: string) => string | undefined = (name) => Deno.env.get(name),
 ): Promise<number> {
-  const flags = await parseLayeredFlags(FLAGS, {
-    argv: args,
-    env,
-    readTextFile: (path) => Deno.readTextFile(path),
-  });
+  const flags = await parseCommandFlags(FLAGS, args, env);
   if (flags.help) {
     await Deno.stdout.write(
       new TextEncoder().encode(formatHelp(USAGE, FLAGS) + "\n"),

@@ -145,3 +145,19 @@ function configArgs(
   }
   return out;
 }
+
+/**
+ * {@linkcode parseLayeredFlags} for an entry script: `argv` and `env` of the process, the
+ * config file read from disk.
+ */
+export function parseCommandFlags<T extends Record<string, FlagSpec>>(
+  specs: T,
+  argv: readonly string[],
+  env: (name: string) => string | undefined,
+): Promise<Flags<T>> {
+  return parseLayeredFlags(specs, {
+    argv,
+    env,
+    readTextFile: (path) => Deno.readTextFile(path),
+  });
+}

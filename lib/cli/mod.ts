@@ -24,5 +24,6 @@ export {
   CONFIG_FLAG,
   envName,
   type FlagLayers,
+  parseCommandFlags,
   parseLayeredFlags,
 } from "./layered.ts";

@@ -136,27 +136,35 @@ export async function checkOutputDir(
   );
 }
 
-/**
- * Checks an input file: it exists and is a file.
- *
- * @throws {UsageError} naming the flag and the path
- */
-export async function checkInputFile(
+/** Checks that an input path exists and is of the wanted kind. */
+async function checkInput(
   flag: string,
   path: string,
+  kind: "file" | "directory",
 ): Promise<void> {
   if (path.trim() === "") {
     throw new UsageError(`Invalid --${flag}: empty path`);
   }
   const info = await statOf(flag, path);
   if (info === undefined) {
-    throw new UsageError(`Cannot read --${flag} ${path}: file not found`);
+    throw new UsageError(`Cannot read --${flag} ${path}: ${kind} not found`);
   }
-  if (info.isDirectory) {
+  if (info.isDirectory !== (kind === "directory")) {
     throw new UsageError(
-      `Invalid --${flag} ${path}: is a directory (name a file)`,
+      kind === "file"
+        ? `Invalid --${flag} ${path}: is a directory (name a file)`
+        : `Invalid --${flag} ${path}: is a file, not a directory`,
     );
   }
+}
+
+/**
+ * Checks an input file: it exists and is a file.
+ *
+ * @throws {UsageError} naming the flag and the path
+ */
+export function checkInputFile(flag: string, path: string): Promise<void> {
+  return checkInput(flag, path, "file");
 }
 
 /**
@@ -164,20 +172,6 @@ export async function checkInputFile(
  *
  * @throws {UsageError} naming the flag and the path
  */
-export async function checkInputDir(
-  flag: string,
-  path: string,
-): Promise<void> {
-  if (path.trim() === "") {
-    throw new UsageError(`Invalid --${flag}: empty path`);
-  }
-  const info = await statOf(flag, path);
-  if (info === undefined) {
-    throw new UsageError(`Cannot read --${flag} ${path}: directory not found`);
-  }
-  if (!info.isDirectory) {
-    throw new UsageError(
-      `Invalid --${flag} ${path}: is a file, not a directory`,
-    );
-  }
+export function checkInputDir(flag: string, path: string): Promise<void> {
+  return checkInput(flag, path, "directory");
 }
