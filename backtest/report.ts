@@ -2,8 +2,8 @@
  * `deno task report`: build the interactive HTML report of a grid backtest's outputs.
  *
  * ```sh
- * deno task report --in ./out/backtest            # writes ./out/backtest/report.html
- * deno task report --in ./out/backtest --out r.html --top 3 --table_rows 200
+ * deno task report --in_dir ./out/backtest            # writes ./out/backtest/report.html
+ * deno task report --in_dir ./out/backtest --out r.html --top 3 --table_rows 200
  * ```
  *
  * @module
@@ -23,10 +23,11 @@ import { isBotRun, writeBotReport } from "../lib/report/bot_report.ts";
 
 const SPECS = {
   ...CONFIG_FLAG,
-  in: {
+  in_dir: {
     type: "string",
+    alias: "in",
     default: "out/backtest",
-    help: "the backtest's output directory (its --out)",
+    help: "the backtest's output directory (its --out_dir)",
   },
   out: {
     type: "string",
@@ -62,7 +63,7 @@ const SPECS = {
 } as const;
 
 const USAGE =
-  "Usage: deno task report [--in DIR] [--out FILE] [--top N] [--table_rows N]";
+  "Usage: deno task report [--in_dir DIR] [--out FILE] [--top N] [--table_rows N]";
 
 /**
  * Runs the report command.
@@ -84,9 +85,9 @@ export async function main(
     print(formatHelp(USAGE, SPECS));
     return 0;
   }
-  await checkInputDir("in", flags.in);
-  await checkOutputFile("out", flags.out ?? join(flags.in, "report.html"));
-  const bot = await isBotRun(flags.in);
+  await checkInputDir("in_dir", flags.in_dir);
+  await checkOutputFile("out", flags.out ?? join(flags.in_dir, "report.html"));
+  const bot = await isBotRun(flags.in_dir);
   if (!bot && flags.parity !== undefined) {
     throw new UsageError(
       "Invalid --parity: it applies to the report of a bot-model run (deno task backtest --model bot)",
@@ -94,12 +95,12 @@ export async function main(
   }
   try {
     const written = bot
-      ? await writeBotReport(flags.in, {
+      ? await writeBotReport(flags.in_dir, {
         title: flags.title,
         ...(flags.out !== undefined ? { out: flags.out } : {}),
         ...(flags.parity !== undefined ? { parity: flags.parity } : {}),
       })
-      : await writeReport(flags.in, {
+      : await writeReport(flags.in_dir, {
         title: flags.title,
         tableRows: flags.table_rows,
         buckets: flags.buckets,

@@ -269,7 +269,7 @@ const CASES: readonly Case[] = [
     task: "report",
     what: "--in a file",
     args: (p) => ["--in", p.file],
-    culprit: /--in .*a_file: is a file/,
+    culprit: /--in_dir .*a_file: is a file/,
   },
   {
     task: "report",
