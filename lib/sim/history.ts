@@ -6,12 +6,14 @@
  * newest `limit` rows up to `endTime`; any interval aggregated from 1m bars; bars the
  * exchange has none for are simply absent).
  *
- * Rows are written straight into a JSON string: a 1,500-row page costs no per-row objects.
+ * Rows are written straight into the bytes of a JSON page: a 1,500-row page costs no
+ * per-row objects or strings.
  *
  * @module
  */
 import type { RawFundingRate, RawKlineRow } from "../exchange/wire.ts";
 import { type BarValues, emptyBar, klineRow } from "./bar_ring.ts";
+import { AsciiWriter } from "./ascii_writer.ts";
 import { fixed } from "./format.ts";
 import type { HistoryKind, SyntheticArchive } from "./history_archive.ts";
 import type { SymbolMarket } from "./market.ts";
@@ -35,6 +37,7 @@ export class SymbolHistory {
   /** Bars before the live market, or undefined (replays: the ring is all there is). */
   readonly archive: SyntheticArchive | undefined;
   #tmp = emptyBar();
+  #out = new AsciiWriter();
 
   /**
    * @param market the live market of the symbol
@@ -79,30 +82,60 @@ export class SymbolHistory {
     return this.archive?.read(kind, t, out) ?? false;
   }
 
-  /** The rows of `kind` at `intervalMs` (a multiple of 1m) as a JSON array string. */
-  klinesJson(kind: HistoryKind, intervalMs: number, q: KlinesQuery): string {
-    const parts: string[] = [];
+  /**
+   * The rows of `kind` at `intervalMs` (a multiple of 1m) as the UTF-8 bytes of a JSON
+   * array, written digit by digit (no per-row strings); the bytes are the response's own.
+   */
+  klinesJson(
+    kind: HistoryKind,
+    intervalMs: number,
+    q: KlinesQuery,
+  ): Uint8Array<ArrayBuffer> {
+    const w = this.#out;
+    w.reset();
+    w.byte(91); // [
     const spec = this.market.spec;
     const pd = kind === "trade" ? spec.priceDecimals : PRICE_INDEX_DECIMALS;
     const qd = spec.qtyDecimals;
     const qq = Math.min(8, spec.priceDecimals + qd);
+    const trade = kind === "trade";
+    let first = true;
     this.#collect(kind, intervalMs, q, (b, bucket) => {
-      const close = bucket + intervalMs - 1;
-      parts.push(
-        kind === "trade"
-          ? `[${bucket},"${fixed(b.open, pd)}","${fixed(b.high, pd)}","${
-            fixed(b.low, pd)
-          }","${fixed(b.close, pd)}","${fixed(b.volume, qd)}",${close},"${
-            fixed(b.quoteVolume, qq)
-          }",${b.trades},"${fixed(b.takerBuyVolume, qd)}","${
-            fixed(b.takerBuyQuote, qq)
-          }","0"]`
-          : `[${bucket},"${fixed(b.open, pd)}","${fixed(b.high, pd)}","${
-            fixed(b.low, pd)
-          }","${fixed(b.close, pd)}","0",${close},"0",${b.trades},"0","0","0"]`,
-      );
+      w.text(first ? "[" : ",[");
+      first = false;
+      w.int(bucket);
+      w.text(',"');
+      w.fixed(b.open, pd);
+      w.text('","');
+      w.fixed(b.high, pd);
+      w.text('","');
+      w.fixed(b.low, pd);
+      w.text('","');
+      w.fixed(b.close, pd);
+      if (trade) {
+        w.text('","');
+        w.fixed(b.volume, qd);
+        w.text('",');
+        w.int(bucket + intervalMs - 1);
+        w.text(',"');
+        w.fixed(b.quoteVolume, qq);
+        w.text('",');
+        w.int(b.trades);
+        w.text(',"');
+        w.fixed(b.takerBuyVolume, qd);
+        w.text('","');
+        w.fixed(b.takerBuyQuote, qq);
+        w.text('","0"]');
+      } else {
+        w.text('","0",');
+        w.int(bucket + intervalMs - 1);
+        w.text(',"0",');
+        w.int(b.trades);
+        w.text(',"0","0","0"]');
+      }
     });
-    return `[${parts.join(",")}]`;
+    w.byte(93); // ]
+    return w.bytes().slice();
   }
 
   /** The trade rows as {@linkcode RawKlineRow}s (for tests and in-process callers). */
