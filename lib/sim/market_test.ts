@@ -110,6 +110,21 @@ Deno.test("Market builds bars and events from a feed's trades", async (t) => {
     equal(rows.at(-1)![8], 180);
   });
 
+  await t.step(
+    "klinesJson writes the bytes of JSON.stringify(klines())",
+    () => {
+      const h = new SymbolHistory(btc);
+      for (const interval of [60_000, 120_000]) {
+        for (const q of [{ limit: 10 }, { startTime: T0 - 60_000, limit: 2 }]) {
+          const text = new TextDecoder().decode(
+            h.klinesJson("trade", interval, q),
+          );
+          equal(text, JSON.stringify(h.klines(interval, q)));
+        }
+      }
+    },
+  );
+
   await t.step("aggTrades: fromId and windows", () => {
     const last = btc.aggTrades({ limit: 3 });
     deepEqual(last.map((x) => x.a), [418, 419, 420]); // 240 history trades + 180
