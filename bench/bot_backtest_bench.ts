@@ -12,8 +12,16 @@ import { writeLines } from "../lib/backtest/outputs.ts";
 import { syntheticCsvLines } from "../lib/backtest/synthetic_table.ts";
 import type { BotGridSpec } from "../lib/backtest/bot_model/bot_grid.ts";
 import { runBotBacktest } from "../lib/backtest/bot_model/run_bot.ts";
+import {
+  BOT_METRICS,
+  N_BOT_METRICS,
+} from "../lib/backtest/bot_model/simulate_bot.ts";
 
-/** k 1..4, n 1..3, T,V in {10,30,60}, 3 TP, 3 SL, trailing off/on: 1,944 configs. */
+/**
+ * k 1..4, n 1..3, T,V in {10,30,60}, 3 TP, 3 SL, trailing off/on: 1,944 configs; 500 USDT
+ * per entry (the synthetic BTCUSDT is near 30,000, so the 0.001 step stays within the
+ * entry guard's 10 % upsize).
+ */
 export const BOT_BENCH_GRID: BotGridSpec = {
   k: [1, 2, 3, 4],
   n: [1, 2, 3],
@@ -32,7 +40,7 @@ export const BOT_BENCH_GRID: BotGridSpec = {
 /** Runs the bot-model benchmark on `bars` bars; returns the printed lines. */
 export async function botBench(dir: string, bars: number): Promise<string[]> {
   const features = `${dir}/bot_features_${bars}.csv`;
-  await writeLines(features, syntheticCsvLines({ bars, symbols: ["SYNUSDT"] }));
+  await writeLines(features, syntheticCsvLines({ bars, symbols: ["BTCUSDT"] }));
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let simCpu = 0;
@@ -50,11 +58,21 @@ export async function botBench(dir: string, bars: number): Promise<string[]> {
   const cpu = cpuSeconds(process.cpuUsage(cpu0));
   await Deno.remove(features);
   const bc = summary.barConfigs;
+  const rows = summary.scopes[0]!.rows;
+  let trades = 0, refused = 0;
+  for (let c = 0; c < summary.configs.count; c++) {
+    trades += rows[c * N_BOT_METRICS + BOT_METRICS.indexOf("n_trades")]!;
+    refused += rows[c * N_BOT_METRICS + BOT_METRICS.indexOf("n_refused")]!;
+  }
   const simWall = summary.seconds.simulate;
   return [
     `bot model: ${bars} bars x ${summary.configs.count} configs = ${
       bc.toExponential(3)
-    } bar-configs (one thread)`,
+    } bar-configs (one thread), ${
+      (trades / summary.configs.count).toFixed(0)
+    } trades and ${
+      (refused / summary.configs.count).toFixed(0)
+    } refused entries per config`,
     `  simulation ${simWall.toFixed(2)} s wall: ${
       (bc / simWall / 1e6).toFixed(1)
     } M bar-configs/s; end to end ${wall.toFixed(2)} s wall: ${
