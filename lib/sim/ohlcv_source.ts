@@ -1,9 +1,10 @@
 /**
  * Replay of plain 1m OHLCV CSV files (`open_time|timestamp,open,high,low,close,volume`).
  *
- * Each bar becomes a short sequence of trades along a plausible path (open → low → high →
- * close for an up bar, open → high → low → close for a down bar) whose prices hit the
- * file's open, high, low and close exactly and whose quantities add up to its volume; the
+ * Each bar becomes a short sequence of trades along the shared intrabar path
+ * (`lib/features/intrabar_path.ts`: open → low → high → close for an up bar, open → high →
+ * low → close for a down bar, at fixed points) whose prices hit the file's open, high, low
+ * and close exactly and whose quantities add up to its volume; the
  * book sits one tick around the last trade. This is the OHLCV intrabar convention the
  * bot-model backtest shares (`--intrabar ohlc`): the mark price is the last trade price
  * and the funding rate a constant {@linkcode OHLCV_FUNDING_RATE}, so a replay is the same
@@ -13,6 +14,7 @@
  */
 import { getLogger } from "@logtape/logtape";
 import { CsvStream } from "./csv_stream.ts";
+import { intrabarPath, PATH_POINTS } from "../features/intrabar_path.ts";
 import { decimalsOf } from "./format.ts";
 import { hashString, Rng } from "./random.ts";
 import {
@@ -27,7 +29,7 @@ import { type SymbolSpec, symbolSpec, withDecimals } from "./symbols.ts";
 const log = getLogger(["aster", "sim"]);
 const MINUTE = 60_000;
 /** Trades per replayed bar. */
-const TRADES_PER_BAR = 24;
+const TRADES_PER_BAR = PATH_POINTS;
 /** The funding rate of an OHLCV replay, every 8 hours (1 bp). */
 export const OHLCV_FUNDING_RATE = 0.0001;
 /** Rows read ahead to learn the file's decimals. */
@@ -249,27 +251,8 @@ export class OhlcvFeed implements SymbolFeed {
     const rng = this.#rng, n = TRADES_PER_BAR;
     const tick = 10 ** -this.spec.priceDecimals,
       step = 10 ** -this.spec.qtyDecimals;
-    const up = row.close >= row.open;
-    const i1 = 2 + rng.int(8), i2 = 12 + rng.int(10);
-    const vx = [0, i1, i2, n - 1];
-    const vp = [
-      row.open,
-      up ? row.low : row.high,
-      up ? row.high : row.low,
-      row.close,
-    ];
-    let seg = 0;
+    intrabarPath(row.open, row.high, row.low, row.close, tick, this.#prices);
     for (let i = 0; i < n; i++) {
-      while (seg < 2 && i > vx[seg + 1]!) seg++;
-      const x0 = vx[seg]!, x1 = vx[seg + 1]!, p0 = vp[seg]!, p1 = vp[seg + 1]!;
-      let p: number;
-      if (i === x0) p = p0;
-      else if (i === x1) p = p1;
-      else {
-        p = Math.round((p0 + ((p1 - p0) * (i - x0)) / (x1 - x0)) / tick) * tick;
-        p = Math.min(row.high, Math.max(row.low, p));
-      }
-      this.#prices[i] = p;
       this.#times[i] = row.openTime + Math.round((i * 59_500) / (n - 1));
     }
     // Quantities: random weights floored to the step, the remainder on the last trade.

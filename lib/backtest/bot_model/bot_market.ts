@@ -72,6 +72,8 @@ export class BotMarket {
   readonly ask: Float64Array;
   /** Mark / close of each bar (1 when the mark is unknown): the SL's mark path factor. */
   readonly basis: Float64Array;
+  /** The price tick (0 = none); the OHLCV intrabar path rounds to it. */
+  readonly tick: number;
   /** Where the touch came from. */
   readonly quoteSource: "book" | "spread_bps";
   /**
@@ -112,6 +114,7 @@ export class BotMarket {
       if (b > f.ts[i - 1]!) this.fundingTime[i] = b;
     }
     const tick = Number(filters.tickSize);
+    this.tick = tick;
     const dp = filters.tickSize.decimalPlaces();
     // nearest tick, as a clean double (100.1, not 100.10000000000001)
     const snap = (x: number) =>

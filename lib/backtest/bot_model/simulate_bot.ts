@@ -17,10 +17,11 @@
  *   bar's close, as the simulator's extreme runs from placement); checked from the next
  *   bar on along a path through the bar: the open (a gap fills there), then the two
  *   extremes, then the close. `intrabar: "stop_first"` (default) visits the adverse
- *   extreme first, so when a bar holds both a stop and a take-profit the stop wins;
- *   `"ohlc"` uses the simulator's OHLCV replay order (low first in an up bar, high first
- *   in a down bar). Each exit fills at its trigger (the mark trigger's trade price for the
- *   SL) with `exit_slippage_bps` against the position;
+ *   extreme first, so when a bar holds both a stop and a take-profit the stop wins, and
+ *   each exit fills at its trigger (the mark trigger's trade price for the SL);
+ *   `"ohlc"` walks the simulator's own OHLCV replay trades (`lib/features/intrabar_path.ts`)
+ *   and fills each exit at the book after the trade that triggers it (one tick around
+ *   it, as the replay quotes); either way with `exit_slippage_bps` against the position;
  * - taker fee on every fill; funding at each 8-hour boundary the position spans
  *   (`qty * mark * rate`, the rate of the bar before the boundary; a long pays a positive
  *   rate); a position open at the end is closed at the last close with the fee (reason
@@ -32,6 +33,7 @@
  * @module
  */
 import type { BotExitParams } from "./bot_grid.ts";
+import { intrabarPath, PATH_POINTS } from "../../features/intrabar_path.ts";
 import type { BotMarket } from "./bot_market.ts";
 
 /** Run-level costs and the intrabar convention. */
@@ -136,6 +138,8 @@ export function simulateBot(
   const stopFirst = costs.intrabar === "stop_first";
   const cooldownMs = p.cooldownS * 1000;
   const trail = p.trailActivationBps > 0;
+  const tick = m.tick;
+  const path = new Float64Array(PATH_POINTS);
   const notional = p.orderNotional, tpBps = p.tpBps, slBps = p.slBps;
   const qtys = m.quantities(notional);
   const levels = m.levelTable(tpBps, slBps);
@@ -178,6 +182,19 @@ export function simulateBot(
     }
     const entryTime = ts[i]! + BAR_MS;
     let peak = s * close[i]!, active = peak >= actY;
+    let lastPx = close[i]!, lastBuy = true;
+    if (!stopFirst) {
+      // the entry bar's last trade (its direction sets the book); the trailing stop's
+      // extreme starts at the first trade after it is placed, as in the simulator
+      intrabarPath(open[i]!, high[i]!, low[i]!, close[i]!, tick, path);
+      let prev = i > 0 ? close[i - 1]! : path[0]!;
+      for (let q = 0; q < PATH_POINTS; q++) {
+        lastBuy = path[q]! > prev || (path[q]! === prev && lastBuy);
+        prev = path[q]!;
+      }
+      peak = -Infinity;
+      active = false;
+    }
     let tradeFund = 0, exitY = NaN, reason = 3, j = i + 1;
     for (; j < n; j++) {
       // funding at a boundary in (previous bar, this bar's open], after the entry
@@ -190,6 +207,36 @@ export function simulateBot(
       }
       const bs = basis[j]!;
       const yS = slY / bs; // the (signed) trade price at which the mark hits the SL
+      if (!stopFirst) {
+        // the simulator's own trades through the bar; each exit fills at the book after
+        // the trade that triggers it (a sell at the bid, a buy at the ask)
+        intrabarPath(open[j]!, high[j]!, low[j]!, close[j]!, tick, path);
+        for (let q = 0; q < PATH_POINTS; q++) {
+          const px = path[q]!;
+          lastBuy = px > lastPx || (px === lastPx && lastBuy);
+          lastPx = px;
+          const y = s * px;
+          if (y <= yS) reason = 1;
+          else if (y >= tpY) reason = 0;
+          else {
+            if (y > peak) {
+              peak = y;
+              if (peak >= actY) active = true;
+            }
+            if (active && y <= peak * factor) reason = 2;
+          }
+          if (reason !== 3) {
+            // long: sell at the bid; short: buy at the ask
+            const fill = s > 0
+              ? (lastBuy ? px - tick : px)
+              : (lastBuy ? px : px + tick);
+            exitY = s * fill;
+            break;
+          }
+        }
+        if (reason !== 3) break;
+        continue;
+      }
       const o = s * open[j]!;
       // the open: a gap fills at the open
       if (o <= yS) {

@@ -5,6 +5,7 @@ import { parseFeatureTable, type SymbolFeatures } from "../feature_table.ts";
 import { buildSignals } from "../signals.ts";
 import { syntheticTable } from "../synthetic_table.ts";
 import { BotInputError, BotMarket } from "./bot_market.ts";
+import { intrabarPath, PATH_POINTS } from "../../features/intrabar_path.ts";
 import { DEFAULT_ENTRY_LIMITS, priceBand } from "../../order/entry_guard.ts";
 import {
   BOT_METRICS,
@@ -147,6 +148,21 @@ Deno.test("simulateBot() follows the live bot's rules", async (t) => {
           .reason,
         "tp",
       );
+    },
+  );
+  await t.step(
+    "ohlc: an exit fills at the book after the replay's trade that triggers it",
+    () => {
+      // fill 100.1, TP 100.6. Up bar 100 -> 99.9 -> 101 -> 100.8 on the replay's path: the
+      // first trade at or above 100.6 is an uptick, so the book is (trade - tick, trade)
+      // and the long's TP sells at that bid
+      const f = table([[100, 100, 100, 100], [100, 101, 99.9, 100.8]]);
+      const { trades } = run(f, [1], P, { ...COSTS, intrabar: "ohlc" });
+      const path = new Float64Array(PATH_POINTS);
+      intrabarPath(100, 101, 99.9, 100.8, 0.1, path);
+      const hit = path.find((x) => x >= 100.6)!;
+      equal(trades[0]!.reason, "tp");
+      equal(close(trades[0]!.exitPrice, hit - 0.1), true);
     },
   );
   await t.step(
