@@ -25,7 +25,11 @@ import {
 } from "../lib/live/mod.ts";
 import { parseMetricsAddr, startMonitoring } from "../lib/metrics/mod.ts";
 import { replaySource } from "../lib/live/replay_source.ts";
-import { driveLockstep, lockstepStart } from "../lib/live/lockstep.ts";
+import {
+  driveLockstep,
+  LOCKSTEP_STEP_FLAGS,
+  lockstepStart,
+} from "../lib/live/lockstep.ts";
 import { ManualClock } from "../lib/sim/mod.ts";
 
 const {
@@ -66,20 +70,7 @@ const FLAGS = {
     help:
       "step the simulator's clock instead of running it at --speed: the same fills at any machine load (synthetic market or OHLCV files)",
   },
-  "step_ms": {
-    type: "number",
-    default: 1000,
-    min: 10,
-    max: 10_000,
-    help: "lockstep: simulated ms per step",
-  },
-  "settle_ms": {
-    type: "number",
-    default: 2,
-    min: 0,
-    max: 1000,
-    help: "lockstep: real ms the bot gets after each step",
-  },
+  ...LOCKSTEP_STEP_FLAGS,
   replay: {
     type: "list",
     help:

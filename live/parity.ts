@@ -21,6 +21,7 @@ import {
 } from "../lib/live/mod.ts";
 import { runParity } from "../lib/parity/run_parity.ts";
 import { replaySource } from "../lib/live/replay_source.ts";
+import { LOCKSTEP_STEP_FLAGS } from "../lib/live/lockstep.ts";
 
 const {
   rest_url: _rest,
@@ -56,20 +57,7 @@ const FLAGS = {
     help:
       "step the simulator's clock (deterministic at any machine load); false = a scaled real-time clock at --speed",
   },
-  "step_ms": {
-    type: "number",
-    default: 1000,
-    min: 10,
-    max: 10_000,
-    help: "lockstep: simulated ms per step",
-  },
-  "settle_ms": {
-    type: "number",
-    default: 2,
-    min: 0,
-    max: 1000,
-    help: "lockstep: real ms the bot gets after each step",
-  },
+  ...LOCKSTEP_STEP_FLAGS,
   speed: {
     type: "number",
     default: 60,

@@ -8,8 +8,27 @@
  *
  * @module
  */
+import type { FlagSpec } from "../cli/flags.ts";
 import type { ManualClock, SourceSpec } from "../sim/mod.ts";
 import { sleepReal } from "../time/clock.ts";
+
+/** The lockstep flags of `deno task paper` and `deno task parity`. */
+export const LOCKSTEP_STEP_FLAGS = {
+  "step_ms": {
+    type: "number",
+    default: 1000,
+    min: 10,
+    max: 10_000,
+    help: "lockstep: simulated ms per step",
+  },
+  "settle_ms": {
+    type: "number",
+    default: 2,
+    min: 0,
+    max: 1000,
+    help: "lockstep: real ms the bot gets after each step",
+  },
+} as const satisfies Record<string, FlagSpec>;
 
 /** Lockstep settings. */
 export interface LockstepOptions {

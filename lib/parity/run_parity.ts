@@ -33,8 +33,8 @@ import {
 import { orderFilters } from "../order/filters.ts";
 import { DEFAULT_ENTRY_LIMITS, priceBand } from "../order/entry_guard.ts";
 import { OHLCV_FUNDING_RATE } from "../sim/ohlcv_source.ts";
-import type { SymbolFeatures } from "../backtest/feature_table.ts";
 import { readFeatureTable } from "../backtest/read_feature_table.ts";
+import { sliceSymbol } from "../backtest/walk_forward.ts";
 import { buildSignals } from "../backtest/signals.ts";
 import { BotMarket } from "../backtest/bot_model/bot_market.ts";
 import {
@@ -82,28 +82,6 @@ export interface ParitySummary extends ParityResult {
 }
 
 const BAR = 60_000;
-
-function sliceFeatures(f: SymbolFeatures, n: number): SymbolFeatures {
-  const cut = (a: Float64Array) => a.subarray(0, n);
-  return {
-    ...f,
-    bars: n,
-    ts: cut(f.ts),
-    open: cut(f.open),
-    high: cut(f.high),
-    low: cut(f.low),
-    close: cut(f.close),
-    vol: cut(f.vol),
-    ret: cut(f.ret),
-    spread: cut(f.spread),
-    funding: cut(f.funding),
-    openLossLong: cut(f.openLossLong),
-    openLossShort: cut(f.openLossShort),
-    mark: cut(f.mark),
-    rsVol: new Map([...f.rsVol].map(([k, v]) => [k, cut(v)])),
-    avgVol: new Map([...f.avgVol].map(([k, v]) => [k, cut(v)])),
-  };
-}
 
 /** Runs the paper session and the backtest and compares them. */
 export async function runParity(
@@ -220,10 +198,9 @@ export async function runParity(
   for (const s of c.symbols) {
     const table = await readFeatureTable(`${dir}/${s}_features.csv`);
     const full = table.symbols[0]!;
-    let n = 0;
     // the bars closed by the end (a position still open is closed at the last close)
-    while (n < full.bars && full.ts[n]! + BAR <= end) n++;
-    const f = sliceFeatures(full, n);
+    const f = sliceSymbol(full, -Infinity, end - BAR + 1);
+    const n = f.bars;
     const si = info.symbols.find((x) => x.symbol === s)!;
     const limits = c.entryLimits ?? DEFAULT_ENTRY_LIMITS;
     const m = new BotMarket(f, orderFilters(si), 0.001, {
