@@ -24,6 +24,8 @@ import {
 import {
   armMoneyFault,
   clearMoneyFaults,
+  MONEY_FAULT_HELP,
+  MONEY_FAULTS,
   parseMoneyFaults,
   type SimAccount,
   type SourceSpec,
@@ -110,7 +112,7 @@ const FLAGS = {
   faults: {
     type: "list",
     help:
-      "money-path faults armed at random, one every --fault_every seconds: tp_crossed, trail_refused, sl_crossed, close_refused, no_avg_price, lost_reply, slow_symbol",
+      "money-path faults armed at random, one every --fault_every seconds (the names are listed below)",
   },
   fault_every: {
     type: "number",
@@ -127,6 +129,12 @@ const USAGE =
   "trading endpoints (V1 HMAC and V3 API wallet) with a user-data stream. Point the\n" +
   "client's REST/WS base URLs at the printed addresses and use the printed ASTER_*\n" +
   "variables (simulator-only keys) as its credentials.";
+
+/** The fault names of `--faults`, one line each. */
+const FAULTS_HELP = "Faults (--faults NAME,...):\n" +
+  MONEY_FAULTS.map((f) => `  ${f.padEnd(14)} ${MONEY_FAULT_HELP[f]}`).join(
+    "\n",
+  );
 
 function sourceOf(
   flags: Flags<typeof FLAGS>,
@@ -170,7 +178,9 @@ export async function main(
   const flags = await parseCommandFlags(FLAGS, args, env);
   if (flags.help) {
     await Deno.stdout.write(
-      new TextEncoder().encode(formatHelp(USAGE, FLAGS) + "\n"),
+      new TextEncoder().encode(
+        formatHelp(USAGE, FLAGS) + "\n\n" + FAULTS_HELP + "\n",
+      ),
     );
     return 0;
   }

@@ -958,7 +958,8 @@ export class OrderManager {
 
   /**
    * Applies an absolute position: a user-stream one unless older than a fill or snapshot
-   * already applied; a REST one (`truth`: read under the lock with nothing in flight)
+   * already applied (one of a fill's millisecond that disagrees with it is checked over
+   * REST instead); a REST one (`truth`: read under the lock with nothing in flight)
    * always. An unchanged amount still brings the entry price when none is known (a fill
    * reported without an average price).
    */
@@ -970,8 +971,15 @@ export class OrderManager {
     truth = false,
   ): void {
     if (!truth && (time < s.fillTime || time < s.snapTime)) return;
-    s.snapTime = Math.max(s.snapTime, time);
     const amount = new Decimal(p.amount);
+    if (!truth && time === s.fillTime && !amount.eq(s.amount)) {
+      // a snapshot of the same millisecond as an applied fill may predate it (two trades
+      // of one order in one ms: the first one's ACCOUNT_UPDATE after the reply of both),
+      // so it does not override the fill: the next sync reads the position over REST
+      s.verifyPosition = true;
+      return;
+    }
+    s.snapTime = Math.max(s.snapTime, time);
     const price = new Decimal(p.entryPrice || "0");
     if (amount.eq(s.amount)) {
       if (!amount.isZero() && !s.entryPrice.gt(0) && price.gt(0)) {
@@ -992,8 +1000,8 @@ export class OrderManager {
   }
 
   /**
-   * Reads the position of `s` over REST when a fill could not be placed against a
-   * snapshot of the same millisecond, or when no entry price is known for the exits.
+   * Reads the position of `s` over REST when a fill and a snapshot of the same
+   * millisecond could not be ordered, or when no entry price is known for the exits.
    */
   async #readPosition(s: SymbolState, out: OrderRecord[]): Promise<void> {
     s.verifyPosition = false;

@@ -62,8 +62,17 @@ export interface SimFaults {
     n: number,
     rejection?: { type?: string; code?: number; msg?: string },
   ): void;
-  /** The replies of the next `n` order placements come without `avgPrice`. */
+  /**
+   * The replies of the next `n` order placements come without `avgPrice`, and that
+   * order's user-stream updates without `ap`.
+   */
   omitAvgPrice(n: number): void;
+  /**
+   * The next `n` taker fills (of at least two lot steps) each execute as two trades in
+   * the same millisecond: two `ORDER_TRADE_UPDATE`s and two `ACCOUNT_UPDATE`s with one
+   * event time.
+   */
+  splitNextFills(n: number): void;
   /**
    * Every REST response about `symbol` (its `symbol` parameter, query or form body) is
    * delayed by `ms` real milliseconds (a slow symbol); 0 turns it off.

@@ -36,6 +36,7 @@ export type { LostReplyMode, RestFault, SimFaults } from "./faults.ts";
 export {
   armMoneyFault,
   clearMoneyFaults,
+  MONEY_FAULT_HELP,
   MONEY_FAULTS,
   type MoneyFault,
   parseMoneyFaults,

@@ -1,9 +1,8 @@
 /**
  * The money-path faults by name, for `deno task sim --faults …` and the soak test: each
  * arms one fault on a running simulator (a crossed take-profit, a refused trailing stop,
- * a crossed stop, refused market closes, a fill reply without `avgPrice`, a lost order
- * reply, a slow symbol). Fills sharing a millisecond need no fault (a manual clock gives
- * them); see `lib/live/money_path_sim_test.ts`.
+ * a crossed stop, refused market closes, a fill without `avgPrice`, a lost order reply,
+ * a slow symbol, a fill split into two trades of one millisecond).
  *
  * @module
  */
@@ -18,7 +17,22 @@ export const MONEY_FAULTS = [
   "no_avg_price",
   "lost_reply",
   "slow_symbol",
+  "same_ms_fills",
 ] as const;
+
+/** One line per fault name, for `deno task sim --help`. */
+export const MONEY_FAULT_HELP: Readonly<Record<MoneyFault, string>> = {
+  tp_crossed: "the next take-profit is refused with -2021 (would trigger)",
+  trail_refused: "the next trailing stop is refused with -1111 (precision)",
+  sl_crossed: "the next stop-loss is refused with -2021 (would trigger)",
+  close_refused: "the next two market orders are refused with -4131",
+  no_avg_price:
+    "the next order's reply has no avgPrice and its stream updates no ap",
+  lost_reply: "the next order executes but its reply is lost (HTTP 503)",
+  slow_symbol: "every REST reply about one symbol is 2 s late for one period",
+  same_ms_fills:
+    "the next taker fill executes as two trades in the same millisecond",
+};
 
 /** One of {@linkcode MONEY_FAULTS}. */
 export type MoneyFault = typeof MONEY_FAULTS[number];
@@ -70,6 +84,8 @@ export function armMoneyFault(
       return faults.loseNextOrderReply(1);
     case "slow_symbol":
       return faults.delaySymbol(symbol, slowMs);
+    case "same_ms_fills":
+      return faults.splitNextFills(1);
   }
 }
 

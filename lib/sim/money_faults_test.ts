@@ -3,6 +3,7 @@ import type { SimFaults } from "./faults.ts";
 import {
   armMoneyFault,
   clearMoneyFaults,
+  MONEY_FAULT_HELP,
   MONEY_FAULTS,
   parseMoneyFaults,
 } from "./money_faults.ts";
@@ -16,6 +17,7 @@ Deno.test("armMoneyFault() arms each money-path fault on the simulator's faults"
     omitAvgPrice: rec("omitAvgPrice"),
     loseNextOrderReply: rec("loseNextOrderReply"),
     delaySymbol: rec("delaySymbol"),
+    splitNextFills: rec("splitNextFills"),
   } as unknown as SimFaults;
   for (const f of MONEY_FAULTS) armMoneyFault(faults, f, "BTCUSDT");
   clearMoneyFaults(faults, ["BTCUSDT"]);
@@ -27,8 +29,10 @@ Deno.test("armMoneyFault() arms each money-path fault on the simulator's faults"
     "omitAvgPrice [1]",
     "loseNextOrderReply [1]",
     'delaySymbol ["BTCUSDT",2000]',
+    "splitNextFills [1]",
     'delaySymbol ["BTCUSDT",0]',
   ]);
+  deepEqual(Object.keys(MONEY_FAULT_HELP), [...MONEY_FAULTS]);
   deepEqual(parseMoneyFaults(["tp_crossed"]), ["tp_crossed"]);
   throws(() => parseMoneyFaults(["nope"]), /Invalid fault "nope"/);
 });

@@ -362,6 +362,7 @@ export async function startSimulator(
       rejectNextExits: (n) => tradingFaults.rejectNextExits(n),
       rejectNextOrders: (n, r) => tradingFaults.rejectNextOrders(n, r),
       omitAvgPrice: (n) => tradingFaults.omitAvgPrice(n),
+      splitNextFills: (n) => desk.engine.splitNextTakerFills(n),
       delaySymbol: (symbol, ms) => restFaults.delaySymbol(symbol, ms),
     };
     return {

@@ -225,6 +225,17 @@ export class Engine {
     return this.#accounts.has(id);
   }
 
+  /**
+   * Fault: the next `n` taker fills of at least two lot steps each execute as two trades
+   * sharing one timestamp (two `TRADE` updates and two `ACCOUNT_UPDATE`s).
+   */
+  splitNextTakerFills(n: number): void {
+    if (!Number.isInteger(n) || n < 0) {
+      throw new RangeError(`Cannot split fills: ${n} is not a count`);
+    }
+    this.#matcher.splitNextTakerFills(n);
+  }
+
   /** Returns and clears the queued user-data events of an account (oldest first). */
   drainEvents(accountId: string): EngineEvent[] {
     const account = this.#accounts.get(accountId);

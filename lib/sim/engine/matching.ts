@@ -44,10 +44,19 @@ export class Matcher {
   #marginCallRatio: number;
   #nextOrderId = 1;
   #nextTradeId = 1;
+  #split = 0;
 
   /** Creates a matcher. */
   constructor(options: MatcherOptions) {
     this.#marginCallRatio = options.marginCallRatio;
+  }
+
+  /**
+   * Fault: the next `n` taker fills of at least two lot steps are each executed as two
+   * trades (two `TRADE` updates and two `ACCOUNT_UPDATE`s) sharing one timestamp.
+   */
+  splitNextTakerFills(n: number): void {
+    this.#split = n;
   }
 
   /** Allocates the next order id (shared by user and liquidation orders). */
@@ -116,7 +125,14 @@ export class Matcher {
       if (available <= 0) continue;
       const q = Math.min(available, want);
       qty[i] = available - q;
-      this.#fill(order, p, q, false, nowMs);
+      const step = m.spec.step;
+      const first = this.#split > 0 ? Math.floor(q / 2 / step) * step : 0;
+      if (first > 0) {
+        // the split-fill fault: two trades in one millisecond
+        this.#split--;
+        this.#fill(order, p, first, false, nowMs);
+        this.#fill(order, p, q - first, false, nowMs);
+      } else this.#fill(order, p, q, false, nowMs);
     }
   }
 

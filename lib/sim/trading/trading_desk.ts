@@ -131,6 +131,8 @@ export class TradingDesk implements SimTrading {
   #tracks: SymbolTrack[];
   #bySymbol = new Map<string, SymbolTrack>();
   #held = new Set<() => void>();
+  /** Orders under the `omitAvgPrice` fault whose stream updates lose `ap`. */
+  #noAvgOrders = new Set<number>();
   #removeListener: () => void;
 
   /** Creates the engine, registers the routes and listens to the market. */
@@ -333,13 +335,18 @@ export class TradingDesk implements SimTrading {
     this.#sync(now);
     const reply = route.call(this.engine, accountId, input.params, now);
     this.#activate(now);
+    const noAvg = route.order && reply.status === 200 &&
+      typeof reply.body === "object" && reply.body !== null &&
+      "avgPrice" in reply.body && this.#faults.takeOmitAvgPrice();
+    if (noAvg) {
+      // the fault covers the order's user-stream updates too (no `ap`), until it is final
+      this.#noAvgOrders.add(
+        (reply.body as unknown as { orderId: number }).orderId,
+      );
+    }
     this.#flush();
     if (route.order) {
-      if (
-        reply.status === 200 && typeof reply.body === "object" &&
-        reply.body !== null && "avgPrice" in reply.body &&
-        this.#faults.takeOmitAvgPrice()
-      ) {
+      if (noAvg) {
         const { avgPrice: _, ...rest } = reply.body as Record<string, unknown>;
         return Response.json(rest, { status: reply.status, headers });
       }
@@ -513,6 +520,21 @@ export class TradingDesk implements SimTrading {
     this.#flush();
   }
 
+  /** Strips `ap` from the updates of orders under the `omitAvgPrice` fault. */
+  #omitAp(events: readonly object[]): void {
+    for (const e of events) {
+      const o = (e as { e?: string; o?: Record<string, unknown> }).o;
+      if (
+        (e as { e?: string }).e !== "ORDER_TRADE_UPDATE" || o === undefined ||
+        !this.#noAvgOrders.has(o["i"] as number)
+      ) continue;
+      delete o["ap"];
+      if (o["X"] !== "NEW" && o["X"] !== "PARTIALLY_FILLED") {
+        this.#noAvgOrders.delete(o["i"] as number);
+      }
+    }
+  }
+
   #expireKeys(now: number): void {
     for (const key of this.#keys.expire(now)) this.#streams.expire(key, now);
   }
@@ -521,6 +543,7 @@ export class TradingDesk implements SimTrading {
     for (const id of this.#dir.ids) {
       const events = this.engine.drainEvents(id);
       if (events.length === 0) continue;
+      if (this.#noAvgOrders.size > 0) this.#omitAp(events);
       const key = this.#keys.keyOf(id);
       if (key !== undefined) this.#streams.push(key, events);
     }
