@@ -141,8 +141,9 @@ Deno.test("LiveSession survives a soak of simulated hours with random faults", a
       const x = random();
       if (x < 0.4) {
         // the money-path faults (issue 11): a crossed TP or stop, a refused trailing
-        // stop, refused market closes, a reply without avgPrice, a lost reply, a slow
-        // symbol (REST replies 150 ms late until the next fault)
+        // stop, refused market closes, a fill without avgPrice, a lost reply, a slow
+        // symbol (REST replies 150 ms late until the next fault), a fill split into two
+        // trades of one millisecond
         const m = MONEY_FAULTS[Math.floor(random() * MONEY_FAULTS.length)]!;
         armMoneyFault(f, m, symbols[Math.floor(random() * 2)]!, 150);
         money[m]++;
@@ -227,6 +228,8 @@ Deno.test("LiveSession survives a soak of simulated hours with random faults", a
       .length,
     ...faults,
     money,
+    // same_ms_fills takes effect on the next taker fill of two lot steps or more
+    splitFills: rig.ex.sim.trading.engine.splitFills,
   };
   // the report of the soak (test output, shown by `deno test`)
   Deno.stderr.writeSync(

@@ -31,7 +31,7 @@ export const MONEY_FAULT_HELP: Readonly<Record<MoneyFault, string>> = {
   lost_reply: "the next order executes but its reply is lost (HTTP 503)",
   slow_symbol: "every REST reply about one symbol is 2 s late for one period",
   same_ms_fills:
-    "the next taker fill executes as two trades in the same millisecond",
+    "the next taker fill (any symbol) executes as two trades in one millisecond",
 };
 
 /** One of {@linkcode MONEY_FAULTS}. */

@@ -236,6 +236,11 @@ export class Engine {
     this.#matcher.splitNextTakerFills(n);
   }
 
+  /** How many fills {@linkcode Engine.splitNextTakerFills} has split so far. */
+  get splitFills(): number {
+    return this.#matcher.splitFills;
+  }
+
   /** Returns and clears the queued user-data events of an account (oldest first). */
   drainEvents(accountId: string): EngineEvent[] {
     const account = this.#accounts.get(accountId);

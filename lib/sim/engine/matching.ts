@@ -45,6 +45,7 @@ export class Matcher {
   #nextOrderId = 1;
   #nextTradeId = 1;
   #split = 0;
+  #splitDone = 0;
 
   /** Creates a matcher. */
   constructor(options: MatcherOptions) {
@@ -57,6 +58,11 @@ export class Matcher {
    */
   splitNextTakerFills(n: number): void {
     this.#split = n;
+  }
+
+  /** How many fills the split-fill fault has split so far. */
+  get splitFills(): number {
+    return this.#splitDone;
   }
 
   /** Allocates the next order id (shared by user and liquidation orders). */
@@ -130,6 +136,7 @@ export class Matcher {
       if (first > 0) {
         // the split-fill fault: two trades in one millisecond
         this.#split--;
+        this.#splitDone++;
         this.#fill(order, p, first, false, nowMs);
         this.#fill(order, p, q - first, false, nowMs);
       } else this.#fill(order, p, q, false, nowMs);
