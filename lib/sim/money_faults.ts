@@ -22,15 +22,15 @@ export const MONEY_FAULTS = [
 
 /** One line per fault name, for `deno task sim --help`. */
 export const MONEY_FAULT_HELP: Readonly<Record<MoneyFault, string>> = {
-  tp_crossed: "the next take-profit is refused with -2021 (would trigger)",
-  trail_refused: "the next trailing stop is refused with -1111 (precision)",
-  sl_crossed: "the next stop-loss is refused with -2021 (would trigger)",
-  close_refused: "the next two market orders are refused with -4131",
-  no_avg_price:
+  "tp_crossed": "the next take-profit is refused with -2021 (would trigger)",
+  "trail_refused": "the next trailing stop is refused with -1111 (precision)",
+  "sl_crossed": "the next stop-loss is refused with -2021 (would trigger)",
+  "close_refused": "the next two market orders are refused with -4131",
+  "no_avg_price":
     "the next order's reply has no avgPrice and its stream updates no ap",
-  lost_reply: "the next order executes but its reply is lost (HTTP 503)",
-  slow_symbol: "every REST reply about one symbol is 2 s late for one period",
-  same_ms_fills:
+  "lost_reply": "the next order executes but its reply is lost (HTTP 503)",
+  "slow_symbol": "every REST reply about one symbol is 2 s late for one period",
+  "same_ms_fills":
     "the next taker fill (any symbol) executes as two trades in one millisecond",
 };
 
