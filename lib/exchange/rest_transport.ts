@@ -51,6 +51,12 @@ export interface RestRequest extends CallOptions {
    * @default {"NONE"}
    */
   security?: SecurityType;
+  /**
+   * Resolve with the body text of a successful response, unparsed (callers that scan
+   * large pages themselves; {@linkcode parseBody} gives the usual parse). Error responses
+   * are handled as always. @default {false}
+   */
+  raw?: boolean;
 }
 
 /** Options of {@linkcode RestTransport}. */
@@ -166,7 +172,7 @@ export class RestTransport {
       this.#checkBan(what);
       const { res, text } = await this.#send(req, what);
       this.#noteWeight(res.headers);
-      if (res.ok) return parseBody(text, res.status, what);
+      if (res.ok) return req.raw ? text : parseBody(text, res.status, what);
       if (res.status === 418) {
         const cause = errorFromBody(text, res.status, what);
         const now = this.#clock.now();
@@ -241,6 +247,14 @@ export class RestTransport {
         wait,
       });
       await this.#clock.sleep(wait, signal);
+      // A timer may fire early (setTimeout rounding, a scaled clock): the budget is the
+      // new minute's only once the clock says that minute has begun.
+      while (this.#minute() === minute) {
+        await this.#clock.sleep(
+          Math.max(1, (minute + 1) * MINUTE - this.#clock.now()),
+          signal,
+        );
+      }
       minute = this.#minute();
       this.#weightMinute = minute;
       this.#usedWeight = 0;
@@ -341,7 +355,17 @@ async function readText(res: Response, what: string): Promise<string> {
   }
 }
 
-function parseBody(text: string, status: number, what: string): unknown {
+/**
+ * The parsed JSON of a successful response's `text` (what {@linkcode RestTransport.request}
+ * returns without `raw`); `what` names the request (`GET /fapi/v1/klines`).
+ *
+ * @throws {ExchangeError} (code 0, the given status) when the body is not JSON
+ */
+export function parseBody(
+  text: string,
+  status: number,
+  what: string,
+): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {

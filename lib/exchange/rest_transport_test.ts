@@ -311,6 +311,37 @@ Deno.test("RestTransport.request() slows down before the weight limit", async (t
       equal(rest.usedWeight, 5);
     },
   );
+  await t.step(
+    "a sleep that wakes early does not send into the full minute",
+    async () => {
+      // Timers may fire early (setTimeout rounding, a scaled clock): the first wake is
+      // 1 ms before the minute ends, where the full minute's budget still applies.
+      const clock = new FakeClock(1_699_999_990_000);
+      const sleep = clock.sleep.bind(clock);
+      let early = true;
+      clock.sleep = (ms: number) => {
+        const wake = sleep(early ? ms - 1 : ms);
+        early = false;
+        return wake;
+      };
+      const sentAt: number[] = [];
+      const { fetch } = fakeFetch([
+        json({}, 200, { "X-MBX-USED-WEIGHT-1M": "2150" }),
+        json({}, 200, { "X-MBX-USED-WEIGHT-1M": "20" }),
+      ]);
+      const rest = new RestTransport({
+        fetch: (input, init) => {
+          sentAt.push(clock.t);
+          return fetch(input, init);
+        },
+        clock,
+        weightLimit: 2400,
+      });
+      await rest.request({ method: "GET", path: "/x" });
+      await rest.request({ method: "GET", path: "/x", weight: 20 });
+      equal(sentAt[1], 1_700_000_040_000, "sent at the new minute");
+    },
+  );
   await t.step("no wait below the headroom", async () => {
     const clock = new FakeClock(1_699_999_990_000);
     const { fetch } = fakeFetch([
