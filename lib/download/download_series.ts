@@ -13,6 +13,8 @@ import {
 } from "../exchange/market_rest_client.ts";
 import { BAR_MS, LAYOUTS, type SeriesKind } from "./layout.ts";
 import { fundingLines, klineLines } from "./page_lines.ts";
+import { klineLinesFast, type PageBytes } from "./page_scan.ts";
+import { parseBody } from "../exchange/rest_transport.ts";
 import { type RetryOptions, withRetries } from "./retry.ts";
 import { SeriesAppender, type SeriesState } from "./series_file.ts";
 
@@ -36,6 +38,11 @@ export interface SeriesResult {
   /** Requests sent (retries included) and their weight. */
   requests: number;
   weight: number;
+}
+
+function isPageBytes(x: unknown): x is PageBytes {
+  return typeof x === "object" && x !== null &&
+    (x as { bytes?: unknown }).bytes instanceof Uint8Array;
 }
 
 /** Where the next row of `job` starts: after the file's last row, else at `from`. */
@@ -86,25 +93,32 @@ export async function downloadSeries(
         const end = Math.min(job.to, cursor + layout.pageLimit * BAR_MS);
         const limit = (end - cursor) / BAR_MS;
         const start = cursor;
-        const raw = await withRetries(what(start), () => {
+        const kind = job.kind as Exclude<SeriesKind, "funding">;
+        // The page's text goes through the fast scanner; a page it leaves alone is parsed
+        // as before (a non-JSON body is an ExchangeError inside the retries, as it was).
+        const got = await withRetries(what(start), async () => {
           result.requests++;
           result.weight += klinesWeight(limit);
-          return client.klinePage(series, job.symbol, {
+          const text = await client.klinePageText(series, job.symbol, {
             ...opts,
             startTime: start,
             endTime: end - 1,
             limit,
           });
+          return klineLinesFast(kind, text, start - 1, end) ??
+            parseBody(text, 200, `GET /fapi/v1/${series}`);
         }, retry);
-        const page = klineLines(
-          job.kind as Exclude<SeriesKind, "funding">,
-          raw,
-          start - 1,
-          end,
-        );
-        out.append(page.text);
-        result.rows += page.rows;
-        if (page.rows > 0) onRows(page.rows);
+        let rows: number;
+        if (isPageBytes(got)) {
+          out.appendBytes(got.bytes);
+          rows = got.rows;
+        } else {
+          const page = klineLines(kind, got, start - 1, end);
+          out.append(page.text);
+          rows = page.rows;
+        }
+        result.rows += rows;
+        if (rows > 0) onRows(rows);
         cursor = end;
       }
     } else {

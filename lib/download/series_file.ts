@@ -162,6 +162,12 @@ export class SeriesAppender {
     this.bytes += data.length;
   }
 
+  /** Appends `data` (the bytes of whole lines, each ending in `\n`). */
+  appendBytes(data: Uint8Array): void {
+    this.#writeAll(data);
+    this.bytes += data.length;
+  }
+
   /** Flushes to disk (fsync) and closes. */
   close(): void {
     try {

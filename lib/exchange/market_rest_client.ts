@@ -165,6 +165,37 @@ export class MarketRestClient {
     }, klinesWeight(limit));
   }
 
+  /**
+   * {@linkcode klinePage} as the response's JSON text, unparsed, for callers that scan it
+   * themselves (`parseBody` of `rest_transport.ts` gives what `klinePage` returns).
+   */
+  async klinePageText(
+    series: KlineSeries,
+    symbol: string,
+    query: KlinePageQuery = {},
+  ): Promise<string> {
+    const { interval = "1m", startTime, endTime, limit = 500 } = query;
+    if (!(Number.isInteger(limit) && limit >= 1 && limit <= 1500)) {
+      throw new RangeError(
+        `Cannot fetch ${series}: limit ${limit} not in 1..1500`,
+      );
+    }
+    return await this.transport.request({
+      ...callOptions(query),
+      method: "GET",
+      path: `/fapi/v1/${series}`,
+      params: {
+        [series === "indexPriceKlines" ? "pair" : "symbol"]: symbol,
+        interval,
+        startTime,
+        endTime,
+        limit,
+      },
+      weight: klinesWeight(limit),
+      raw: true,
+    }) as string;
+  }
+
   async #parsedKlines(
     series: KlineSeries,
     symbol: string,

@@ -105,6 +105,21 @@ Deno.test("MarketRestClient reads every market endpoint of the simulator", async
       }) as unknown[][];
       equal(page[0]![0], START - 20 * 60_000);
       equal(transport.usedWeight - before, 10);
+      const query = { startTime: START - 20 * 60_000, limit: 1500 };
+      const text = await client.klinePageText(
+        "indexPriceKlines",
+        "ETHUSDT",
+        query,
+      );
+      equal(transport.usedWeight - before, 20);
+      deepEqual(
+        JSON.parse(text),
+        await client.klinePage("indexPriceKlines", "ETHUSDT", query),
+      );
+      await rejects(
+        client.klinePageText("klines", "BTCUSDT", { limit: 0 }),
+        RangeError,
+      );
       await rejects(
         client.klinePage("klines", "BTCUSDT", { limit: 1501 }),
         RangeError,
