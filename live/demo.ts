@@ -47,7 +47,17 @@ const DEMO_BOT_GRID: Partial<BotGridSpec> = {
 import { writeReport } from "../lib/report/mod.ts";
 import { startSimulator } from "../lib/sim/mod.ts";
 import { followClock } from "../lib/time/clock.ts";
-import { runLiveSession, startPaperExchange } from "../lib/live/mod.ts";
+import {
+  type LiveSummary,
+  runLiveSession,
+  startPaperExchange,
+} from "../lib/live/mod.ts";
+import {
+  DEFAULT_LOCKSTEP,
+  driveLockstep,
+  lockstepStart,
+} from "../lib/live/lockstep.ts";
+import { ManualClock } from "../lib/sim/mod.ts";
 
 const FLAGS = {
   ...CONFIG_FLAG,
@@ -243,7 +253,7 @@ export async function main(
         flags.symbols.join(", ")
       } with the live bot on a fresh simulated account`,
     );
-    await paperStep(flags.symbols, flags.speed, flags.seed, flags.out_dir);
+    await paperStep(flags.symbols, flags.seed, flags.out_dir);
     print(`\noutputs: ${logDir}/, ${featuresCsv}, ${outDir}/`);
     print(`\n5/5 writing the HTML report of the backtest`);
     const report = await writeReport(outDir);
@@ -258,15 +268,48 @@ export async function main(
   }
 }
 
-/** The live bot (unchanged) on an in-process simulator for a short paper session. */
+/** The demo's paper step: the session, then its summary and fills on stdout. */
 async function paperStep(
   symbols: string[],
-  speed: number,
   seed: number,
   out: string,
 ): Promise<void> {
-  await using ex = await startPaperExchange({ symbols, speed, seed });
-  const summary = await runLiveSession({
+  const summary = await demoPaperSession(
+    symbols,
+    seed,
+    `${out}/paper_decisions.csv`,
+  );
+  print(
+    `    ${summary.evaluations} evaluations, ${summary.signals} signals, ` +
+      `${summary.entriesSent} entries; journal ${out}/paper_decisions.csv`,
+  );
+  for (const line of summary.fills.format().split("\n")) print(`    ${line}`);
+}
+
+/**
+ * The live bot (unchanged) trading 30 simulated minutes on an in-process simulator with a
+ * fresh account, in lockstep (as `deno task paper --lockstep`): the simulator's clock is
+ * stepped a second at a time and the bot's clock follows it, so a loaded machine cannot
+ * let the market run ahead of the bot (at 240x a 21 ms stall exceeded the 5 s recvWindow:
+ * `-1021` rejections and exits armed late), and a seed gives the same fills on every run.
+ * `wallNow` picks the start minute (the synthetic market depends on it).
+ */
+export async function demoPaperSession(
+  symbols: string[],
+  seed: number,
+  journalPath: string,
+  wallNow: number = Date.now(),
+): Promise<LiveSummary> {
+  const manual = new ManualClock(
+    await lockstepStart({ kind: "synthetic" }, 240, wallNow),
+  );
+  await using ex = await startPaperExchange({
+    symbols,
+    seed,
+    manualClock: manual,
+  });
+  let ready = false, done = false;
+  const session = runLiveSession({
     symbols,
     params: { k: 0.5, n: 1, t: 10, v: 10, maxSpreadBps: 5, maxFundingBps: 10 },
     enableTrading: true,
@@ -283,7 +326,7 @@ async function paperStep(
     wsUrl: ex.sim.wsUrl,
     updateLogs: false,
     logDir: "",
-    journalPath: `${out}/paper_decisions.csv`,
+    journalPath,
     closeOnExit: true,
   }, {
     credentials: ex.credentials,
@@ -292,12 +335,14 @@ async function paperStep(
     marketSilenceBudgetMs: ex.silenceBudgetMs,
     resolveDelaysMs: [50, 100, 200, 400],
     durationMs: 30 * 60_000,
+    onReady: () => {
+      ready = true;
+    },
+  }).finally(() => {
+    done = true;
   });
-  print(
-    `    ${summary.evaluations} evaluations, ${summary.signals} signals, ` +
-      `${summary.entriesSent} entries; journal ${out}/paper_decisions.csv`,
-  );
-  for (const line of summary.fills.format().split("\n")) print(`    ${line}`);
+  await driveLockstep(manual, DEFAULT_LOCKSTEP, () => ready, () => done);
+  return await session;
 }
 
 function silenceBudgets(ms: number) {
