@@ -6,14 +6,14 @@ Deno.test("demo paper step: lockstep gives the same trades on every run, under l
   try {
     const start = Date.UTC(2026, 0, 5, 12, 0);
     const run = async (i: number) => {
-      // Load while it runs: the event loop blocked 30 ms every 40 ms. At the old 240x
-      // scaled clock each such stall let the simulator run 7 s ahead of the bot (beyond
+      // Load while it runs: the event loop blocked 25 ms every 100 ms. At the old 240x
+      // scaled clock each such stall let the simulator run 6 s ahead of the bot (beyond
       // the 5 s recvWindow: -1021 rejections), and fills moved by many seconds from run
       // to run. In lockstep a stall can delay the bot's reaction by a step (1 s) at most.
       const hog = setInterval(() => {
-        const until = performance.now() + 30;
+        const until = performance.now() + 25;
         while (performance.now() < until) { /* busy */ }
-      }, 40);
+      }, 100);
       try {
         const summary = await demoPaperSession(
           ["BTCUSDT", "ETHUSDT"],
