@@ -5,8 +5,8 @@
  * memory: the same peak for both). Then the client alone: the same pages, recorded from
  * the simulator once, replayed through the transport's injected `fetch`, so the figure is
  * the client's (transport, JSON, row checks, CSV lines, appends) without the server's cost.
- * Bars per CPU-second of this process are printed too: on a shared machine the wall-clock
- * rate says more about the other load than about the code.
+ * Bars per CPU-second of this process and of the simulator's are printed too: on a shared
+ * machine the wall-clock rate says more about the other load than about the code.
  *
  * @module
  */
@@ -30,6 +30,14 @@ if (Deno.args[0] === "--serve") {
   });
   // deno-lint-ignore no-console
   console.log(sim.restUrl);
+  // Each line on stdin asks for this process's CPU seconds so far.
+  for await (
+    const _ of Deno.stdin.readable.pipeThrough(new TextDecoderStream())
+  ) {
+    const c = process.cpuUsage();
+    // deno-lint-ignore no-console
+    console.log(((c.user + c.system) / 1e6).toFixed(3));
+  }
   await new Promise(() => {});
 }
 
@@ -43,9 +51,11 @@ const child = new Deno.Command(Deno.execPath(), {
     new URL(import.meta.url).pathname,
     "--serve",
   ],
+  stdin: "piped",
   stdout: "piped",
   stderr: "inherit",
 }).spawn();
+const ask = child.stdin.getWriter();
 const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
 let restUrl = "";
 while (!restUrl.includes("\n")) {
@@ -54,6 +64,18 @@ while (!restUrl.includes("\n")) {
   restUrl += value;
 }
 restUrl = restUrl.trim();
+
+/** The simulator process's CPU seconds so far. */
+async function serverCpu(): Promise<number> {
+  await ask.write(new TextEncoder().encode("\n"));
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("the simulator stopped");
+    text += value;
+  }
+  return Number(text.trim());
+}
 
 /** Pages recorded from the simulator by URL (filled by `record`, replayed by `replay`). */
 const pages = new Map<string, string>();
@@ -74,7 +96,9 @@ const replay: typeof fetch = (input) => {
 async function run(
   months: number,
   fetchFn: typeof fetch = fetch,
-): Promise<{ rows: number; s: number; cpu: number; rss: number }> {
+): Promise<
+  { rows: number; s: number; cpu: number; serverCpu: number; rss: number }
+> {
   const dir = await Deno.makeTempDir({ prefix: "download-bench-" });
   let peak = 0;
   const timer = setInterval(() => {
@@ -88,6 +112,7 @@ async function run(
         fetch: fetchFn,
       }),
     );
+    const s0 = await serverCpu();
     const t0 = performance.now();
     const c0 = process.cpuUsage();
     const r = await runDownload({
@@ -99,8 +124,15 @@ async function run(
     }, { client, clock: systemClock, report: () => {} });
     const s = (performance.now() - t0) / 1000;
     const c = process.cpuUsage(c0);
+    const server = fetchFn === fetch ? await serverCpu() - s0 : NaN;
     peak = Math.max(peak, Deno.memoryUsage().rss);
-    return { rows: r.rows, s, cpu: (c.user + c.system) / 1e6, rss: peak };
+    return {
+      rows: r.rows,
+      s,
+      cpu: (c.user + c.system) / 1e6,
+      serverCpu: server,
+      rss: peak,
+    };
   } finally {
     clearInterval(timer);
     await Deno.remove(dir, { recursive: true });
@@ -119,6 +151,8 @@ try {
         r.s.toFixed(2)
       } s = ${Math.round(r.rows / r.s)} bars/s (client: ${
         Math.round(r.rows / r.cpu)
+      } bars per CPU-second, simulator: ${
+        Math.round(r.rows / r.serverCpu)
       } bars per CPU-second); client peak RSS ${
         (r.rss / 2 ** 20).toFixed(0)
       } MB`,
@@ -135,6 +169,7 @@ try {
     } bars per CPU-second`,
   );
 } finally {
+  await ask.close().catch(() => {});
   child.kill();
   await child.status;
 }

@@ -136,15 +136,19 @@ export class SyntheticArchive {
   #day(day: number): Float64Array {
     let block = this.#cache.get(day);
     if (block) return block;
+    let spare: Float64Array | undefined;
     if (this.#cache.size >= 16) {
-      this.#cache.delete(this.#cache.keys().next().value!);
+      const oldest = this.#cache.keys().next().value!;
+      spare = this.#cache.get(oldest);
+      this.#cache.delete(oldest);
     }
-    block = this.#generate(day);
+    block = this.#generate(day, spare);
     this.#cache.set(day, block);
     return block;
   }
 
-  #generate(day: number): Float64Array {
+  /** The day's block, written into `into` (an evicted block) when given. */
+  #generate(day: number, into?: Float64Array): Float64Array {
     const spec = this.#spec;
     const start = day * DAY;
     const end = Math.min(start + DAY, this.seam);
@@ -162,7 +166,9 @@ export class SyntheticArchive {
     const step = 10 ** -spec.qtyDecimals;
     const round = (x: number, unit: number) => Math.round(x / unit) * unit;
     const baseQty = 1500 / spec.price;
-    const out = new Float64Array((DAY / MINUTE) * F);
+    const out = into ?? new Float64Array((DAY / MINUTE) * F);
+    // A recycled block keeps old values past `n` (the seam's day): zero them as new.
+    if (into && n < DAY / MINUTE) out.fill(0, n * F);
     let prevClose = round(Math.exp(a), tick);
     for (let i = 0; i < n; i++) {
       const f = (i + 1) / n;
@@ -204,12 +210,16 @@ export class SyntheticArchive {
       out[o + N] = Math.max(1, Math.round(volume / baseQty));
       out[o + TV] = buy;
       out[o + TQ] = buy * vwap;
-      for (const [base, p] of [[MO, premium], [IO, premium / 4]] as const) {
-        out[o + base] = open * (1 + p);
-        out[o + base + 1] = high * (1 + p);
-        out[o + base + 2] = low * (1 + p);
-        out[o + base + 3] = close * (1 + p);
-      }
+      // mark = trade × (1 + premium), index = trade × (1 + premium / 4)
+      const pm = premium, pi = premium / 4;
+      out[o + MO] = open * (1 + pm);
+      out[o + MO + 1] = high * (1 + pm);
+      out[o + MO + 2] = low * (1 + pm);
+      out[o + MO + 3] = close * (1 + pm);
+      out[o + IO] = open * (1 + pi);
+      out[o + IO + 1] = high * (1 + pi);
+      out[o + IO + 2] = low * (1 + pi);
+      out[o + IO + 3] = close * (1 + pi);
       prevClose = close;
     }
     return out;
