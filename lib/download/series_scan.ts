@@ -94,22 +94,38 @@ export class SeriesScanner {
       }
     }
     while (i < n) {
-      // Parse the first field up to its comma, then jump to the line's end natively.
-      while (this.#inFirst && i < n) {
-        const c = chunk[i++]!;
-        this.#lineBytes++;
-        if (c === 10) {
-          this.#endLine();
-          break;
+      // Parse the first field up to its comma (in locals: the hot loop), then jump to
+      // the line's end natively.
+      if (this.#inFirst) {
+        let value = this.#value, digits = this.#digits, bytes = this.#lineBytes;
+        let inFirst = true, bad = false, ended = false;
+        while (i < n) {
+          const c = chunk[i++]!;
+          bytes++;
+          if (c === 10) {
+            ended = true;
+            break;
+          }
+          if (c === 44) {
+            inFirst = false;
+            break;
+          } else if (c >= 48 && c <= 57 && digits < 16) {
+            value = value * 10 + (c - 48);
+            digits++;
+          } else {
+            bad = true;
+            inFirst = false;
+            break;
+          }
         }
-        if (c === 44) {
-          this.#inFirst = false;
-        } else if (c >= 48 && c <= 57 && this.#digits < 16) {
-          this.#value = this.#value * 10 + (c - 48);
-          this.#digits++;
-        } else {
-          this.#badLine = true;
-          this.#inFirst = false;
+        this.#value = value;
+        this.#digits = digits;
+        this.#lineBytes = bytes;
+        if (bad) this.#badLine = true;
+        this.#inFirst = inFirst;
+        if (ended) {
+          this.#endLine();
+          continue;
         }
       }
       if (this.#inFirst || i >= n) continue;
