@@ -29,6 +29,12 @@ const POW10 = [
   1e14,
   1e15,
 ];
+/** "00".."99" as ASCII bytes. */
+const PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  PAIRS[2 * i] = 48 + Math.floor(i / 10);
+  PAIRS[2 * i + 1] = 48 + (i % 10);
+}
 /** The largest integer the int32 digit loop handles. */
 const INT32_MAX = 2_147_483_647;
 
@@ -96,11 +102,13 @@ export class AsciiWriter {
   fixed(value: number, decimals: number): void {
     const scale = POW10[decimals];
     const prod = value * scale!;
-    // Fast path: value >= 0, the integer and fraction parts fit int32, and the scaled
+    // Fast path: value >= 0, at most 9 decimals, the integer and fraction parts fit int32,
+    // and the scaled
     // value is not within its rounding error of a tie, so rounding it picks the same
     // integer as toFixed's exact decimal rounding.
     if (
-      scale !== undefined && value >= 0 && prod < 9e15 &&
+      decimals >= 0 && decimals <= 9 && scale !== undefined && value >= 0 &&
+      prod < 9e15 &&
       Math.abs(prod - Math.floor(prod) - 0.5) > prod * 4.5e-16 + 1e-9
     ) {
       const n = Math.round(prod);
@@ -120,17 +128,25 @@ export class AsciiWriter {
 
   /** Writes int32 `x` in decimal, zero-padded to at least `width` digits. */
   #digits(x: number, width: number): void {
-    let n = 1;
-    while (n < 10 && x >= POW10[n]!) n++;
-    if (n < width) n = width;
+    let n = width;
+    if (n === 0 || x >= POW10[n]!) {
+      n = 1;
+      while (n < 10 && x >= POW10[n]!) n++;
+      if (n < width) n = width;
+    }
     this.#room(n);
     const b = this.#bytes;
-    const end = this.#pos + n;
-    for (let j = end - 1; j >= this.#pos; j--) {
-      const q = (x / 10) | 0;
-      b[j] = 48 + x - q * 10;
+    const start = this.#pos;
+    let j = start + n;
+    // Two digits per division, from the end.
+    while (j - start >= 2) {
+      const q = (x / 100) | 0;
+      const r = (x - q * 100) << 1;
+      b[--j] = PAIRS[r + 1]!;
+      b[--j] = PAIRS[r]!;
       x = q;
     }
-    this.#pos = end;
+    if (j > start) b[--j] = 48 + x;
+    this.#pos = start + n;
   }
 }

@@ -48,7 +48,7 @@ Deno.test("AsciiWriter.fixed writes exactly fixed() on random values, ties and e
   }
   const w = new AsciiWriter(16);
   for (const v of values) {
-    for (let d = 0; d <= 9; d++) {
+    for (let d = 0; d <= 15; d++) {
       w.reset();
       w.fixed(v, d);
       equal(text(w), fixed(v, d), `${v} at ${d} decimals`);
