@@ -279,12 +279,14 @@ export class OhlcvFeed implements SymbolFeed {
     for (let i = 0; i < BOOK_LEVELS; i++) {
       bk[i] = bid - i * tick;
       bk[10 + i] = ask + i * tick;
+      // at least `unit` (~1,000 USDT) on every level, so an entry of up to that size
+      // fills whole at the touch (the bot-model backtest assumes a full fill)
       bk[5 + i] = Math.max(
-        step,
+        Math.ceil(unit / step) * step,
         Math.round((unit * (1 + i) * 2 * rng.next()) / step) * step,
       );
       bk[15 + i] = Math.max(
-        step,
+        Math.ceil(unit / step) * step,
         Math.round((unit * (1 + i) * 2 * rng.next()) / step) * step,
       );
     }
