@@ -27,7 +27,11 @@ import {
   parseServerTime,
   type PremiumIndex,
 } from "./rest_parsers.ts";
-import type { CallOptions, RestTransport } from "./rest_transport.ts";
+import type {
+  CallOptions,
+  RestRequest,
+  RestTransport,
+} from "./rest_transport.ts";
 import type { Params } from "./sign/params.ts";
 
 /** Query of {@linkcode MarketRestClient.klines}. */
@@ -150,19 +154,9 @@ export class MarketRestClient {
     symbol: string,
     query: KlinePageQuery = {},
   ): Promise<unknown> {
-    const { interval = "1m", startTime, endTime, limit = 500 } = query;
-    if (!(Number.isInteger(limit) && limit >= 1 && limit <= 1500)) {
-      throw new RangeError(
-        `Cannot fetch ${series}: limit ${limit} not in 1..1500`,
-      );
-    }
-    return await this.#get(series, query, {
-      [series === "indexPriceKlines" ? "pair" : "symbol"]: symbol,
-      interval,
-      startTime,
-      endTime,
-      limit,
-    }, klinesWeight(limit));
+    return await this.transport.request(
+      klinePageRequest(series, symbol, query),
+    );
   }
 
   /**
@@ -174,24 +168,8 @@ export class MarketRestClient {
     symbol: string,
     query: KlinePageQuery = {},
   ): Promise<string> {
-    const { interval = "1m", startTime, endTime, limit = 500 } = query;
-    if (!(Number.isInteger(limit) && limit >= 1 && limit <= 1500)) {
-      throw new RangeError(
-        `Cannot fetch ${series}: limit ${limit} not in 1..1500`,
-      );
-    }
     return await this.transport.request({
-      ...callOptions(query),
-      method: "GET",
-      path: `/fapi/v1/${series}`,
-      params: {
-        [series === "indexPriceKlines" ? "pair" : "symbol"]: symbol,
-        interval,
-        startTime,
-        endTime,
-        limit,
-      },
-      weight: klinesWeight(limit),
+      ...klinePageRequest(series, symbol, query),
       raw: true,
     }) as string;
   }
@@ -295,6 +273,33 @@ export class MarketRestClient {
       weight,
     });
   }
+}
+
+/** The request of one kline page; the weight follows `limit`. */
+function klinePageRequest(
+  series: KlineSeries,
+  symbol: string,
+  query: KlinePageQuery,
+): RestRequest {
+  const { interval = "1m", startTime, endTime, limit = 500 } = query;
+  if (!(Number.isInteger(limit) && limit >= 1 && limit <= 1500)) {
+    throw new RangeError(
+      `Cannot fetch ${series}: limit ${limit} not in 1..1500`,
+    );
+  }
+  return {
+    ...callOptions(query),
+    method: "GET",
+    path: `/fapi/v1/${series}`,
+    params: {
+      [series === "indexPriceKlines" ? "pair" : "symbol"]: symbol,
+      interval,
+      startTime,
+      endTime,
+      limit,
+    },
+    weight: klinesWeight(limit),
+  };
 }
 
 function callOptions(o: CallOptions): CallOptions {
