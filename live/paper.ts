@@ -97,7 +97,7 @@ const FLAGS = {
 
 const USAGE =
   "Usage: deno task paper [--symbols BTCUSDT] [--minutes 120] [--speed 120] " +
-  "[--replay ../shared/data/real/binance_um/klines_1m/BTCUSDT_1m_2025-05-25_2025-06-24.csv] " +
+  "[--replay tests/fixtures/real/binance_um/klines_1m/BTCUSDT_1m_2025-05-26_2025-05-27.csv] " +
   "[strategy flags of deno task live]";
 
 /** Runs a paper-trading session; returns the exit code. */

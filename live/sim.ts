@@ -6,7 +6,7 @@
  * ```sh
  * deno task sim --symbols BTCUSDT,ETHUSDT --speed 60
  * deno task sim --no-demo_accounts --account_v1 MYKEY:MYSECRET --balance 2500
- * deno task sim --source ohlcv --ohlcv BTCUSDT=../shared/data/real/aster/klines_1m/BTCUSDT_1m_2026-03-02_0005-1013.csv --symbols BTCUSDT
+ * deno task sim --source ohlcv --ohlcv BTCUSDT=tests/fixtures/real/aster/klines_1m/BTCUSDT_1m_2026-03-02_0005-1013.csv --symbols BTCUSDT
  * ```
  *
  * @module
