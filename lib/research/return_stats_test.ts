@@ -6,6 +6,7 @@ import {
   returnMoments,
   returnStats,
   returnStatsRanges,
+  sparseReturnStats,
 } from "./return_stats.ts";
 
 Deno.test("returnStats() equals returnMoments() and blockMoments() bit for bit", () => {
@@ -62,4 +63,78 @@ Deno.test("returnStats() equals the two calls with interleaved blocks and an inf
     returnStats(r, 3000, blockOf, 3, b, 0);
     assert.deepEqual([...b], [...a]);
   }
+});
+
+Deno.test("sparseReturnStats() equals returnStats() on a series that is zero outside its spans", () => {
+  let seed = 5;
+  const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const n = 6000;
+  const rets = new Float64Array(n);
+  const spans: number[] = [];
+  // spans crossing block boundaries, one before the first block, one after the last
+  for (let i = 3; i < n;) {
+    const len = 1 + Math.floor(rnd() * 120);
+    const e = Math.min(n, i + len);
+    spans.push(i, e);
+    for (let j = i; j < e; j++) {
+      rets[j] = j % 211 === 0 ? NaN : (rnd() - 0.45) * 2e-3;
+    }
+    i = e + 1 + Math.floor(rnd() * 300);
+  }
+  const blockOf = Int16Array.from(
+    { length: n },
+    (_, i) => i < 150 || i >= 5900 ? -1 : Math.floor((i - 150) / 1150),
+  );
+  const bounds = blockBounds(blockOf, 5)!;
+  const dense = new Float64Array(N_MOMENTS + 15),
+    sparse = new Float64Array(N_MOMENTS + 15);
+  returnStats(rets, n, blockOf, 5, dense, 0);
+  const sr = sparseReturnStats(
+    rets,
+    Int32Array.from(spans),
+    spans.length / 2,
+    n,
+    bounds,
+    sparse,
+    0,
+  );
+  const close = (x: number, y: number) =>
+    assert.ok(
+      Math.abs(x - y) <= 1e-12 * Math.max(1, Math.abs(y)),
+      `${x} vs ${y}`,
+    );
+  for (let k = 0; k < dense.length; k++) close(sparse[k]!, dense[k]!);
+  // the Sharpe against a direct mean / std (ddof 1) over the finite returns
+  const fin = [...rets].filter((r) => r === r);
+  const mean = fin.reduce((a, r) => a + r, 0) / fin.length;
+  const sd = Math.sqrt(
+    fin.reduce((a, r) => a + (r - mean) ** 2, 0) / (fin.length - 1),
+  );
+  close(sr, mean / sd);
+  // without blocks: the same moments; an all-zero series has no Sharpe
+  const m = new Float64Array(N_MOMENTS);
+  sparseReturnStats(
+    rets,
+    Int32Array.from(spans),
+    spans.length / 2,
+    n,
+    undefined,
+    m,
+    0,
+  );
+  for (let k = 0; k < N_MOMENTS; k++) close(m[k]!, dense[k]!);
+  assert.ok(
+    Number.isNaN(
+      sparseReturnStats(
+        new Float64Array(10),
+        new Int32Array(0),
+        0,
+        10,
+        undefined,
+        m,
+        0,
+      ),
+    ),
+  );
+  assert.equal(m[0], 10);
 });

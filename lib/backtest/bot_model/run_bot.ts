@@ -47,6 +47,7 @@ import {
   type BotMetricName,
   type BotTrade,
   N_BOT_METRICS,
+  newBotSeries,
   simulateBot,
 } from "./simulate_bot.ts";
 
@@ -243,10 +244,19 @@ export async function runBotBacktest(
   for (let s = 0; s < markets.length; s++) {
     const m = markets[s]!;
     const signals = new Int8Array(m.features.bars);
+    const series = newBotSeries(m.features.bars);
     for (const g of groups) {
       buildSignals(m.features, signalKeyOf(configs, g[0]!), { out: signals });
       for (const c of g) {
-        simulateBot(m, signals, botParamsOf(configs, c), options.costs, row);
+        simulateBot(
+          m,
+          signals,
+          botParamsOf(configs, c),
+          options.costs,
+          row,
+          undefined,
+          series,
+        );
         rows[s]!.set(row, c * N_BOT_METRICS);
       }
       done += g.length * m.features.bars;
@@ -275,6 +285,7 @@ export async function runBotBacktest(
   for (let s = 0; s < scopes.length; s++) {
     const scope = scopes[s]!, m = markets[s]!;
     const signals = new Int8Array(m.features.bars);
+    const series = newBotSeries(m.features.bars);
     for (let r = 0; r < Math.min(top, scope.order.length); r++) {
       const c = scope.order[r]!;
       const stem = `top/${scope.scope}_rank${r + 1}_config${c}`;
@@ -287,6 +298,7 @@ export async function runBotBacktest(
         options.costs,
         row,
         trades,
+        series,
       );
       await writeLines(
         path(`${stem}_trades.csv`),

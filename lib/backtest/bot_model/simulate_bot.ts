@@ -28,13 +28,25 @@
  *   `end`).
  *
  * Invariants (tested): at most one position at a time; every entry is followed by
- * exactly one exit; net PnL = gross - fees + funding.
+ * exactly one exit; net PnL = gross - fees + funding; the per-bar returns sum to
+ * net PnL / order_notional.
+ *
+ * Per-bar returns (for the PSR/DSR, PBO and walk-forward, {@linkcode BotSeries}): the
+ * value series is the run's USDT PnL marked to market at each bar's close (an open
+ * position at `close`, its entry fee and the funding paid so far included; an exit at
+ * its fill, with its fee), and `r[t] = (V[t] - V[t-1]) / order_notional` with V = 0
+ * before the first bar: the return on a fixed capital base equal to the order notional
+ * (the bot never compounds, so neither does its base). Flat bars return exactly 0. The
+ * row's `sharpe` is vectorbt's formula on these returns, `mean / std (ddof 1) *
+ * sqrt(525600)`, NaN without trades; it does not depend on the capital base.
  *
  * @module
  */
 import type { BotExitParams } from "./bot_grid.ts";
 import { intrabarPath, PATH_POINTS } from "../../features/intrabar_path.ts";
 import type { BotMarket } from "./bot_market.ts";
+import { N_MOMENTS, sparseReturnStats } from "../../research/return_stats.ts";
+import { ANN_FACTOR } from "../simulate.ts";
 
 /** Run-level costs and the intrabar convention. */
 export interface BotCosts {
@@ -65,6 +77,7 @@ export const BOT_METRICS = [
   "n_exit_trail",
   "n_exit_end",
   "n_refused",
+  "sharpe",
 ] as const;
 
 /** One bot metric name. */
@@ -76,6 +89,7 @@ export const N_BOT_METRICS: number = BOT_METRICS.length;
 /** Bot metrics a run can be ranked by (higher is better). */
 export const BOT_RANKABLE: readonly BotMetricName[] = [
   "net_pnl",
+  "sharpe",
   "trade_sharpe",
   "avg_trade_bps",
   "win_rate",
@@ -114,10 +128,47 @@ export interface BotTrade {
 }
 
 const BAR_MS = 60_000;
+const SQRT_ANN = Math.sqrt(ANN_FACTOR);
+
+/**
+ * Where {@linkcode simulateBot} leaves one config's per-bar returns (see the module doc)
+ * and their statistics; reused from config to config (no allocation per run).
+ */
+export interface BotSeries {
+  /** Per-bar returns, `bars` long; exactly 0 outside the spans. */
+  readonly rets: Float64Array;
+  /**
+   * The bars holding a position (entry bar to exit bar), as half-open `[start, end)` pairs,
+   * ascending and disjoint: the only bars whose return can be non-zero.
+   */
+  readonly spans: Int32Array;
+  /** Pairs written to {@linkcode spans}. */
+  nSpans: number;
+  /** Contiguous time blocks (`blockBounds`) for per-block statistics, or none. */
+  readonly bounds: Int32Array | undefined;
+  /**
+   * Written by each run: `[t, skew, kurt]` of the returns (`N_MOMENTS`), then
+   * `(n, mean, M2)` per block of {@linkcode bounds}.
+   */
+  readonly stats: Float64Array;
+}
+
+/** A {@linkcode BotSeries} for a market of `bars` bars. */
+export function newBotSeries(bars: number, bounds?: Int32Array): BotSeries {
+  const blocks = bounds === undefined ? 0 : bounds.length - 1;
+  return {
+    rets: new Float64Array(bars),
+    spans: new Int32Array(2 * bars + 2),
+    nSpans: 0,
+    bounds,
+    stats: new Float64Array(N_MOMENTS + 3 * blocks),
+  };
+}
 
 /**
  * Simulates one config. Writes {@linkcode BOT_METRICS} into `row` (length
- * {@linkcode N_BOT_METRICS}); pushes each trade into `trades` when given.
+ * {@linkcode N_BOT_METRICS}); pushes each trade into `trades` when given; leaves the
+ * per-bar returns and their statistics in `series` (one is allocated when not given).
  *
  * @param m the prepared market
  * @param signals the config's signal set (`buildSignals` over `m.features`)
@@ -129,9 +180,18 @@ export function simulateBot(
   costs: BotCosts,
   row: Float64Array,
   trades?: BotTrade[],
+  series?: BotSeries,
 ): void {
   const f = m.features;
   const n = f.bars;
+  const ser = series ?? newBotSeries(n);
+  const rets = ser.rets, spans = ser.spans;
+  // the previous run's returns back to 0 (only its spans were written)
+  for (let k = 0; k < ser.nSpans; k++) {
+    rets.fill(0, spans[2 * k]!, spans[2 * k + 1]!);
+  }
+  let nSpans = 0;
+  const inv = 1 / p.orderNotional;
   const ts = f.ts, open = f.open, high = f.high, low = f.low, close = f.close;
   const funding = f.funding, basis = m.basis, fundingTime = m.fundingTime;
   const fee = costs.takerFeeBps / 10_000, slip = costs.exitSlippageBps / 10_000;
@@ -195,6 +255,10 @@ export function simulateBot(
       peak = -Infinity;
       active = false;
     }
+    // value of the trade marked at the close: the entry bar's part of the return
+    const entryFee = qty * px * fee;
+    let mark = s * qty * (close[i]! - px) - entryFee;
+    rets[i] = rets[i]! + mark * inv;
     let tradeFund = 0, exitY = NaN, reason = 3, j = i + 1;
     for (; j < n; j++) {
       // funding at a boundary in (previous bar, this bar's open], after the entry
@@ -205,6 +269,10 @@ export function simulateBot(
           tradeFund -= s * qty * close[j - 1]! * basis[j - 1]! * rate;
         }
       }
+      // marked at this bar's close; an exit in the bar corrects it after the loop
+      const next = s * qty * (close[j]! - px) - entryFee + tradeFund;
+      rets[j] = (next - mark) * inv;
+      mark = next;
       const bs = basis[j]!;
       const yS = slY / bs; // the (signed) trade price at which the mark hits the SL
       if (!stopFirst) {
@@ -337,8 +405,17 @@ export function simulateBot(
       exitPrice = s * exitY * (1 - s * slip);
     }
     const g = s * qty * (exitPrice - px);
-    const tf = qty * px * fee + qty * exitPrice * fee;
+    const tf = entryFee + qty * exitPrice * fee;
     const pnl = g - tf + tradeFund;
+    // the exit bar's return ends at the realised PnL, not at the close's mark
+    rets[exitBar] = rets[exitBar]! + (pnl - mark) * inv;
+    if (nSpans > 0 && spans[2 * nSpans - 1]! > i) {
+      spans[2 * nSpans - 1] = exitBar + 1;
+    } else {
+      spans[2 * nSpans] = i;
+      spans[2 * nSpans + 1] = exitBar + 1;
+      nSpans++;
+    }
     gross += g;
     fees += tf;
     fund += tradeFund;
@@ -397,4 +474,15 @@ export function simulateBot(
   row[14] = nTrail;
   row[15] = nEnd;
   row[16] = refused;
+  ser.nSpans = nSpans;
+  const sr = sparseReturnStats(
+    rets,
+    spans,
+    nSpans,
+    n,
+    ser.bounds,
+    ser.stats,
+    0,
+  );
+  row[17] = nTrades > 0 ? sr * SQRT_ANN : NaN;
 }

@@ -12,8 +12,10 @@ import {
   type BotCosts,
   type BotTrade,
   N_BOT_METRICS,
+  newBotSeries,
   simulateBot,
 } from "./simulate_bot.ts";
+import { N_MOMENTS, returnMoments } from "../../research/return_stats.ts";
 import type { BotExitParams } from "./bot_grid.ts";
 
 const FILTERS = orderFilters(parseSymbolInfo({
@@ -317,6 +319,8 @@ Deno.test("simulateBot() invariants on a synthetic table: one position, every en
     maxFundingBps: 50,
   });
   let checked = 0;
+  // one series reused by every run: each run must leave only its own returns
+  const series = newBotSeries(m.features.bars);
   for (const trail of [0, 15]) {
     for (const intrabar of ["stop_first", "ohlc"] as const) {
       const row = new Float64Array(N_BOT_METRICS);
@@ -331,7 +335,9 @@ Deno.test("simulateBot() invariants on a synthetic table: one position, every en
         },
         row,
         trades,
+        series,
       );
+      checkReturns(m.features, trades, row, series, P.orderNotional);
       let last = -1;
       let net = 0;
       for (const tr of trades) {
@@ -347,3 +353,61 @@ Deno.test("simulateBot() invariants on a synthetic table: one position, every en
   }
   equal(checked, 4);
 });
+
+/**
+ * The per-bar returns against the trades: zero outside the held spans; the running sum at
+ * each exit bar is the PnL of the trades closed so far (plus the entry mark of a trade that
+ * re-enters on that bar); the total is net PnL / notional; sharpe and moments from them.
+ */
+function checkReturns(
+  f: SymbolFeatures,
+  trades: readonly BotTrade[],
+  row: Float64Array,
+  series: ReturnType<typeof newBotSeries>,
+  notional: number,
+): void {
+  const r = series.rets, n = f.bars;
+  const held = new Uint8Array(n);
+  for (const t of trades) held.fill(1, t.entryBar, t.exitBar + 1);
+  for (let i = 0; i < n; i++) {
+    if (!held[i]) equal(r[i], 0, `bar ${i} is flat`);
+  }
+  const cum = new Float64Array(n);
+  let acc = 0;
+  for (let i = 0; i < n; i++) cum[i] = acc += r[i]!;
+  let closed = 0;
+  trades.forEach((t, k) => {
+    closed += t.pnl;
+    const next = trades[k + 1];
+    const reentry = next !== undefined && next.entryBar === t.exitBar
+      ? next.side * next.qty * (f.close[t.exitBar]! - next.entryPrice) -
+        next.qty * next.entryPrice * COSTS.takerFeeBps / 10_000
+      : 0;
+    equal(
+      close(cum[t.exitBar]! * notional, closed + reentry),
+      true,
+      `trade ${k}: ${cum[t.exitBar]! * notional} vs ${closed + reentry}`,
+    );
+  });
+  equal(close(acc * notional, row[0]!), true);
+  let sum = 0;
+  for (const x of r) sum += x;
+  const mean = sum / n;
+  let ss = 0;
+  for (const x of r) ss += (x - mean) ** 2;
+  const sharpe = mean / Math.sqrt(ss / (n - 1)) * Math.sqrt(525_600);
+  const at = BOT_METRICS.indexOf("sharpe");
+  equal(
+    Math.abs(row[at]! - sharpe) <= 1e-9 * Math.abs(sharpe),
+    true,
+    `${row[at]} vs ${sharpe}`,
+  );
+  const mom = new Float64Array(N_MOMENTS);
+  returnMoments(r, n, mom, 0);
+  for (let k = 0; k < N_MOMENTS; k++) {
+    equal(
+      Math.abs(series.stats[k]! - mom[k]!) <= 1e-9 * Math.abs(mom[k]!),
+      true,
+    );
+  }
+}
