@@ -9,6 +9,7 @@
 import { parseExchangeInfo } from "../exchange/exchange_info.ts";
 import { type SimRig, startSimRig } from "../exchange/trading/_sim_rig.ts";
 import type { RawOrder, RawPositionRisk } from "../exchange/trading/wire.ts";
+import type { TradingClientOptions } from "../exchange/trading/trading_client.ts";
 import {
   OrderManager,
   type OrderManagerOptions,
@@ -48,18 +49,22 @@ export interface MoneyRig extends AsyncDisposable {
 
 /**
  * Starts a {@linkcode MoneyRig}: notional 100, TP 40 bp, SL 25 bp, trailing 20 bp /
- * 0.2 %, no cooldown; the market-close back-off moves the manual clock.
+ * 0.2 %, no cooldown; the market-close back-off moves the manual clock. `clientOptions`
+ * builds the manager's own trading client (e.g. a transport timeout).
  */
 export async function startMoneyRig(
   options: Partial<OrderManagerOptions> & { noTrailing?: boolean } = {},
   simOptions: Partial<SimulatorOptions> = {},
   symbol: string = S,
+  clientOptions?: Partial<TradingClientOptions>,
 ): Promise<MoneyRig> {
   const sim = await startSimRig({
     symbols: [...new Set([symbol, S, "ETHUSDT"])],
     ...simOptions,
   });
-  const { client, accountId } = sim.clients.v1;
+  const { client, accountId } = clientOptions
+    ? sim.makeClient("v1", {}, clientOptions)
+    : sim.clients.v1;
   const info = parseExchangeInfo(
     await (await fetch(`${sim.sim.restUrl}/fapi/v1/exchangeInfo`)).json(),
   );

@@ -23,6 +23,14 @@ export interface EntryState {
   readonly direction: Direction;
   state: "pending" | "unknown";
   readonly placedAt: number;
+  /**
+   * Its placement call has not returned yet (the symbol's lock is free meanwhile): only
+   * that call's reply decides the entry's end, and the reply is checked against the
+   * position snapshots applied while it was in flight.
+   */
+  inFlight: boolean;
+  /** {@linkcode SymbolState.snapshots} when the placement call went out. */
+  readonly snapshots: number;
 }
 
 /** The manager's mutable state of one symbol. */
@@ -32,6 +40,8 @@ export class SymbolState {
   entryPrice = new Decimal(0);
   /** Time of the newest absolute position (user stream or REST) applied, epoch ms. */
   snapTime = -Infinity;
+  /** How many absolute positions (user stream or REST) were applied. */
+  snapshots = 0;
   /** Time of the newest fill applied, epoch ms. */
   fillTime = -Infinity;
   /** A fill shared its millisecond with a snapshot: read the position over REST. */

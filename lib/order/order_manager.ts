@@ -173,7 +173,8 @@ const TRANSIENT_REJECTS = new Set([
 
 /**
  * The order manager. Every public method runs under a per-symbol lock (account-wide ones
- * take each symbol's lock in turn) and returns the records of what it did.
+ * take each symbol's lock in turn; {@linkcode OrderManager.onSignal} releases it while
+ * the entry's placement call is in flight) and returns the records of what it did.
  *
  * @example
  * ```ts ignore
@@ -447,15 +448,34 @@ export class OrderManager {
   /**
    * Acts on an entry signal: a LIMIT IOC at the touch with the signal's client id, unless
    * an entry, a position, leftover exits, the cooldown or the kill switch blocks it.
+   *
+   * Invariant: the symbol's lock is NOT held while the entry's placement call is in
+   * flight (a slow or lost reply takes up to the transport timeout plus the resolving
+   * queries): the pending entry blocks other entries meanwhile, and a fill the user
+   * stream brings first is applied by {@linkcode onEvent} at once, which arms the
+   * stop-loss without waiting for the reply. The reply (or the resolution of an unknown
+   * outcome by client order id; the entry is never sent again) is applied afterwards
+   * under the lock: fills are keyed by order id and cumulative quantity, so it only adds
+   * what the stream did not bring.
    */
-  onSignal(signal: EntrySignal): Promise<OrderRecord[]> {
+  async onSignal(signal: EntrySignal): Promise<OrderRecord[]> {
     const s = this.#symbols.get(signal.symbol);
     if (!s) {
-      return Promise.resolve([
-        this.#record(signal.symbol, "entry_skipped", "unknown_symbol"),
-      ]);
+      return [this.#record(signal.symbol, "entry_skipped", "unknown_symbol")];
     }
-    return this.#locked(s, (out) => this.#enter(s, signal, out));
+    let entry: PreparedEntry | undefined;
+    const out = await this.#locked(s, (rec) => {
+      entry = this.#prepareEntry(s, signal, rec);
+      return Promise.resolve();
+    });
+    if (entry === undefined) return out;
+    const placed = entry;
+    // the lock is free: the stream's events of this symbol go on meanwhile
+    const res = await this.#place(placed.spec);
+    out.push(
+      ...await this.#locked(s, (rec) => this.#entryReply(s, placed, res, rec)),
+    );
+    return out;
   }
 
   /** Applies a user-stream event, then arms, resizes or cleans up exits. */
@@ -502,6 +522,14 @@ export class OrderManager {
             // the state moved while the snapshot was in flight: next round
             rec.push(
               this.#record(symbol, "reconcile_skipped", "stale snapshot"),
+            );
+            return;
+          }
+          if (s.entry?.inFlight) {
+            // an entry's placement call is in flight: the snapshot may or may not hold
+            // its fill; the call's reply syncs the exits, the next round reconciles
+            rec.push(
+              this.#record(symbol, "reconcile_skipped", "entry in flight"),
             );
             return;
           }
@@ -764,11 +792,15 @@ export class OrderManager {
     }
   }
 
-  async #enter(
+  /**
+   * Checks an entry signal and, when it may go, marks the entry pending (in flight) and
+   * returns its order; under the lock.
+   */
+  #prepareEntry(
     s: SymbolState,
     sig: EntrySignal,
     out: OrderRecord[],
-  ): Promise<void> {
+  ): PreparedEntry | undefined {
     const symbol = s.f.symbol;
     const id = clientOrderId(symbol, sig.barOpenTime, sig.direction, "entry");
     let reason = this.blocked(symbol);
@@ -777,7 +809,7 @@ export class OrderManager {
       out.push(
         this.#record(symbol, "entry_skipped", reason, { clientOrderId: id }),
       );
-      return;
+      return undefined;
     }
     const price = entryPrice(s.f, sig.direction, sig.bid, sig.ask);
     let quantity: string;
@@ -795,7 +827,7 @@ export class OrderManager {
         clientOrderId: id,
         data: { error: e.message },
       }));
-      return;
+      return undefined;
     }
     // invariant: no entry outside the price band or above the notional caps (entry_guard)
     const refused = this.#guard &&
@@ -817,7 +849,7 @@ export class OrderManager {
         clientOrderId: id,
         data: { error: refused.message, side: sig.direction, quantity, price },
       }));
-      return;
+      return undefined;
     }
     s.usedIds.add(id);
     s.entry = {
@@ -825,41 +857,67 @@ export class OrderManager {
       direction: sig.direction,
       state: "pending",
       placedAt: this.#o.clock(),
+      inFlight: true,
+      snapshots: s.snapshots,
     };
     s.key = sig.barOpenTime;
     const side: Side = sig.direction === "long" ? "BUY" : "SELL";
-    const res = await this.#place({
-      symbol,
-      side,
-      type: "LIMIT",
-      timeInForce: "IOC",
-      quantity,
-      price,
-      reduceOnly: false,
-      clientOrderId: id,
-    });
-    const data = {
-      side,
-      type: "LIMIT",
-      timeInForce: "IOC",
-      quantity,
-      price,
-      notional: new Decimal(quantity).mul(price).toFixed(),
+    return {
+      spec: {
+        symbol,
+        side,
+        type: "LIMIT",
+        timeInForce: "IOC",
+        quantity,
+        price,
+        reduceOnly: false,
+        clientOrderId: id,
+      },
+      data: {
+        side,
+        type: "LIMIT",
+        timeInForce: "IOC",
+        quantity,
+        price,
+        notional: new Decimal(quantity).mul(price).toFixed(),
+      },
     };
+  }
+
+  /**
+   * Applies the reply of an entry's placement call, under the lock again: the fill
+   * (only what the stream did not bring), a rejection, or an unknown outcome resolved by
+   * client order id; then brings the exits in line.
+   */
+  async #entryReply(
+    s: SymbolState,
+    entry: PreparedEntry,
+    res: PlaceResult,
+    out: OrderRecord[],
+  ): Promise<void> {
+    const symbol = s.f.symbol;
+    const id = entry.spec.clientOrderId;
+    const e = s.entry?.id === id ? s.entry : undefined;
+    if (e) e.inFlight = false;
+    // the reply filled after every snapshot held only if none was applied while it was
+    // in flight (a stream snapshot may already include the fill: then timestamps decide)
+    const own = e !== undefined && e.snapshots === s.snapshots;
+    const { data } = entry;
     if (res.kind === "placed") {
       out.push(this.#record(symbol, "entry_placed", res.order.status, {
         clientOrderId: id,
         data: { ...data, executedQty: res.order.executedQty },
       }));
-      this.#applyOrder(s, res.order, res.order.updateTime, out, true);
+      this.#applyOrder(s, res.order, res.order.updateTime, out, own);
+      // a non-final reply keeps the entry pending until its final state arrives
     } else if (res.kind === "rejected") {
-      s.entry = undefined;
+      if (e) s.entry = undefined;
       out.push(this.#record(symbol, "entry_rejected", res.message, {
         clientOrderId: id,
         data: { ...data, code: res.code },
       }));
     } else {
-      s.entry.state = "unknown";
+      if (e) e.state = "unknown";
       out.push(this.#record(symbol, "entry_unknown", res.message, {
         clientOrderId: id,
         data,
@@ -871,12 +929,13 @@ export class OrderManager {
 
   /**
    * Resolves an entry by its client id: an unknown outcome, or a placed entry whose final
-   * state never arrived (user stream down); only called under the lock, so a `pending`
-   * entry here is no longer in flight.
+   * state never arrived (user stream down). An entry whose placement call is still in
+   * flight is left to that call (it may not have reached the exchange yet: "not found"
+   * would mean nothing).
    */
   async #resolveEntry(s: SymbolState, out: OrderRecord[]): Promise<void> {
     const e = s.entry;
-    if (!e) return;
+    if (!e || e.inFlight) return;
     let o: PortOrder | undefined;
     try {
       o = await this.#port.queryOrder(s.f.symbol, e.id);
@@ -947,7 +1006,8 @@ export class OrderManager {
       }
     }
     if (FINAL.has(o.status)) {
-      if (isEntry) s.entry = undefined;
+      // an entry in flight ends with its placement call's reply (see onSignal)
+      if (isEntry && !s.entry!.inFlight) s.entry = undefined;
       s.exits.delete(o.clientOrderId);
       s.fillingExits.delete(o.clientOrderId);
     } else if (executed.gt(0) && s.exits.has(o.clientOrderId)) {
@@ -980,6 +1040,7 @@ export class OrderManager {
       return;
     }
     s.snapTime = Math.max(s.snapTime, time);
+    s.snapshots++;
     const price = new Decimal(p.entryPrice || "0");
     if (amount.eq(s.amount)) {
       if (!amount.isZero() && !s.entryPrice.gt(0) && price.gt(0)) {
@@ -1472,6 +1533,19 @@ export class OrderManager {
       await this.#persist(out);
     }
   }
+}
+
+/** An entry checked and marked in flight: its order and what the records show of it. */
+interface PreparedEntry {
+  readonly spec: OrderSpec & { readonly clientOrderId: string };
+  readonly data: {
+    readonly side: Side;
+    readonly type: "LIMIT";
+    readonly timeInForce: "IOC";
+    readonly quantity: string;
+    readonly price: string;
+    readonly notional: string;
+  };
 }
 
 /** The kill switch in memory. */

@@ -39,6 +39,12 @@ export interface SimFaults {
    */
   loseNextOrderReply(n: number, options?: { mode?: LostReplyMode }): void;
   /**
+   * The next `n` order placements are executed at once, but their replies (with the
+   * real body) reach the client `ms` real milliseconds late; the user stream is not
+   * delayed. A reply later than the client's timeout is lost to it.
+   */
+  delayNextOrderReply(n: number, ms: number): void;
+  /**
    * The server's clock (authentication: `timestamp`, `nonce`; and `/time`, `serverTime`)
    * runs `ms` ahead of the market clock (negative: behind). 0 turns it off.
    */

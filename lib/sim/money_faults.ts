@@ -2,7 +2,7 @@
  * The money-path faults by name, for `deno task sim --faults …` and the soak test: each
  * arms one fault on a running simulator (a crossed take-profit, a refused trailing stop,
  * a crossed stop, refused market closes, a fill without `avgPrice`, a lost order reply,
- * a slow symbol, a fill split into two trades of one millisecond).
+ * a slow symbol, a fill split into two trades of one millisecond, a late order reply).
  *
  * @module
  */
@@ -18,6 +18,7 @@ export const MONEY_FAULTS = [
   "lost_reply",
   "slow_symbol",
   "same_ms_fills",
+  "slow_reply",
 ] as const;
 
 /** One line per fault name, for `deno task sim --help`. */
@@ -32,6 +33,8 @@ export const MONEY_FAULT_HELP: Readonly<Record<MoneyFault, string>> = {
   "slow_symbol": "every REST reply about one symbol is 2 s late for one period",
   "same_ms_fills":
     "the next taker fill (any symbol) executes as two trades in one millisecond",
+  "slow_reply":
+    "the next order executes at once but its reply comes 3 s late (the stream is not)",
 };
 
 /** One of {@linkcode MONEY_FAULTS}. */
@@ -55,13 +58,15 @@ export function parseMoneyFaults(names: readonly string[]): MoneyFault[] {
 
 /**
  * Arms `fault` once on `faults`. `slow_symbol` delays `symbol`'s REST replies by
- * `slowMs` until {@linkcode clearMoneyFaults}.
+ * `slowMs` until {@linkcode clearMoneyFaults}; `slow_reply` delays the next order's
+ * reply by `lateMs`.
  */
 export function armMoneyFault(
   faults: SimFaults,
   fault: MoneyFault,
   symbol: string,
   slowMs = 2_000,
+  lateMs = 3_000,
 ): void {
   switch (fault) {
     case "tp_crossed":
@@ -86,6 +91,8 @@ export function armMoneyFault(
       return faults.delaySymbol(symbol, slowMs);
     case "same_ms_fills":
       return faults.splitNextFills(1);
+    case "slow_reply":
+      return faults.delayNextOrderReply(1, lateMs);
   }
 }
 

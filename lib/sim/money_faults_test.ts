@@ -18,6 +18,7 @@ Deno.test("armMoneyFault() arms each money-path fault on the simulator's faults"
     loseNextOrderReply: rec("loseNextOrderReply"),
     delaySymbol: rec("delaySymbol"),
     splitNextFills: rec("splitNextFills"),
+    delayNextOrderReply: rec("delayNextOrderReply"),
   } as unknown as SimFaults;
   for (const f of MONEY_FAULTS) armMoneyFault(faults, f, "BTCUSDT");
   clearMoneyFaults(faults, ["BTCUSDT"]);
@@ -30,6 +31,7 @@ Deno.test("armMoneyFault() arms each money-path fault on the simulator's faults"
     "loseNextOrderReply [1]",
     'delaySymbol ["BTCUSDT",2000]',
     "splitNextFills [1]",
+    "delayNextOrderReply [1,3000]",
     'delaySymbol ["BTCUSDT",0]',
   ]);
   deepEqual(Object.keys(MONEY_FAULT_HELP), [...MONEY_FAULTS]);

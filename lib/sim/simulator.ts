@@ -356,6 +356,7 @@ export async function startSimulator(
       failNext: (n, fault) => restFaults.failNext(n, fault),
       sendMalformed: (n) => hub.sendMalformed(n),
       loseNextOrderReply: (n, o) => tradingFaults.loseNextOrderReply(n, o),
+      delayNextOrderReply: (n, ms) => tradingFaults.delayNextOrderReply(n, ms),
       skewMs: (ms) => tradingFaults.skew(ms),
       htmlErrors: (n) => tradingFaults.htmlErrors(n),
       dropUserStreams: () => desk.dropUserStreams(),

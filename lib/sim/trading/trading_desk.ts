@@ -355,6 +355,14 @@ export class TradingDesk implements SimTrading {
         log.debug("Losing the reply of an order ({mode})", { mode: lost });
         return this.#lose(lost, headers);
       }
+      const lateMs = this.#faults.takeReplyDelay();
+      if (lateMs !== undefined) {
+        log.debug("Delaying the reply of an order by {ms} ms", { ms: lateMs });
+        return this.#late(
+          lateMs,
+          () => Response.json(reply.body, { status: reply.status, headers }),
+        );
+      }
     }
     return Response.json(reply.body, { status: reply.status, headers });
   }
@@ -430,6 +438,19 @@ export class TradingDesk implements SimTrading {
           );
         });
     }
+  }
+
+  /** The reply `make` builds, `ms` real ms from now (at once when the simulator closes). */
+  #late(ms: number, make: () => Response): Promise<Response> {
+    return new Promise((resolve) => {
+      const release = () => {
+        clearTimeout(timer);
+        this.#held.delete(release);
+        resolve(make());
+      };
+      const timer = setTimeout(release, ms);
+      this.#held.add(release);
+    });
   }
 
   /** Brings every symbol's engine view up to date (before a command). */

@@ -52,6 +52,7 @@ export class TradingFaults {
   #rejections: { type?: string; code: number; msg: string; left: number }[] =
     [];
   #lost: LostReplyMode[] = [];
+  #lateMs: number[] = [];
   #noAvg = 0;
   #skewMs = 0;
   #html = 0;
@@ -76,6 +77,28 @@ export class TradingFaults {
   /** Takes the next lost-reply mode, if armed. */
   takeLostReply(): LostReplyMode | undefined {
     return this.#lost.shift();
+  }
+
+  /**
+   * The next `n` order placements are executed at once but their (real) replies reach
+   * the client `ms` real milliseconds late: a slow entry reply, while the fill is already
+   * on the user stream.
+   */
+  delayNextOrderReply(n: number, ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) {
+      throw new RangeError(
+        `Cannot delay order replies: ${ms} ms is not a non-negative number`,
+      );
+    }
+    this.#lateMs = Array.from(
+      { length: count(n, "delay order replies") },
+      () => ms,
+    );
+  }
+
+  /** Takes the next armed reply delay (ms), if any. */
+  takeReplyDelay(): number | undefined {
+    return this.#lateMs.shift();
   }
 
   /** Offset of the authentication clock (and `/time`) from the market clock, ms. */
