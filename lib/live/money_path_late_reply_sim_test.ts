@@ -44,12 +44,18 @@ const CASES: readonly [string, (f: SimFaults) => void, readonly Kind[]][] = [
     "position",
   ]],
   // the reply never comes: the client's 5 s timeout, then queries by client order id
-  ["the reply lost (client timeout)", (f) =>
-    f.loseNextOrderReply(1, { mode: "timeout" }), ["order", "position"]],
+  [
+    "the reply lost (client timeout)",
+    (f) => f.loseNextOrderReply(1, { mode: "timeout" }),
+    ["order", "position"],
+  ],
   // only the position update arrives before the late reply (the order update is lost
   // with a stream drop): the reply's fill must not be counted on top of it
-  ["the reply 3 s late, only the position update before it", (f) =>
-    armMoneyFault(f, "slow_reply", S), ["position"]],
+  [
+    "the reply 3 s late, only the position update before it",
+    (f) => armMoneyFault(f, "slow_reply", S),
+    ["position"],
+  ],
 ];
 
 Deno.test("money path: a fill seen on the stream gets its stop while the entry's reply is outstanding", async (t) => {

@@ -143,9 +143,10 @@ Deno.test("LiveSession survives a soak of simulated hours with random faults", a
         // the money-path faults (issue 11): a crossed TP or stop, a refused trailing
         // stop, refused market closes, a fill without avgPrice, a lost reply, a slow
         // symbol (REST replies 150 ms late until the next fault), a fill split into two
-        // trades of one millisecond
+        // trades of one millisecond, an order reply 1.5 s late (past the bot's 1 s
+        // timeout: resolved by a query, while the stream already brought the fill)
         const m = MONEY_FAULTS[Math.floor(random() * MONEY_FAULTS.length)]!;
-        armMoneyFault(f, m, symbols[Math.floor(random() * 2)]!, 150);
+        armMoneyFault(f, m, symbols[Math.floor(random() * 2)]!, 150, 1_500);
         money[m]++;
         faults.moneyFaults++;
       } else if (x < 0.49) {
