@@ -19,7 +19,7 @@ import {
   psr,
 } from "../research/mod.ts";
 import type { GridResult } from "./grid_runner.ts";
-import { M, N_METRICS } from "./metrics.ts";
+import { type MetricLayout, VBT_LAYOUT } from "./metrics.ts";
 import { ANN_FACTOR } from "./simulate.ts";
 
 /** Bars in one day of 1m data: a Sharpe from fewer bars is flagged `short_sample`. */
@@ -68,12 +68,14 @@ export interface DeflateOptions {
   readonly minTrades: number;
   /** Grids already run on the same data. @default 0 */
   readonly priorTrials?: number;
+  /** Where the rows keep the Sharpe and the trade count. @default VBT_LAYOUT */
+  readonly layout?: MetricLayout;
 }
 
 /**
  * Computes the hurdle of one ranking and every config's statistics.
  *
- * @param rows the ranking's metric rows (`configs * N_METRICS`)
+ * @param rows the ranking's metric rows (`configs * layout.stride`)
  * @param moments per config `[t, skew, kurt]` (`configs * N_MOMENTS`), or undefined for the
  *   aggregate ranking, whose mean-of-symbols Sharpe has no single return series (PSR/DSR NaN)
  * @param t per config number of returns, used when `moments` is undefined (flags, bars)
@@ -84,17 +86,15 @@ export function deflateRanking(
   t: Float64Array,
   options: DeflateOptions,
 ): Deflation {
-  const count = rows.length / N_METRICS;
+  const { stride: w, sharpe: S, nTrades: NT } = options.layout ?? VBT_LAYOUT;
+  const count = rows.length / w;
   const prior = options.priorTrials ?? 0;
   const eligible: number[] = [];
   let sum = 0, bars = 0;
   for (let c = 0; c < count; c++) {
-    const sr = rows[c * N_METRICS + M.sharpe]!;
+    const sr = rows[c * w + S]!;
     if (t[c]! > bars) bars = t[c]!;
-    if (
-      Number.isFinite(sr) &&
-      rows[c * N_METRICS + M.nTrades]! >= options.minTrades
-    ) {
+    if (Number.isFinite(sr) && rows[c * w + NT]! >= options.minTrades) {
       eligible.push(c);
       sum += sr / SQRT_ANN;
     }
@@ -105,7 +105,7 @@ export function deflateRanking(
     const mean = sum / n;
     let ss = 0;
     for (const c of eligible) {
-      const d = rows[c * N_METRICS + M.sharpe]! / SQRT_ANN - mean;
+      const d = rows[c * w + S]! / SQRT_ANN - mean;
       ss += d * d;
     }
     variance = ss / (n - 1);
@@ -117,9 +117,9 @@ export function deflateRanking(
   const minTrl = new Float64Array(count).fill(NaN);
   const flags: string[] = [];
   for (let c = 0; c < count; c++) {
-    const sharpe = rows[c * N_METRICS + M.sharpe]!;
+    const sharpe = rows[c * w + S]!;
     const f: RankFlag[] = [];
-    if (rows[c * N_METRICS + M.nTrades]! < options.minTrades) {
+    if (rows[c * w + NT]! < options.minTrades) {
       f.push("few_trades");
     }
     if (t[c]! < DAY_BARS) f.push("short_sample");
@@ -153,8 +153,18 @@ export function deflateRanking(
   };
 }
 
+/**
+ * What the honest ranking reads of a run besides its metric rows: per (symbol, config) the
+ * return moments and the per-block `(n, mean, M2)`, laid out as in `GridResult` (both
+ * models fill one).
+ */
+export type StatsSource = Pick<
+  GridResult,
+  "symbols" | "configs" | "moments" | "blocks" | "blockStats"
+>;
+
 /** Per config number of returns of symbol `s` (from the moments). */
-export function returnCounts(result: GridResult, s: number): Float64Array {
+export function returnCounts(result: StatsSource, s: number): Float64Array {
   const out = new Float64Array(result.configs);
   const base = s * result.configs;
   for (let c = 0; c < result.configs; c++) {
@@ -164,7 +174,7 @@ export function returnCounts(result: GridResult, s: number): Float64Array {
 }
 
 /** Per config the fewest returns over the symbols (for the aggregate ranking's flags). */
-export function minReturnCounts(result: GridResult): Float64Array {
+export function minReturnCounts(result: StatsSource): Float64Array {
   const out = new Float64Array(result.configs).fill(Infinity);
   for (let s = 0; s < result.symbols; s++) {
     const t = returnCounts(result, s);
@@ -176,7 +186,7 @@ export function minReturnCounts(result: GridResult): Float64Array {
 }
 
 /** The moments of symbol `s` (a view). */
-export function symbolMoments(result: GridResult, s: number): Float64Array {
+export function symbolMoments(result: StatsSource, s: number): Float64Array {
   const size = result.configs * N_MOMENTS;
   return result.moments.subarray(s * size, (s + 1) * size);
 }
@@ -186,7 +196,7 @@ export function symbolMoments(result: GridResult, s: number): Float64Array {
  * block-major columns.
  */
 export function blockColumns(
-  result: GridResult,
+  result: StatsSource,
   s: number,
   configs: Int32Array,
 ): BlockColumns {
@@ -214,7 +224,7 @@ export function blockColumns(
  * @throws RangeError without block statistics or below {@linkcode MIN_PBO_CONFIGS} configs
  */
 export function pboOfRanking(
-  result: GridResult,
+  result: StatsSource,
   symbols: readonly number[],
   eligible: Int32Array,
   selectFor?: (ids: Int32Array) => CscvSelect,
@@ -235,4 +245,39 @@ export function pboOfRanking(
   // Report chosen configs by config id, not by position in the eligible list.
   const chosen = r.chosen.map((j) => j < 0 ? -1 : ids[j]!);
   return { ...r, chosen };
+}
+
+/**
+ * PBO of every ranking scope of a run (a symbol, or "ALL": the mean over all symbols) over its
+ * eligible configs. With `explicit` (the user gave S) a scope CSCV cannot serve is an error;
+ * otherwise it is skipped and named in `skipped`.
+ *
+ * @param symbols the run's symbols, in the order of `source`
+ * @param select the selection rule over the eligible ids (default: the in-sample maximum)
+ * @throws RangeError (with `explicit`) for too few eligible configs or no block statistics
+ */
+export function pboPerScope(
+  source: StatsSource,
+  scopes: readonly { readonly scope: string; readonly deflation?: Deflation }[],
+  symbols: readonly string[],
+  select: ((ids: Int32Array) => CscvSelect) | undefined,
+  explicit: boolean,
+): { pbo: Map<string, CscvResult>; skipped?: string } {
+  const pbo = new Map<string, CscvResult>();
+  let skipped: string | undefined;
+  for (const scope of scopes) {
+    const syms = scope.scope === "ALL"
+      ? symbols.map((_, i) => i)
+      : [symbols.indexOf(scope.scope)];
+    try {
+      pbo.set(
+        scope.scope,
+        pboOfRanking(source, syms, scope.deflation!.eligible, select),
+      );
+    } catch (error) {
+      if (!(error instanceof RangeError) || explicit) throw error;
+      skipped = `${scope.scope}: ${error.message}`;
+    }
+  }
+  return { pbo, ...(skipped !== undefined ? { skipped } : {}) };
 }

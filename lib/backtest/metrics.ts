@@ -71,3 +71,23 @@ export const RANKABLE: readonly MetricName[] = [
 export function metricIndex(name: MetricName): number {
   return METRICS.indexOf(name);
 }
+
+/**
+ * Where a model's metric rows keep what the honest ranking reads (PSR/DSR, PBO, plateaus,
+ * walk-forward): both models fill rows of this shape, so one pipeline serves both.
+ */
+export interface MetricLayout {
+  /** Values per config row. */
+  readonly stride: number;
+  /** Index of the annualised per-bar Sharpe of the value series. */
+  readonly sharpe: number;
+  /** Index of the trade count (eligibility: `>= --min_trades`). */
+  readonly nTrades: number;
+}
+
+/** The vectorbt model's layout. */
+export const VBT_LAYOUT: MetricLayout = {
+  stride: N_METRICS,
+  sharpe: M.sharpe,
+  nTrades: M.nTrades,
+};

@@ -15,8 +15,13 @@ import {
   plateauScores,
 } from "../research/mod.ts";
 import { type ConfigTable, GRID_PARAMS, N_PARAMS } from "./grid.ts";
-import { M, metricIndex, type MetricName, N_METRICS } from "./metrics.ts";
-import { rankConfigs } from "./rank.ts";
+import {
+  metricIndex,
+  type MetricLayout,
+  type MetricName,
+  VBT_LAYOUT,
+} from "./metrics.ts";
+import { rankRows, unrankedRows } from "./rank.ts";
 
 /** How the winner is chosen: the raw maximum or the best plateau. */
 export type RankRule = "max" | "plateau";
@@ -31,13 +36,27 @@ const CATEGORICAL: ReadonlySet<string> = new Set([
 
 /** The plateau grid of a config table. */
 export function configPlateauGrid(configs: ConfigTable): PlateauGrid {
-  const values = GRID_PARAMS.map((_, p) =>
-    Float64Array.from(
-      { length: configs.count },
-      (_, c) => configs.values[c * N_PARAMS + p]!,
-    )
+  return tablePlateauGrid(configs, GRID_PARAMS, CATEGORICAL);
+}
+
+/**
+ * The plateau grid of a config table of any model: axis p of `params` is smoothed unless
+ * its name is in `categorical`; `off(name, x)` marks a value as a categorical level (e.g.
+ * "no trailing stop") that is never smoothed across.
+ */
+export function tablePlateauGrid(
+  configs: ConfigTable,
+  params: readonly string[],
+  categorical: ReadonlySet<string>,
+  off: (name: string, x: number) => boolean = () => false,
+): PlateauGrid {
+  const values = params.map((name, p) =>
+    Float64Array.from({ length: configs.count }, (_, c) => {
+      const x = configs.values[c * N_PARAMS + p]!;
+      return off(name, x) ? NaN : x;
+    })
   );
-  return plateauGrid(values, GRID_PARAMS.map((name) => !CATEGORICAL.has(name)));
+  return plateauGrid(values, params.map((name) => !categorical.has(name)));
 }
 
 /**
@@ -45,15 +64,16 @@ export function configPlateauGrid(configs: ConfigTable): PlateauGrid {
  */
 export function eligibleMetric(
   rows: Float64Array,
-  rankBy: MetricName,
+  metric: number,
   minTrades: number,
+  layout: MetricLayout = VBT_LAYOUT,
 ): Float64Array {
-  const m = metricIndex(rankBy);
-  const count = rows.length / N_METRICS;
+  const w = layout.stride;
+  const count = rows.length / w;
   const out = new Float64Array(count);
   for (let c = 0; c < count; c++) {
-    const v = rows[c * N_METRICS + m]!;
-    out[c] = rows[c * N_METRICS + M.nTrades]! >= minTrades && Number.isFinite(v)
+    const v = rows[c * w + metric]!;
+    out[c] = rows[c * w + layout.nTrades]! >= minTrades && Number.isFinite(v)
       ? v
       : NaN;
   }
@@ -68,10 +88,11 @@ export function rankByPlateau(
   rows: Float64Array,
   score: Float64Array,
   minTrades: number,
+  layout: MetricLayout = VBT_LAYOUT,
 ): Int32Array {
   const keep: number[] = [];
   for (let c = 0; c < score.length; c++) {
-    if (rows[c * N_METRICS + M.nTrades]! >= minTrades) keep.push(c);
+    if (rows[c * layout.stride + layout.nTrades]! >= minTrades) keep.push(c);
   }
   keep.sort((a, b) => {
     const x = score[a]!, y = score[b]!;
@@ -100,8 +121,12 @@ export function plateauSelect(grid: PlateauGrid, ids: Int32Array): CscvSelect {
 
 /** Options of {@linkcode rankWithRule}. */
 export interface RuleOptions {
-  /** The ranking metric. */
-  readonly rankBy: MetricName;
+  /** The ranking metric (of the vectorbt model; see `metric` for other models). */
+  readonly rankBy?: MetricName;
+  /** The ranking metric's index in a row; overrides `rankBy`. */
+  readonly metric?: number;
+  /** The rows' layout. @default VBT_LAYOUT */
+  readonly layout?: MetricLayout;
   /** Minimum trades to be ranked. */
   readonly minTrades: number;
   /** Raw maximum or plateau. */
@@ -117,19 +142,28 @@ export interface RuleOptions {
 export function rankWithRule(
   rows: Float64Array,
   options: RuleOptions,
-): { order: Int32Array; plateau?: Float64Array } {
-  const { rankBy, minTrades } = options;
+): { order: Int32Array; unranked: Int32Array; plateau?: Float64Array } {
+  const { minTrades } = options;
+  const layout = options.layout ?? VBT_LAYOUT;
+  const m = options.metric ?? metricIndex(options.rankBy ?? "sharpe");
   const plateau = options.grid !== undefined && hasNeighbours(options.grid)
-    ? plateauScores(options.grid, eligibleMetric(rows, rankBy, minTrades)).score
+    ? plateauScores(options.grid, eligibleMetric(rows, m, minTrades, layout))
+      .score
     : undefined;
+  const unranked = unrankedRows(rows, layout, m, minTrades);
   if (options.rule === "plateau") {
     if (plateau === undefined) {
       throw new RangeError("Cannot rank by plateau: no axis to smooth over");
     }
-    return { order: rankByPlateau(rows, plateau, minTrades), plateau };
+    return {
+      order: rankByPlateau(rows, plateau, minTrades, layout),
+      unranked,
+      plateau,
+    };
   }
   return {
-    order: rankConfigs(rows, { rankBy, minTrades }),
+    order: rankRows(rows, layout, m, minTrades),
+    unranked,
     ...(plateau ? { plateau } : {}),
   };
 }

@@ -5,7 +5,14 @@
  * @module
  */
 import type { GridResult } from "./grid_runner.ts";
-import { M, metricIndex, type MetricName, N_METRICS } from "./metrics.ts";
+import {
+  M,
+  metricIndex,
+  type MetricLayout,
+  type MetricName,
+  N_METRICS,
+  VBT_LAYOUT,
+} from "./metrics.ts";
 
 /** Options of {@linkcode rankConfigs}. */
 export interface RankOptions {
@@ -72,20 +79,49 @@ export function rankConfigs(
   rows: Float64Array,
   options: RankOptions = {},
 ): Int32Array {
-  const m = metricIndex(options.rankBy ?? "sharpe");
-  const minTrades = options.minTrades ?? 1;
-  const count = rows.length / N_METRICS;
+  return rankRows(
+    rows,
+    VBT_LAYOUT,
+    metricIndex(options.rankBy ?? "sharpe"),
+    options.minTrades ?? 1,
+  );
+}
+
+/**
+ * {@linkcode rankConfigs} for rows of any model: by the value at index `metric` of each row
+ * descending (NaN last), ties by config index, configs below `minTrades` left out.
+ */
+export function rankRows(
+  rows: Float64Array,
+  layout: MetricLayout,
+  metric: number,
+  minTrades: number,
+): Int32Array {
+  const w = layout.stride, t = layout.nTrades;
+  const count = rows.length / w;
   const keep: number[] = [];
   for (let c = 0; c < count; c++) {
-    if (rows[c * N_METRICS + M.nTrades]! >= minTrades) keep.push(c);
+    if (rows[c * w + t]! >= minTrades) keep.push(c);
   }
   keep.sort((a, b) => {
-    const x = rows[a * N_METRICS + m]!, y = rows[b * N_METRICS + m]!;
+    const x = rows[a * w + metric]!, y = rows[b * w + metric]!;
     const xn = x !== x, yn = y !== y;
     if (xn || yn) return xn === yn ? a - b : xn ? 1 : -1;
     return x > y ? -1 : x < y ? 1 : a - b;
   });
   return Int32Array.from(keep);
+}
+
+/** The configs {@linkcode rankRows} leaves out (below `minTrades`), in the same order. */
+export function unrankedRows(
+  rows: Float64Array,
+  layout: MetricLayout,
+  metric: number,
+  minTrades: number,
+): Int32Array {
+  return rankRows(rows, layout, metric, -Infinity).filter((c) =>
+    rows[c * layout.stride + layout.nTrades]! < minTrades
+  );
 }
 
 /** The rows of symbol `s` of a grid result (a view, not a copy). */
@@ -102,7 +138,10 @@ export function unrankedConfigs(
   rows: Float64Array,
   options: RankOptions = {},
 ): Int32Array {
-  const minTrades = options.minTrades ?? 1;
-  const all = rankConfigs(rows, { ...options, minTrades: -Infinity });
-  return all.filter((c) => rows[c * N_METRICS + M.nTrades]! < minTrades);
+  return unrankedRows(
+    rows,
+    VBT_LAYOUT,
+    metricIndex(options.rankBy ?? "sharpe"),
+    options.minTrades ?? 1,
+  );
 }

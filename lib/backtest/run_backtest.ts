@@ -31,16 +31,18 @@ import {
   tradeCsvLines,
   writeLines,
 } from "./outputs.ts";
-import { aggregateMetrics, symbolRows, unrankedConfigs } from "./rank.ts";
+import { aggregateMetrics, symbolRows } from "./rank.ts";
 import {
   deflateRanking,
   type Deflation,
   minReturnCounts,
-  pboOfRanking,
+  pboPerScope,
   returnCounts,
   symbolMoments,
 } from "./honest_rank.ts";
+import { moveOutputs, stageDir } from "./stage_outputs.ts";
 import { pboJson } from "./pbo_output.ts";
+import { type HonestPlan, planHonest } from "./honest_plan.ts";
 import { runWalkForward, type WalkForwardSymbol } from "./walk_forward.ts";
 import {
   walkForwardCsvLines,
@@ -54,13 +56,9 @@ import {
   rankWithRule,
 } from "./plateau_rank.ts";
 import {
-  autoBlocks,
   type CscvResult,
   type DayBlocks,
   hasNeighbours,
-  planDayBlocks,
-  planWindows,
-  spannedDays,
   type WalkForwardSpec,
   type WalkForwardWindow,
 } from "../research/mod.ts";
@@ -285,44 +283,17 @@ export async function prepareRun(
     );
   }
 
-  let windows: WalkForwardWindow[] | undefined;
-  if (options.walkForward !== undefined) {
-    let lo = Infinity, hi = -Infinity;
-    for (const f of table.symbols) {
-      if (f.bars === 0) continue;
-      lo = Math.min(lo, f.ts[0]!);
-      hi = Math.max(hi, f.ts[f.bars - 1]! + 60_000);
-    }
-    try {
-      windows = planWindows(lo, hi, options.walkForward);
-    } catch (error) {
-      if (error instanceof RangeError) {
-        throw new BacktestInputError(error.message);
-      }
-      throw error;
-    }
-  }
   const pboOpt = options.pbo ?? "auto";
-  let blocks: DayBlocks | undefined;
-  let pboSkipped: string | undefined;
-  if (pboOpt !== "off") {
-    const ts = table.symbols.map((s) => s.ts);
-    const days = spannedDays(ts);
-    const s = pboOpt === "auto" ? autoBlocks(days) : pboOpt;
-    if (s === 0) {
-      pboSkipped =
-        `the data spans ${days} UTC day(s); CSCV needs at least 4 whole-day blocks`;
-    } else {
-      try {
-        blocks = planDayBlocks(ts, s);
-      } catch (error) {
-        if (error instanceof RangeError) {
-          throw new BacktestInputError(`--pbo ${pboOpt}: ${error.message}`);
-        }
-        throw error;
-      }
+  let plan: HonestPlan;
+  try {
+    plan = planHonest(table, pboOpt, options.walkForward);
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw new BacktestInputError(error.message);
     }
+    throw error;
   }
+  const { blocks, pboSkipped, windows } = plan;
 
   return {
     table,
@@ -401,7 +372,6 @@ export async function finishRun(
       rule: rankRule,
       grid: plateauGrid,
     }),
-    unranked: unrankedConfigs(rows, { rankBy, minTrades }),
   });
   const scopes: RankedScope[] = table.symbols.map((s, i) => {
     const rows = symbolRows(result, i);
@@ -427,32 +397,23 @@ export async function finishRun(
   }
 
   // PBO per ranking, before anything is written (an explicit S with too few configs is bad input).
-  const pbo = new Map<string, CscvResult>();
+  let pbo = new Map<string, CscvResult>();
   if (blocks !== undefined) {
-    for (const scope of scopes) {
-      const eligible = scope.deflation!.eligible;
-      const syms = scope.scope === "ALL"
-        ? table.symbols.map((_, i) => i)
-        : [table.symbols.findIndex((x) => x.symbol === scope.scope)];
-      try {
-        pbo.set(
-          scope.scope,
-          pboOfRanking(
-            result,
-            syms,
-            eligible,
-            rankRule === "plateau"
-              ? (ids) => plateauSelect(plateauGrid, ids)
-              : undefined,
-          ),
-        );
-      } catch (error) {
-        if (!(error instanceof RangeError)) throw error;
-        if (pboOpt !== "auto") {
-          throw new BacktestInputError(`--pbo ${pboOpt}: ${error.message}`);
-        }
-        pboSkipped = `${scope.scope}: ${error.message}`;
-      }
+    try {
+      const done = pboPerScope(
+        result,
+        scopes,
+        table.symbols.map((s) => s.symbol),
+        rankRule === "plateau"
+          ? (ids) => plateauSelect(plateauGrid, ids)
+          : undefined,
+        pboOpt !== "auto",
+      );
+      pbo = done.pbo;
+      pboSkipped = done.skipped ?? pboSkipped;
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      throw new BacktestInputError(`--pbo ${pboOpt}: ${error.message}`);
     }
   }
 
@@ -481,11 +442,7 @@ export async function finishRun(
   // Everything is written into a staging directory inside --out and moved into place at
   // the end (manifest.json last), so a failed run leaves the previous outputs untouched
   // and a finished run never mixes its top/ curves with an earlier run's.
-  await Deno.mkdir(options.out, { recursive: true });
-  const stage = await Deno.makeTempDir({
-    dir: options.out,
-    prefix: ".backtest-",
-  });
+  const stage = await stageDir(options.out);
   try {
     const files: string[] = [];
     const path = (name: string) => `${stage}/${name}`;
@@ -682,24 +639,6 @@ export async function finishRun(
     };
   } finally {
     await Deno.remove(stage, { recursive: true }).catch(() => {});
-  }
-}
-
-/**
- * Moves a finished run's outputs from `stage` into `out`: the previous run's `top/` is
- * removed first (its curves belong to another ranking), `manifest.json` comes last.
- */
-async function moveOutputs(stage: string, out: string): Promise<void> {
-  const names: string[] = [];
-  for await (const e of Deno.readDir(stage)) names.push(e.name);
-  names.sort((a, b) =>
-    Number(a === "manifest.json") - Number(b === "manifest.json")
-  );
-  await Deno.remove(`${out}/top`, { recursive: true }).catch((error) => {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  });
-  for (const name of names) {
-    await Deno.rename(`${stage}/${name}`, `${out}/${name}`);
   }
 }
 

@@ -253,6 +253,40 @@ Deno.test("runBacktest() writes PSR/DSR for every ranked config and pbo.json", a
       },
     );
 
+    await t.step(
+      "a re-run without PBO or walk-forward leaves none of the earlier run's",
+      async () => {
+        await runBacktest(
+          opts("stale", {
+            pbo: 4,
+            walkForward: parseWalkForward("is=2d,oos=1d"),
+          }),
+        );
+        const names = async () => {
+          const out = [];
+          for await (const e of Deno.readDir(join(dir, "stale"))) {
+            out.push(e.name);
+          }
+          return out.sort();
+        };
+        deepEqual(await names(), [
+          "manifest.json",
+          "pbo.json",
+          "ranked.csv",
+          "ranked.json",
+          "walk_forward.csv",
+          "walk_forward.json",
+          "walk_forward_equity.csv",
+        ]);
+        await runBacktest(opts("stale", { pbo: "off" }));
+        deepEqual(await names(), [
+          "manifest.json",
+          "ranked.csv",
+          "ranked.json",
+        ]);
+      },
+    );
+
     await t.step("plateau without a 3-level axis is refused", async () => {
       await assertRejects(
         () =>

@@ -10,7 +10,14 @@ import type { EntryLimits } from "../../order/entry_guard.ts";
 import { csvNumber } from "../outputs.ts";
 import type { SymbolFeatures } from "../feature_table.ts";
 import { BOT_PARAMS, botConfigRecord } from "./bot_grid.ts";
-import { BOT_METRICS, type BotTrade, N_BOT_METRICS } from "./simulate_bot.ts";
+import {
+  BOT_LAYOUT,
+  BOT_METRICS,
+  type BotTrade,
+  N_BOT_METRICS,
+} from "./simulate_bot.ts";
+import { rankRows } from "../rank.ts";
+import type { Deflation } from "../honest_rank.ts";
 
 /** Header of a bot-model `ranked.csv`. */
 export const BOT_RANKED_COLUMNS: readonly string[] = [
@@ -19,6 +26,10 @@ export const BOT_RANKED_COLUMNS: readonly string[] = [
   "config_id",
   ...BOT_PARAMS,
   ...BOT_METRICS,
+  "psr",
+  "dsr",
+  "plateau_score",
+  "flags",
 ];
 
 /** One ranking of a bot-model run. */
@@ -29,6 +40,12 @@ export interface BotScope {
   readonly rows: Float64Array;
   /** Ranked config indices, best first. */
   readonly order: Int32Array;
+  /** Configs below `--min_trades`, written after the ranked ones, flagged `few_trades`. */
+  readonly unranked?: Int32Array;
+  /** PSR, DSR and flags of every config (see `deflateRanking`). */
+  readonly deflation?: Deflation;
+  /** Plateau score of every config, when the grid has neighbours. */
+  readonly plateau?: Float64Array;
 }
 
 /** Lines of `ranked.csv` (header first). */
@@ -38,16 +55,29 @@ export function* botRankedCsvLines(
 ): Generator<string> {
   yield BOT_RANKED_COLUMNS.join(",");
   for (const s of scopes) {
-    for (let r = 0; r < s.order.length; r++) {
-      const c = s.order[r]!;
+    const unranked = s.unranked ?? new Int32Array(0);
+    const total = s.order.length + unranked.length;
+    for (let r = 0; r < total; r++) {
+      const c = r < s.order.length
+        ? s.order[r]!
+        : unranked[r - s.order.length]!;
       const params = Object.values(botConfigRecord(configs, c)).map(String);
       const metrics = Array.from(
         s.rows.subarray(c * N_BOT_METRICS, (c + 1) * N_BOT_METRICS),
         csvNumber,
       );
-      yield [s.scope, String(r + 1), String(c), ...params, ...metrics].join(
-        ",",
-      );
+      const d = s.deflation;
+      yield [
+        s.scope,
+        String(r + 1),
+        String(c),
+        ...params,
+        ...metrics,
+        csvNumber(d?.psr[c] ?? NaN),
+        csvNumber(d?.dsr[c] ?? NaN),
+        csvNumber(s.plateau?.[c] ?? NaN),
+        d?.flags[c] ?? "",
+      ].join(",");
     }
   }
 }
@@ -61,20 +91,7 @@ export function rankBot(
   metric: number,
   minTrades: number,
 ): Int32Array {
-  const count = rows.length / N_BOT_METRICS;
-  const nTrades = BOT_METRICS.indexOf("n_trades");
-  const keep: number[] = [];
-  for (let c = 0; c < count; c++) {
-    if (rows[c * N_BOT_METRICS + nTrades]! >= minTrades) keep.push(c);
-  }
-  keep.sort((a, b) => {
-    const x = rows[a * N_BOT_METRICS + metric]!,
-      y = rows[b * N_BOT_METRICS + metric]!;
-    const xn = x !== x, yn = y !== y;
-    if (xn || yn) return xn === yn ? a - b : xn ? 1 : -1;
-    return x > y ? -1 : x < y ? 1 : a - b;
-  });
-  return Int32Array.from(keep);
+  return rankRows(rows, BOT_LAYOUT, metric, minTrades);
 }
 
 /** Header of a bot-model trade file. */

@@ -47,6 +47,7 @@ import { intrabarPath, PATH_POINTS } from "../../features/intrabar_path.ts";
 import type { BotMarket } from "./bot_market.ts";
 import { N_MOMENTS, sparseReturnStats } from "../../research/return_stats.ts";
 import { ANN_FACTOR } from "../simulate.ts";
+import type { MetricLayout } from "../metrics.ts";
 
 /** Run-level costs and the intrabar convention. */
 export interface BotCosts {
@@ -85,6 +86,13 @@ export type BotMetricName = typeof BOT_METRICS[number];
 
 /** Values per bot metric row. */
 export const N_BOT_METRICS: number = BOT_METRICS.length;
+
+/** Where the honest ranking finds the bot's Sharpe and trade count. */
+export const BOT_LAYOUT: MetricLayout = {
+  stride: BOT_METRICS.length,
+  sharpe: BOT_METRICS.indexOf("sharpe"),
+  nTrades: BOT_METRICS.indexOf("n_trades"),
+};
 
 /** Bot metrics a run can be ranked by (higher is better). */
 export const BOT_RANKABLE: readonly BotMetricName[] = [
