@@ -7,7 +7,7 @@
  * @module
  */
 import { writeReport } from "../lib/report/mod.ts";
-import { parseWalkForward, type WalkForwardSpec } from "../lib/research/mod.ts";
+import { parseHonestFlags } from "../lib/backtest/honest_plan.ts";
 import {
   checkInputFile,
   checkOutputDir,
@@ -241,23 +241,14 @@ export async function main(
     if (error instanceof SyntaxError) throw new UsageError(error.message);
     throw error;
   }
-  let pbo: number | "auto" | "off";
-  if (flags.pbo === "auto" || flags.pbo === "off") pbo = flags.pbo;
-  else if (/^\d+$/.test(flags.pbo)) pbo = Number(flags.pbo);
-  else {
-    throw new UsageError(
-      `--pbo must be an even number of blocks >= 4, auto or off, got ${flags.pbo}`,
-    );
+  let honest;
+  try {
+    honest = parseHonestFlags(flags);
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new UsageError(error.message);
+    throw error;
   }
-  let walkForward: WalkForwardSpec | undefined;
-  if (flags.walk_forward !== undefined) {
-    try {
-      walkForward = parseWalkForward(flags.walk_forward);
-    } catch (error) {
-      if (error instanceof SyntaxError) throw new UsageError(error.message);
-      throw error;
-    }
-  }
+  const { pbo, walkForward } = honest;
   let shard: ShardSpec | undefined;
   if (flags.shard !== undefined) {
     try {

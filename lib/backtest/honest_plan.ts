@@ -9,6 +9,7 @@
 import {
   autoBlocks,
   type DayBlocks,
+  parseWalkForward,
   planDayBlocks,
   planWindows,
   spannedDays,
@@ -76,4 +77,32 @@ export function planHonest(
     ...(pboSkipped !== undefined ? { pboSkipped } : {}),
     ...(windows !== undefined ? { windows } : {}),
   };
+}
+
+/**
+ * Parses `--pbo`: an even number of blocks, "auto" or "off" (the evenness and range are
+ * checked against the data by {@linkcode planHonest}).
+ *
+ * @throws {SyntaxError} naming the flag
+ */
+export function parsePboOption(text: string): PboOption {
+  if (text === "auto" || text === "off") return text;
+  if (/^\d+$/.test(text)) return Number(text);
+  throw new SyntaxError(
+    `--pbo must be an even number of blocks >= 4, auto or off, got ${text}`,
+  );
+}
+
+/**
+ * The honest-ranking flags both models read: `--pbo` and `--walk_forward`.
+ *
+ * @throws {SyntaxError} naming the flag
+ */
+export function parseHonestFlags(
+  flags: { readonly pbo: string; readonly "walk_forward"?: string | undefined },
+): { pbo: PboOption; walkForward?: WalkForwardSpec } {
+  const pbo = parsePboOption(flags.pbo);
+  return flags.walk_forward !== undefined
+    ? { pbo, walkForward: parseWalkForward(flags.walk_forward) }
+    : { pbo };
 }

@@ -21,6 +21,7 @@ import {
 import type { GridResult } from "./grid_runner.ts";
 import { type MetricLayout, VBT_LAYOUT } from "./metrics.ts";
 import { ANN_FACTOR } from "./simulate.ts";
+import { jsonNumber } from "./outputs.ts";
 
 /** Bars in one day of 1m data: a Sharpe from fewer bars is flagged `short_sample`. */
 export const DAY_BARS = 1440;
@@ -280,4 +281,26 @@ export function pboPerScope(
     }
   }
   return { pbo, ...(skipped !== undefined ? { skipped } : {}) };
+}
+
+/** The DSR hurdle of each ranking scope, as `ranked.json` and the manifest show it. */
+export function deflationJson(
+  scopes: readonly { readonly scope: string; readonly deflation?: Deflation }[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const s of scopes) {
+    const d = s.deflation;
+    if (d === undefined) continue;
+    out[s.scope] = {
+      trials: d.trials,
+      eligible: d.eligible.length,
+      "prior_trials": d.priorTrials,
+      "sharpe_variance_per_bar": jsonNumber(d.variance),
+      "hurdle_sharpe": jsonNumber(d.hurdle * Math.sqrt(ANN_FACTOR)),
+      bars: d.bars,
+      "noise_best_sharpe": jsonNumber(d.noiseBest),
+      "noise_sharpe_std": jsonNumber(d.noiseStd),
+    };
+  }
+  return out;
 }

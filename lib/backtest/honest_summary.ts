@@ -5,23 +5,35 @@
  * @module
  */
 import type { CscvResult } from "../research/mod.ts";
-import { DAY_BARS } from "./honest_rank.ts";
-import { M, N_METRICS } from "./metrics.ts";
-import type { RankedScope } from "./outputs.ts";
+import { DAY_BARS, type Deflation } from "./honest_rank.ts";
+import { type MetricLayout, VBT_LAYOUT } from "./metrics.ts";
 import { ANN_FACTOR } from "./simulate.ts";
 import type { WalkForwardSymbol } from "./walk_forward.ts";
 
 const f2 = (x: number) => Number.isFinite(x) ? x.toFixed(2) : String(x);
 const f4 = (x: number) => Number.isFinite(x) ? x.toFixed(4) : "n/a";
 
+/** What {@linkcode honestLines} reads of a ranking (either model's scope). */
+export interface HonestScope {
+  /** Symbol or "ALL". */
+  readonly scope: string;
+  /** Ranked config indices, best first. */
+  readonly order: Int32Array;
+  /** Metric rows. */
+  readonly rows: Float64Array;
+  /** PSR, DSR and flags. */
+  readonly deflation?: Deflation;
+}
+
 /**
  * Lines describing how much a ranking's winner means (empty without deflation data). For the
  * aggregate ranking, `symbols` (the per-symbol rankings) give its winner's DSR per symbol.
  */
 export function honestLines(
-  scope: RankedScope,
+  scope: HonestScope,
   pbo?: CscvResult,
-  symbols: readonly RankedScope[] = [],
+  symbols: readonly HonestScope[] = [],
+  layout: MetricLayout = VBT_LAYOUT,
 ): string[] {
   const d = scope.deflation;
   if (d === undefined) return [];
@@ -35,7 +47,7 @@ export function honestLines(
   );
   const best = scope.order[0];
   if (best !== undefined) {
-    const sharpe = scope.rows[best * N_METRICS + M.sharpe]!;
+    const sharpe = scope.rows[best * layout.stride + layout.sharpe]!;
     const dsr = d.dsr[best]!, psr = d.psr[best]!;
     const hurdle = d.hurdle * Math.sqrt(ANN_FACTOR);
     if (dsr === dsr) {

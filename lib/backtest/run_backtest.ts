@@ -35,6 +35,7 @@ import { aggregateMetrics, symbolRows } from "./rank.ts";
 import {
   deflateRanking,
   type Deflation,
+  deflationJson,
   minReturnCounts,
   pboPerScope,
   returnCounts,
@@ -64,7 +65,7 @@ import {
 } from "../research/mod.ts";
 import { readFeatureTable } from "./read_feature_table.ts";
 import { buildSignals } from "./signals.ts";
-import { ANN_FACTOR, newSimRecord, simulate } from "./simulate.ts";
+import { newSimRecord, simulate } from "./simulate.ts";
 
 const log = getLogger(["aster", "backtest"]);
 
@@ -640,27 +641,6 @@ export async function finishRun(
   } finally {
     await Deno.remove(stage, { recursive: true }).catch(() => {});
   }
-}
-
-function deflationJson(
-  scopes: readonly RankedScope[],
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const s of scopes) {
-    const d = s.deflation;
-    if (d === undefined) continue;
-    out[s.scope] = {
-      trials: d.trials,
-      eligible: d.eligible.length,
-      "prior_trials": d.priorTrials,
-      "sharpe_variance_per_bar": jsonNumber(d.variance),
-      "hurdle_sharpe": jsonNumber(d.hurdle * Math.sqrt(ANN_FACTOR)),
-      bars: d.bars,
-      "noise_best_sharpe": jsonNumber(d.noiseBest),
-      "noise_sharpe_std": jsonNumber(d.noiseStd),
-    };
-  }
-  return out;
 }
 
 /** The grid lists as the manifest shows them: deduplicated, sorted, `null` = off, booleans. */

@@ -15,7 +15,10 @@ import {
 } from "./bot_grid.ts";
 import { BotInputError } from "./bot_market.ts";
 import { runBotBacktest } from "./run_bot.ts";
+import { parseHonestFlags } from "../honest_plan.ts";
+import { honestLines, walkForwardLine } from "../honest_summary.ts";
 import {
+  BOT_LAYOUT,
   BOT_METRICS,
   BOT_RANKABLE,
   type BotMetricName,
@@ -156,6 +159,10 @@ export interface BotCliFlags {
   readonly "max_upsize": number;
   readonly "max_position_notional": number;
   readonly "max_price_deviation_bps": number;
+  readonly "rank_rule": string;
+  readonly "prior_trials": number;
+  readonly pbo: string;
+  readonly "walk_forward"?: string | undefined;
   readonly [list: string]: unknown;
 }
 
@@ -220,9 +227,22 @@ export async function mainBot(
     if (error instanceof SyntaxError) throw new UsageError(error.message);
     throw error;
   }
+  let honest;
+  try {
+    honest = parseHonestFlags(flags);
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new UsageError(error.message);
+    throw error;
+  }
   let summary;
   try {
     summary = await runBotBacktest({
+      rankRule: flags.rank_rule === "plateau" ? "plateau" : "max",
+      priorTrials: flags.prior_trials,
+      pbo: honest.pbo,
+      ...(honest.walkForward !== undefined
+        ? { walkForward: honest.walkForward }
+        : {}),
       features: flags.features,
       out: flags.out_dir,
       grid: grid as Partial<BotGridSpec>,
@@ -256,6 +276,7 @@ export async function mainBot(
   }
   const shown: BotMetricName[] = [
     "net_pnl",
+    "sharpe",
     "n_trades",
     "win_rate",
     "fees",
@@ -297,6 +318,18 @@ export async function mainBot(
         "\n",
       ),
     );
+    for (
+      const line of honestLines(
+        scope,
+        summary.pbo.get(scope.scope),
+        [],
+        BOT_LAYOUT,
+      )
+    ) print(line);
+  }
+  for (const w of summary.walkForward ?? []) print(walkForwardLine(w));
+  if (summary.pboSkipped !== undefined) {
+    print(`\nPBO skipped: ${summary.pboSkipped}`);
   }
   print(
     `\n${summary.barConfigs.toExponential(2)} bar-configs, simulated in ${

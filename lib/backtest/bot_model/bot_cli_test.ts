@@ -97,6 +97,9 @@ Deno.test("backtest.ts --model bot ranks the bot's own parameters", async (t) =>
         ]);
         equal(r.code, 0, r.stderr);
         match(r.stdout, /ranked by net_pnl \(PnL in USDT\)/);
+        match(r.stdout, /noise alone: the best of N=\d+ null configs/);
+        match(r.stdout, /winner config \d+: Sharpe .*DSR/);
+        match(r.stdout, /PBO skipped: BTCUSDT: .*CSCV needs at least 10/);
         const manifest = JSON.parse(
           await Deno.readTextFile(`${out}/manifest.json`),
         );
@@ -127,6 +130,14 @@ Deno.test("backtest.ts --model bot ranks the bot's own parameters", async (t) =>
         [["--features", features, "--spread_bps", "2"], /has book columns/],
         [["--features", features, "--sl_stop", "0.01"], /--model vbt only/],
         [["--features", features, "--tp_bps", "abc"], /tp_bps value "abc"/],
+        [["--features", features, "--pbo", "5"], /--pbo 5: .*even/],
+        [["--features", features, "--pbo", "8"], /--pbo 8: .*spans 4 UTC/],
+        [["--features", features, "--pbo", "x"], /--pbo must be/],
+        [
+          ["--features", features, "--rank_rule", "plateau"],
+          /no numeric grid axis has 3/,
+        ],
+        [["--features", features, "--rank_by", "sortino"], /rank_by/],
         [
           ["--features", features, "--trail_callback_pct", "9"],
           /trail_callback_pct=9/,

@@ -14,6 +14,8 @@ import {
   N_PARAMS,
   N_SIGNAL_PARAMS,
 } from "../grid.ts";
+import type { PlateauGrid } from "../../research/mod.ts";
+import { tablePlateauGrid } from "../plateau_rank.ts";
 
 /** Bot grid parameters, in product order: the live bot's flag names. */
 export const BOT_PARAMS = [
@@ -175,6 +177,20 @@ export function validateBotGrid(
 /** Expands the bot grid (lists deduplicated and sorted, so any order gives the same ids). */
 export function expandBotGrid(spec: BotGridSpec): ConfigTable {
   return expandLists(BOT_PARAMS.map((name) => spec[name]));
+}
+
+/**
+ * The plateau grid of a bot config table: numeric axes with >= 3 levels are smoothed;
+ * `order_notional` (a scale, like the vectorbt model's cost axes) is never smoothed, and
+ * `trail_activation_bps` 0 ("no trailing stop") is a categorical level.
+ */
+export function botPlateauGrid(configs: ConfigTable): PlateauGrid {
+  return tablePlateauGrid(
+    configs,
+    BOT_PARAMS,
+    new Set(["order_notional"]),
+    (name, x) => name === "trail_activation_bps" && x === 0,
+  );
 }
 
 /** The exit and sizing parameters of one bot config. */

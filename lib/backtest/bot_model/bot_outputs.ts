@@ -10,13 +10,7 @@ import type { EntryLimits } from "../../order/entry_guard.ts";
 import { csvNumber } from "../outputs.ts";
 import type { SymbolFeatures } from "../feature_table.ts";
 import { BOT_PARAMS, botConfigRecord } from "./bot_grid.ts";
-import {
-  BOT_LAYOUT,
-  BOT_METRICS,
-  type BotTrade,
-  N_BOT_METRICS,
-} from "./simulate_bot.ts";
-import { rankRows } from "../rank.ts";
+import { BOT_METRICS, type BotTrade, N_BOT_METRICS } from "./simulate_bot.ts";
 import type { Deflation } from "../honest_rank.ts";
 
 /** Header of a bot-model `ranked.csv`. */
@@ -80,18 +74,6 @@ export function* botRankedCsvLines(
       ].join(",");
     }
   }
-}
-
-/**
- * Ranks configs by metric `m` (descending, NaN last, ties by index), keeping those with
- * at least `minTrades` trades.
- */
-export function rankBot(
-  rows: Float64Array,
-  metric: number,
-  minTrades: number,
-): Int32Array {
-  return rankRows(rows, BOT_LAYOUT, metric, minTrades);
 }
 
 /** Header of a bot-model trade file. */

@@ -1,9 +1,12 @@
 /**
  * A whole bot-model run (`deno task backtest --model bot`): read the table, prepare each
  * symbol's market (touch, filters, caches), expand the bot grid, simulate every config on
- * every symbol, rank per symbol, write `ranked.csv`, `ranked.json`, `manifest.json`, and
- * for the top configs `top/<SYMBOL>_rank<r>_config<id>_trades.csv` and `..._live.json`.
- * The file edge of the pure bot model; every input is checked before anything is written.
+ * every symbol, rank per symbol (raw maximum or plateau) with the honest ranking's PSR,
+ * DSR, flags and PBO (the same pipeline as the vectorbt model, fed by the bot's per-bar
+ * returns), write `ranked.csv`, `ranked.json`, `pbo.json`, `manifest.json`, and for the
+ * top configs `top/<SYMBOL>_rank<r>_config<id>_trades.csv` and `..._live.json`.
+ * The file edge of the pure bot model; every input is checked before anything is written,
+ * and the outputs are staged and moved into place at the end.
  *
  * @module
  */
@@ -23,6 +26,20 @@ import { symbolInfo, symbolSpec } from "../../sim/symbols.ts";
 import { type FeatureTable, selectSymbols } from "../feature_table.ts";
 import { type ConfigTable, signalGroups, signalKeyOf } from "../grid.ts";
 import { jsonNumber, writeLines } from "../outputs.ts";
+import { deflateRanking, deflationJson, pboPerScope } from "../honest_rank.ts";
+import { type PboOption, planHonest } from "../honest_plan.ts";
+import { pboJson } from "../pbo_output.ts";
+import { plateauSelect, type RankRule, rankWithRule } from "../plateau_rank.ts";
+import { moveOutputs, stageDir } from "../stage_outputs.ts";
+import type { WalkForwardSymbol } from "../walk_forward.ts";
+import {
+  blockBounds,
+  type CscvResult,
+  type DayBlocks,
+  hasNeighbours,
+  N_MOMENTS,
+  type WalkForwardSpec,
+} from "../../research/mod.ts";
 import { readFeatureTable } from "../read_feature_table.ts";
 import { buildSignals } from "../signals.ts";
 import {
@@ -30,6 +47,7 @@ import {
   BOT_PARAMS,
   type BotGridSpec,
   botParamsOf,
+  botPlateauGrid,
   expandBotGrid,
   validateBotGrid,
 } from "./bot_grid.ts";
@@ -39,9 +57,9 @@ import {
   type BotScope,
   botTradeCsvLines,
   liveConfigJson,
-  rankBot,
 } from "./bot_outputs.ts";
 import {
+  BOT_LAYOUT,
   BOT_METRICS,
   type BotCosts,
   type BotMetricName,
@@ -72,6 +90,14 @@ export interface BotBacktestOptions {
   readonly rankBy?: BotMetricName;
   /** Minimum trades to be ranked. @default 1 */
   readonly minTrades?: number;
+  /** Raw maximum or plateau (PBO uses the same rule). @default "max" */
+  readonly rankRule?: RankRule;
+  /** PBO by CSCV over whole-UTC-day blocks (as the vectorbt model). @default "auto" */
+  readonly pbo?: PboOption;
+  /** Grids already run on the same data, counted as DSR trials. @default 0 */
+  readonly priorTrials?: number;
+  /** Walk-forward design (see `parseWalkForward`). @default none */
+  readonly walkForward?: WalkForwardSpec;
   /** Top configs per symbol with trades and `_live.json`. @default 5 */
   readonly top?: number;
   /** Only these symbols. */
@@ -88,6 +114,14 @@ export interface BotBacktestSummary {
   readonly configs: ConfigTable;
   /** One ranking per symbol. */
   readonly scopes: readonly BotScope[];
+  /** The time blocks of the PBO (undefined when it was off or skipped). */
+  readonly blocks?: DayBlocks;
+  /** PBO per symbol (absent where skipped). */
+  readonly pbo: ReadonlyMap<string, CscvResult>;
+  /** Why PBO was skipped, if it was. */
+  readonly pboSkipped?: string;
+  /** Walk-forward results per symbol (with `walkForward`). */
+  readonly walkForward?: readonly WalkForwardSymbol[];
   /** Bar-configs simulated. */
   readonly barConfigs: number;
   /** Seconds: simulate, total. */
@@ -224,6 +258,29 @@ export async function runBotBacktest(
     throw error;
   }
   const configs = expandBotGrid(spec as BotGridSpec);
+  const rankRule = options.rankRule ?? "max";
+  const plateauGrid = botPlateauGrid(configs);
+  if (rankRule === "plateau" && !hasNeighbours(plateauGrid)) {
+    throw new BotInputError(
+      "--rank_rule plateau: no numeric grid axis has 3 or more levels, so no config has neighbours to smooth over",
+    );
+  }
+  if (options.walkForward !== undefined) {
+    throw new BotInputError(
+      "--walk_forward: not available with --model bot yet",
+    );
+  }
+  const pboOpt = options.pbo ?? "auto";
+  let plan;
+  try {
+    plan = planHonest(table, pboOpt, options.walkForward);
+  } catch (error) {
+    if (error instanceof RangeError) throw new BotInputError(error.message);
+    throw error;
+  }
+  const { blocks } = plan;
+  let pboSkipped = plan.pboSkipped;
+  const nb = blocks?.count ?? 0;
   const groups = signalGroups(configs);
   const bars = table.symbols.reduce((a, s) => a + s.bars, 0);
   const total = bars * configs.count;
@@ -239,12 +296,21 @@ export async function runBotBacktest(
   const rows = table.symbols.map(() =>
     new Float64Array(configs.count * N_BOT_METRICS)
   );
+  // per (symbol, config): return moments and per-block statistics, as GridResult lays them out
+  const moments = new Float64Array(markets.length * configs.count * N_MOMENTS);
+  const blockStats = new Float64Array(markets.length * configs.count * nb * 3);
   const row = new Float64Array(N_BOT_METRICS);
   let done = 0;
   for (let s = 0; s < markets.length; s++) {
     const m = markets[s]!;
     const signals = new Int8Array(m.features.bars);
-    const series = newBotSeries(m.features.bars);
+    const bounds = blocks !== undefined
+      ? blockBounds(blocks.blockOf[s]!, nb)
+      : undefined;
+    if (blocks !== undefined && bounds === undefined) {
+      throw new Error(`day blocks of ${m.features.symbol} are not contiguous`);
+    }
+    const series = newBotSeries(m.features.bars, bounds);
     for (const g of groups) {
       buildSignals(m.features, signalKeyOf(configs, g[0]!), { out: signals });
       for (const c of g) {
@@ -258,6 +324,11 @@ export async function runBotBacktest(
           series,
         );
         rows[s]!.set(row, c * N_BOT_METRICS);
+        const at = s * configs.count + c;
+        moments.set(series.stats.subarray(0, N_MOMENTS), at * N_MOMENTS);
+        if (nb > 0) {
+          blockStats.set(series.stats.subarray(N_MOMENTS), at * nb * 3);
+        }
       }
       done += g.length * m.features.bars;
       options.onProgress?.(done, total);
@@ -268,133 +339,227 @@ export async function runBotBacktest(
   const rankBy = options.rankBy ?? "net_pnl";
   const metric = BOT_METRICS.indexOf(rankBy);
   const minTrades = options.minTrades ?? 1;
-  const scopes: BotScope[] = table.symbols.map((f, s) => ({
-    scope: f.symbol,
-    rows: rows[s]!,
-    order: rankBot(rows[s]!, metric, minTrades),
-  }));
-
-  await Deno.mkdir(options.out, { recursive: true });
-  const path = (name: string) => `${options.out}/${name}`;
-  const files: string[] = [];
-  await writeLines(path("ranked.csv"), botRankedCsvLines(scopes, configs));
-  files.push("ranked.csv");
-  const top = options.top ?? 5;
-  const topFiles: Record<string, unknown>[] = [];
-  if (top > 0) await Deno.mkdir(path("top"), { recursive: true });
-  for (let s = 0; s < scopes.length; s++) {
-    const scope = scopes[s]!, m = markets[s]!;
-    const signals = new Int8Array(m.features.bars);
-    const series = newBotSeries(m.features.bars);
-    for (let r = 0; r < Math.min(top, scope.order.length); r++) {
-      const c = scope.order[r]!;
-      const stem = `top/${scope.scope}_rank${r + 1}_config${c}`;
-      const trades: BotTrade[] = [];
-      buildSignals(m.features, signalKeyOf(configs, c), { out: signals });
-      simulateBot(
-        m,
-        signals,
-        botParamsOf(configs, c),
-        options.costs,
-        row,
-        trades,
-        series,
+  const priorTrials = options.priorTrials ?? 0;
+  const stats = {
+    symbols: markets.length,
+    configs: configs.count,
+    moments,
+    blocks: nb,
+    blockStats,
+  };
+  const scopes: BotScope[] = table.symbols.map((f, s) => {
+    const sm = moments.subarray(
+      s * configs.count * N_MOMENTS,
+      (s + 1) * configs.count * N_MOMENTS,
+    );
+    const t = new Float64Array(configs.count);
+    for (let c = 0; c < configs.count; c++) t[c] = sm[c * N_MOMENTS]!;
+    return {
+      scope: f.symbol,
+      rows: rows[s]!,
+      ...rankWithRule(rows[s]!, {
+        metric,
+        layout: BOT_LAYOUT,
+        minTrades,
+        rule: rankRule,
+        grid: plateauGrid,
+      }),
+      deflation: deflateRanking(rows[s]!, sm, t, {
+        minTrades,
+        priorTrials,
+        layout: BOT_LAYOUT,
+      }),
+    };
+  });
+  // PBO per symbol, before anything is written (an explicit S with too few configs is bad input).
+  let pbo = new Map<string, CscvResult>();
+  if (blocks !== undefined) {
+    try {
+      const r = pboPerScope(
+        stats,
+        scopes,
+        table.symbols.map((f) => f.symbol),
+        rankRule === "plateau"
+          ? (ids) => plateauSelect(plateauGrid, ids)
+          : undefined,
+        pboOpt !== "auto",
       );
-      await writeLines(
-        path(`${stem}_trades.csv`),
-        botTradeCsvLines(trades, m.features),
-      );
-      await Deno.writeTextFile(
-        path(`${stem}_live.json`),
-        JSON.stringify(
-          liveConfigJson(configs, c, scope.scope, limits),
-          null,
-          2,
-        ) + "\n",
-      );
-      files.push(`${stem}_trades.csv`, `${stem}_live.json`);
-      topFiles.push({
-        symbol: scope.scope,
-        rank: r + 1,
-        "config_id": c,
-        trades: `${stem}_trades.csv`,
-        live: `${stem}_live.json`,
-      });
+      pbo = r.pbo;
+      pboSkipped = r.skipped ?? pboSkipped;
+    } catch (error) {
+      if (error instanceof RangeError) {
+        throw new BotInputError(`--pbo ${pboOpt}: ${error.message}`);
+      }
+      throw error;
     }
   }
-  const ranked = scopes.map((sc) => ({
-    scope: sc.scope,
-    ranked: Array.from(sc.order.subarray(0, 10_000), (c, r) => {
-      const metrics: Record<string, unknown> = {};
-      BOT_METRICS.forEach((name, k) => {
-        metrics[name] = jsonNumber(sc.rows[c * N_BOT_METRICS + k]!);
-      });
-      return {
-        rank: r + 1,
-        "config_id": c,
-        params: liveConfigJson(configs, c, sc.scope, limits),
-        metrics,
-      };
-    }),
-  }));
-  await Deno.writeTextFile(
-    path("ranked.json"),
-    JSON.stringify({ model: "bot", "rank_by": rankBy, scopes: ranked }),
-  );
-  files.push("ranked.json");
-  const tEnd = performance.now();
-  const seconds = {
-    simulate: (tSim - tSim0) / 1000,
-    total: (tEnd - t0) / 1000,
-  };
-  const manifest = {
-    kind: "aster-bot-backtest",
-    version: 1,
-    model: "bot",
-    engine:
-      "bot model: the live bot's decision (lib/strategy), sizing and exit levels (lib/order); fixed notional, PnL in USDT",
-    features: options.features,
-    symbols: markets.map((m) => ({
-      symbol: m.features.symbol,
-      bars: m.features.bars,
-      "first_time": new Date(m.features.ts[0]!).toISOString(),
-      "last_time": new Date(m.features.ts[m.features.bars - 1]!).toISOString(),
-      touch: m.quoteSource,
-      "tick_size": m.filters.tickSize.toFixed(),
-      "step_size": m.filters.stepSize.toFixed(),
-      "min_notional": m.filters.minNotional.toFixed(),
-    })),
-    filters: options.exchangeInfo ?? "simulator defaults (lib/sim/symbols.ts)",
-    grid: Object.fromEntries(BOT_PARAMS.map((n) => [n, spec[n]])),
-    "grid_size": configs.count,
-    "signal_sets": groups.length,
-    costs: {
-      "taker_fee_bps": options.costs.takerFeeBps,
-      "exit_slippage_bps": options.costs.exitSlippageBps,
-      intrabar: options.costs.intrabar,
-      ...(options.spreadBps !== undefined
-        ? { "spread_bps": options.spreadBps }
-        : {}),
-    },
-    "open_at_end":
-      "a position open at the end is closed at the last close with the taker fee (exit_reason end)",
-    "rank_by": rankBy,
-    "min_trades": minTrades,
-    top,
-    "bar_configs": total,
-    "runtime_s": seconds,
-    "bar_configs_per_s": total / seconds.simulate,
-    metrics: BOT_METRICS,
-    files: {
-      "ranked_csv": "ranked.csv",
-      "ranked_json": "ranked.json",
-      top: topFiles,
-    },
-  };
-  await Deno.writeTextFile(
-    path("manifest.json"),
-    JSON.stringify(manifest, null, 2),
-  );
-  files.push("manifest.json");
-  return { configs, scopes, barConfigs: total, seconds, files };
+
+  const stage = await stageDir(options.out);
+  try {
+    const path = (name: string) => `${stage}/${name}`;
+    const files: string[] = [];
+    await writeLines(path("ranked.csv"), botRankedCsvLines(scopes, configs));
+    files.push("ranked.csv");
+    const top = options.top ?? 5;
+    const topFiles: Record<string, unknown>[] = [];
+    if (top > 0) await Deno.mkdir(path("top"), { recursive: true });
+    for (let s = 0; s < scopes.length; s++) {
+      const scope = scopes[s]!, m = markets[s]!;
+      const signals = new Int8Array(m.features.bars);
+      const series = newBotSeries(m.features.bars);
+      for (let r = 0; r < Math.min(top, scope.order.length); r++) {
+        const c = scope.order[r]!;
+        const stem = `top/${scope.scope}_rank${r + 1}_config${c}`;
+        const trades: BotTrade[] = [];
+        buildSignals(m.features, signalKeyOf(configs, c), { out: signals });
+        simulateBot(
+          m,
+          signals,
+          botParamsOf(configs, c),
+          options.costs,
+          row,
+          trades,
+          series,
+        );
+        await writeLines(
+          path(`${stem}_trades.csv`),
+          botTradeCsvLines(trades, m.features),
+        );
+        await Deno.writeTextFile(
+          path(`${stem}_live.json`),
+          JSON.stringify(
+            liveConfigJson(configs, c, scope.scope, limits),
+            null,
+            2,
+          ) + "\n",
+        );
+        files.push(`${stem}_trades.csv`, `${stem}_live.json`);
+        topFiles.push({
+          symbol: scope.scope,
+          rank: r + 1,
+          "config_id": c,
+          trades: `${stem}_trades.csv`,
+          live: `${stem}_live.json`,
+        });
+      }
+    }
+    const ranked = scopes.map((sc) => ({
+      scope: sc.scope,
+      ranked: Array.from(sc.order.subarray(0, 10_000), (c, r) => {
+        const metrics: Record<string, unknown> = {};
+        BOT_METRICS.forEach((name, k) => {
+          metrics[name] = jsonNumber(sc.rows[c * N_BOT_METRICS + k]!);
+        });
+        const d = sc.deflation;
+        return {
+          rank: r + 1,
+          "config_id": c,
+          params: liveConfigJson(configs, c, sc.scope, limits),
+          metrics,
+          psr: jsonNumber(d?.psr[c] ?? NaN),
+          dsr: jsonNumber(d?.dsr[c] ?? NaN),
+          "plateau_score": jsonNumber(sc.plateau?.[c] ?? NaN),
+          flags: d?.flags[c] ? d.flags[c]!.split(";") : [],
+        };
+      }),
+    }));
+    await Deno.writeTextFile(
+      path("ranked.json"),
+      JSON.stringify({
+        model: "bot",
+        "rank_by": rankBy,
+        "rank_rule": rankRule,
+        "min_trades": minTrades,
+        "prior_trials": priorTrials,
+        deflation: deflationJson(scopes),
+        scopes: ranked,
+      }),
+    );
+    files.push("ranked.json");
+    if (blocks !== undefined && pbo.size > 0) {
+      await Deno.writeTextFile(
+        path("pbo.json"),
+        JSON.stringify(pboJson(pbo, blocks, scopes, rankRule), null, 2),
+      );
+      files.push("pbo.json");
+    }
+    const tEnd = performance.now();
+    const seconds = {
+      simulate: (tSim - tSim0) / 1000,
+      total: (tEnd - t0) / 1000,
+    };
+    const manifest = {
+      kind: "aster-bot-backtest",
+      version: 1,
+      model: "bot",
+      engine:
+        "bot model: the live bot's decision (lib/strategy), sizing and exit levels (lib/order); fixed notional, PnL in USDT",
+      features: options.features,
+      symbols: markets.map((m) => ({
+        symbol: m.features.symbol,
+        bars: m.features.bars,
+        "first_time": new Date(m.features.ts[0]!).toISOString(),
+        "last_time": new Date(m.features.ts[m.features.bars - 1]!)
+          .toISOString(),
+        touch: m.quoteSource,
+        "tick_size": m.filters.tickSize.toFixed(),
+        "step_size": m.filters.stepSize.toFixed(),
+        "min_notional": m.filters.minNotional.toFixed(),
+      })),
+      filters: options.exchangeInfo ??
+        "simulator defaults (lib/sim/symbols.ts)",
+      grid: Object.fromEntries(BOT_PARAMS.map((n) => [n, spec[n]])),
+      "grid_size": configs.count,
+      "signal_sets": groups.length,
+      costs: {
+        "taker_fee_bps": options.costs.takerFeeBps,
+        "exit_slippage_bps": options.costs.exitSlippageBps,
+        intrabar: options.costs.intrabar,
+        ...(options.spreadBps !== undefined
+          ? { "spread_bps": options.spreadBps }
+          : {}),
+      },
+      "open_at_end":
+        "a position open at the end is closed at the last close with the taker fee (exit_reason end)",
+      "rank_by": rankBy,
+      "rank_rule": rankRule,
+      "min_trades": minTrades,
+      "prior_trials": priorTrials,
+      pbo: blocks !== undefined && pbo.size > 0
+        ? { blocks: blocks.count, "days_per_block": blocks.daysPerBlock }
+        : { skipped: pboSkipped ?? "off" },
+      "returns":
+        "per-bar returns of the USDT PnL marked at each close, on a fixed capital base = order_notional (sharpe, psr, dsr, pbo use them)",
+      deflation: deflationJson(scopes),
+      top,
+      "bar_configs": total,
+      "runtime_s": seconds,
+      "bar_configs_per_s": total / seconds.simulate,
+      metrics: BOT_METRICS,
+      files: {
+        "ranked_csv": "ranked.csv",
+        "ranked_json": "ranked.json",
+        ...(files.includes("pbo.json") ? { "pbo_json": "pbo.json" } : {}),
+        top: topFiles,
+      },
+    };
+    await Deno.writeTextFile(
+      path("manifest.json"),
+      JSON.stringify(manifest, null, 2),
+    );
+    files.push("manifest.json");
+    await moveOutputs(stage, options.out);
+    return {
+      configs,
+      scopes,
+      barConfigs: total,
+      seconds,
+      files,
+      ...(blocks !== undefined ? { blocks } : {}),
+      pbo,
+      ...(pboSkipped !== undefined ? { pboSkipped } : {}),
+    };
+  } finally {
+    await Deno.remove(stage, { recursive: true }).catch(() => {});
+  }
 }

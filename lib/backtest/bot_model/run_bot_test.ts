@@ -1,0 +1,174 @@
+import { deepEqual, equal, ok, rejects } from "node:assert/strict";
+import { join } from "node:path";
+import { writeLines } from "../outputs.ts";
+import { syntheticCsvLines } from "../synthetic_table.ts";
+import type { BotGridSpec } from "./bot_grid.ts";
+import { type BotBacktestOptions, runBotBacktest } from "./run_bot.ts";
+import { BOT_METRICS, N_BOT_METRICS } from "./simulate_bot.ts";
+
+// synthetic BTCUSDT is near 30,000: 500 USDT keeps the 0.001 step within the entry guard
+const GRID: Partial<BotGridSpec> = {
+  k: [1, 2, 3],
+  n: [1, 2],
+  T: [10, 30],
+  V: [10],
+  "max_spread_bps": [50],
+  "tp_bps": [20, 40, 80],
+  "sl_bps": [25],
+  "order_notional": [500],
+};
+
+async function names(dir: string): Promise<string[]> {
+  const out = [];
+  for await (const e of Deno.readDir(dir)) out.push(e.name);
+  return out.sort();
+}
+
+Deno.test("runBotBacktest() ranks honestly: PSR/DSR, flags, PBO, plateau, like the vbt model", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "bot-honest-" });
+  try {
+    const features = join(dir, "features.csv");
+    // 6 days of 1m bars: S=4 blocks of one whole UTC day
+    await writeLines(
+      features,
+      syntheticCsvLines({ bars: 6 * 1440, symbols: ["BTCUSDT"] }),
+    );
+    const opts = (
+      out: string,
+      extra: Partial<BotBacktestOptions> = {},
+    ): BotBacktestOptions => ({
+      features,
+      out: join(dir, out),
+      grid: GRID,
+      costs: { takerFeeBps: 3.5, exitSlippageBps: 1, intrabar: "stop_first" },
+      top: 1,
+      ...extra,
+    });
+    const a = await runBotBacktest(opts("a", { pbo: 4, priorTrials: 2 }));
+    const text = await Deno.readTextFile(join(dir, "a", "ranked.csv"));
+
+    await t.step(
+      "ranked.csv has sharpe, psr, dsr, plateau_score, flags",
+      () => {
+        const lines = text.trim().split("\n");
+        const head = lines[0]!.split(",");
+        deepEqual(head.slice(-4), ["psr", "dsr", "plateau_score", "flags"]);
+        const col = (name: string) => head.indexOf(name);
+        equal(lines.length - 1, 36, "every config, ranked or flagged");
+        const d = a.scopes[0]!.deflation!;
+        equal(d.trials, d.eligible.length + 2);
+        ok(d.eligible.length >= 10);
+        let ranked = 0;
+        for (const line of lines.slice(1)) {
+          const cells = line.split(",");
+          const c = Number(cells[col("config_id")]);
+          const psr = Number(cells[col("psr")]),
+            dsr = Number(cells[col("dsr")]);
+          if (a.scopes[0]!.order.includes(c)) {
+            ranked++;
+            ok(psr >= 0 && psr <= 1, `psr ${psr}`);
+            ok(dsr <= psr, "the DSR hurdle is above 0");
+            // the row's sharpe is the value the DSR uses
+            equal(
+              Number(cells[col("sharpe")]),
+              a.scopes[0]!
+                .rows[c * N_BOT_METRICS + BOT_METRICS.indexOf("sharpe")],
+            );
+          } else ok(cells[col("flags")]!.includes("few_trades"));
+        }
+        equal(ranked, a.scopes[0]!.order.length);
+      },
+    );
+
+    await t.step(
+      "pbo.json, and the manifest says what the returns are",
+      async () => {
+        const pbo = JSON.parse(
+          await Deno.readTextFile(join(dir, "a", "pbo.json")),
+        );
+        ok(pbo.pbo >= 0 && pbo.pbo <= 1);
+        equal(pbo.blocks, 4);
+        equal(pbo.scopes.BTCUSDT.splits, 6);
+        equal(a.pbo.get("BTCUSDT")!.pbo, pbo.pbo);
+        const manifest = JSON.parse(
+          await Deno.readTextFile(join(dir, "a", "manifest.json")),
+        );
+        equal(manifest.files.pbo_json, "pbo.json");
+        ok(/order_notional/.test(manifest.returns));
+        equal(manifest.deflation.BTCUSDT.prior_trials, 2);
+      },
+    );
+
+    await t.step("same bytes for a shuffled grid", async () => {
+      await runBotBacktest(opts("b", {
+        pbo: 4,
+        priorTrials: 2,
+        grid: { ...GRID, k: [3, 1, 2], "tp_bps": [80, 20, 40], T: [30, 10] },
+      }));
+      equal(await Deno.readTextFile(join(dir, "b", "ranked.csv")), text);
+      equal(
+        await Deno.readTextFile(join(dir, "b", "pbo.json")),
+        await Deno.readTextFile(join(dir, "a", "pbo.json")),
+      );
+    });
+
+    await t.step("--rank_rule plateau ranks by the plateau score", async () => {
+      const p = await runBotBacktest(
+        opts("p", { pbo: 4, rankRule: "plateau" }),
+      );
+      const s = p.scopes[0]!;
+      const best = s.plateau![s.order[0]!]!;
+      for (const c of s.order) ok(!(s.plateau![c]! > best));
+      ok(p.pbo.has("BTCUSDT"));
+      const pbo = JSON.parse(
+        await Deno.readTextFile(join(dir, "p", "pbo.json")),
+      );
+      equal(pbo.rule, "plateau");
+    });
+
+    await t.step(
+      "a re-run without PBO leaves no earlier pbo.json",
+      async () => {
+        ok((await names(join(dir, "a"))).includes("pbo.json"));
+        await runBotBacktest(opts("a", { pbo: "off" }));
+        deepEqual(await names(join(dir, "a")), [
+          "manifest.json",
+          "ranked.csv",
+          "ranked.json",
+          "top",
+        ]);
+      },
+    );
+
+    await t.step(
+      "bad input is refused before anything is written",
+      async () => {
+        const cases: [Partial<BotBacktestOptions>, RegExp][] = [
+          [{ pbo: 5 }, /even/],
+          [{ pbo: 8 }, /spans 7 UTC day/],
+          [{ pbo: 2 }, /--pbo 2/],
+          [
+            {
+              rankRule: "plateau",
+              grid: { ...GRID, k: [1, 2], T: [10], "tp_bps": [20, 40] },
+            },
+            /no numeric grid axis has 3/,
+          ],
+          [
+            { pbo: 4, grid: { ...GRID, k: [1], "tp_bps": [20] } },
+            /CSCV needs at least 10/,
+          ],
+        ];
+        for (const [extra, re] of cases) {
+          await rejects(() => runBotBacktest(opts("bad", extra)), re);
+          await rejects(
+            () => Deno.stat(join(dir, "bad")),
+            Deno.errors.NotFound,
+          );
+        }
+      },
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
