@@ -30,7 +30,7 @@ import {
   LOCKSTEP_STEP_FLAGS,
   lockstepStart,
 } from "../lib/live/lockstep.ts";
-import { ManualClock } from "../lib/sim/mod.ts";
+import { FundingFileError, ManualClock } from "../lib/sim/mod.ts";
 
 const {
   rest_url: _rest,
@@ -75,6 +75,11 @@ const FLAGS = {
     type: "list",
     help:
       "replay: a recorded log directory, or 1m OHLCV CSV files (symbol from the file name, or SYMBOL=path)",
+  },
+  funding: {
+    type: "list",
+    help:
+      "with OHLCV files: funding-rate files (funding_time,funding_rate), SYMBOL=path or a file named SYMBOL_…, settled at each 8 h funding time (default: 1 bp)",
   },
   seed: {
     type: "number",
@@ -130,7 +135,7 @@ export async function main(
     throw error;
   }
   parseMetricsAddr(flags.metrics_addr, flags.metrics_public);
-  const source = replaySource(flags.replay, base.symbols);
+  const source = replaySource(flags.replay, base.symbols, flags.funding);
   const historyMinutes = Math.max(240, Math.max(flags.T, flags.V) + 10);
   let manual: ManualClock | undefined;
   if (flags.lockstep) {
@@ -160,6 +165,9 @@ export async function main(
   } catch (error) {
     if (error instanceof RangeError || error instanceof Deno.errors.NotFound) {
       throw new UsageError(`Cannot start the simulator: ${error.message}`);
+    }
+    if (error instanceof FundingFileError) {
+      throw new UsageError(`Invalid --funding: ${error.message}`);
     }
     if (error instanceof SyntaxError) {
       // an unreadable replay file: empty, header-only, missing columns, malformed rows

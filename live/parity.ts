@@ -22,6 +22,7 @@ import {
 import { runParity } from "../lib/parity/run_parity.ts";
 import { replaySource } from "../lib/live/replay_source.ts";
 import { LOCKSTEP_STEP_FLAGS } from "../lib/live/lockstep.ts";
+import { FundingFileError, FundingSchedule } from "../lib/sim/mod.ts";
 
 const {
   rest_url: _rest,
@@ -44,6 +45,11 @@ const FLAGS = {
     type: "list",
     help:
       "1m OHLCV CSV files: SYMBOL=path, or a path whose name starts with SYMBOL_",
+  },
+  funding: {
+    type: "list",
+    help:
+      "funding-rate files (funding_time,funding_rate): SYMBOL=path, or a path whose name starts with SYMBOL_; settled at each 8 h funding time on both sides (default: 1 bp)",
   },
   minutes: {
     type: "number",
@@ -104,7 +110,7 @@ export async function main(
   if (flags.replay === undefined || flags.replay.length === 0) {
     throw new UsageError("Missing --replay SYMBOL=ohlcv.csv (one per symbol)");
   }
-  const source = replaySource(flags.replay, config.symbols);
+  const source = replaySource(flags.replay, config.symbols, flags.funding);
   if (source.kind !== "ohlcv") {
     throw new UsageError(
       `Invalid --replay ${
@@ -120,9 +126,25 @@ export async function main(
       throw new UsageError(`Invalid --replay: ${files[s]} does not exist`);
     }
   }
+  for (const path of Object.values(source.funding ?? {})) {
+    try {
+      await Deno.stat(path);
+    } catch {
+      throw new UsageError(`Invalid --funding: ${path} does not exist`);
+    }
+    try {
+      new FundingSchedule(path);
+    } catch (error) {
+      if (!(error instanceof FundingFileError)) throw error;
+      throw new UsageError(`Invalid --funding: ${error.message}`, {
+        cause: error,
+      });
+    }
+  }
   setupLogging({ level: flags.log_level as "info", json: flags.log_json });
   const r = await runParity({
     files,
+    ...(source.funding ? { funding: source.funding } : {}),
     config,
     minutes: flags.minutes,
     speed: flags.speed,
@@ -135,8 +157,14 @@ export async function main(
     if (error instanceof EntrySizeError) {
       throw new UsageError(error.message, { cause: error });
     }
+    if (error instanceof FundingFileError) {
+      throw new UsageError(`Invalid --funding: ${error.message}`, {
+        cause: error,
+      });
+    }
     if (error instanceof FeatureInputError || error instanceof SyntaxError) {
-      // an unreadable replay file (empty, header-only, missing columns, bad rows)
+      // an unreadable replay or funding file (empty, header-only, missing columns, bad
+      // rows)
       throw new UsageError(`Invalid --replay: ${error.message}`, {
         cause: error,
       });
@@ -154,7 +182,9 @@ export async function main(
       pct(r.exits_matched, r.entries_matched)
     }); PnL paper ${r.pnl_paper.toFixed(4)}, backtest ${
       r.pnl_backtest.toFixed(4)
-    } USDT; ${flags.out_dir}/parity.json\n`,
+    } USDT net of fees and funding (funding ${r.funding_paper.toFixed(4)} / ${
+      r.funding_backtest.toFixed(4)
+    }); ${flags.out_dir}/parity.json\n`,
   );
   return 0;
 }

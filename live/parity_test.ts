@@ -1,6 +1,10 @@
 import { equal, match } from "node:assert/strict";
 
 const SCRIPT = new URL("./parity.ts", import.meta.url).pathname;
+const FIXTURE = new URL(
+  "../tests/fixtures/real/binance_um/klines_1m/BTCUSDT_1m_2025-05-26_2025-05-27.csv",
+  import.meta.url,
+).pathname;
 
 async function run(args: string[]) {
   const out = await new Deno.Command(Deno.execPath(), {
@@ -24,6 +28,14 @@ Deno.test("parity.ts refuses bad input with one line and exit 2", async () => {
   try {
     const config = `${dir}/c.json`;
     await Deno.writeTextFile(config, JSON.stringify({ k: 2, tp: 40 }));
+    const late = `${dir}/BTCUSDT_funding.csv`;
+    await Deno.writeTextFile(
+      late,
+      "funding_time,funding_rate\n1748304000000,0.0001\n",
+    );
+    const bad = `${dir}/bad_funding.csv`;
+    await Deno.writeTextFile(bad, "funding_time,funding_rate\n1,x\n");
+    const replay = ["--replay", `BTCUSDT=${FIXTURE}`, "--minutes", "1"];
     const cases: [string[], RegExp][] = [
       [[], /Missing --replay/],
       [["--replay", dir], /recorded log directories are not supported yet/],
@@ -33,12 +45,23 @@ Deno.test("parity.ts refuses bad input with one line and exit 2", async () => {
         ["--replay", `BTCUSDT=${dir}/x.csv`, "--config", config],
         /unknown key "tp"/,
       ],
+      [[...replay, "--funding", `${dir}/none.csv`], /name the symbol/],
+      [[...replay, "--funding", `ETHUSDT=${late}`], /not a listed symbol/],
+      [[...replay, "--funding", `BTCUSDT=${dir}/no.csv`], /does not exist/],
+      [[...replay, "--funding", `BTCUSDT=${bad}`], /--funding.*:2: invalid/],
+      // a funding file the replay cannot use: refused before anything is written
+      [[...replay, "--funding", late], /no event before the first settlement/],
     ];
     for (const [args, re] of cases) {
       const r = await run([...args, "--out_dir", `${dir}/out`]);
       equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
       match(r.stderr, re);
       equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+      equal(
+        await Deno.stat(`${dir}/out`).then(() => true, () => false),
+        false,
+        `${args.join(" ")} wrote ${dir}/out`,
+      );
     }
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -24,6 +24,7 @@ import {
 import {
   armMoneyFault,
   clearMoneyFaults,
+  FundingFileError,
   MONEY_FAULT_HELP,
   MONEY_FAULTS,
   parseMoneyFaults,
@@ -37,6 +38,7 @@ import {
   generateDemoCredentials,
   parseAccountFlag,
 } from "../lib/sim/trading/demo_accounts.ts";
+import { symbolFiles } from "../lib/live/replay_source.ts";
 
 const FLAGS = {
   ...CONFIG_FLAG,
@@ -75,6 +77,11 @@ const FLAGS = {
   ohlcv: {
     type: "list",
     help: "SYMBOL=path.csv pairs of 1m OHLCV files (--source ohlcv)",
+  },
+  funding: {
+    type: "list",
+    help:
+      "--source ohlcv: funding-rate files (funding_time,funding_rate), SYMBOL=path or a file named SYMBOL_…; settled at each 8 h funding time (default: 1 bp)",
   },
   log_dir: { type: "string", help: "recorder log directory (--source logs)" },
   history_minutes: {
@@ -156,9 +163,23 @@ function sourceOf(
         }
         files[pair.slice(0, eq).toUpperCase()] = pair.slice(eq + 1);
       }
-      return { kind: "ohlcv", files };
+      if (!flags.funding || flags.funding.length === 0) {
+        return { kind: "ohlcv", files };
+      }
+      const funding = symbolFiles(flags.funding, "funding");
+      for (const s of Object.keys(funding)) {
+        if (files[s] === undefined) {
+          throw new UsageError(
+            `Invalid --funding: no --ohlcv file for ${s}`,
+          );
+        }
+      }
+      return { kind: "ohlcv", files, funding };
     }
     case "logs":
+      if (flags.funding && flags.funding.length > 0) {
+        throw new UsageError("Invalid --funding: only with --source ohlcv");
+      }
       if (!flags.log_dir) {
         throw new UsageError(
           "Missing --log_dir: --source logs needs a directory",
@@ -166,6 +187,9 @@ function sourceOf(
       }
       return { kind: "logs", logDir: flags.log_dir };
     default:
+      if (flags.funding && flags.funding.length > 0) {
+        throw new UsageError("Invalid --funding: only with --source ohlcv");
+      }
       return { kind: "synthetic" };
   }
 }
@@ -241,6 +265,11 @@ export async function main(
         (source.kind === "logs" ? 0 : 1440),
     });
   } catch (error) {
+    if (error instanceof FundingFileError) {
+      throw new UsageError(`Invalid --funding: ${error.message}`, {
+        cause: error,
+      });
+    }
     if (
       error instanceof RangeError || error instanceof SyntaxError ||
       error instanceof TypeError || error instanceof Deno.errors.NotFound

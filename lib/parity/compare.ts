@@ -6,7 +6,9 @@
  * position leaves zero and closes when it returns to zero; its exit reason is the type of
  * the closing fill (TAKE_PROFIT_MARKET → tp, STOP_MARKET → sl, TRAILING_STOP_MARKET →
  * trail, anything else, e.g. the MARKET close at the end → end); its PnL is the fills'
- * realized PnL minus their commissions. Bars are 1-minute: a paper entry belongs to the
+ * realized PnL minus their commissions plus the funding the account received while it
+ * was open (the exchange's income history: FUNDING_FEE rows of its symbol with a time
+ * after its first fill and not after its closing fill). Bars are 1-minute: a paper entry belongs to the
  * signal bar its client order id names (else the bar whose close precedes its first
  * fill), an exit to the bar its closing fill falls in.
  * An exit matches when its reason and bar agree; two `end` exits (the positions closed
@@ -32,8 +34,17 @@ export interface ParityTrade {
   readonly entryPrice: number;
   /** Quantity. */
   readonly qty: number;
-  /** Net PnL in USDT (fees included; funding is reported apart). */
+  /** Net PnL in USDT: fees and funding included. */
   readonly pnl: number;
+  /** Funding received (+) or paid (-) while open, USDT (in `pnl`). */
+  readonly funding: number;
+}
+
+/** A funding payment of the account (`GET /income`, FUNDING_FEE): + received. */
+export interface FundingPayment {
+  readonly symbol: string;
+  readonly timeMs: number;
+  readonly amount: number;
 }
 
 const BAR = 60_000;
@@ -44,8 +55,14 @@ const REASON: Record<string, string> = {
   "TRAILING_STOP_MARKET": "trail",
 };
 
-/** The paper run's trades, rebuilt from its fills (see the module doc). */
-export function paperTrades(fills: readonly Fill[]): ParityTrade[] {
+/**
+ * The paper run's trades, rebuilt from its fills and funding payments (see the module
+ * doc).
+ */
+export function paperTrades(
+  fills: readonly Fill[],
+  funding: readonly FundingPayment[] = [],
+): ParityTrade[] {
   const out: ParityTrade[] = [];
   const open = new Map<
     string,
@@ -56,6 +73,7 @@ export function paperTrades(fills: readonly Fill[]): ParityTrade[] {
       px: number;
       qty: number;
       pnl: number;
+      since: number;
     }
   >();
   for (const f of [...fills].sort((a, b) => a.timeMs - b.timeMs)) {
@@ -73,6 +91,7 @@ export function paperTrades(fills: readonly Fill[]): ParityTrade[] {
         px: Number(f.price),
         qty: 0,
         pnl: 0,
+        since: f.timeMs,
       };
       open.set(f.symbol, st);
     }
@@ -80,6 +99,14 @@ export function paperTrades(fills: readonly Fill[]): ParityTrade[] {
     if (Math.sign(q) === st.side) st.qty += Math.abs(q);
     st.pnl += f.realizedPnl - f.commission;
     if (st.pos === 0) {
+      let fund = 0;
+      for (const p of funding) {
+        if (
+          p.symbol === f.symbol && p.timeMs > st.since && p.timeMs <= f.timeMs
+        ) {
+          fund += p.amount;
+        }
+      }
       out.push({
         symbol: f.symbol,
         side: st.side,
@@ -88,7 +115,8 @@ export function paperTrades(fills: readonly Fill[]): ParityTrade[] {
         reason: REASON[f.type] ?? "end",
         entryPrice: st.px,
         qty: st.qty,
-        pnl: st.pnl,
+        pnl: st.pnl + fund,
+        funding: fund,
       });
     }
   }
@@ -101,7 +129,7 @@ export interface ParityResult {
   "entries_backtest": number;
   "entries_matched": number;
   "exits_matched": number;
-  /** Net PnL (USDT, fees included) of each side. */
+  /** Net PnL (USDT, fees and funding included) of each side's trades. */
   "pnl_paper": number;
   "pnl_backtest": number;
   /** Matched trades whose PnL differs by at most 1 bp of their notional. */

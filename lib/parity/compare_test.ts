@@ -66,3 +66,26 @@ Deno.test("paperTrades() rebuilds trades from fills; compareTrades() matches the
   equal(moved.exits_matched, 1);
   equal(moved.divergences[0]!.kind, "exit_differs");
 });
+
+Deno.test("paperTrades() adds each funding payment to the trade open at its time", () => {
+  const fills = [
+    fill(60_150, "BUY", "LIMIT", "0.001", "100"),
+    fill(300_000, "SELL", "STOP_MARKET", "0.001", "99.8", -0.0002),
+    fill(400_000, "SELL", "LIMIT", "0.001", "100"),
+    fill(500_000, "BUY", "MARKET", "0.001", "100"),
+  ];
+  const pay = (t: number, amount: number, symbol = "BTCUSDT") => ({
+    symbol,
+    timeMs: T + t,
+    amount,
+  });
+  const trades = paperTrades(fills, [
+    pay(60_150, 1), // at the entry fill: settled before it
+    pay(300_000, -0.5), // at the closing fill: settled before it, so while open
+    pay(350_000, 7), // flat
+    pay(450_000, 0.25),
+    pay(450_000, 9, "ETHUSDT"), // another symbol
+  ]);
+  deepEqual(trades.map((t) => t.funding), [-0.5, 0.25]);
+  equal(Math.abs(trades[0]!.pnl - (-0.0002 - 0.02 - 0.5)) < 1e-12, true);
+});

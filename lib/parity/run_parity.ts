@@ -8,10 +8,12 @@
  * Both sides see one convention (`lib/sim/ohlcv_source.ts`): the replay's path through
  * each bar (open → low → high → close in an up bar; the backtest runs with `intrabar:
  * "ohlc"`), a book one tick around the last trade (the backtest's touch: close ± 1 tick),
- * the mark equal to the last price, and a constant funding rate of 1 bp per 8 hours
- * (written into the feature tables). Staleness budgets are widened to the speed, as the
- * backtest has no notion of a late event. PnL is compared net of fees; funding is reported
- * apart (the fills carry none).
+ * the mark equal to the last price, and funding settled every 8 hours: at the rates of the
+ * `funding` files (given to the replay and to the feature builder alike), or at a constant
+ * 1 bp (written into the feature tables) without them. Staleness budgets are widened to
+ * the speed, as the backtest has no notion of a late event. PnL is compared net of fees
+ * and funding: the paper side's funding is the account's income history (FUNDING_FEE
+ * rows, as the exchange reports it), each payment on the trade open at its time.
  *
  * @module
  */
@@ -22,7 +24,12 @@ import { checkLiveConfig } from "../live/live_config.ts";
 import type { LiveConfig } from "../live/live_session.ts";
 import { runLiveSession } from "../live/live_session.ts";
 import type { JournalRow } from "../live/journal.ts";
-import { startPaperExchange } from "../live/paper_exchange.ts";
+import {
+  type PaperExchange,
+  startPaperExchange,
+} from "../live/paper_exchange.ts";
+import { createSigner } from "../exchange/sign/mod.ts";
+import { TradingClient } from "../exchange/trading/mod.ts";
 import { ManualClock } from "../sim/clock.ts";
 import {
   DEFAULT_LOCKSTEP,
@@ -44,6 +51,7 @@ import {
 } from "../backtest/bot_model/simulate_bot.ts";
 import {
   compareTrades,
+  type FundingPayment,
   paperTrades,
   type ParityResult,
   type ParityTrade,
@@ -53,6 +61,8 @@ import {
 export interface ParityOptions {
   /** OHLCV files by symbol. */
   readonly files: Readonly<Record<string, string>>;
+  /** Funding-rate files (`funding_time,funding_rate`) by symbol; absent: 1 bp per 8 h. */
+  readonly funding?: Readonly<Record<string, string>>;
   /** The bot's config (symbols, strategy, exits, notional, cooldown). */
   readonly config: LiveConfig;
   /** Simulated minutes of paper trading. */
@@ -75,8 +85,10 @@ export interface ParityOptions {
 export interface ParitySummary extends ParityResult {
   /** Trading window, ISO times. */
   readonly window: { readonly start: string; readonly end: string };
-  /** Funding of the backtest's trades, USDT (not in either PnL). */
+  /** Funding of the backtest's trades, USDT (in `pnl_backtest`). */
   readonly "funding_backtest": number;
+  /** Funding the paper account received (+) or paid (-), USDT (in `pnl_paper`). */
+  readonly "funding_paper": number;
   /** Paper signals skipped as stale (should be 0). */
   readonly "paper_stale_skips": number;
 }
@@ -99,17 +111,26 @@ export async function runParity(
     d = up;
   }
   await Deno.mkdir(dir, { recursive: true });
-  // 1. the feature tables, with the replay's constant funding rate; an unreadable replay
-  // file leaves nothing of this run behind
+  // 1. the feature tables, with the replay's funding (its files, or the constant rate);
+  // an unreadable replay file leaves nothing of this run behind
   const written: string[] = [];
+  const discard = async () => {
+    for (const path of written) await Deno.remove(path).catch(() => {});
+    if (created !== undefined) {
+      await Deno.remove(created, { recursive: true }).catch(() => {});
+    }
+  };
   try {
     for (const s of c.symbols) {
-      const funding = `${dir}/${s}_funding.csv`;
-      written.push(funding);
-      await Deno.writeTextFile(
-        funding,
-        `funding_time,funding_rate\n0,${OHLCV_FUNDING_RATE}\n`,
-      );
+      let funding = options.funding?.[s];
+      if (funding === undefined) {
+        funding = `${dir}/${s}_funding.csv`;
+        written.push(funding);
+        await Deno.writeTextFile(
+          funding,
+          `funding_time,funding_rate\n0,${OHLCV_FUNDING_RATE}\n`,
+        );
+      }
       written.push(`${dir}/${s}_features.csv`);
       await buildFeatureFile(
         { ohlcv: options.files[s]!, symbol: s, funding },
@@ -118,10 +139,7 @@ export async function runParity(
       );
     }
   } catch (error) {
-    for (const path of written) await Deno.remove(path).catch(() => {});
-    if (created !== undefined) {
-      await Deno.remove(created, { recursive: true }).catch(() => {});
-    }
+    await discard();
     throw error;
   }
   // 2. paper trading on the replay
@@ -140,20 +158,25 @@ export async function runParity(
   checkLiveConfig(config);
   const historyMinutes = Math.max(240, Math.max(c.params.t, c.params.v) + 10);
   const lockstep = options.lockstep ?? DEFAULT_LOCKSTEP;
+  const source = {
+    kind: "ohlcv",
+    files: { ...options.files },
+    ...(options.funding ? { funding: { ...options.funding } } : {}),
+  } as const;
   const manual = lockstep
-    ? new ManualClock(
-      await lockstepStart(
-        { kind: "ohlcv", files: { ...options.files } },
-        historyMinutes,
-      ),
-    )
+    ? new ManualClock(await lockstepStart(source, historyMinutes))
     : undefined;
+  // a replay the simulator refuses (e.g. a funding file that starts too late) leaves
+  // nothing of this run behind either
   await using exchange = await startPaperExchange({
     symbols: c.symbols,
-    source: { kind: "ohlcv", files: { ...options.files } },
+    source,
     speed: options.speed,
     historyMinutes,
     ...(manual ? { manualClock: manual } : {}),
+  }).catch(async (error) => {
+    await discard();
+    throw error;
   });
   const journal = new Map<string, JournalRow>();
   const start = exchange.sim.clock.now();
@@ -191,7 +214,8 @@ export async function runParity(
   const info = parseExchangeInfo(
     await (await fetch(`${exchange.sim.restUrl}/fapi/v1/exchangeInfo`)).json(),
   );
-  const paper = paperTrades(summary.fills.fills);
+  const payments = await fundingPayments(exchange, c.symbols, start, end);
+  const paper = paperTrades(summary.fills.fills, payments);
   // 3. the backtest of the same window
   const backtest: ParityTrade[] = [];
   let fundingBt = 0;
@@ -238,7 +262,8 @@ export async function runParity(
         reason: t.reason,
         entryPrice: t.entryPrice,
         qty: t.qty,
-        pnl: t.pnl - t.funding,
+        pnl: t.pnl,
+        funding: t.funding,
       });
     }
   }
@@ -255,6 +280,7 @@ export async function runParity(
       end: new Date(end).toISOString(),
     },
     "funding_backtest": fundingBt,
+    "funding_paper": payments.reduce((a, p) => a + p.amount, 0),
     "paper_stale_skips": summary.staleSkips,
   };
   await Deno.writeTextFile(
@@ -262,6 +288,43 @@ export async function runParity(
     JSON.stringify({ ...out, paper, backtest }, null, 2),
   );
   await Deno.rename(`${dir}/parity.json.partial`, `${dir}/parity.json`);
+  return out;
+}
+
+/**
+ * The paper account's funding payments of `[start, end]`, from the simulator's income
+ * history (`GET /fapi/v1/income?incomeType=FUNDING_FEE`), as a client of the exchange
+ * reads them: signed with the account's keys, paged by `startTime`.
+ */
+async function fundingPayments(
+  exchange: PaperExchange,
+  symbols: readonly string[],
+  start: number,
+  end: number,
+): Promise<FundingPayment[]> {
+  const client = new TradingClient({
+    signer: createSigner(exchange.credentials, {
+      clock: () => exchange.sim.clock.now(),
+    }),
+    baseUrl: exchange.sim.restUrl,
+  });
+  const out: FundingPayment[] = [];
+  for (const symbol of symbols) {
+    for (let from = start;;) {
+      const rows = await client.income({
+        symbol,
+        incomeType: "FUNDING_FEE",
+        startTime: from,
+        endTime: end,
+        limit: 1000,
+      });
+      for (const r of rows) {
+        out.push({ symbol, timeMs: r.time, amount: Number(r.income) });
+      }
+      if (rows.length < 1000) break;
+      from = rows[rows.length - 1]!.time + 1;
+    }
+  }
   return out;
 }
 

@@ -102,3 +102,98 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "runParity() with a funding file: both sides pay the 08:00 rate on the position held across it",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "parity_funding_test_" });
+    try {
+      // the fixture from 03:30 on: 240 minutes of history, then 07:30-08:30 traded
+      const day = Date.UTC(2025, 4, 26);
+      const lines = (await Deno.readTextFile(FIXTURE)).trim().split("\n");
+      const from = day + 210 * 60_000;
+      const ohlcv = `${dir}/BTCUSDT_1m.csv`;
+      await Deno.writeTextFile(
+        ohlcv,
+        [
+          lines[0],
+          ...lines.slice(1).filter((l) => Number(l.split(",")[0]) >= from),
+        ].join("\n") + "\n",
+      );
+      const funding = `${dir}/BTCUSDT_funding.csv`;
+      await Deno.writeTextFile(
+        funding,
+        `funding_time,funding_rate\n${day},0.0001\n${
+          day + 8 * 3_600_000
+        },0.0005\n`,
+      );
+      const flags = parseFlags(
+        [
+          "--k",
+          "0.5",
+          "--n",
+          "0.5",
+          "--T",
+          "30",
+          "--V",
+          "30",
+          // exits far away: the first position is still open at 08:00
+          "--tp_bps",
+          "400",
+          "--sl_bps",
+          "400",
+          "--order_notional",
+          "105",
+          "--log_level",
+          "error",
+        ],
+        LIVE_FLAGS,
+      );
+      const config = liveConfig({
+        ...flags,
+        rest_url: "http://127.0.0.1",
+        ws_url: "ws://127.0.0.1",
+      });
+      const out = `${dir}/out`;
+      const r = await runParity({
+        files: { BTCUSDT: ohlcv },
+        funding: { BTCUSDT: funding },
+        config,
+        minutes: 60,
+        speed: 120,
+        lockstep: { stepMs: 1_000, settleMs: 2 },
+        outDir: out,
+      });
+      const why = JSON.stringify(r);
+      ok(r.entries_matched >= 1, why);
+      equal(r.entries_matched, r.entries_paper, why);
+      // 5 bp of ~105 USDT paid (long) or received (short), the same on both sides
+      ok(Math.abs(r.funding_paper) > 0.04, why);
+      ok(Math.abs(r.funding_paper - r.funding_backtest) < 1e-4, why);
+      const json = JSON.parse(await Deno.readTextFile(`${out}/parity.json`));
+      type T = { entryBar: number; side: number; funding: number; pnl: number };
+      const paid = (json.paper as T[]).filter((t) => t.funding !== 0);
+      equal(paid.length, 1, why);
+      const twin = (json.backtest as T[]).find((b) =>
+        b.entryBar === paid[0]!.entryBar && b.side === paid[0]!.side
+      );
+      ok(twin && Math.abs(twin.funding - paid[0]!.funding) < 1e-4, why);
+      // the totals are net of funding on both sides
+      const sum = (ts: T[]) => ts.reduce((a, t) => a + t.pnl, 0);
+      ok(Math.abs(sum(json.paper) - r.pnl_paper) < 1e-9);
+      ok(Math.abs(sum(json.backtest) - r.pnl_backtest) < 1e-9);
+      // the feature table was built from the given funding file, not a constant one
+      equal(
+        (await Array.fromAsync(Deno.readDir(out))).some((e) =>
+          e.name.endsWith("_funding.csv")
+        ),
+        false,
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

@@ -220,7 +220,10 @@ export class SymbolMarket implements TradeSink {
     if (t >= this.#fundingDue) {
       this.funding.push({
         symbol: this.spec.symbol,
-        fundingRate: fixed(this.feed.fundingRate, 8),
+        fundingRate: fixed(
+          this.feed.settlementRate?.(this.#fundingDue) ?? this.feed.fundingRate,
+          8,
+        ),
         fundingTime: this.#fundingDue,
       });
       this.#fundingDue = this.feed.nextFundingTime > this.#fundingDue

@@ -24,6 +24,7 @@ export {
   type WebSocketRoute,
 } from "./simulator.ts";
 export type { SourceSpec } from "./sources.ts";
+export { FundingFileError, FundingSchedule } from "./funding_schedule.ts";
 export {
   isSteppedClock,
   ManualClock,

@@ -7,7 +7,9 @@
  * and close exactly and whose quantities add up to its volume; the
  * book sits one tick around the last trade. This is the OHLCV intrabar convention the
  * bot-model backtest shares (`--intrabar ohlc`): the mark price is the last trade price
- * and the funding rate a constant {@linkcode OHLCV_FUNDING_RATE}, so a replay is the same
+ * and the funding rate a constant {@linkcode OHLCV_FUNDING_RATE}, or with a funding file
+ * per symbol the rate of each settlement from that file ({@linkcode FundingSchedule}: the
+ * feature table's as-of rule, so the backtest charges the same), so a replay is the same
  * at any speed (no random walk tied to the clock's steps). Files are streamed.
  *
  * @module
@@ -16,6 +18,7 @@ import { getLogger } from "@logtape/logtape";
 import { CsvStream } from "./csv_stream.ts";
 import { intrabarPath, PATH_POINTS } from "../features/intrabar_path.ts";
 import { decimalsOf } from "./format.ts";
+import { FundingFileError, FundingSchedule } from "./funding_schedule.ts";
 import { hashString, Rng } from "./random.ts";
 import {
   BOOK_LEVELS,
@@ -155,11 +158,19 @@ export class OhlcvFeed implements SymbolFeed {
   #last: number;
   #lastBuy = true;
   #nextFunding = 0;
+  #funding: FundingSchedule | undefined;
   #started = false;
   #ended = false;
 
-  /** @param symbol the listed symbol @param path its 1m OHLCV CSV */
-  constructor(symbol: string, path: string) {
+  /**
+   * @param symbol the listed symbol
+   * @param path its 1m OHLCV CSV
+   * @param funding its funding events; absent: {@linkcode OHLCV_FUNDING_RATE} at every
+   *   settlement
+   * @throws {SyntaxError} for an unreadable file; {@linkcode FundingFileError} for a
+   *   funding file with no event before the first settlement of the OHLCV file
+   */
+  constructor(symbol: string, path: string, funding?: FundingSchedule) {
     this.#reader = new OhlcvReader(path);
     const first = this.#reader.peek();
     if (!first) {
@@ -167,6 +178,18 @@ export class OhlcvFeed implements SymbolFeed {
       throw new SyntaxError(`Cannot replay ${path}: the file has no rows`);
     }
     this.firstTime = first.openTime;
+    this.#nextFunding = nextFundingAfter(first.openTime);
+    if (
+      funding && Number.isNaN(funding.settlementRate(this.#nextFunding))
+    ) {
+      this.#reader.close();
+      throw new FundingFileError(
+        `Cannot replay ${path} with funding file ${funding.path}: it has no event before the first settlement (${
+          new Date(this.#nextFunding).toISOString()
+        })`,
+      );
+    }
+    this.#funding = funding;
     this.#last = first.open;
     this.spec = withDecimals(
       symbolSpec(symbol),
@@ -190,9 +213,18 @@ export class OhlcvFeed implements SymbolFeed {
   get indexPrice(): number {
     return this.#last;
   }
-  /** Funding rate: {@linkcode OHLCV_FUNDING_RATE}. */
+  /** Funding rate of the next settlement (predicted = settled: a replay knows it). */
   get fundingRate(): number {
-    return OHLCV_FUNDING_RATE;
+    return this.settlementRate(this.#nextFunding);
+  }
+  /**
+   * The rate the settlement at `fundingTime` charges: the funding file's (see
+   * {@linkcode FundingSchedule.settlementRate}), else {@linkcode OHLCV_FUNDING_RATE}.
+   */
+  settlementRate(fundingTime: number): number {
+    return this.#funding
+      ? this.#funding.settlementRate(fundingTime)
+      : OHLCV_FUNDING_RATE;
   }
   /** Next 8 h settlement. */
   get nextFundingTime(): number {
@@ -296,17 +328,28 @@ export class OhlcvFeed implements SymbolFeed {
 
 /**
  * An OHLCV replay source. Its start is the latest first bar of the files plus
- * `historyMinutes`, so the bars before it are served as REST history.
+ * `historyMinutes`, so the bars before it are served as REST history. `funding` names a
+ * funding file per symbol (optional per symbol).
  *
- * @throws {RangeError} when a listed symbol has no file
+ * @throws {RangeError} when a listed symbol has no file, or a funding file's symbol is not
+ *   listed
+ * @throws {SyntaxError} for an unreadable OHLCV or funding file
  */
 export function ohlcvSource(
   files: Record<string, string>,
   symbols: readonly string[],
   historyMinutes: number,
+  funding: Readonly<Record<string, string>> = {},
 ): MarketSource {
   const feeds = new Map<string, OhlcvFeed>();
   try {
+    for (const s of Object.keys(funding)) {
+      if (!symbols.includes(s)) {
+        throw new RangeError(
+          `Cannot replay OHLCV: funding file for ${s}, which is not a listed symbol`,
+        );
+      }
+    }
     for (const s of symbols) {
       const path = files[s];
       if (path === undefined) {
@@ -314,7 +357,15 @@ export function ohlcvSource(
           `Cannot replay OHLCV: no file for listed symbol ${s}`,
         );
       }
-      feeds.set(s, new OhlcvFeed(s, path));
+      const f = funding[s];
+      feeds.set(
+        s,
+        new OhlcvFeed(
+          s,
+          path,
+          f === undefined ? undefined : new FundingSchedule(f),
+        ),
+      );
     }
   } catch (error) {
     for (const f of feeds.values()) f.close();

@@ -43,6 +43,12 @@ export interface SymbolFeed {
   /** The predicted funding rate of the next settlement. */
   readonly fundingRate: number;
   readonly nextFundingTime: number;
+  /**
+   * The rate the settlement at `fundingTime` charges, when the feed knows it apart from
+   * the prediction (a replay with a funding file); else the market settles at
+   * `fundingRate`.
+   */
+  settlementRate?(fundingTime: number): number;
 }
 
 /** A set of feeds, one per symbol, plus the resources behind them. */

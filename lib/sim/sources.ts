@@ -13,8 +13,15 @@ export type SourceSpec =
   | { kind: "synthetic" }
   /** Replay of the recorder's CSV logs in `logDir`. */
   | { kind: "logs"; logDir: string }
-  /** Replay of 1m OHLCV CSV files, symbol → path. */
-  | { kind: "ohlcv"; files: Record<string, string> };
+  /**
+   * Replay of 1m OHLCV CSV files, symbol → path; `funding`: funding-rate files
+   * (`funding_time,funding_rate`), symbol → path, settled at each funding time.
+   */
+  | {
+    kind: "ohlcv";
+    files: Record<string, string>;
+    funding?: Record<string, string>;
+  };
 
 /** What every source needs to know. */
 export interface SourceContext {
@@ -37,7 +44,12 @@ export function createSource(
       return Promise.resolve(syntheticSource(ctx.symbols, ctx.seed));
     case "ohlcv":
       return Promise.resolve().then(() =>
-        ohlcvSource(spec.files, ctx.symbols, ctx.historyMinutes)
+        ohlcvSource(
+          spec.files,
+          ctx.symbols,
+          ctx.historyMinutes,
+          spec.funding,
+        )
       );
     case "logs":
       return Promise.resolve().then(() =>

@@ -269,10 +269,13 @@ export function simulateBot(
     rets[i] = rets[i]! + mark * inv;
     let tradeFund = 0, exitY = NaN, reason = 3, j = i + 1;
     for (; j < n; j++) {
-      // funding at a boundary in (previous bar, this bar's open], after the entry
+      // funding at a boundary in (previous bar, this bar's open], after the entry, at
+      // the rate settled then: the table's funding is as of each bar's end, so the event
+      // at the boundary shows in bar j (the simulator's rule, lib/sim/funding_schedule.ts),
+      // on the notional at the last mark before it
       const ft = fundingTime[j]!;
       if (ft > entryTime) {
-        const rate = funding[j - 1]! / 10_000;
+        const rate = funding[j]! / 10_000;
         if (rate === rate) {
           tradeFund -= s * qty * close[j - 1]! * basis[j - 1]! * rate;
         }

@@ -51,7 +51,8 @@ function table(
   bars: number[][],
   opts: {
     mark?: (i: number, c: number) => number;
-    funding?: number;
+    /** funding_bps of every bar, or of bar i */
+    funding?: number | ((i: number) => number);
     book?: boolean;
   } = {},
 ): SymbolFeatures {
@@ -62,9 +63,12 @@ function table(
     const sp = book ? (ask - bid) / ((ask + bid) / 2) * 1e4 : "";
     const olL = book ? (ask - mark) / mark * 1e4 : "";
     const olS = book ? (mark - bid) / mark * 1e4 : "";
-    return `${T0 + i * 60_000},AAAUSDT,${o},${h},${l},${c},10,1,${sp},${
-      opts.funding ?? 1
-    },${mark},${olL},${olS},0,1,1`;
+    const fund = typeof opts.funding === "function"
+      ? opts.funding(i)
+      : opts.funding ?? 1;
+    return `${
+      T0 + i * 60_000
+    },AAAUSDT,${o},${h},${l},${c},10,1,${sp},${fund},${mark},${olL},${olS},0,1,1`;
   });
   return parseFeatureTable([HEADER, ...lines].join("\n")).symbols[0]!;
 }
@@ -240,6 +244,19 @@ Deno.test("simulateBot() follows the live bot's rules", async (t) => {
       // long pays qty * mark * rate = 1 * 100 * 0.0002
       equal(close(trades[0]!.funding, -0.02), true);
       equal(row.n_exit_end, 1);
+    },
+  );
+  await t.step(
+    "the settlement at 08:00 charges the 08:00 rate: the funding of the bar opening then",
+    () => {
+      // the feature table's funding is as of each bar's end: the 08:00 event (3 bp) first
+      // shows in the bar opening at 08:00, the bars before carry the 00:00 rate (2 bp);
+      // the simulator's replay settles 08:00 at 3 bp (lib/sim/funding_schedule.ts)
+      const bars: number[][] = [];
+      for (let i = 0; i < 482; i++) bars.push([100, 100, 100, 100]);
+      const f = table(bars, { funding: (i) => i < 480 ? 2 : 3 });
+      const { trades } = run(f, [1]);
+      equal(close(trades[0]!.funding, -0.03), true);
     },
   );
   await t.step("a size lib/order refuses skips the signal", () => {

@@ -5,7 +5,15 @@
  *
  * @module
  */
-import { arr, dec, int, type Obj, obj, str } from "../_validate.ts";
+import {
+  arr,
+  dec,
+  int,
+  type Obj,
+  obj,
+  str,
+  strictDecimal,
+} from "../_validate.ts";
 import type { OrderSide, PositionSide, WorkingType } from "./order_request.ts";
 
 /** Order statuses (no `EXPIRED_IN_MATCH` on Aster). */
@@ -467,6 +475,38 @@ export function parseCommissionRate(raw: unknown): CommissionRate {
       "commissionRate.takerCommissionRate",
     ),
   };
+}
+
+/** One `GET /income` row: a wallet change. */
+export interface Income {
+  /** Symbol ("" for account-wide rows such as transfers). */
+  readonly symbol: string;
+  /** REALIZED_PNL, FUNDING_FEE, COMMISSION, TRANSFER, … */
+  readonly incomeType: string;
+  /** Amount credited (+) or debited (-), decimal string. */
+  readonly income: string;
+  /** Asset, e.g. USDT. */
+  readonly asset: string;
+  /** Time, epoch ms. */
+  readonly time: number;
+  /** Transaction id. */
+  readonly tranId: number;
+}
+
+/** Parses `GET /income`. */
+export function parseIncome(raw: unknown): Income[] {
+  return arr(raw, "income").map((row, i) => {
+    const what = `income[${i}]`;
+    const o = obj(row, what);
+    return {
+      symbol: o.symbol === undefined ? "" : str(o.symbol, `${what}.symbol`),
+      incomeType: str(o.incomeType, `${what}.incomeType`),
+      income: strictDecimal(o.income, `${what}.income`, "signed"),
+      asset: str(o.asset, `${what}.asset`),
+      time: int(o.time, `${what}.time`),
+      tranId: int(o.tranId, `${what}.tranId`),
+    };
+  });
 }
 
 /** Parses `POST /listenKey` → the key. */

@@ -17,6 +17,7 @@ export type Endpoint =
   | "marginType"
   | "positionSideDual"
   | "commissionRate"
+  | "income"
   | "listenKey";
 
 const V1: Readonly<Record<Endpoint, string>> = {
@@ -31,6 +32,7 @@ const V1: Readonly<Record<Endpoint, string>> = {
   marginType: "/fapi/v1/marginType",
   positionSideDual: "/fapi/v1/positionSide/dual",
   commissionRate: "/fapi/v1/commissionRate",
+  income: "/fapi/v1/income",
   listenKey: "/fapi/v1/listenKey",
 };
 
@@ -46,6 +48,7 @@ const V3: Readonly<Record<Endpoint, string>> = {
   marginType: "/fapi/v3/marginType",
   positionSideDual: "/fapi/v3/positionSide/dual",
   commissionRate: "/fapi/v3/commissionRate",
+  income: "/fapi/v3/income",
   listenKey: "/fapi/v3/listenKey",
 };
 

@@ -46,6 +46,7 @@ import {
   type BatchItem,
   type CodeMsg,
   type CommissionRate,
+  type Income,
   type LeverageResult,
   type Order,
   parseAccount,
@@ -53,6 +54,7 @@ import {
   parseBatchItems,
   parseCodeMsg,
   parseCommissionRate,
+  parseIncome,
   parseLeverage,
   parseListenKey,
   parseOrder,
@@ -526,6 +528,38 @@ export class TradingClient {
         options,
         20,
       ),
+    );
+  }
+
+  /**
+   * Income history (`GET /income`, weight 30): wallet changes (REALIZED_PNL, FUNDING_FEE,
+   * COMMISSION, …) ascending by time; `startTime`/`endTime` inclusive, `limit` ≤ 1000.
+   */
+  async income(
+    query: {
+      readonly symbol?: string;
+      readonly incomeType?: string;
+      readonly startTime?: number;
+      readonly endTime?: number;
+      readonly limit?: number;
+    } = {},
+    options: CallOptions = {},
+  ): Promise<Income[]> {
+    const params: [string, string][] = [];
+    for (
+      const k of [
+        "symbol",
+        "incomeType",
+        "startTime",
+        "endTime",
+        "limit",
+      ] as const
+    ) {
+      const v = query[k];
+      if (v !== undefined) params.push([k, String(v)]);
+    }
+    return parseIncome(
+      await this.#call("GET", "income", "USER_DATA", params, options, 30),
     );
   }
 

@@ -156,6 +156,18 @@ export interface RawLeverage {
   symbol: string;
 }
 
+/** `GET /income` row: a wallet change (USDT). */
+export interface RawIncome {
+  symbol: string;
+  incomeType: string;
+  income: string;
+  asset: string;
+  info: string;
+  time: number;
+  tranId: number;
+  tradeId: string;
+}
+
 /** `GET /commissionRate` response. */
 export interface RawCommissionRate {
   symbol: string;

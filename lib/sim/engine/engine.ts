@@ -20,6 +20,7 @@ import {
   parseNewOrder,
 } from "./order_params.ts";
 import { autoClientOrderId, ClosedOrders } from "./closed_orders.ts";
+import { IncomeLog } from "./income.ts";
 import { Matcher } from "./matching.ts";
 import { compileSymbol, type EngineSymbolSpec, MONEY_SCALE } from "./spec.ts";
 import {
@@ -43,6 +44,7 @@ import type {
   RawAccountUpdate,
   RawBalance,
   RawCommissionRate,
+  RawIncome,
   RawLeverage,
   RawMarginCall,
   RawOrder,
@@ -197,6 +199,7 @@ export class Engine {
       open: new Map(),
       openByClientId: new Map(),
       closed: new ClosedOrders(this.#maxClosed),
+      income: new IncomeLog(),
       events: [],
       makerRate: rate(makerText, "makerRate"),
       takerRate: rate(takerText, "takerRate"),
@@ -323,6 +326,7 @@ export class Engine {
       );
       if (pos.isolated) pos.isolatedWallet += payment;
       else account.crossWallet += payment;
+      account.income.record(symbol, "FUNDING_FEE", payment, nowMs);
       account.updateTime = nowMs;
       pos.updateTime = nowMs;
       account.events.push(
@@ -715,6 +719,17 @@ export class Engine {
   positionMode(accountId: string): EngineReply<{ dualSidePosition: boolean }> {
     if (!this.#accounts.has(accountId)) return UNKNOWN_ACCOUNT;
     return ok({ dualSidePosition: false });
+  }
+
+  /** `GET /fapi/v1/income`: see {@linkcode IncomeLog.query}. */
+  income(accountId: string, params: Params): EngineReply<RawIncome[]> {
+    const account = this.#accounts.get(accountId);
+    if (!account) return UNKNOWN_ACCOUNT;
+    const symbol = param(params, "symbol");
+    if (symbol !== undefined && !this.#markets.has(symbol)) {
+      return ERRORS.badSymbol();
+    }
+    return account.income.query(params);
   }
 
   /** `GET /fapi/v1/commissionRate`. */

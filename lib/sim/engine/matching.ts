@@ -205,6 +205,21 @@ export class Matcher {
       raw * spec.rawToUnits * (maker ? account.makerRate : account.takerRate),
     );
     account.crossWallet -= feeUnits;
+    const tradeId = this.#nextTradeId++;
+    account.income.record(
+      spec.symbol,
+      "REALIZED_PNL",
+      realizedUnits,
+      nowMs,
+      String(tradeId),
+    );
+    account.income.record(
+      spec.symbol,
+      "COMMISSION",
+      -feeUnits,
+      nowMs,
+      String(tradeId),
+    );
     order.executed += qty;
     order.cumQuoteRaw += raw;
     order.updateTime = nowMs;
@@ -218,7 +233,7 @@ export class Matcher {
       qty,
       feeUnits,
       realizedUnits,
-      tradeId: this.#nextTradeId++,
+      tradeId,
       maker,
     };
     account.events.push(
@@ -405,6 +420,13 @@ export class Matcher {
       pos.updateTime = nowMs;
       account.updateTime = nowMs;
       account.closed.add(order);
+      account.income.record(
+        m.spec.symbol,
+        "REALIZED_PNL",
+        pos.isolated ? -isolatedLoss : realized,
+        nowMs,
+        String(this.#nextTradeId),
+      );
       account.events.push(
         orderTradeUpdate(order, "CALCULATED", nowMs, {
           price: markTicks,

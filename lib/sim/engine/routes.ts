@@ -156,6 +156,14 @@ export const ENGINE_ROUTES: readonly EngineRoute[] = [
   },
   {
     method: "GET",
+    v1: "/fapi/v1/income",
+    v3: "/fapi/v3/income",
+    weight: 30,
+    order: false,
+    call: (e, a, p) => e.income(a, p),
+  },
+  {
+    method: "GET",
     v1: "/fapi/v1/commissionRate",
     v3: "/fapi/v3/commissionRate",
     weight: 20,

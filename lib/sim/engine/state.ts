@@ -6,6 +6,7 @@
  */
 
 import type { ClosedOrders } from "./closed_orders.ts";
+import type { IncomeLog } from "./income.ts";
 import type { CompiledSymbol } from "./spec.ts";
 
 /** Order types the engine accepts. */
@@ -99,6 +100,8 @@ export interface AccountState {
   readonly open: Map<number, OrderState>;
   readonly openByClientId: Map<string, OrderState>;
   readonly closed: ClosedOrders;
+  /** Wallet changes (`GET /income`). */
+  readonly income: IncomeLog;
   events: unknown[];
   makerRate: number;
   takerRate: number;
