@@ -18,7 +18,7 @@ import {
   EntrySizeError,
   LIVE_FLAGS,
   liveConfig,
-  parseLayeredFlags,
+  parseLiveFlags,
   runLiveSession,
   startPaperExchange,
   withMetrics,
@@ -110,7 +110,7 @@ export async function main(
   argv: readonly string[],
   env: (name: string) => string | undefined,
 ): Promise<number> {
-  const flags = await parseLayeredFlags(FLAGS, {
+  const flags = await parseLiveFlags(FLAGS, {
     argv,
     env,
     readTextFile: (p) => Deno.readTextFile(p),

@@ -109,4 +109,36 @@ Deno.test("paper.ts trades a fresh simulated account and prints the trades and P
       assert.match(r.stderr, /no file for symbol ETHUSDT/);
     },
   );
+  await t.step(
+    "a --config file missing a strategy key: one line naming key and file, exit 2",
+    async () => {
+      const dir = await Deno.makeTempDir({ prefix: "paper_config_test_" });
+      try {
+        const path = `${dir}/bot.json`;
+        const full: Record<string, unknown> = {
+          symbols: "BTCUSDT",
+          k: 1,
+          n: 1,
+          T: 30,
+          V: 30,
+          "max_spread_bps": 5,
+          "max_funding_bps": 10,
+          "tp_bps": 40,
+          "sl_bps": 25,
+          "trail_activation_bps": 0,
+          "trail_callback_pct": 0.5,
+          cooldown: 60,
+        };
+        await Deno.writeTextFile(path, JSON.stringify(full));
+        const r = await run(["--config", path, "--replay", OHLCV]);
+        assert.equal(r.code, 2);
+        assert.equal(
+          r.stderr.trim(),
+          `error: Invalid config file ${path}: missing key "order_notional" (a bot config file carries the whole strategy: symbols, k, n, T, V, max_spread_bps, max_funding_bps, tp_bps, sl_bps, trail_activation_bps, trail_callback_pct, cooldown, order_notional, as backtest --model bot writes top/*_live.json)`,
+        );
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  );
 });

@@ -17,7 +17,7 @@ import {
   EntrySizeError,
   LIVE_FLAGS,
   liveConfig,
-  parseLayeredFlags,
+  parseLiveFlags,
 } from "../lib/live/mod.ts";
 import { runParity } from "../lib/parity/run_parity.ts";
 import { replaySource } from "../lib/live/replay_source.ts";
@@ -86,7 +86,7 @@ export async function main(
   argv: readonly string[],
   env: (name: string) => string | undefined,
 ): Promise<number> {
-  const flags = await parseLayeredFlags(FLAGS, {
+  const flags = await parseLiveFlags(FLAGS, {
     argv,
     env,
     readTextFile: (p) => Deno.readTextFile(p),

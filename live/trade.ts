@@ -31,7 +31,7 @@ import {
   EntrySizeError,
   initStateFile,
   type LiveConfig,
-  parseLayeredFlags,
+  parseLiveFlags,
   readStateFile,
   runLiveSession,
   StateFileError,
@@ -55,7 +55,7 @@ export async function readConfig(
 ): Promise<
   { help: true } | { help: false; config: LiveConfig; flags: TradeFlags }
 > {
-  const flags = await parseLayeredFlags(TRADE_FLAGS, {
+  const flags = await parseLiveFlags(TRADE_FLAGS, {
     argv,
     env,
     readTextFile: (p) => Deno.readTextFile(p),

@@ -106,12 +106,30 @@ Deno.test("trade.ts rejects bad settings with exit 2 before connecting", async (
       /Cannot load credentials/,
     ],
   ];
-  for (const [name, args, env, re] of cases) {
-    await t.step(name, async () => {
-      const r = await run([...base, ...args], env);
-      assert.equal(r.code, 2, r.stderr);
-      assert.match(r.stderr, re);
-    });
+  // a config file is the whole strategy: a missing key is named with the file
+  const dir = await Deno.makeTempDir({ prefix: "trade_config_test_" });
+  const partial = `${dir}/partial.json`;
+  await Deno.writeTextFile(
+    partial,
+    JSON.stringify({ symbols: "BTCUSDT", k: 1 }),
+  );
+  cases.push([
+    "a --config file missing a strategy key",
+    ["--config", partial],
+    {},
+    new RegExp(`Invalid config file ${partial}: missing key "n"`),
+  ]);
+  try {
+    for (const [name, args, env, re] of cases) {
+      await t.step(name, async () => {
+        const r = await run([...base, ...args], env);
+        assert.equal(r.code, 2, r.stderr);
+        assert.match(r.stderr, re);
+        assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+      });
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
 

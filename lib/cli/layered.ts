@@ -42,15 +42,28 @@ export interface FlagLayers {
   readonly readTextFile: (path: string) => Promise<string>;
 }
 
+/** Options of {@linkcode parseLayeredFlags}. */
+export interface LayeredOptions {
+  /**
+   * Keys a config file must carry (a file is a complete set, not a patch over the
+   * defaults); the first one missing is refused, naming the key and the file.
+   */
+  readonly configRequires?: readonly string[];
+  /** Said after the missing key, e.g. where a complete file comes from. */
+  readonly configRequiresHint?: string;
+}
+
 /**
  * Parses the layered flags: installed defaults (`ASTER_DEFAULT_<FLAG>`), the config file,
  * the environment, then the command line, each validated on its own.
  *
- * @throws {UsageError} naming the layer of a bad value
+ * @throws {UsageError} naming the layer of a bad value, or a config file's unknown or
+ *   (with `options.configRequires`) missing key
  */
 export async function parseLayeredFlags<T extends Record<string, FlagSpec>>(
   specs: T,
   layers: FlagLayers,
+  options: LayeredOptions = {},
 ): Promise<Flags<T>> {
   const cli = parseFlags(layers.argv, specs);
   if (cli.help) return cli;
@@ -86,7 +99,7 @@ export async function parseLayeredFlags<T extends Record<string, FlagSpec>>(
         }`,
       );
     }
-    fileArgs = configArgs(text, specs, configPath);
+    fileArgs = configArgs(text, specs, configPath, options);
     guard(`config file ${configPath}`, () => parseFlags(fileArgs, specs));
   }
   // parseArgs keeps the last occurrence: installed default < file < env < command line
@@ -111,6 +124,7 @@ function configArgs(
   text: string,
   specs: Record<string, FlagSpec>,
   path: string,
+  options: LayeredOptions,
 ): string[] {
   let raw: unknown;
   try {
@@ -142,6 +156,15 @@ function configArgs(
       );
     }
     out.push(`--${key}=${text}`);
+  }
+  for (const key of options.configRequires ?? []) {
+    if (!Object.hasOwn(raw, key)) {
+      throw new UsageError(
+        `Invalid config file ${path}: missing key "${key}"${
+          options.configRequiresHint ? ` (${options.configRequiresHint})` : ""
+        }`,
+      );
+    }
   }
   return out;
 }

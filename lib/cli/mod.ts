@@ -24,6 +24,7 @@ export {
   CONFIG_FLAG,
   envName,
   type FlagLayers,
+  type LayeredOptions,
   parseCommandFlags,
   parseLayeredFlags,
 } from "./layered.ts";

@@ -10,9 +10,53 @@ import { checkUrlFlag, HTTP_PROTOCOLS, WS_PROTOCOLS } from "../cli/url_flag.ts";
 import type { Flags } from "../cli/flags.ts";
 import type { LiveConfig } from "./live_session.ts";
 
-import { CONFIG_FLAG } from "../cli/layered.ts";
+import {
+  CONFIG_FLAG,
+  type FlagLayers,
+  parseLayeredFlags,
+} from "../cli/layered.ts";
 export { envName, type FlagLayers, parseLayeredFlags } from "../cli/layered.ts";
 import { METRICS_FLAGS } from "../metrics/metrics_addr.ts";
+
+/**
+ * The keys a `--config` file of `deno task live`, `paper` or `parity` must carry: the
+ * whole strategy (symbols, signal, blockers, exits, cooldown, notional), as every
+ * `top/*_live.json` of `deno task backtest --model bot` writes it. A file missing one is
+ * refused rather than completed with defaults the research never ranked. Other keys
+ * (leverage, limits, budgets, …) stay optional.
+ */
+export const STRATEGY_CONFIG_KEYS = [
+  "symbols",
+  "k",
+  "n",
+  "T",
+  "V",
+  "max_spread_bps",
+  "max_funding_bps",
+  "tp_bps",
+  "sl_bps",
+  "trail_activation_bps",
+  "trail_callback_pct",
+  "cooldown",
+  "order_notional",
+] as const;
+
+/**
+ * {@linkcode parseLayeredFlags} for the bot's commands: a config file must carry every
+ * key of {@linkcode STRATEGY_CONFIG_KEYS}.
+ *
+ * @throws {UsageError} as parseLayeredFlags, and for a config file missing a strategy key
+ */
+export function parseLiveFlags<T extends Record<string, FlagSpec>>(
+  specs: T,
+  layers: FlagLayers,
+): Promise<Flags<T>> {
+  return parseLayeredFlags(specs, layers, {
+    configRequires: STRATEGY_CONFIG_KEYS,
+    configRequiresHint:
+      "a bot config file carries the whole strategy: symbols, k, n, T, V, max_spread_bps, max_funding_bps, tp_bps, sl_bps, trail_activation_bps, trail_callback_pct, cooldown, order_notional, as backtest --model bot writes top/*_live.json",
+  });
+}
 
 /** The live bot's flags. */
 export const LIVE_FLAGS = {

@@ -5,6 +5,8 @@ import {
   LIVE_FLAGS,
   liveConfig,
   parseLayeredFlags,
+  parseLiveFlags,
+  STRATEGY_CONFIG_KEYS,
 } from "./live_flags.ts";
 
 function layers(
@@ -56,6 +58,56 @@ Deno.test("parseLayeredFlags() applies flag > env > file > default", async (t) =
   await t.step("env names are ASTER_ + the flag in upper case", () => {
     assert.equal(envName("order_notional"), "ASTER_ORDER_NOTIONAL");
     assert.equal(envName("T"), "ASTER_T");
+  });
+});
+
+Deno.test("parseLiveFlags() takes a config file only as a whole strategy", async (t) => {
+  const full = Object.fromEntries(
+    STRATEGY_CONFIG_KEYS.map((k) => [k, k === "symbols" ? "ETHUSDT" : 2]),
+  );
+  await t.step(
+    "a complete file is read, other keys stay optional",
+    async () => {
+      const f = await parseLiveFlags(
+        LIVE_FLAGS,
+        layers(["--config", "bot.json"], {}, JSON.stringify(full)),
+      );
+      assert.equal(f.tp_bps, 2);
+      assert.equal(f.leverage, 10); // not a strategy key: its default
+      assert.deepEqual(f.symbols, ["ETHUSDT"]);
+    },
+  );
+  for (const key of STRATEGY_CONFIG_KEYS) {
+    await t.step(`a file without "${key}" is refused, naming it`, async () => {
+      const { [key]: _, ...rest } = full;
+      await assert.rejects(
+        parseLiveFlags(
+          LIVE_FLAGS,
+          layers(["--config", "bot.json"], {}, JSON.stringify(rest)),
+        ),
+        (e: unknown) => {
+          assert.ok(e instanceof UsageError);
+          assert.match(
+            e.message,
+            new RegExp(`^Invalid config file bot.json: missing key "${key}"`),
+          );
+          return true;
+        },
+      );
+    });
+  }
+  await t.step("an unknown key is still refused first", async () => {
+    await assert.rejects(
+      parseLiveFlags(
+        LIVE_FLAGS,
+        layers(["--config", "bot.json"], {}, '{"kk": 1}'),
+      ),
+      /unknown key "kk"/,
+    );
+  });
+  await t.step("without a file, flags and env alone are fine", async () => {
+    const f = await parseLiveFlags(LIVE_FLAGS, layers(["--k", "3"]));
+    assert.equal(f.k, 3);
   });
 });
 

@@ -32,6 +32,8 @@ export {
   liveConfig,
   type LiveFlags,
   parseLayeredFlags,
+  parseLiveFlags,
+  STRATEGY_CONFIG_KEYS,
   TRADE_FLAGS,
   tradeConfig,
   type TradeFlags,

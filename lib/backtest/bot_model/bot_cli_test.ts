@@ -1,6 +1,10 @@
 import { equal, match, ok } from "node:assert/strict";
-import { parseLayeredFlags } from "../../live/live_flags.ts";
-import { LIVE_FLAGS, liveConfig } from "../../live/live_flags.ts";
+import {
+  LIVE_FLAGS,
+  liveConfig,
+  parseLiveFlags,
+  STRATEGY_CONFIG_KEYS,
+} from "../../live/live_flags.ts";
 import { featureTableCsvLines, syntheticTable } from "../mod.ts";
 import { exchangeInfo, symbolSpec } from "../../sim/symbols.ts";
 
@@ -110,7 +114,11 @@ Deno.test("backtest.ts --model bot ranks the bot's own parameters", async (t) =>
         match(trades.split("\n")[0]!, /exit_reason,fees,funding,pnl/);
         // the bot accepts the _live.json as it is
         const path = `${out}/${top.live}`;
-        const flags = await parseLayeredFlags(LIVE_FLAGS, {
+        // as the bot's commands read it: every strategy key present
+        for (const k of STRATEGY_CONFIG_KEYS) {
+          equal(k in JSON.parse(await Deno.readTextFile(path)), true, k);
+        }
+        const flags = await parseLiveFlags(LIVE_FLAGS, {
           argv: ["--config", path],
           env: () => undefined,
           readTextFile: (p) => Deno.readTextFile(p),
