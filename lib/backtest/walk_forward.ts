@@ -26,11 +26,20 @@ import {
   simParamsOf,
 } from "./grid.ts";
 import { type GridResult, runGrid } from "./grid_runner.ts";
-import { M, metricIndex, type MetricName, N_METRICS } from "./metrics.ts";
+import {
+  M,
+  metricIndex,
+  type MetricLayout,
+  type MetricName,
+  N_METRICS,
+  VBT_LAYOUT,
+} from "./metrics.ts";
 import { type RankRule, rankWithRule } from "./plateau_rank.ts";
 import { aggregateMetrics, symbolRows } from "./rank.ts";
 import { buildSignals } from "./signals.ts";
 import { ANN_FACTOR, simulate } from "./simulate.ts";
+
+const INIT_CASH = GRID_PARAMS.indexOf("init_cash");
 
 /** Options of {@linkcode runWalkForward}. */
 export interface WalkForwardOptions {
@@ -93,7 +102,10 @@ export interface WalkForwardSymbol {
   readonly rows: readonly WalkForwardRow[];
   /** Stitched OOS bars: times. */
   readonly ts: Float64Array;
-  /** Stitched OOS value, starting from the first chosen config's init cash. */
+  /**
+   * Stitched OOS value, starting from the first chosen config's capital base (the vectorbt
+   * model's init cash, compounding; the bot model's order notional, additive).
+   */
   readonly value: Float64Array;
   /** Metrics of the stitched OOS curve. */
   readonly stitched: {
@@ -170,6 +182,49 @@ export function sliceTable(
   };
 }
 
+/** What the walk-forward needs of a model (the vectorbt model's: {@linkcode runWalkForward}). */
+export interface WalkForwardEngine {
+  /** The model's row layout. */
+  readonly layout: MetricLayout;
+  /** The ranking metric's index in a row. */
+  readonly metric: number;
+  /** Grid parameter names, in config-table order (parameter drift). */
+  readonly params: readonly string[];
+  /**
+   * Window k's in-sample grid over `isTable`: per-symbol metric rows, and with several
+   * symbols the aggregate ranking's rows (none: no "ALL" walk-forward).
+   */
+  isGrid(
+    k: number,
+    isTable: FeatureTable,
+  ): Promise<
+    { rows: Float64Array[]; aggregate?: Float64Array; barConfigs: number }
+  >;
+  /** Config c's in-sample total return, from its row (for the WFE). */
+  isReturn(rows: Float64Array, c: number): number;
+  /**
+   * Config c (-1: none, flat) on symbol s's bars in `[startMs, endMs)`, starting flat:
+   * the bar times, per-bar returns, Sharpe, total return and trades.
+   */
+  oos(s: number, c: number, startMs: number, endMs: number): OosRun;
+  /**
+   * How the stitched curve grows from {@linkcode base}: compounding `base * prod(1 + r)`
+   * (all-in sizing) or additive `base * (1 + sum r)` (a fixed notional).
+   */
+  readonly compound: boolean;
+  /** The capital base of config c (the stitched curve starts at the first choice's). */
+  base(c: number): number;
+}
+
+/** One out-of-sample run (see {@linkcode WalkForwardEngine.oos}). */
+export interface OosRun {
+  readonly ts: Float64Array;
+  readonly rets: Float64Array;
+  readonly sharpe: number;
+  readonly ret: number;
+  readonly trades: number;
+}
+
 /**
  * Runs the walk-forward: per symbol of the table, and with several symbols also "ALL" (the
  * aggregate ranking's choice traded on every symbol; its curve is their equal-weight mix).
@@ -180,8 +235,6 @@ export async function runWalkForward(
   options: WalkForwardOptions,
 ): Promise<WalkForwardSymbol[]> {
   const { windows } = options;
-  const nSym = table.symbols.length;
-  const m = metricIndex(options.rankBy);
   // Progress over every IS grid.
   const isTables = windows.map((w) => sliceTable(table, w.isStart, w.isEnd));
   const total = isTables.reduce(
@@ -189,6 +242,81 @@ export async function runWalkForward(
     0,
   );
   let before = 0;
+  const engine: WalkForwardEngine = {
+    layout: VBT_LAYOUT,
+    metric: metricIndex(options.rankBy),
+    params: GRID_PARAMS,
+    isGrid: async (k, isTable) => {
+      const res = options.isGrid !== undefined
+        ? await options.isGrid(k, isTable)
+        : await runGrid(isTable, configs, {
+          blockers: options.blockers,
+          ...(options.workers !== undefined
+            ? { workers: options.workers }
+            : {}),
+          onProgress: (d) => options.onProgress?.(before + d, total),
+        });
+      before += res.barConfigs;
+      return {
+        rows: table.symbols.map((_, s) => symbolRows(res, s)),
+        ...(table.symbols.length > 1
+          ? { aggregate: aggregateMetrics(res) }
+          : {}),
+        barConfigs: res.barConfigs,
+      };
+    },
+    isReturn: (rows, c) => rows[c * N_METRICS + M.totalReturn]!,
+    oos: (s, c, startMs, endMs) => {
+      const oos = sliceSymbol(table.symbols[s]!, startMs, endMs);
+      const rets = new Float64Array(oos.bars);
+      if (c < 0) {
+        return { ts: oos.ts, rets, sharpe: NaN, ret: 0, trades: 0 };
+      }
+      const signals = buildSignals(oos, signalKeyOf(configs, c), {
+        blockers: options.blockers,
+      });
+      const row = simulate(
+        {
+          close: oos.close,
+          open: oos.open,
+          high: oos.high,
+          low: oos.low,
+          signals,
+        },
+        simParamsOf(configs, c),
+        { scratch: rets },
+      );
+      return {
+        ts: oos.ts,
+        rets,
+        sharpe: row[M.sharpe]!,
+        ret: row[M.totalReturn]!,
+        trades: row[M.nTrades]!,
+      };
+    },
+    compound: true,
+    base: (c) => configs.values[c * N_PARAMS + INIT_CASH]!,
+  };
+  return await walkForwardWith(table, configs, windows, engine, options);
+}
+
+/**
+ * The walk-forward of any model: per window the engine's in-sample grid, the choice by the
+ * rule (the plain ranking's), the choice on the out-of-sample bars, stitched.
+ */
+export async function walkForwardWith(
+  table: FeatureTable,
+  configs: ConfigTable,
+  windows: readonly WalkForwardWindow[],
+  engine: WalkForwardEngine,
+  rule: {
+    readonly minTrades: number;
+    readonly rule: RankRule;
+    readonly grid: PlateauGrid;
+  },
+): Promise<WalkForwardSymbol[]> {
+  const nSym = table.symbols.length;
+  const { layout, metric: m } = engine;
   const rows: WalkForwardRow[][] = table.symbols.map(() => []);
   const chosen: number[][] = table.symbols.map(() => []);
   const oosRets: Float64Array[][] = table.symbols.map(() => []);
@@ -197,50 +325,20 @@ export async function runWalkForward(
   const allRows: WalkForwardRow[] = [], allChosen: number[] = [];
   const allRets: Float64Array[][] = table.symbols.map(() => []);
   const allTs: Float64Array[][] = table.symbols.map(() => []);
+  let hasAll = false;
   for (let k = 0; k < windows.length; k++) {
-    const w = windows[k]!, isTable = isTables[k]!;
-    const res = options.isGrid !== undefined
-      ? await options.isGrid(k, isTable)
-      : await runGrid(isTable, configs, {
-        blockers: options.blockers,
-        ...(options.workers !== undefined ? { workers: options.workers } : {}),
-        onProgress: (d) => options.onProgress?.(before + d, total),
-      });
-    before += res.barConfigs;
+    const w = windows[k]!;
+    const isTable = sliceTable(table, w.isStart, w.isEnd);
+    const res = await engine.isGrid(k, isTable);
     const choose = (isRows: Float64Array) => {
       const { order } = rankWithRule(isRows, {
-        rankBy: options.rankBy,
-        minTrades: options.minTrades,
-        rule: options.rule,
-        grid: options.grid,
+        metric: m,
+        layout,
+        minTrades: rule.minTrades,
+        rule: rule.rule,
+        grid: rule.grid,
       });
       return order.length > 0 ? order[0]! : -1;
-    };
-    const runOos = (s: number, c: number) => {
-      const oos = sliceSymbol(table.symbols[s]!, w.isEnd, w.oosEnd);
-      const rets = new Float64Array(oos.bars);
-      let row: Float64Array;
-      if (c >= 0) {
-        const signals = buildSignals(oos, signalKeyOf(configs, c), {
-          blockers: options.blockers,
-        });
-        row = simulate(
-          {
-            close: oos.close,
-            open: oos.open,
-            high: oos.high,
-            low: oos.low,
-            signals,
-          },
-          simParamsOf(configs, c),
-          { scratch: rets },
-        );
-      } else {
-        row = new Float64Array(N_METRICS).fill(NaN);
-        row[M.totalReturn] = 0;
-        row[M.nTrades] = 0;
-      }
-      return { oos, rets, row };
     };
     const rowOf = (
       c: number,
@@ -251,7 +349,7 @@ export async function runWalkForward(
       oosReturn: number,
       oosTrades: number,
     ): WalkForwardRow => {
-      const at = (i: number) => c >= 0 ? isRows[c * N_METRICS + i]! : NaN;
+      const at = (i: number) => c >= 0 ? isRows[c * layout.stride + i]! : NaN;
       return {
         window: k,
         span: w,
@@ -259,48 +357,49 @@ export async function runWalkForward(
         isBars,
         oosBars,
         isMetric: at(m),
-        isSharpe: at(M.sharpe),
-        isReturn: at(M.totalReturn),
-        isTrades: at(M.nTrades),
+        isSharpe: at(layout.sharpe),
+        isReturn: c >= 0 ? engine.isReturn(isRows, c) : NaN,
+        isTrades: at(layout.nTrades),
         oosSharpe,
         oosReturn,
         oosTrades,
       };
     };
     for (let s = 0; s < nSym; s++) {
-      const isRows = symbolRows(res, s);
+      const isRows = res.rows[s]!;
       const c = choose(isRows);
-      const { oos, rets, row } = runOos(s, c);
-      oosRets[s]!.push(rets);
-      oosTs[s]!.push(oos.ts);
+      const o = engine.oos(s, c, w.isEnd, w.oosEnd);
+      oosRets[s]!.push(o.rets);
+      oosTs[s]!.push(o.ts);
       chosen[s]!.push(c);
       rows[s]!.push(rowOf(
         c,
         isRows,
         isTable.symbols[s]!.bars,
-        oos.bars,
-        row[M.sharpe]!,
-        row[M.totalReturn]!,
-        row[M.nTrades]!,
+        o.ts.length,
+        o.sharpe,
+        o.ret,
+        o.trades,
       ));
     }
-    if (nSym > 1) {
+    if (nSym > 1 && res.aggregate !== undefined) {
       // The aggregate ranking's choice, traded on every symbol; its window metrics are the
       // means over symbols (trades summed), as the aggregate ranking.
-      const aggRows = aggregateMetrics(res);
+      hasAll = true;
+      const aggRows = res.aggregate;
       const c = choose(aggRows);
       let sh = 0, nsh = 0, ret = 0, trades = 0, oosBars = 0, isBars = 0;
       for (let s = 0; s < nSym; s++) {
-        const { oos, rets, row } = runOos(s, c);
-        allRets[s]!.push(rets);
-        allTs[s]!.push(oos.ts);
-        if (Number.isFinite(row[M.sharpe]!)) {
-          sh += row[M.sharpe]!;
+        const o = engine.oos(s, c, w.isEnd, w.oosEnd);
+        allRets[s]!.push(o.rets);
+        allTs[s]!.push(o.ts);
+        if (Number.isFinite(o.sharpe)) {
+          sh += o.sharpe;
           nsh++;
         }
-        ret += row[M.totalReturn]!;
-        trades += row[M.nTrades]!;
-        oosBars = Math.max(oosBars, oos.bars);
+        ret += o.ret;
+        trades += o.trades;
+        oosBars = Math.max(oosBars, o.ts.length);
         isBars = Math.max(isBars, isTable.symbols[s]!.bars);
       }
       allChosen.push(c);
@@ -323,14 +422,15 @@ export async function runWalkForward(
       concat(oosRets[s]!),
       concat(oosTs[s]!),
       configs,
+      engine,
     )
   );
-  if (nSym > 1) {
+  if (hasAll) {
     const { ts, rets } = equalWeight(
       allRets.map(concat),
       allTs.map(concat),
     );
-    out.push(summarise("ALL", allRows, allChosen, rets, ts, configs));
+    out.push(summarise("ALL", allRows, allChosen, rets, ts, configs, engine));
   }
   return out;
 }
@@ -384,20 +484,19 @@ function summarise(
   all: Float64Array,
   ts: Float64Array,
   configs: ConfigTable,
+  engine: WalkForwardEngine,
 ): WalkForwardSymbol {
   const bars = all.length;
   const first = chosen.find((c) => c >= 0);
-  const init = first === undefined
-    ? 100
-    : configs.values[first * N_PARAMS + GRID_PARAMS.indexOf("init_cash")]!;
+  const init = first === undefined ? 100 : engine.base(first);
   const value = new Float64Array(bars);
   let v = init, peak = init, mdd = 0, sum = 0, cnt = 0;
   for (let i = 0; i < bars; i++) {
     const r = all[i]!;
     if (Number.isFinite(r)) {
-      v *= 1 + r;
       sum += r;
       cnt++;
+      v = engine.compound ? v * (1 + r) : init * (1 + sum);
     }
     value[i] = v;
     if (v > peak) peak = v;
@@ -427,7 +526,7 @@ function summarise(
     trades += r.oosTrades;
   }
   const drift: Record<string, number> = {};
-  GRID_PARAMS.forEach((name, p) => {
+  engine.params.forEach((name, p) => {
     let changes = 0;
     for (let k = 1; k < chosen.length; k++) {
       const a = chosen[k - 1]!, b = chosen[k]!;

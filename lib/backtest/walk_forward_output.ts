@@ -13,10 +13,14 @@ import type { WalkForwardRow, WalkForwardSymbol } from "./walk_forward.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function params(configs: ConfigTable, c: number): Record<string, unknown> {
+function params(
+  configs: ConfigTable,
+  c: number,
+  names: readonly string[],
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (c < 0) return out;
-  GRID_PARAMS.forEach((name, p) => {
+  names.forEach((name, p) => {
     const x = configs.values[c * N_PARAMS + p]!;
     out[name] = name === "sl_trail" ? x === 1 : jsonNumber(x);
   });
@@ -26,6 +30,7 @@ function params(configs: ConfigTable, c: number): Record<string, unknown> {
 function rowJson(
   r: WalkForwardRow,
   configs: ConfigTable,
+  names: readonly string[],
 ): Record<string, unknown> {
   return {
     window: r.window,
@@ -33,7 +38,7 @@ function rowJson(
     "is_end": iso(r.span.isEnd),
     "oos_end": iso(r.span.oosEnd),
     "config_id": r.config < 0 ? null : r.config,
-    params: params(configs, r.config),
+    params: params(configs, r.config, names),
     "is_bars": r.isBars,
     "oos_bars": r.oosBars,
     "is_metric": jsonNumber(r.isMetric),
@@ -46,12 +51,17 @@ function rowJson(
   };
 }
 
-/** The `walk_forward.json` document. */
+/**
+ * The `walk_forward.json` document.
+ *
+ * @param names the configs' parameter names (the model's grid parameters)
+ */
 export function walkForwardJson(
   spec: WalkForwardSpec,
   results: readonly WalkForwardSymbol[],
   configs: ConfigTable,
   meta: Record<string, unknown>,
+  names: readonly string[] = GRID_PARAMS,
 ): Record<string, unknown> {
   const symbols: Record<string, unknown> = {};
   for (const r of results) {
@@ -68,7 +78,7 @@ export function walkForwardJson(
       "profitable_windows": jsonNumber(r.profitableShare),
       "distinct_configs": r.distinct,
       "param_changes": r.drift,
-      windows: r.rows.map((x) => rowJson(x, configs)),
+      windows: r.rows.map((x) => rowJson(x, configs, names)),
     };
   }
   return {
@@ -85,33 +95,41 @@ export function walkForwardJson(
   };
 }
 
-/** Header of `walk_forward.csv`. */
-export const WALK_FORWARD_COLUMNS: readonly string[] = [
-  "symbol",
-  "window",
-  "is_start",
-  "is_end",
-  "oos_end",
-  "config_id",
-  ...GRID_PARAMS,
-  "is_metric",
-  "is_sharpe",
-  "is_total_return",
-  "is_trades",
-  "oos_sharpe",
-  "oos_total_return",
-  "oos_trades",
-];
+/** Header of `walk_forward.csv` for a model with grid parameters `names`. */
+export function walkForwardColumns(
+  names: readonly string[] = GRID_PARAMS,
+): string[] {
+  return [
+    "symbol",
+    "window",
+    "is_start",
+    "is_end",
+    "oos_end",
+    "config_id",
+    ...names,
+    "is_metric",
+    "is_sharpe",
+    "is_total_return",
+    "is_trades",
+    "oos_sharpe",
+    "oos_total_return",
+    "oos_trades",
+  ];
+}
+
+/** Header of the vectorbt model's `walk_forward.csv`. */
+export const WALK_FORWARD_COLUMNS: readonly string[] = walkForwardColumns();
 
 /** Renders `walk_forward.csv` lines (header first). */
 export function* walkForwardCsvLines(
   results: readonly WalkForwardSymbol[],
   configs: ConfigTable,
+  names: readonly string[] = GRID_PARAMS,
 ): Generator<string> {
-  yield WALK_FORWARD_COLUMNS.join(",");
+  yield walkForwardColumns(names).join(",");
   for (const s of results) {
     for (const r of s.rows) {
-      const p = GRID_PARAMS.map((name, i) => {
+      const p = names.map((name, i) => {
         if (r.config < 0) return "";
         const x = configs.values[r.config * N_PARAMS + i]!;
         return name === "sl_trail"

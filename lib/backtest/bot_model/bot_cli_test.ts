@@ -98,10 +98,17 @@ Deno.test("backtest.ts --model bot ranks the bot's own parameters", async (t) =>
           "0,15",
           "--top",
           "2",
+          "--walk_forward",
+          "is=1d,oos=6h",
         ]);
         equal(r.code, 0, r.stderr);
         match(r.stdout, /ranked by net_pnl \(PnL in USDT\)/);
         match(r.stdout, /noise alone: the best of N=\d+ null configs/);
+        match(
+          r.stdout,
+          /walk-forward BTCUSDT: \d+ windows, stitched OOS Sharpe/,
+        );
+        ok(await exists(`${out}/walk_forward.json`));
         match(r.stdout, /winner config \d+: Sharpe .*DSR/);
         match(r.stdout, /PBO skipped: BTCUSDT: .*CSCV needs at least 10/);
         const manifest = JSON.parse(
@@ -141,6 +148,14 @@ Deno.test("backtest.ts --model bot ranks the bot's own parameters", async (t) =>
         [["--features", features, "--pbo", "5"], /--pbo 5: .*even/],
         [["--features", features, "--pbo", "8"], /--pbo 8: .*spans 4 UTC/],
         [["--features", features, "--pbo", "x"], /--pbo must be/],
+        [
+          ["--features", features, "--walk_forward", "is=30d,oos=7d"],
+          /--walk_forward is=30d,oos=7d: .* longer than the data/,
+        ],
+        [
+          ["--features", features, "--walk_forward", "is=1d"],
+          /walk_forward/,
+        ],
         [
           ["--features", features, "--rank_rule", "plateau"],
           /no numeric grid axis has 3/,

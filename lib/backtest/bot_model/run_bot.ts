@@ -23,7 +23,11 @@ import {
 } from "../../order/entry_guard.ts";
 import { type OrderFilters, orderFilters } from "../../order/filters.ts";
 import { symbolInfo, symbolSpec } from "../../sim/symbols.ts";
-import { type FeatureTable, selectSymbols } from "../feature_table.ts";
+import {
+  type FeatureTable,
+  selectSymbols,
+  type SymbolFeatures,
+} from "../feature_table.ts";
 import { type ConfigTable, signalGroups, signalKeyOf } from "../grid.ts";
 import { jsonNumber, writeLines } from "../outputs.ts";
 import { deflateRanking, deflationJson, pboPerScope } from "../honest_rank.ts";
@@ -31,9 +35,19 @@ import { type PboOption, planHonest } from "../honest_plan.ts";
 import { pboJson } from "../pbo_output.ts";
 import { plateauSelect, type RankRule, rankWithRule } from "../plateau_rank.ts";
 import { moveOutputs, stageDir } from "../stage_outputs.ts";
-import type { WalkForwardSymbol } from "../walk_forward.ts";
 import {
-  blockBounds,
+  sliceTable,
+  type WalkForwardSymbol,
+  walkForwardWith,
+} from "../walk_forward.ts";
+import {
+  walkForwardCsvLines,
+  walkForwardEquityLines,
+  walkForwardJson,
+} from "../walk_forward_output.ts";
+import { botWalkForwardEngine } from "./bot_walk_forward.ts";
+import { simulateBotGrid } from "./bot_grid_run.ts";
+import {
   type CscvResult,
   type DayBlocks,
   hasNeighbours,
@@ -235,13 +249,14 @@ export async function runBotBacktest(
     options.exchangeInfo,
     limits.maxPriceDeviationBps,
   );
-  const markets = table.symbols.map((f) => {
+  const market = (f: SymbolFeatures) => {
     const r = rules.get(f.symbol)!;
     return new BotMarket(f, r.filters, options.spreadBps, {
       band: r.band,
       limits,
     });
-  });
+  };
+  const markets = table.symbols.map(market);
   const spec = {} as Record<string, readonly number[]>;
   for (const name of BOT_PARAMS) {
     spec[name] = options.grid[name] ??
@@ -265,11 +280,6 @@ export async function runBotBacktest(
       "--rank_rule plateau: no numeric grid axis has 3 or more levels, so no config has neighbours to smooth over",
     );
   }
-  if (options.walkForward !== undefined) {
-    throw new BotInputError(
-      "--walk_forward: not available with --model bot yet",
-    );
-  }
   const pboOpt = options.pbo ?? "auto";
   let plan;
   try {
@@ -278,9 +288,8 @@ export async function runBotBacktest(
     if (error instanceof RangeError) throw new BotInputError(error.message);
     throw error;
   }
-  const { blocks } = plan;
+  const { blocks, windows } = plan;
   let pboSkipped = plan.pboSkipped;
-  const nb = blocks?.count ?? 0;
   const groups = signalGroups(configs);
   const bars = table.symbols.reduce((a, s) => a + s.bars, 0);
   const total = bars * configs.count;
@@ -293,60 +302,22 @@ export async function runBotBacktest(
   );
 
   const tSim0 = performance.now();
-  const rows = table.symbols.map(() =>
-    new Float64Array(configs.count * N_BOT_METRICS)
+  const grid = simulateBotGrid(
+    markets,
+    configs,
+    options.costs,
+    blocks,
+    (done) => options.onProgress?.(done, total),
   );
-  // per (symbol, config): return moments and per-block statistics, as GridResult lays them out
-  const moments = new Float64Array(markets.length * configs.count * N_MOMENTS);
-  const blockStats = new Float64Array(markets.length * configs.count * nb * 3);
+  const { rows, moments } = grid;
   const row = new Float64Array(N_BOT_METRICS);
-  let done = 0;
-  for (let s = 0; s < markets.length; s++) {
-    const m = markets[s]!;
-    const signals = new Int8Array(m.features.bars);
-    const bounds = blocks !== undefined
-      ? blockBounds(blocks.blockOf[s]!, nb)
-      : undefined;
-    if (blocks !== undefined && bounds === undefined) {
-      throw new Error(`day blocks of ${m.features.symbol} are not contiguous`);
-    }
-    const series = newBotSeries(m.features.bars, bounds);
-    for (const g of groups) {
-      buildSignals(m.features, signalKeyOf(configs, g[0]!), { out: signals });
-      for (const c of g) {
-        simulateBot(
-          m,
-          signals,
-          botParamsOf(configs, c),
-          options.costs,
-          row,
-          undefined,
-          series,
-        );
-        rows[s]!.set(row, c * N_BOT_METRICS);
-        const at = s * configs.count + c;
-        moments.set(series.stats.subarray(0, N_MOMENTS), at * N_MOMENTS);
-        if (nb > 0) {
-          blockStats.set(series.stats.subarray(N_MOMENTS), at * nb * 3);
-        }
-      }
-      done += g.length * m.features.bars;
-      options.onProgress?.(done, total);
-    }
-  }
   const tSim = performance.now();
 
   const rankBy = options.rankBy ?? "net_pnl";
   const metric = BOT_METRICS.indexOf(rankBy);
   const minTrades = options.minTrades ?? 1;
   const priorTrials = options.priorTrials ?? 0;
-  const stats = {
-    symbols: markets.length,
-    configs: configs.count,
-    moments,
-    blocks: nb,
-    blockStats,
-  };
+  const stats = grid;
   const scopes: BotScope[] = table.symbols.map((f, s) => {
     const sm = moments.subarray(
       s * configs.count * N_MOMENTS,
@@ -392,6 +363,37 @@ export async function runBotBacktest(
       }
       throw error;
     }
+  }
+
+  let walkForward: WalkForwardSymbol[] | undefined;
+  if (windows !== undefined) {
+    status(
+      `walk-forward ${
+        options.walkForward!.text
+      }: ${windows.length} windows, the bot grid on each in-sample part`,
+    );
+    const total = windows.reduce(
+      (a, w) =>
+        a +
+        sliceTable(table, w.isStart, w.isEnd).symbols.reduce(
+            (b, f) => b + f.bars,
+            0,
+          ) * configs.count,
+      0,
+    );
+    walkForward = await walkForwardWith(
+      table,
+      configs,
+      windows,
+      botWalkForwardEngine(table, configs, {
+        metric,
+        costs: options.costs,
+        market: (_s, f) => market(f),
+        total,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      }),
+      { minTrades, rule: rankRule, grid: plateauGrid },
+    );
   }
 
   const stage = await stageDir(options.out);
@@ -483,6 +485,42 @@ export async function runBotBacktest(
       );
       files.push("pbo.json");
     }
+    if (walkForward !== undefined) {
+      await Deno.writeTextFile(
+        path("walk_forward.json"),
+        JSON.stringify(
+          walkForwardJson(
+            options.walkForward!,
+            walkForward,
+            configs,
+            {
+              model: "bot",
+              "rank_by": rankBy,
+              "rank_rule": rankRule,
+              "min_trades_per_is_window": minTrades,
+              stitching:
+                "each OOS slice starts flat and closes an open position at its last close with the fee; returns on the fixed order_notional, added: value = order_notional * (1 + sum r)",
+            },
+            BOT_PARAMS,
+          ),
+          null,
+          2,
+        ),
+      );
+      await writeLines(
+        path("walk_forward.csv"),
+        walkForwardCsvLines(walkForward, configs, BOT_PARAMS),
+      );
+      await writeLines(
+        path("walk_forward_equity.csv"),
+        walkForwardEquityLines(walkForward),
+      );
+      files.push(
+        "walk_forward.json",
+        "walk_forward.csv",
+        "walk_forward_equity.csv",
+      );
+    }
     const tEnd = performance.now();
     const seconds = {
       simulate: (tSim - tSim0) / 1000,
@@ -540,6 +578,13 @@ export async function runBotBacktest(
         "ranked_csv": "ranked.csv",
         "ranked_json": "ranked.json",
         ...(files.includes("pbo.json") ? { "pbo_json": "pbo.json" } : {}),
+        ...(walkForward !== undefined
+          ? {
+            "walk_forward_json": "walk_forward.json",
+            "walk_forward_csv": "walk_forward.csv",
+            "walk_forward_equity_csv": "walk_forward_equity.csv",
+          }
+          : {}),
         top: topFiles,
       },
     };
@@ -558,6 +603,7 @@ export async function runBotBacktest(
       ...(blocks !== undefined ? { blocks } : {}),
       pbo,
       ...(pboSkipped !== undefined ? { pboSkipped } : {}),
+      ...(walkForward !== undefined ? { walkForward } : {}),
     };
   } finally {
     await Deno.remove(stage, { recursive: true }).catch(() => {});

@@ -4,7 +4,16 @@ import { writeLines } from "../outputs.ts";
 import { syntheticCsvLines } from "../synthetic_table.ts";
 import type { BotGridSpec } from "./bot_grid.ts";
 import { type BotBacktestOptions, runBotBacktest } from "./run_bot.ts";
-import { BOT_METRICS, N_BOT_METRICS } from "./simulate_bot.ts";
+import { BOT_LAYOUT, BOT_METRICS, N_BOT_METRICS } from "./simulate_bot.ts";
+import { parseWalkForward } from "../../research/mod.ts";
+import { readFeatureTable } from "../read_feature_table.ts";
+import { loadFilters } from "./run_bot.ts";
+import { BotMarket } from "./bot_market.ts";
+import type { SymbolFeatures } from "../feature_table.ts";
+import { DEFAULT_ENTRY_LIMITS } from "../../order/entry_guard.ts";
+import { sliceTable } from "../walk_forward.ts";
+import { simulateBotGrid } from "./bot_grid_run.ts";
+import { rankRows } from "../rank.ts";
 
 // synthetic BTCUSDT is near 30,000: 500 USDT keeps the 0.001 step within the entry guard
 const GRID: Partial<BotGridSpec> = {
@@ -127,6 +136,65 @@ Deno.test("runBotBacktest() ranks honestly: PSR/DSR, flags, PBO, plateau, like t
     });
 
     await t.step(
+      "--walk_forward: the IS winner traded on the OOS, stitched",
+      async () => {
+        const w = await runBotBacktest(opts("w", {
+          pbo: "off",
+          walkForward: parseWalkForward("is=2d,oos=1d"),
+        }));
+        const wf = w.walkForward![0]!;
+        equal(wf.symbol, "BTCUSDT");
+        ok(wf.rows.length >= 3);
+        // window 1's choice is the winner of the bot grid on its IS slice
+        const r1 = wf.rows[1]!;
+        const table = await readFeatureTable(features);
+        const rules = await loadFilters(["BTCUSDT"]);
+        const market = (f: SymbolFeatures) =>
+          new BotMarket(f, rules.get("BTCUSDT")!.filters, undefined, {
+            band: rules.get("BTCUSDT")!.band,
+            limits: DEFAULT_ENTRY_LIMITS,
+          });
+        const is = sliceTable(table, r1.span.isStart, r1.span.isEnd);
+        const grid = simulateBotGrid(
+          is.symbols.map(market),
+          w.configs,
+          opts("x").costs,
+        );
+        const order = rankRows(
+          grid.rows[0]!,
+          BOT_LAYOUT,
+          BOT_METRICS.indexOf("net_pnl"),
+          1,
+        );
+        equal(r1.config, order[0]);
+        // the stitched curve adds the OOS returns on the fixed notional
+        let sum = 0;
+        for (const row of wf.rows) sum += row.oosReturn;
+        ok(
+          Math.abs(wf.value[wf.value.length - 1]! - 500 * (1 + sum)) < 1e-6,
+          `${wf.value[wf.value.length - 1]} vs ${500 * (1 + sum)}`,
+        );
+        const csv =
+          (await Deno.readTextFile(join(dir, "w", "walk_forward.csv")))
+            .trim().split("\n");
+        ok(csv[0]!.includes(",tp_bps,"));
+        equal(csv.length, 1 + wf.rows.length);
+        const json = JSON.parse(
+          await Deno.readTextFile(join(dir, "w", "walk_forward.json")),
+        );
+        equal(json.model, "bot");
+        equal(json.windows, wf.rows.length);
+        // the grid's order does not matter
+        const v = await runBotBacktest(opts("v", {
+          pbo: "off",
+          walkForward: parseWalkForward("is=2d,oos=1d"),
+          grid: { ...GRID, k: [2, 3, 1], "tp_bps": [40, 80, 20] },
+        }));
+        deepEqual(v.walkForward, w.walkForward);
+      },
+    );
+
+    await t.step(
       "a re-run without PBO leaves no earlier pbo.json",
       async () => {
         ok((await names(join(dir, "a"))).includes("pbo.json"));
@@ -147,6 +215,10 @@ Deno.test("runBotBacktest() ranks honestly: PSR/DSR, flags, PBO, plateau, like t
           [{ pbo: 5 }, /even/],
           [{ pbo: 8 }, /spans 7 UTC day/],
           [{ pbo: 2 }, /--pbo 2/],
+          [
+            { walkForward: parseWalkForward("is=5d,oos=2d") },
+            /is longer than the data/,
+          ],
           [
             {
               rankRule: "plateau",
