@@ -11,6 +11,7 @@ import { type SimRig, startSimRig } from "../exchange/trading/_sim_rig.ts";
 import type { RawOrder, RawPositionRisk } from "../exchange/trading/wire.ts";
 import type { TradingClientOptions } from "../exchange/trading/trading_client.ts";
 import {
+  type ExchangePort,
   OrderManager,
   type OrderManagerOptions,
   type OrderRecord,
@@ -53,7 +54,11 @@ export interface MoneyRig extends AsyncDisposable {
  * builds the manager's own trading client (e.g. a transport timeout).
  */
 export async function startMoneyRig(
-  options: Partial<OrderManagerOptions> & { noTrailing?: boolean } = {},
+  options: Partial<OrderManagerOptions> & {
+    noTrailing?: boolean;
+    /** Wraps the manager's port (e.g. to act between a call and its reply). */
+    wrapPort?: (port: ExchangePort) => ExchangePort;
+  } = {},
   simOptions: Partial<SimulatorOptions> = {},
   symbol: string = S,
   clientOptions?: Partial<TradingClientOptions>,
@@ -69,8 +74,10 @@ export async function startMoneyRig(
     await (await fetch(`${sim.sim.restUrl}/fapi/v1/exchangeInfo`)).json(),
   );
   const records: OrderRecord[] = [];
-  const port = new TradingPort(client);
-  const { noTrailing, ...rest } = options;
+  const { noTrailing, wrapPort, ...rest } = options;
+  const port = wrapPort
+    ? wrapPort(new TradingPort(client))
+    : new TradingPort(client);
   const make = (extra: Partial<OrderManagerOptions> = {}) =>
     new OrderManager(port, {
       symbols: info.symbols.filter((s) => s.symbol === symbol),

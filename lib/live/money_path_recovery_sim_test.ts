@@ -82,3 +82,57 @@ Deno.test("money path: a first stop-loss with an unknown outcome is resolved and
   ok(rig.sim.clock.now() - t0 <= 2_000, "within the alarm's 2 s");
   deepEqual(rig.mgr.unprotected(), []);
 });
+
+Deno.test("money path: a reconcile snapshot older than a late entry fill never resets the position", async () => {
+  // between the reconcile's position snapshot and its locked part, the entry whose
+  // outcome was unknown reaches the exchange and fills (it arrived late)
+  let lateEntry: (() => void) | undefined;
+  await using rig = await startMoneyRig({
+    noTrailing: true,
+    wrapPort: (inner) => ({
+      placeOrder: (spec) => inner.placeOrder(spec),
+      cancelOrder: (symbol, id) => inner.cancelOrder(symbol, id),
+      cancelAll: (symbol) => inner.cancelAll(symbol),
+      queryOrder: (symbol, id) => inner.queryOrder(symbol, id),
+      openOrders: (symbol) => inner.openOrders(symbol),
+      positionRisk: async (symbol) => {
+        const rows = await inner.positionRisk(symbol);
+        lateEntry?.();
+        lateEntry = undefined;
+        return rows;
+      },
+      account: () => inner.account(),
+      setLeverage: (symbol, leverage) => inner.setLeverage(symbol, leverage),
+      setMarginType: (symbol, type) => inner.setMarginType(symbol, type),
+    }),
+  });
+  // the entry's placement and every query about it fail: its outcome stays unknown
+  rig.sim.sim.faults.failNext(5, { status: 503 });
+  await rig.enter("long");
+  equal(rig.mgr.status(S).entry, "unknown", rig.actions().join(","));
+  equal(rig.amount(), 0, "it never reached the engine");
+  const rec = rig.records.find((r) => r.action === "entry_unknown")!;
+  lateEntry = () => {
+    const r = rig.sim.sim.trading.engine.newOrder(rig.accountId, {
+      symbol: S,
+      side: "BUY",
+      type: "LIMIT",
+      timeInForce: "IOC",
+      price: String(rec.data!["price"]),
+      quantity: String(rec.data!["quantity"]),
+      newClientOrderId: rec.clientOrderId!,
+    }, rig.sim.clock.now());
+    equal(r.status, 200, JSON.stringify(r.body));
+  };
+  await rig.mgr.reconcile();
+  ok(rig.amount() > 0, "the late entry filled after the snapshot");
+  // invariant: the older snapshot does not undo the fill: the manager holds the
+  // position and it has its stop-loss, without waiting for the next reconcile
+  equal(
+    Number(rig.mgr.status(S).amount).toFixed(3),
+    rig.amount().toFixed(3),
+    rig.actions().join(","),
+  );
+  deepEqual(exitTypes(rig), ["STOP_MARKET", "TAKE_PROFIT_MARKET"]);
+  equal(rig.mgr.status(S).entry, "none");
+});

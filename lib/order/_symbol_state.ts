@@ -42,6 +42,8 @@ export class SymbolState {
   snapTime = -Infinity;
   /** How many absolute positions (user stream or REST) were applied. */
   snapshots = 0;
+  /** How many fills moved the position. */
+  fillCount = 0;
   /** Time of the newest fill applied, epoch ms. */
   fillTime = -Infinity;
   /** A fill shared its millisecond with a snapshot: read the position over REST. */

@@ -533,19 +533,27 @@ export class OrderManager {
             );
             return;
           }
+          const fills = s.fillCount;
           await this.#resolveEntry(s, rec);
           const row = positions.find((p) => p.symbol === symbol);
           const wasFlat = s.amount.isZero();
-          const adopt = wasFlat && row !== undefined &&
+          // invariant: a snapshot taken before a fill applied since (an unknown entry
+          // that filled after the snapshot, found by resolveEntry) never regresses the
+          // position: the position is read again over REST (the sync below)
+          const stale = s.fillCount !== fills;
+          if (stale) s.verifyPosition = true;
+          const adopt = !stale && wasFlat && row !== undefined &&
             !new Decimal(row.amount).isZero();
           // the REST snapshot is the truth: nothing moved while it was in flight
-          this.#applyPosition(
-            s,
-            row ?? { symbol, amount: "0", entryPrice: "0", updateTime: 0 },
-            row ? row.updateTime : 0,
-            rec,
-            true,
-          );
+          if (!stale) {
+            this.#applyPosition(
+              s,
+              row ?? { symbol, amount: "0", entryPrice: "0", updateTime: 0 },
+              row ? row.updateTime : 0,
+              rec,
+              true,
+            );
+          }
           if (adopt && !s.amount.isZero()) {
             s.key = Math.max(0, Math.floor(row.updateTime));
             rec.push(
@@ -987,6 +995,7 @@ export class OrderManager {
         s.verifyPosition = true;
       } else if (own || time > s.snapTime) {
         s.fillTime = Math.max(s.fillTime, time);
+        s.fillCount++;
         const delta = executed.sub(known);
         const before = s.amount;
         s.amount = s.amount.add(o.side === "BUY" ? delta : delta.neg());
