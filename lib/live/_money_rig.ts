@@ -10,6 +10,7 @@ import { parseExchangeInfo } from "../exchange/exchange_info.ts";
 import { type SimRig, startSimRig } from "../exchange/trading/_sim_rig.ts";
 import type { RawOrder, RawPositionRisk } from "../exchange/trading/wire.ts";
 import type { TradingClientOptions } from "../exchange/trading/trading_client.ts";
+import type { TimeSync, TimeSyncOptions } from "../exchange/sign/time_sync.ts";
 import {
   type ExchangePort,
   OrderManager,
@@ -28,6 +29,8 @@ export interface MoneyRig extends AsyncDisposable {
   readonly sim: SimRig;
   /** The traded symbol. */
   readonly symbol: string;
+  /** The time sync of the manager's client. */
+  readonly sync: TimeSync;
   /** The manager under test. */
   mgr: OrderManager;
   /** Every record of the manager, in order. */
@@ -51,7 +54,8 @@ export interface MoneyRig extends AsyncDisposable {
 /**
  * Starts a {@linkcode MoneyRig}: notional 100, TP 40 bp, SL 25 bp, trailing 20 bp /
  * 0.2 %, no cooldown; the market-close back-off moves the manual clock. `clientOptions`
- * builds the manager's own trading client (e.g. a transport timeout).
+ * and `syncOptions` build the manager's own trading client (e.g. a transport timeout,
+ * the time sync's limits).
  */
 export async function startMoneyRig(
   options: Partial<OrderManagerOptions> & {
@@ -62,13 +66,14 @@ export async function startMoneyRig(
   simOptions: Partial<SimulatorOptions> = {},
   symbol: string = S,
   clientOptions?: Partial<TradingClientOptions>,
+  syncOptions?: Partial<Omit<TimeSyncOptions, "serverTime" | "clock">>,
 ): Promise<MoneyRig> {
   const sim = await startSimRig({
     symbols: [...new Set([symbol, S, "ETHUSDT"])],
     ...simOptions,
   });
-  const { client, accountId } = clientOptions
-    ? sim.makeClient("v1", {}, clientOptions)
+  const { client, accountId, sync } = clientOptions || syncOptions
+    ? sim.makeClient("v1", {}, clientOptions, syncOptions)
     : sim.clients.v1;
   const info = parseExchangeInfo(
     await (await fetch(`${sim.sim.restUrl}/fapi/v1/exchangeInfo`)).json(),
@@ -98,6 +103,7 @@ export async function startMoneyRig(
   const rig: MoneyRig = {
     sim,
     symbol,
+    sync,
     mgr: make(),
     records,
     accountId,

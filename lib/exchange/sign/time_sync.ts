@@ -29,8 +29,11 @@ export interface TimeSyncOptions {
   /** Timers for the periodic refresh. @default {globalThis timers} */
   readonly timers?: TimerApi;
   /**
-   * Largest |offset| accepted, ms: a sample beyond it is refused (the clock needs fixing,
-   * or the answer is bad). @default {5000}
+   * Largest |offset| accepted at the first measurement, ms: a first sample beyond it is
+   * refused (the local clock needs fixing, or the answer is bad). Later, an offset beyond
+   * it is taken once a second measurement confirms it (a local clock step while running,
+   * e.g. a VM resume: refusing it would make every signed request fail with `-1021`),
+   * and logged as an error. @default {5000}
    */
   readonly maxOffsetMs?: number;
   /**
@@ -210,9 +213,12 @@ export class TimeSync {
         },
       );
     }
-    // invariant: the offset never exceeds maxOffsetMs, and never moves by more than
-    // maxJumpMs on one measurement alone
-    if (Math.abs(best.offsetMs) > this.#maxOffsetMs) {
+    // invariants: the first offset never exceeds maxOffsetMs (the local clock must be
+    // fixed before trading); the offset never moves by more than maxJumpMs on one
+    // measurement alone; a confirmed move is taken even beyond maxOffsetMs (a local
+    // clock step while running must not leave every signed request failing for good)
+    const beyond = Math.abs(best.offsetMs) > this.#maxOffsetMs;
+    if (beyond && this.#last === undefined) {
       throw new RangeError(
         `Cannot use server time: offset ${
           Math.round(best.offsetMs)
@@ -230,13 +236,25 @@ export class TimeSync {
         Math.abs(pending - best.offsetMs) > this.#maxJumpMs
       ) {
         throw new RangeError(
-          `Cannot use server time: offset moved ${
-            Math.round(change)
-          } ms at once (limit ${this.#maxJumpMs} ms); keeping ${
-            Math.round(this.#offsetMs)
-          } ms until another measurement confirms it`,
+          beyond
+            ? `Cannot use server time: offset ${
+              Math.round(best.offsetMs)
+            } ms exceeds ${this.#maxOffsetMs} ms (the local clock stepped, or the exchange answered a bad time); keeping ${
+              Math.round(this.#offsetMs)
+            } ms until another measurement confirms it`
+            : `Cannot use server time: offset moved ${
+              Math.round(change)
+            } ms at once (limit ${this.#maxJumpMs} ms); keeping ${
+              Math.round(this.#offsetMs)
+            } ms until another measurement confirms it`,
         );
       }
+    }
+    if (beyond) {
+      log.error(
+        "Server time offset {offsetMs} ms exceeds {maxMs} ms, confirmed twice: the local clock stepped (fix it, e.g. NTP); signing on the exchange's time",
+        { offsetMs: Math.round(best.offsetMs), maxMs: this.#maxOffsetMs },
+      );
     }
     this.#pendingJump = undefined;
     this.#offsetMs = best.offsetMs;

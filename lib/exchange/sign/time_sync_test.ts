@@ -237,3 +237,22 @@ Deno.test("TimeSync() validates its options", () => {
   throws(() => new TimeSync({ serverTime, samples: 0 }), RangeError);
   throws(() => new TimeSync({ serverTime, samples: 1.5 }), RangeError);
 });
+
+Deno.test("TimeSync follows a local clock step beyond maxOffsetMs once it is confirmed", async () => {
+  const venue = fakeVenue(100);
+  using sync = new TimeSync({ ...venue, timers: new FakeTimers(), samples: 1 });
+  await sync.start();
+  // the local clock steps 60 s back while running (e.g. a VM resume)
+  venue.state.offset = 60_100;
+  await rejects(sync.resync(), /exceeds 5000 ms .* until another measurement/);
+  equal(Math.round(sync.offsetMs), 100);
+  await sync.resync();
+  equal(Math.round(sync.offsetMs), 60_100);
+  // at the first measurement, the same offset is refused (fix the clock before trading)
+  using fresh = new TimeSync({
+    ...fakeVenue(60_100),
+    timers: new FakeTimers(),
+    samples: 1,
+  });
+  await rejects(fresh.start(), /exceeds 5000 ms \(fix the local clock/);
+});

@@ -20,7 +20,11 @@ import { createSigner } from "../sign/create_signer.ts";
 import { v1Credentials, v3Credentials } from "../sign/credentials.ts";
 import { NonceCounter } from "../sign/nonce.ts";
 import { Secret } from "../sign/secret.ts";
-import { type TimerApi, TimeSync } from "../sign/time_sync.ts";
+import {
+  type TimerApi,
+  TimeSync,
+  type TimeSyncOptions,
+} from "../sign/time_sync.ts";
 import { TradingClient, type TradingClientOptions } from "./trading_client.ts";
 import { reconcile, type Reconciliation } from "./reconcile.ts";
 import type { UserEvent } from "./user_events.ts";
@@ -79,11 +83,15 @@ export interface SimRig extends AsyncDisposable {
   readonly clients: Readonly<Record<Scheme, SimClient>>;
   /** The V3 nonce counter of this rig's clients. */
   readonly nonces: NonceCounter;
-  /** Builds another client of `scheme` (e.g. with wrong credentials). */
+  /**
+   * Builds another client of `scheme` (e.g. with wrong credentials); `sync` overrides
+   * its time sync's options (the rig's allow tens of seconds of skew).
+   */
   makeClient(
     scheme: Scheme,
     override?: CredentialOverride,
     extra?: Partial<TradingClientOptions>,
+    sync?: Partial<Omit<TimeSyncOptions, "serverTime" | "clock">>,
   ): SimClient;
 }
 
@@ -108,6 +116,7 @@ export async function startSimRig(
     scheme: Scheme,
     override: CredentialOverride = {},
     extra: Partial<TradingClientOptions> = {},
+    syncOptions: Partial<Omit<TimeSyncOptions, "serverTime" | "clock">> = {},
   ): SimClient => {
     const sync = new TimeSync({
       serverTime: async (signal) => {
@@ -119,6 +128,7 @@ export async function startSimRig(
       // the tests skew the simulator's clock by tens of seconds on purpose
       maxOffsetMs: 120_000,
       maxJumpMs: 120_000,
+      ...syncOptions,
     });
     syncs.push(sync);
     const credentials = scheme === "v1"
