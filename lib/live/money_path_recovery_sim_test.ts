@@ -8,6 +8,7 @@
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { exitTypes, S, startMoneyRig } from "./_money_rig.ts";
+import { armMoneyFault } from "../sim/money_faults.ts";
 
 Deno.test("money path: a stop-loss refused as reduce-only (-2022) while the position is open is placed again", async () => {
   await using rig = await startMoneyRig({ noTrailing: true });
@@ -189,4 +190,42 @@ Deno.test("money path: a local clock step over 5 s while running is followed, no
   for (const o of rig.exits()) {
     equal(Number(o.origQty).toFixed(3), rig.amount().toFixed(3), o.origType);
   }
+});
+
+Deno.test("money path: a fill without avgPrice and a failed position read is still protected", async () => {
+  let failReads = 0;
+  await using rig = await startMoneyRig({
+    noTrailing: true,
+    wrapPort: (inner) => ({
+      placeOrder: (spec) => inner.placeOrder(spec),
+      cancelOrder: (symbol, id) => inner.cancelOrder(symbol, id),
+      cancelAll: (symbol) => inner.cancelAll(symbol),
+      queryOrder: (symbol, id) => inner.queryOrder(symbol, id),
+      openOrders: (symbol) => inner.openOrders(symbol),
+      positionRisk: (symbol) =>
+        failReads-- > 0
+          ? Promise.reject(new Error("HTTP 503"))
+          : inner.positionRisk(symbol),
+      account: () => inner.account(),
+      setLeverage: (symbol, leverage) => inner.setLeverage(symbol, leverage),
+      setMarginType: (symbol, type) => inner.setMarginType(symbol, type),
+    }),
+  });
+  // the entry's reply has no avgPrice, and the position read that would bring it fails
+  armMoneyFault(rig.sim.sim.faults, "no_avg_price", S);
+  failReads = 1;
+  await rig.enter("long");
+  ok(rig.amount() > 0);
+  // invariant: the exits are priced from the entry's limit (a buy fills at or below it:
+  // the stop is never looser than asked) rather than left off the exchange
+  deepEqual(exitTypes(rig), ["STOP_MARKET", "TAKE_PROFIT_MARKET"]);
+  const limit = Number(
+    rig.records.find((r) => r.action === "entry_placed")!.data!["price"],
+  );
+  const sl = rig.exits().find((o) => o.origType === "STOP_MARKET")!;
+  ok(
+    Math.abs(Number(sl.stopPrice) - limit * (1 - 25 / 1e4)) <= 0.1 + 1e-9,
+    `SL ${sl.stopPrice} for limit ${limit}`,
+  );
+  deepEqual(rig.mgr.unprotected(), []);
 });

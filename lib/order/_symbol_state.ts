@@ -23,6 +23,8 @@ export interface EntryState {
   readonly direction: Direction;
   state: "pending" | "unknown";
   readonly placedAt: number;
+  /** Its limit price (a LIMIT IOC at the touch). */
+  readonly price: string;
   /**
    * Its placement call has not returned yet (the symbol's lock is free meanwhile): only
    * that call's reply decides the entry's end, and the reply is checked against the
@@ -38,6 +40,12 @@ export class SymbolState {
   readonly f: OrderFilters;
   amount = new Decimal(0);
   entryPrice = new Decimal(0);
+  /**
+   * The limit price of the entry whose fill came without an average price: the exits'
+   * reference while no entry price is known (a buy fills at or below it, a sell at or
+   * above, so exits priced from it are never looser than asked). None = not needed.
+   */
+  entryLimit: Decimal | undefined;
   /** Time of the newest absolute position (user stream or REST) applied, epoch ms. */
   snapTime = -Infinity;
   /** How many absolute positions (user stream or REST) were applied. */

@@ -865,6 +865,7 @@ export class OrderManager {
       direction: sig.direction,
       state: "pending",
       placedAt: this.#o.clock(),
+      price,
       inFlight: true,
       snapshots: s.snapshots,
     };
@@ -1006,8 +1007,14 @@ export class OrderManager {
         if (isEntry || before.isZero() || flipped) {
           const avg = new Decimal(o.avgPrice || "0");
           s.entryPrice = avg.gt(0) ? avg : new Decimal(0);
+          s.entryLimit = !avg.gt(0) && isEntry
+            ? new Decimal(s.entry!.price)
+            : undefined;
         }
-        if (s.amount.isZero()) s.entryPrice = new Decimal(0);
+        if (s.amount.isZero()) {
+          s.entryPrice = new Decimal(0);
+          s.entryLimit = undefined;
+        }
         out.push(this.#record(s.f.symbol, "position_changed", "fill", {
           clientOrderId: o.clientOrderId,
           data: { amount: s.amount.toFixed(), fill: delta.toFixed() },
@@ -1297,7 +1304,9 @@ export class OrderManager {
         good.add(e.purpose);
       } else stale.push(e);
     }
-    const ref = s.entryPrice.gt(0) ? s.entryPrice : undefined;
+    // invariant: a position is never left without exits for want of a fill price: with
+    // none known (no avgPrice and no position read), the entry's limit price stands in
+    const ref = s.entryPrice.gt(0) ? s.entryPrice : s.entryLimit;
     if (ref === undefined) {
       out.push(this.#record(s.f.symbol, "error", "no entry price for exits"));
       return "ok";
