@@ -116,6 +116,12 @@ Deno.test("LiveSession opens one position when the entry reply is lost", async (
       async () => {
         await waitFor(() => amountOf(rig) !== 0, "a position", 15_000);
         await waitFor(() => exitTypesOnExchange(rig).length === 2, "exits");
+        // the stream's fill arms the exits without waiting for the entry's reply: its
+        // resolution by client id may come after them
+        await waitFor(
+          () => rig.records.some((r) => r.action === "entry_placed"),
+          "the entry resolved by client id",
+        );
         const qty = Number(
           rig.records.find((r) => r.action === "entry_placed")!
             .data!["quantity"],

@@ -145,7 +145,8 @@ Deno.test("LiveSession survives a soak of simulated hours with random faults", a
         // symbol (REST replies 150 ms late until the next fault), a fill split into two
         // trades of one millisecond, an order reply 1.5 s late (past the bot's 1 s
         // timeout: resolved by a query, while the stream already brought the fill)
-        const m = MONEY_FAULTS[Math.floor(random() * MONEY_FAULTS.length)]!;
+        // in turn, so every one of them is armed several times in the three hours
+        const m = MONEY_FAULTS[faults.moneyFaults % MONEY_FAULTS.length]!;
         armMoneyFault(f, m, symbols[Math.floor(random() * 2)]!, 150, 1_500);
         money[m]++;
         faults.moneyFaults++;
@@ -236,6 +237,15 @@ Deno.test("LiveSession survives a soak of simulated hours with random faults", a
   Deno.stderr.writeSync(
     new TextEncoder().encode(`soak: ${JSON.stringify(counts)}\n`),
   );
+  await t.step("three simulated hours under every fault", () => {
+    assert.ok(counts.simHours >= 3, `${counts.simHours} simulated hours`);
+    for (const m of MONEY_FAULTS) {
+      assert.ok(money[m] >= 2, `${m} armed ${money[m]} times`);
+    }
+    for (const [k, n] of Object.entries(faults)) {
+      assert.ok(n >= 1, `${k}: ${n}`);
+    }
+  });
   await t.step("several positions were traded under faults", () => {
     assert.ok(counts.positions >= 5, `only ${counts.positions} positions`);
     assert.ok(faults.lostReplies + faults.drops + faults.http5xx >= 10);
