@@ -109,6 +109,15 @@ export interface SimOptions {
   readonly scratch?: Float64Array;
   /** Fill this with orders, trades and the value series. */
   readonly record?: SimRecord;
+  /**
+   * A pass over the per-bar returns that the caller makes anyway (its return statistics),
+   * called once right after the bar loop with the returns `rets[0..n)`. It must return `s2`:
+   * the sum of `(r - mean)^2` over the non-NaN returns in bar order, `mean` being their sum
+   * in bar order divided by their count, or NaN when it has none (an infinite return, fewer
+   * than 2). The Sharpe then uses it instead of its own second pass (bit for bit the same
+   * sum); on NaN the engine makes its own pass. See `returnStats`.
+   */
+  readonly returnsPass?: (rets: Float64Array, n: number) => number;
 }
 
 /** Creates an empty {@linkcode SimRecord} for `bars` bars. */
@@ -361,6 +370,9 @@ export function simulate(
   acc[A_P_ASSETS] = st[P_ASSETS]!;
   acc[A_IN_POS] = inPosBars;
   acc[A_ORDERS] = st[N_ORD]!;
+  acc[A_SSD] = options.returnsPass === undefined
+    ? NaN
+    : options.returnsPass(rets, n);
   writeRow(out, at, params.initCash, close, rets, tr, acc, record);
   return out;
 }
@@ -373,7 +385,8 @@ const A_SUM_R = 0,
   A_P_ASSETS = 4,
   A_IN_POS = 5,
   A_ORDERS = 6,
-  ACC_SIZE = 7;
+  A_SSD = 7, // the caller's s2 (see SimOptions.returnsPass), NaN = none
+  ACC_SIZE = 8;
 
 /**
  * The end of a run, kept out of the bar loop's function (rarely taken paths there would make
@@ -393,16 +406,23 @@ function writeRow(
   const sumR = acc[A_SUM_R]!, cntR = acc[A_CNT_R]!, minDd = acc[A_MIN_DD]!;
   const pCash = acc[A_P_CASH]!, pAssets = acc[A_P_ASSETS]!;
   const inPosBars = acc[A_IN_POS]!, nOrders = acc[A_ORDERS]!;
-  // Sharpe: sequential mean, then a second sequential pass for the variance (numba nanvar).
+  // Sharpe: sequential mean, then a second sequential pass for the variance (numba nanvar),
+  // unless the caller's pass summed the same squares. Its mean is this one: with no infinite
+  // return it added the same non-NaN returns in the same order (plus exact +0 for the flat
+  // bars this loop skipped, which leave a sum that is never -0 unchanged), and the count is
+  // the same.
   let sharpe = NaN;
   if (cntR >= 2) {
     const mean = sumR / cntR;
-    let ssd = 0;
-    for (let i = 0; i < n; i++) {
-      const r = rets[i]!;
-      if (r === r) {
-        const d = r - mean;
-        ssd += d * d;
+    let ssd = acc[A_SSD]!;
+    if (ssd !== ssd) {
+      ssd = 0;
+      for (let i = 0; i < n; i++) {
+        const r = rets[i]!;
+        if (r === r) {
+          const d = r - mean;
+          ssd += d * d;
+        }
       }
     }
     const std = Math.sqrt(ssd / cntR * cntR / (cntR - 1));

@@ -1,5 +1,6 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { M } from "./metrics.ts";
+import { N_MOMENTS, returnStats } from "../research/return_stats.ts";
 import { buildSignals } from "./signals.ts";
 import { syntheticTable } from "./synthetic_table.ts";
 import {
@@ -322,6 +323,23 @@ Deno.test("simulate(): the fast paths give the per-bar results bit for bit", () 
         initCash: 100,
       };
       const fast = simulate(input(k), params);
+      // The caller's fused pass over the returns (the grid runner's return statistics) gives
+      // the Sharpe the same sum of squares; NaN from it falls back to the engine's own pass.
+      let calls = 0;
+      const stats = new Float64Array(N_MOMENTS);
+      const fused = simulate(input(k), params, {
+        returnsPass: (r, n) => {
+          calls++;
+          return returnStats(r, n, undefined, 0, stats, 0);
+        },
+      });
+      deepEqual(fused, fast);
+      equal(calls, 1);
+      deepEqual(simulate(input(k), params, { returnsPass: () => NaN }), fast);
+      const off = simulate(input(k), params, {
+        returnsPass: (r, n) => returnStats(r, n, undefined, 0, stats, 0) * 4,
+      });
+      equal(off[M.sharpe], fast[M.sharpe]! / 2);
       const rec = newSimRecord(f.bars);
       const slow = simulate(input(k), params, { record: rec });
       deepEqual(

@@ -15,13 +15,15 @@ export const N_MOMENTS = 3;
  * `m3/m2^1.5` and Pearson kurtosis `m4/m2^2` (normal = 3) at `out[at..at+3)`. Skewness and
  * kurtosis are NaN for fewer than 2 returns, a constant series, or any infinite return (an
  * account that hit zero), so the PSR is undefined there.
+ *
+ * @returns the sum of squared deviations from the mean (see {@linkcode returnStats})
  */
 export function returnMoments(
   rets: Float64Array,
   n: number,
   out: Float64Array,
   at: number,
-): void {
+): number {
   let sum = 0, cnt = 0, inf = false;
   for (let i = 0; i < n; i++) {
     const r = rets[i]!;
@@ -37,7 +39,7 @@ export function returnMoments(
   if (cnt < 2 || inf) {
     out[at + 1] = NaN;
     out[at + 2] = NaN;
-    return;
+    return NaN;
   }
   const mean = sum / cnt;
   let s2 = 0, s3 = 0, s4 = 0;
@@ -53,6 +55,7 @@ export function returnMoments(
   const m2 = s2 / cnt;
   out[at + 1] = m2 > 0 ? (s3 / cnt) / (m2 * Math.sqrt(m2)) : NaN;
   out[at + 2] = m2 > 0 ? (s4 / cnt) / (m2 * m2) : NaN;
+  return s2;
 }
 
 /**
@@ -99,6 +102,11 @@ export function blockMoments(
  * bit for bit: each pass walks the bars in order, one run of equal `blockOf` at a time, with
  * that block's running sums in locals (loaded from and stored back to `out` around the run),
  * so every sum takes its terms in the same order as the per-bar definition.
+ *
+ * @returns `s2`, the sum of `(r - mean)^2` over the non-NaN returns in bar order, `mean` being
+ * their sum in bar order divided by their count: exactly the second pass of a sample
+ * variance (the engine's Sharpe reuses it). NaN when the moments are NaN for lack of returns
+ * or an infinite one.
  */
 export function returnStats(
   rets: Float64Array,
@@ -107,10 +115,9 @@ export function returnStats(
   blocks: number,
   out: Float64Array,
   at: number,
-): void {
+): number {
   if (blockOf === undefined || blocks === 0) {
-    returnMoments(rets, n, out, at);
-    return;
+    return returnMoments(rets, n, out, at);
   }
   const bo = at + N_MOMENTS;
   out.fill(0, bo, bo + 3 * blocks);
@@ -177,11 +184,12 @@ export function returnStats(
   if (!moments) {
     out[at + 1] = NaN;
     out[at + 2] = NaN;
-    return;
+    return NaN;
   }
   const m2 = s2 / cnt;
   out[at + 1] = m2 > 0 ? (s3 / cnt) / (m2 * Math.sqrt(m2)) : NaN;
   out[at + 2] = m2 > 0 ? (s4 / cnt) / (m2 * m2) : NaN;
+  return s2;
 }
 
 /**
@@ -215,7 +223,8 @@ export function blockBounds(
 
 /**
  * {@linkcode returnStats} over contiguous block ranges (see {@linkcode blockBounds}): the
- * same two passes with the block sums kept in registers. Same results bit for bit.
+ * same two passes with the block sums kept in registers. Same results bit for bit, and the
+ * same return value.
  */
 export function returnStatsRanges(
   rets: Float64Array,
@@ -223,7 +232,7 @@ export function returnStatsRanges(
   bounds: Int32Array,
   out: Float64Array,
   at: number,
-): void {
+): number {
   const blocks = bounds.length - 1, bo = at + N_MOMENTS;
   let sum = 0, cnt = 0, inf = false;
   // Pass 1: the global sum in bar order, each block's sum and count on the way.
@@ -272,11 +281,12 @@ export function returnStatsRanges(
   if (!moments) {
     out[at + 1] = NaN;
     out[at + 2] = NaN;
-    return;
+    return NaN;
   }
   const m2 = s2 / cnt;
   out[at + 1] = m2 > 0 ? (s3 / cnt) / (m2 * Math.sqrt(m2)) : NaN;
   out[at + 2] = m2 > 0 ? (s4 / cnt) / (m2 * m2) : NaN;
+  return s2;
 }
 
 /**

@@ -58,10 +58,26 @@ Deno.test("returnStats() equals the two calls with interleaved blocks and an inf
     if (withInf) r[1500] = -Infinity;
     const a = new Float64Array(N_MOMENTS + 9),
       b = new Float64Array(N_MOMENTS + 9);
-    returnMoments(r, 3000, a, 0);
+    const s2a = returnMoments(r, 3000, a, 0);
     blockMoments(r, blockOf, 3, a, N_MOMENTS);
-    returnStats(r, 3000, blockOf, 3, b, 0);
+    const s2b = returnStats(r, 3000, blockOf, 3, b, 0);
     assert.deepEqual([...b], [...a]);
+    // The returned s2 is the variance's second pass in bar order (NaN with an infinite return).
+    let sum = 0, cnt = 0;
+    for (const x of r) if (x === x) (sum += x, cnt++);
+    let s2 = 0;
+    for (const x of r) if (x === x) s2 += (x - sum / cnt) * (x - sum / cnt);
+    assert.equal(s2a, withInf ? NaN : s2);
+    assert.equal(s2b, s2a);
+    const bounds = blockBounds(
+      Int16Array.from(
+        { length: 3000 },
+        (_, i) => i < 100 ? -1 : i < 2000 ? 0 : 1,
+      ),
+      2,
+    )!;
+    const d = new Float64Array(N_MOMENTS + 6);
+    assert.equal(returnStatsRanges(r, 3000, bounds, d, 0), s2a);
   }
 });
 
