@@ -36,6 +36,50 @@ export interface RunGridOptions {
    * `barConfigs` counts the shard's work only.
    */
   readonly shard?: ShardSpec;
+  /**
+   * Workers started beforehand (see {@linkcode GridPool}): used instead of starting
+   * `workers` new ones, and left running. `workers` still caps how many take tasks.
+   */
+  readonly pool?: GridPool;
+}
+
+/**
+ * The grid runner's worker threads, started ahead of the work so that their start-up (a
+ * fresh isolate loading the engine's modules) overlaps reading the feature table, and reused
+ * by every {@linkcode runGrid} call given them. The owner terminates them (`using` works).
+ */
+export class GridPool {
+  readonly #workers: Worker[] = [];
+
+  /** @param count worker threads to start */
+  constructor(count: number) {
+    for (let w = 0; w < count; w++) {
+      this.#workers.push(
+        new Worker(new URL("./worker.ts", import.meta.url), { type: "module" }),
+      );
+    }
+  }
+
+  /** Number of workers. */
+  get size(): number {
+    return this.#workers.length;
+  }
+
+  /** The first `count` workers (for the runner; their message handlers are its own). */
+  take(count: number): Worker[] {
+    return this.#workers.slice(0, count);
+  }
+
+  /** Stops every worker (idempotent). */
+  terminate(): void {
+    for (const worker of this.#workers) worker.terminate();
+    this.#workers.length = 0;
+  }
+
+  /** Same as {@linkcode GridPool.terminate}. */
+  [Symbol.dispose](): void {
+    this.terminate();
+  }
 }
 
 /** Metric rows of a grid run. */
@@ -111,15 +155,37 @@ export async function runGrid(
     options.onProgress?.(done, total);
   };
   options.onProgress?.(0, total);
+  const pool = options.pool;
   const workers = Math.max(
     0,
-    Math.min(options.workers ?? navigator.hardwareConcurrency, tasks.length),
+    Math.min(
+      options.workers ?? pool?.size ?? navigator.hardwareConcurrency,
+      pool?.size ?? Infinity,
+      tasks.length,
+    ),
   );
   if (workers === 0) {
     const runner = new TaskRunner(table.symbols, blockers, options.blocks);
     for (const t of tasks) store(t, runner.run(t));
+  } else if (pool !== undefined) {
+    await runOnWorkers(
+      table,
+      tasks,
+      pool.take(workers),
+      blockers,
+      options.blocks,
+      store,
+    );
   } else {
-    await runOnWorkers(table, tasks, workers, blockers, options.blocks, store);
+    using own = new GridPool(workers);
+    await runOnWorkers(
+      table,
+      tasks,
+      own.take(workers),
+      blockers,
+      options.blocks,
+      store,
+    );
   }
   return {
     symbols: nSym,
@@ -135,24 +201,19 @@ export async function runGrid(
 async function runOnWorkers(
   table: FeatureTable,
   tasks: GridTask[],
-  count: number,
+  pool: Worker[],
   blockers: boolean,
   blocks: BlockPlan | undefined,
   store: (task: GridTask, rows: Float64Array) => void,
 ): Promise<void> {
-  const pool: Worker[] = [];
   try {
-    for (let w = 0; w < count; w++) {
-      const worker = new Worker(new URL("./worker.ts", import.meta.url), {
-        type: "module",
-      });
+    for (const worker of pool) {
       worker.postMessage({
         type: "init",
         symbols: table.symbols,
         blockers,
         ...(blocks !== undefined ? { blocks } : {}),
       });
-      pool.push(worker);
     }
     // Tasks go out in plan order to whichever worker is free (a signal set's chunks are adjacent).
     let next = 0;
@@ -198,6 +259,9 @@ async function runOnWorkers(
       if (inFlight === 0) resolve();
     });
   } finally {
-    for (const worker of pool) worker.terminate();
+    for (const worker of pool) {
+      worker.onmessage = null;
+      worker.onerror = null;
+    }
   }
 }

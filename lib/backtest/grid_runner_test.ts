@@ -1,6 +1,6 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { expandGrid, type GridSpec, N_PARAMS } from "./grid.ts";
-import { runGrid } from "./grid_runner.ts";
+import { GridPool, runGrid } from "./grid_runner.ts";
 import { M, N_METRICS } from "./metrics.ts";
 import { syntheticTable } from "./synthetic_table.ts";
 
@@ -85,6 +85,36 @@ Deno.test("runGrid() gives the same results whatever the workers and order", asy
       }
       equal(n, 3600);
       equal(a.moments[0], 4000);
+    },
+  );
+
+  await t.step(
+    "a pool started beforehand serves several runs and stays up",
+    async () => {
+      using pool = new GridPool(2);
+      equal(pool.size, 2);
+      const blockOf = table.symbols.map((f) =>
+        Int16Array.from({ length: f.bars }, (_, i) => i % 3)
+      );
+      const blocks = { count: 3, blockOf };
+      const a = await runGrid(table, configs, { pool, chunk: 3 });
+      const b = await runGrid(table, configs, { pool, workers: 1, blocks });
+      const small = syntheticTable({ bars: 1500, seed: 3 });
+      const c = await runGrid(small, configs, { pool, chunk: 7 });
+      sameBits(a.metrics, inline.metrics);
+      sameBits(a.moments, inline.moments);
+      sameBits(b.metrics, inline.metrics);
+      sameBits(
+        b.blockStats,
+        (await runGrid(table, configs, { workers: 0, blocks })).blockStats,
+      );
+      sameBits(
+        c.metrics,
+        (await runGrid(small, configs, { workers: 0 })).metrics,
+      );
+      equal(pool.size, 2);
+      pool.terminate();
+      equal(pool.size, 0);
     },
   );
 

@@ -54,6 +54,7 @@ export {
   validateGrid,
 } from "./grid.ts";
 export {
+  GridPool,
   type GridResult,
   runGrid,
   type RunGridOptions,

@@ -18,7 +18,7 @@ import {
   simParamsOf,
   validateGrid,
 } from "./grid.ts";
-import { type GridResult, runGrid } from "./grid_runner.ts";
+import { GridPool, type GridResult, runGrid } from "./grid_runner.ts";
 import type { BlockPlan } from "./task.ts";
 import { type MetricName, METRICS, N_METRICS } from "./metrics.ts";
 import {
@@ -319,22 +319,42 @@ export async function prepareRun(
   };
 }
 
+/**
+ * Starts the run's worker threads (`options.workers`, none for 0) before anything else, so
+ * that their start-up overlaps reading the table.
+ */
+export function startPool(
+  options: Pick<BacktestOptions, "workers">,
+): GridPool | undefined {
+  const count = options.workers ?? navigator.hardwareConcurrency;
+  return count > 0 ? new GridPool(count) : undefined;
+}
+
 /** Runs the backtest; throws {@linkcode BacktestInputError} on bad input. */
 export async function runBacktest(
   options: BacktestOptions,
 ): Promise<BacktestSummary> {
+  using pool = startPool(options);
   const prep = await prepareRun(options);
   const t0 = performance.now();
   const result = await runGrid(prep.table, prep.configs, {
     blockers: prep.blockers,
     ...(prep.blockPlan !== undefined ? { blocks: prep.blockPlan } : {}),
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
+    ...(pool !== undefined ? { pool } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  return await finishRun(options, prep, result, {
-    read: prep.readSeconds,
-    simulate: (performance.now() - t0) / 1000,
-  });
+  return await finishRun(
+    options,
+    prep,
+    result,
+    {
+      read: prep.readSeconds,
+      simulate: (performance.now() - t0) / 1000,
+    },
+    undefined,
+    pool,
+  );
 }
 
 /**
@@ -343,6 +363,7 @@ export async function runBacktest(
  *
  * @param seconds0 the read and simulation time to report (a merge reports its shards' sum)
  * @param isGrid with `walkForward`: where the in-sample grids come from (a merge's shards)
+ * @param pool the run's worker threads, if started (see {@linkcode startPool})
  */
 export async function finishRun(
   options: BacktestOptions,
@@ -350,6 +371,7 @@ export async function finishRun(
   result: GridResult,
   seconds0: { readonly read: number; readonly simulate: number },
   isGrid?: (k: number, isTable: FeatureTable) => Promise<GridResult>,
+  pool?: GridPool,
 ): Promise<BacktestSummary> {
   const tSim = performance.now();
   const { table, configs, blockers, rankRule, plateauGrid } = prep;
@@ -434,6 +456,7 @@ export async function finishRun(
       grid: plateauGrid,
       blockers,
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
+      ...(pool !== undefined ? { pool } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(isGrid !== undefined ? { isGrid } : {}),
     });

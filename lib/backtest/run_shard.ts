@@ -24,6 +24,7 @@ import {
   manifestGridLists,
   type PreparedRun,
   prepareRun,
+  startPool,
 } from "./run_backtest.ts";
 import { type ShardSpec, shardTasks, tableFingerprint } from "./shard.ts";
 import { type GridTask, taskRowWidth } from "./task.ts";
@@ -109,6 +110,7 @@ export async function runShard(
   options: BacktestOptions,
   shard: ShardSpec,
 ): Promise<ShardSummary> {
+  using pool = startPool(options);
   const prep = await prepareRun(options);
   const bars = prep.table.symbols.map((s) => s.bars);
   const tasks = shardTasks(prep.configs, bars, shard);
@@ -118,6 +120,7 @@ export async function runShard(
     shard,
     ...(prep.blockPlan !== undefined ? { blocks: prep.blockPlan } : {}),
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
+    ...(pool !== undefined ? { pool } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   const simulate = (performance.now() - t0) / 1000;
@@ -153,6 +156,7 @@ export async function runShard(
       blockers: prep.blockers,
       shard,
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
+      ...(pool !== undefined ? { pool } : {}),
     });
     const part = windowRows(
       res,

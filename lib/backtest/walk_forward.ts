@@ -25,7 +25,7 @@ import {
   signalKeyOf,
   simParamsOf,
 } from "./grid.ts";
-import { type GridResult, runGrid } from "./grid_runner.ts";
+import { type GridPool, type GridResult, runGrid } from "./grid_runner.ts";
 import {
   M,
   metricIndex,
@@ -57,6 +57,8 @@ export interface WalkForwardOptions {
   readonly blockers: boolean;
   /** Worker threads for the IS grids. */
   readonly workers?: number;
+  /** Workers already started for the IS grids (see `GridPool`). */
+  readonly pool?: GridPool;
   /** Progress over all IS grids (bar-configs done, total). */
   readonly onProgress?: (done: number, total: number) => void;
   /**
@@ -254,6 +256,7 @@ export async function runWalkForward(
           ...(options.workers !== undefined
             ? { workers: options.workers }
             : {}),
+          ...(options.pool !== undefined ? { pool: options.pool } : {}),
           onProgress: (d) => options.onProgress?.(before + d, total),
         });
       before += res.barConfigs;
