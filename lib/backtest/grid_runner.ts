@@ -18,6 +18,7 @@ import {
   TaskRunner,
 } from "./task.ts";
 import { type ShardSpec, shardTasks } from "./shard.ts";
+import type { TopJob } from "./top_files.ts";
 
 /** Options of {@linkcode runGrid}. */
 export interface RunGridOptions {
@@ -264,4 +265,71 @@ async function runOnWorkers(
       worker.onerror = null;
     }
   }
+}
+
+/**
+ * Writes `top/` files (see `writeTopFiles`) on the pool's workers, each job to whichever
+ * worker is free. Settles once every job sent has finished, so nothing is still writing when
+ * it rejects (with the first error).
+ *
+ * @param pool the workers
+ * @param symbols the feature table's symbols (the jobs' symbol indices point into it)
+ * @param blockers whether the spread/funding/opening-loss blockers apply
+ * @param jobs the files to write
+ */
+export function writeTopOnPool(
+  pool: GridPool,
+  symbols: FeatureTable["symbols"],
+  blockers: boolean,
+  jobs: readonly TopJob[],
+): Promise<void> {
+  const workers = pool.take(Math.min(pool.size, jobs.length));
+  if (workers.length === 0) {
+    return Promise.reject(new Error("Cannot write top files: no workers"));
+  }
+  return new Promise<void>((resolve, reject) => {
+    let next = 0, inFlight = 0;
+    let failure: Error | undefined;
+    const busy = new Set<Worker>();
+    const settle = () => {
+      if (inFlight > 0 || (failure === undefined && next < jobs.length)) return;
+      for (const worker of workers) {
+        worker.onmessage = null;
+        worker.onerror = null;
+      }
+      if (failure !== undefined) reject(failure);
+      else resolve();
+    };
+    const feed = (worker: Worker) => {
+      if (failure !== undefined || next >= jobs.length) return;
+      worker.postMessage({ type: "top", id: next, job: jobs[next] });
+      next++;
+      inFlight++;
+      busy.add(worker);
+    };
+    for (const worker of workers) {
+      worker.postMessage({ type: "init", symbols, blockers });
+      worker.onmessage = (e: MessageEvent) => {
+        const msg = e.data as
+          | { type: "written"; id: number }
+          | { type: "error"; id: number; message: string };
+        inFlight--;
+        busy.delete(worker);
+        if (msg.type === "error") {
+          failure ??= new Error(msg.message);
+        }
+        feed(worker);
+        settle();
+      };
+      worker.onerror = (e: ErrorEvent) => {
+        e.preventDefault();
+        failure ??= new Error(
+          `Cannot write top files: worker failed: ${e.message}`,
+        );
+        if (busy.delete(worker)) inFlight--;
+        settle();
+      };
+      feed(worker);
+    }
+  });
 }

@@ -1,6 +1,8 @@
-import { deepEqual, equal, ok } from "node:assert/strict";
+import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import { expandGrid, type GridSpec, N_PARAMS } from "./grid.ts";
-import { GridPool, runGrid } from "./grid_runner.ts";
+import { GridPool, runGrid, writeTopOnPool } from "./grid_runner.ts";
+import { type TopJob, writeTopFiles } from "./top_files.ts";
+import { signalKeyOf, simParamsOf } from "./grid.ts";
 import { M, N_METRICS } from "./metrics.ts";
 import { syntheticTable } from "./synthetic_table.ts";
 
@@ -115,6 +117,63 @@ Deno.test("runGrid() gives the same results whatever the workers and order", asy
       equal(pool.size, 2);
       pool.terminate();
       equal(pool.size, 0);
+    },
+  );
+
+  await t.step(
+    "top files written on the pool equal the calling thread's; a failure rejects after the rest",
+    async () => {
+      const dir = await Deno.makeTempDir();
+      try {
+        const job = (s: number, c: number, sub: string): TopJob => ({
+          symbol: s,
+          key: signalKeyOf(configs, c),
+          params: simParamsOf(configs, c),
+          trades: `${dir}/${sub}/${s}_${c}_trades.csv`,
+          equity: `${dir}/${sub}/${s}_${c}_equity.csv`,
+        });
+        const picks = [[0, 1], [1, 5], [0, 9], [1, 12], [0, 14]] as const;
+        await Deno.mkdir(`${dir}/a`);
+        await Deno.mkdir(`${dir}/b`);
+        for (const [s, c] of picks) {
+          await writeTopFiles(table.symbols, true, job(s, c, "a"));
+        }
+        using pool = new GridPool(2);
+        await writeTopOnPool(
+          pool,
+          table.symbols,
+          true,
+          picks.map(([s, c]) => job(s, c, "b")),
+        );
+        for (const [s, c] of picks) {
+          for (const kind of ["trades", "equity"]) {
+            const name = `${s}_${c}_${kind}.csv`;
+            const a = await Deno.readTextFile(`${dir}/a/${name}`);
+            equal(await Deno.readTextFile(`${dir}/b/${name}`), a);
+            ok(a.split("\n").length > 2);
+          }
+        }
+        await rejects(
+          writeTopOnPool(pool, table.symbols, true, [
+            job(0, 1, "c"),
+            job(1, 2, "b"),
+          ]),
+          /No such file|not found/i,
+        );
+        // It settled only after the other job had written its files whole.
+        await writeTopFiles(table.symbols, true, job(1, 2, "a"));
+        equal(
+          await Deno.readTextFile(`${dir}/b/1_2_equity.csv`),
+          await Deno.readTextFile(`${dir}/a/1_2_equity.csv`),
+        );
+        // The pool still runs grids afterwards.
+        sameBits(
+          (await runGrid(table, configs, { pool })).metrics,
+          inline.metrics,
+        );
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
     },
   );
 

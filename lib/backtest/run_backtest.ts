@@ -18,17 +18,21 @@ import {
   simParamsOf,
   validateGrid,
 } from "./grid.ts";
-import { GridPool, type GridResult, runGrid } from "./grid_runner.ts";
+import {
+  GridPool,
+  type GridResult,
+  runGrid,
+  writeTopOnPool,
+} from "./grid_runner.ts";
+import { type TopJob, writeTopFiles } from "./top_files.ts";
 import type { BlockPlan } from "./task.ts";
 import { type MetricName, METRICS, N_METRICS } from "./metrics.ts";
 import {
-  equityCsvLines,
   jsonNumber,
   rankedCsvLines,
   rankedJson,
   type RankedScope,
   topFileStem,
-  tradeCsvLines,
   writeLines,
 } from "./outputs.ts";
 import { aggregateMetrics, symbolRows } from "./rank.ts";
@@ -64,8 +68,6 @@ import {
   type WalkForwardWindow,
 } from "../research/mod.ts";
 import { readFeatureTable } from "./read_feature_table.ts";
-import { buildSignals } from "./signals.ts";
-import { newSimRecord, simulate } from "./simulate.ts";
 
 const log = getLogger(["aster", "backtest"]);
 
@@ -419,9 +421,11 @@ export async function finishRun(
     });
   }
 
-  // PBO per ranking, before anything is written (an explicit S with too few configs is bad input).
+  // PBO per ranking. An explicit S the configs cannot support is bad input, so it is
+  // computed before anything is written; with "auto" (skipped, not refused) it is computed
+  // while the workers write the top/ files.
   let pbo = new Map<string, CscvResult>();
-  if (blocks !== undefined) {
+  const computePbo = () => {
     try {
       const done = pboPerScope(
         result,
@@ -438,38 +442,109 @@ export async function finishRun(
       if (!(error instanceof RangeError)) throw error;
       throw new BacktestInputError(`--pbo ${pboOpt}: ${error.message}`);
     }
-  }
-
-  const tRank = performance.now();
-  let walkForward: WalkForwardSymbol[] | undefined;
-  if (windows !== undefined) {
-    status(
-      `walk-forward ${
-        options.walkForward!.text
-      }: ${windows.length} windows, the grid on each in-sample part`,
-    );
-    walkForward = await runWalkForward(table, configs, {
-      windows,
-      rankBy,
-      minTrades,
-      rule: rankRule,
-      grid: plateauGrid,
-      blockers,
-      ...(options.workers !== undefined ? { workers: options.workers } : {}),
-      ...(pool !== undefined ? { pool } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      ...(isGrid !== undefined ? { isGrid } : {}),
-    });
-  }
-  const tWfo = performance.now();
+  };
+  if (blocks !== undefined && pboOpt !== "auto") computePbo();
 
   // Everything is written into a staging directory inside --out and moved into place at
   // the end (manifest.json last), so a failed run leaves the previous outputs untouched
   // and a finished run never mixes its top/ curves with an earlier run's.
   const stage = await stageDir(options.out);
+  let topWritten: Promise<void> | undefined;
   try {
-    const files: string[] = [];
     const path = (name: string) => `${stage}/${name}`;
+    // The top/ files: each symbol's top N, then the aggregate ranking's top N on every
+    // symbol (a config already written for the symbol is not written again).
+    const top = options.top ?? 5;
+    const topFiles: Record<string, unknown>[] = [];
+    const topAllFiles: Record<string, unknown>[] = [];
+    const topNames: string[] = [];
+    const jobs: TopJob[] = [];
+    if (top > 0) await Deno.mkdir(path("top"), { recursive: true });
+    // (symbol, config) -> stem written, so a config in several rankings is written once
+    const written = new Map<string, string>();
+    const writeTop = (s: number, c: number, stem: string) => {
+      jobs.push({
+        symbol: s,
+        key: signalKeyOf(configs, c),
+        params: simParamsOf(configs, c),
+        trades: path(`${stem}_trades.csv`),
+        equity: path(`${stem}_equity.csv`),
+      });
+      topNames.push(`${stem}_trades.csv`, `${stem}_equity.csv`);
+      written.set(`${table.symbols[s]!.symbol}\u0000${c}`, stem);
+    };
+    for (const scope of scopes) {
+      if (scope.scope === "ALL") continue;
+      const s = table.symbols.findIndex((x) => x.symbol === scope.scope);
+      const f = table.symbols[s]!;
+      for (let r = 0; r < Math.min(top, scope.order.length); r++) {
+        const c = scope.order[r]!;
+        const stem = topFileStem(f.symbol, c, r + 1);
+        writeTop(s, c, stem);
+        topFiles.push({
+          symbol: f.symbol,
+          rank: r + 1,
+          "config_id": c,
+          trades: `${stem}_trades.csv`,
+          equity: `${stem}_equity.csv`,
+        });
+      }
+    }
+    const all = scopes.find((x) => x.scope === "ALL");
+    if (all !== undefined) {
+      for (let r = 0; r < Math.min(top, all.order.length); r++) {
+        const c = all.order[r]!;
+        for (let s = 0; s < table.symbols.length; s++) {
+          const f = table.symbols[s]!;
+          let stem = written.get(`${f.symbol}\u0000${c}`);
+          if (stem === undefined) {
+            stem = topFileStem(f.symbol, c);
+            writeTop(s, c, stem);
+          }
+          topAllFiles.push({
+            scope: "ALL",
+            rank: r + 1,
+            "config_id": c,
+            symbol: f.symbol,
+            trades: `${stem}_trades.csv`,
+            equity: `${stem}_equity.csv`,
+          });
+        }
+      }
+    }
+    // On a pool the workers write them while this thread computes the PBO and the rest.
+    if (pool !== undefined && pool.size > 0 && jobs.length > 0) {
+      topWritten = writeTopOnPool(pool, table.symbols, blockers, jobs);
+      topWritten.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
+    }
+    if (blocks !== undefined && pboOpt === "auto") computePbo();
+    const tRank = performance.now();
+    if (windows !== undefined && topWritten !== undefined) {
+      await topWritten; // walk-forward needs the workers
+    }
+    let walkForward: WalkForwardSymbol[] | undefined;
+    if (windows !== undefined) {
+      status(
+        `walk-forward ${
+          options.walkForward!.text
+        }: ${windows.length} windows, the grid on each in-sample part`,
+      );
+      walkForward = await runWalkForward(table, configs, {
+        windows,
+        rankBy,
+        minTrades,
+        rule: rankRule,
+        grid: plateauGrid,
+        blockers,
+        ...(options.workers !== undefined ? { workers: options.workers } : {}),
+        ...(pool !== undefined ? { pool } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(isGrid !== undefined ? { isGrid } : {}),
+      });
+    }
+    const tWfo = performance.now();
+
+    const files: string[] = [];
     await writeLines(path("ranked.csv"), rankedCsvLines(scopes, configs));
     files.push("ranked.csv");
     const meta = {
@@ -520,65 +595,11 @@ export async function finishRun(
         "walk_forward_equity.csv",
       );
     }
-    const top = options.top ?? 5;
-    const topFiles: Record<string, unknown>[] = [];
-    const topAllFiles: Record<string, unknown>[] = [];
-    if (top > 0) await Deno.mkdir(path("top"), { recursive: true });
-    // (symbol, config) -> stem written, so a config in several rankings is written once
-    const written = new Map<string, string>();
-    const writeTop = async (s: number, c: number, stem: string) => {
-      const f = table.symbols[s]!;
-      const rec = newSimRecord(f.bars);
-      const signals = buildSignals(f, signalKeyOf(configs, c), { blockers });
-      simulate(
-        { close: f.close, open: f.open, high: f.high, low: f.low, signals },
-        simParamsOf(configs, c),
-        { record: rec },
-      );
-      await writeLines(path(`${stem}_trades.csv`), tradeCsvLines(rec, f));
-      await writeLines(path(`${stem}_equity.csv`), equityCsvLines(rec, f));
-      files.push(`${stem}_trades.csv`, `${stem}_equity.csv`);
-      written.set(`${f.symbol}\u0000${c}`, stem);
-    };
-    for (const scope of scopes) {
-      if (scope.scope === "ALL") continue;
-      const s = table.symbols.findIndex((x) => x.symbol === scope.scope);
-      const f = table.symbols[s]!;
-      for (let r = 0; r < Math.min(top, scope.order.length); r++) {
-        const c = scope.order[r]!;
-        const stem = topFileStem(f.symbol, c, r + 1);
-        await writeTop(s, c, stem);
-        topFiles.push({
-          symbol: f.symbol,
-          rank: r + 1,
-          "config_id": c,
-          trades: `${stem}_trades.csv`,
-          equity: `${stem}_equity.csv`,
-        });
-      }
+    if (topWritten !== undefined) await topWritten;
+    else {
+      for (const job of jobs) await writeTopFiles(table.symbols, blockers, job);
     }
-    const all = scopes.find((x) => x.scope === "ALL");
-    if (all !== undefined) {
-      for (let r = 0; r < Math.min(top, all.order.length); r++) {
-        const c = all.order[r]!;
-        for (let s = 0; s < table.symbols.length; s++) {
-          const f = table.symbols[s]!;
-          let stem = written.get(`${f.symbol}\u0000${c}`);
-          if (stem === undefined) {
-            stem = topFileStem(f.symbol, c);
-            await writeTop(s, c, stem);
-          }
-          topAllFiles.push({
-            scope: "ALL",
-            rank: r + 1,
-            "config_id": c,
-            symbol: f.symbol,
-            trades: `${stem}_trades.csv`,
-            equity: `${stem}_equity.csv`,
-          });
-        }
-      }
-    }
+    files.push(...topNames);
     const tEnd = performance.now();
     const seconds = {
       read: seconds0.read,
@@ -662,6 +683,7 @@ export async function finishRun(
       ...(walkForward !== undefined ? { walkForward } : {}),
     };
   } finally {
+    await topWritten?.catch(() => {});
     await Deno.remove(stage, { recursive: true }).catch(() => {});
   }
 }

@@ -1,19 +1,29 @@
 /**
- * Web Worker entry of the grid runner's pool: receives the feature table once (shared memory
- * when available), then runs tasks and posts their metric rows back.
+ * Web Worker entry of the grid runner's pool: receives the feature table (shared memory when
+ * available), then runs tasks and posts their metric rows back, or writes `top/` files.
  *
- * Messages in: `{ type: "init", symbols, blockers, blocks? }`, `{ type: "task", task }`.
- * Messages out: `{ type: "result", id, metrics }` or `{ type: "error", id, message }`.
+ * Messages in: `{ type: "init", symbols, blockers, blocks? }`, `{ type: "task", task }`,
+ * `{ type: "top", id, job }`.
+ * Messages out: `{ type: "result", id, metrics }`, `{ type: "written", id }` or
+ * `{ type: "error", id, message }`.
  *
  * @module
  */
 /// <reference lib="deno.worker" />
 import type { SymbolFeatures } from "./feature_table.ts";
 import { type BlockPlan, type GridTask, TaskRunner } from "./task.ts";
+import { type TopJob, writeTopFiles } from "./top_files.ts";
 
 let runner: TaskRunner | undefined;
+let table: { symbols: SymbolFeatures[]; blockers: boolean } | undefined;
 
-self.onmessage = (e: MessageEvent) => {
+function errorText(error: unknown): string {
+  return error instanceof Error
+    ? (error.stack ?? error.message)
+    : String(error);
+}
+
+self.onmessage = async (e: MessageEvent) => {
   const msg = e.data as
     | {
       type: "init";
@@ -21,9 +31,27 @@ self.onmessage = (e: MessageEvent) => {
       blockers: boolean;
       blocks?: BlockPlan;
     }
-    | { type: "task"; task: GridTask };
+    | { type: "task"; task: GridTask }
+    | { type: "top"; id: number; job: TopJob };
   if (msg.type === "init") {
     runner = new TaskRunner(msg.symbols, msg.blockers, msg.blocks);
+    table = { symbols: msg.symbols, blockers: msg.blockers };
+    return;
+  }
+  if (msg.type === "top") {
+    try {
+      if (table === undefined) {
+        throw new Error("Cannot write top files: worker not initialised");
+      }
+      await writeTopFiles(table.symbols, table.blockers, msg.job);
+      self.postMessage({ type: "written", id: msg.id });
+    } catch (error) {
+      self.postMessage({
+        type: "error",
+        id: msg.id,
+        message: errorText(error),
+      });
+    }
     return;
   }
   try {
@@ -38,9 +66,7 @@ self.onmessage = (e: MessageEvent) => {
     self.postMessage({
       type: "error",
       id: msg.task.id,
-      message: error instanceof Error
-        ? (error.stack ?? error.message)
-        : String(error),
+      message: errorText(error),
     });
   }
 };
