@@ -201,3 +201,89 @@ Deno.test("backtest.ts --model bot ranks the bot's own parameters", async (t) =>
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("backtest.ts --model bot on several symbols ranks configs across them (ALL)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "bot_cli_all_test_" });
+  try {
+    const features = `${dir}/features.csv`;
+    const table = syntheticTable({
+      bars: 3000,
+      symbols: ["BTCUSDT", "ETHUSDT"],
+    });
+    await Deno.writeTextFile(
+      features,
+      [...featureTableCsvLines(table)].join("\n") + "\n",
+    );
+    const out = `${dir}/out`;
+    const r = await run([
+      "--model",
+      "bot",
+      "--features",
+      features,
+      "--out",
+      out,
+      "--k",
+      "1,2",
+      "--n",
+      "1",
+      "--T",
+      "10",
+      "--V",
+      "10",
+      "--max_spread_bps",
+      "50",
+      "--order_notional",
+      "500",
+      "--tp_bps",
+      "20,40",
+      "--top",
+      "2",
+    ]);
+    equal(r.code, 0, r.stderr);
+    match(r.stdout, /\nALL: \d+ of 4 configs/);
+    match(
+      r.stdout,
+      /best ALL config for the bot: .*top\/ALL_rank1_config\d+_live\.json/,
+    );
+    // ALL's net PnL is the sum of the symbols' (one notional on each), its win rate
+    // their mean
+    const rows = (await Deno.readTextFile(`${out}/ranked.csv`)).trim().split(
+      "\n",
+    ).map((l) => l.split(","));
+    const col = (name: string) => rows[0]!.indexOf(name);
+    const of = (scope: string, c: string) =>
+      rows.find((x) => x[0] === scope && x[col("config_id")] === c)!;
+    const all = rows.filter((x) => x[0] === "ALL");
+    equal(all.length, 4);
+    for (const a of all) {
+      const c = a[col("config_id")]!;
+      const b = of("BTCUSDT", c), e = of("ETHUSDT", c);
+      const sum = Number(b[col("net_pnl")]) + Number(e[col("net_pnl")]);
+      ok(Math.abs(Number(a[col("net_pnl")]) - sum) < 1e-6, `${a} vs ${sum}`);
+      equal(
+        Number(a[col("n_trades")]),
+        Number(b[col("n_trades")]) + Number(e[col("n_trades")]),
+      );
+    }
+    const manifest = JSON.parse(
+      await Deno.readTextFile(`${out}/manifest.json`),
+    );
+    const tops = manifest.files.top_all as {
+      rank: number;
+      symbol: string;
+      trades: string;
+      live: string;
+    }[];
+    equal(tops.length, 4); // 2 ranks x 2 symbols
+    for (const t of tops) ok(await exists(`${out}/${t.trades}`), t.trades);
+    // the rank-1 ALL config runs the bot on every symbol as it is
+    const flags = await parseLiveFlags(LIVE_FLAGS, {
+      argv: ["--config", `${out}/${tops[0]!.live}`],
+      env: () => undefined,
+      readTextFile: (p) => Deno.readTextFile(p),
+    });
+    equal(liveConfig(flags).symbols.join(","), "BTCUSDT,ETHUSDT");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -30,7 +30,13 @@ import {
 } from "../feature_table.ts";
 import { type ConfigTable, signalGroups, signalKeyOf } from "../grid.ts";
 import { jsonNumber, writeLines } from "../outputs.ts";
-import { deflateRanking, deflationJson, pboPerScope } from "../honest_rank.ts";
+import {
+  deflateRanking,
+  deflationJson,
+  minReturnCounts,
+  pboPerScope,
+} from "../honest_rank.ts";
+import { aggregateBotMetrics } from "./bot_aggregate.ts";
 import { type PboOption, planHonest } from "../honest_plan.ts";
 import { pboJson } from "../pbo_output.ts";
 import { plateauSelect, type RankRule, rankWithRule } from "../plateau_rank.ts";
@@ -126,7 +132,7 @@ export interface BotBacktestOptions {
 export interface BotBacktestSummary {
   /** The configs. */
   readonly configs: ConfigTable;
-  /** One ranking per symbol. */
+  /** One ranking per symbol, then `ALL` (every symbol, see `bot_aggregate.ts`) with several. */
   readonly scopes: readonly BotScope[];
   /** The time blocks of the PBO (undefined when it was off or skipped). */
   readonly blocks?: DayBlocks;
@@ -342,7 +348,31 @@ export async function runBotBacktest(
       }),
     };
   });
-  // PBO per symbol, before anything is written (an explicit S with too few configs is bad input).
+  const symbolNames = table.symbols.map((f) => f.symbol);
+  if (symbolNames.length > 1) {
+    // ALL: the bot trading every symbol with one notional each
+    const all = aggregateBotMetrics(rows, configs.count);
+    scopes.push({
+      scope: "ALL",
+      rows: all,
+      ...rankWithRule(all, {
+        metric,
+        layout: BOT_LAYOUT,
+        minTrades,
+        rule: rankRule,
+        grid: plateauGrid,
+      }),
+      deflation: deflateRanking(all, undefined, minReturnCounts(stats), {
+        minTrades,
+        priorTrials,
+        layout: BOT_LAYOUT,
+      }),
+    });
+  }
+  /** The `symbols` of a scope's `_live.json`: its symbol, or every symbol for ALL. */
+  const scopeSymbols = (scope: string) =>
+    scope === "ALL" ? symbolNames.join(",") : scope;
+  // PBO per scope, before anything is written (an explicit S with too few configs is bad input).
   let pbo = new Map<string, CscvResult>();
   if (blocks !== undefined) {
     try {
@@ -404,29 +434,39 @@ export async function runBotBacktest(
     files.push("ranked.csv");
     const top = options.top ?? 5;
     const topFiles: Record<string, unknown>[] = [];
+    const topAllFiles: Record<string, unknown>[] = [];
     if (top > 0) await Deno.mkdir(path("top"), { recursive: true });
-    for (let s = 0; s < scopes.length; s++) {
-      const scope = scopes[s]!, m = markets[s]!;
+    // trades files written, by symbol and config (ALL's top configs reuse them)
+    const written = new Map<string, string>();
+    const writeTrades = async (s: number, c: number, stem: string) => {
+      const m = markets[s]!;
       const signals = new Int8Array(m.features.bars);
       const series = newBotSeries(m.features.bars);
+      const trades: BotTrade[] = [];
+      buildSignals(m.features, signalKeyOf(configs, c), { out: signals });
+      simulateBot(
+        m,
+        signals,
+        botParamsOf(configs, c),
+        options.costs,
+        row,
+        trades,
+        series,
+      );
+      await writeLines(
+        path(`${stem}_trades.csv`),
+        botTradeCsvLines(trades, m.features),
+      );
+      files.push(`${stem}_trades.csv`);
+      written.set(`${symbolNames[s]}\u0000${c}`, `${stem}_trades.csv`);
+    };
+    for (let s = 0; s < scopes.length; s++) {
+      const scope = scopes[s]!;
+      if (scope.scope === "ALL") continue;
       for (let r = 0; r < Math.min(top, scope.order.length); r++) {
         const c = scope.order[r]!;
         const stem = `top/${scope.scope}_rank${r + 1}_config${c}`;
-        const trades: BotTrade[] = [];
-        buildSignals(m.features, signalKeyOf(configs, c), { out: signals });
-        simulateBot(
-          m,
-          signals,
-          botParamsOf(configs, c),
-          options.costs,
-          row,
-          trades,
-          series,
-        );
-        await writeLines(
-          path(`${stem}_trades.csv`),
-          botTradeCsvLines(trades, m.features),
-        );
+        await writeTrades(s, c, stem);
         await Deno.writeTextFile(
           path(`${stem}_live.json`),
           JSON.stringify(
@@ -435,13 +475,43 @@ export async function runBotBacktest(
             2,
           ) + "\n",
         );
-        files.push(`${stem}_trades.csv`, `${stem}_live.json`);
+        files.push(`${stem}_live.json`);
         topFiles.push({
           symbol: scope.scope,
           rank: r + 1,
           "config_id": c,
           trades: `${stem}_trades.csv`,
           live: `${stem}_live.json`,
+        });
+      }
+    }
+    const all = scopes.find((x) => x.scope === "ALL");
+    for (let r = 0; all && r < Math.min(top, all.order.length); r++) {
+      // the config for every symbol: one _live.json listing them all, and each symbol's
+      // trades (the file of its own top list when the config is there)
+      const c = all.order[r]!;
+      const live = `top/ALL_rank${r + 1}_config${c}_live.json`;
+      await Deno.writeTextFile(
+        path(live),
+        JSON.stringify(
+          liveConfigJson(configs, c, scopeSymbols("ALL"), limits),
+          null,
+          2,
+        ) + "\n",
+      );
+      files.push(live);
+      for (let s = 0; s < markets.length; s++) {
+        const key = `${symbolNames[s]}\u0000${c}`;
+        if (!written.has(key)) {
+          await writeTrades(s, c, `top/${symbolNames[s]}_config${c}`);
+        }
+        topAllFiles.push({
+          scope: "ALL",
+          rank: r + 1,
+          "config_id": c,
+          symbol: symbolNames[s],
+          trades: written.get(key),
+          live,
         });
       }
     }
@@ -456,7 +526,7 @@ export async function runBotBacktest(
         return {
           rank: r + 1,
           "config_id": c,
-          params: liveConfigJson(configs, c, sc.scope, limits),
+          params: liveConfigJson(configs, c, scopeSymbols(sc.scope), limits),
           metrics,
           psr: jsonNumber(d?.psr[c] ?? NaN),
           dsr: jsonNumber(d?.dsr[c] ?? NaN),
@@ -586,6 +656,7 @@ export async function runBotBacktest(
           }
           : {}),
         top: topFiles,
+        ...(all !== undefined ? { "top_all": topAllFiles } : {}),
       },
     };
     await Deno.writeTextFile(
