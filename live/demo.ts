@@ -28,6 +28,7 @@ import {
 } from "../lib/backtest/mod.ts";
 import { runBotBacktest } from "../lib/backtest/bot_model/run_bot.ts";
 import {
+  BOT_LAYOUT,
   BOT_METRICS,
   N_BOT_METRICS,
 } from "../lib/backtest/bot_model/simulate_bot.ts";
@@ -218,6 +219,18 @@ export async function main(
           row[BOT_METRICS.indexOf("n_trades")]
         } trades; for the bot: ${botDir}/top/${scope.scope}_rank1_config${c}_live.json`,
       );
+      // How much the bot-model winner means: its DSR against N trials, and its PBO.
+      for (
+        const line of honestLines(
+          scope,
+          bot.pbo.get(scope.scope),
+          [],
+          BOT_LAYOUT,
+        )
+      ) print(`      ${line}`);
+    }
+    if (bot.pboSkipped !== undefined) {
+      print(`      PBO: n/a, ${bot.pboSkipped}`);
     }
     const outDir = `${flags.out_dir}/backtest`;
     print(

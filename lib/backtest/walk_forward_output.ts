@@ -88,9 +88,9 @@ export function walkForwardJson(
     "step_days": spec.stepMs / 86_400_000,
     anchored: spec.anchored,
     windows: results[0]?.rows.length ?? 0,
-    ...meta,
     notes:
       "OOS segments start flat; a position open at a segment's end is marked to its last close (no exit fee). wfe = OOS mean per-bar return / IS mean per-bar return of the chosen configs (null when the IS return is not positive). The stitched curve is out of sample for the choice: its PSR needs no grid deflation.",
+    ...meta,
     symbols,
   };
 }

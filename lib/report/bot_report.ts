@@ -9,6 +9,8 @@
  */
 import { join } from "node:path";
 import { ReportInputError } from "./load_outputs.ts";
+import { loadOos, type OosData } from "./oos.ts";
+import { renderBotOos, type WinnerPnl } from "./bot_oos.ts";
 
 /** What the page shows, read from the run's files. */
 export interface BotReportData {
@@ -24,6 +26,8 @@ export interface BotReportData {
   }[];
   /** The parity summary, if any. */
   readonly parity?: Record<string, unknown> | undefined;
+  /** DSR hurdles, PBO and walk-forward, when the run wrote them. */
+  readonly oos?: OosData | undefined;
 }
 
 /** Whether a directory holds a bot-model run (its manifest's kind). */
@@ -83,7 +87,17 @@ export async function loadBotReport(
       );
     }
   }
-  return { manifest, ranked, tops, parity };
+  let oos: OosData | undefined;
+  try {
+    oos = await loadOos(inDir, manifest);
+  } catch (error) {
+    throw new ReportInputError(
+      `Cannot read the out-of-sample outputs in ${inDir}: ${
+        (error as Error).message
+      }`,
+    );
+  }
+  return { manifest, ranked, tops, parity, oos };
 }
 
 const esc = (s: unknown) =>
@@ -116,6 +130,23 @@ function fmt(x: unknown): string {
       /^-?\d+\.\d{5,}/.test(s)
     ? n.toFixed(4)
     : s;
+}
+
+/** The rank-1 configs' realised PnL per symbol, from their trade files. */
+function winnerPnl(d: BotReportData): Map<string, WinnerPnl> {
+  const out = new Map<string, WinnerPnl>();
+  for (const t of d.tops) {
+    if (Number(t.entry["rank"]) !== 1) continue;
+    const at = t.header.indexOf("exit_time"), p = t.header.indexOf("pnl");
+    let cum = 0;
+    const ts: number[] = [], pnl: number[] = [];
+    for (const r of t.rows) {
+      ts.push(Date.parse(r[at] ?? ""));
+      pnl.push(cum += Number(r[p]) || 0);
+    }
+    out.set(String(t.entry["symbol"]), { t: ts, pnl });
+  }
+  return out;
 }
 
 /** Renders the page (pure). */
@@ -186,6 +217,9 @@ export function renderBotReport(d: BotReportData, title: string): string {
         ),
       );
     }
+  }
+  if (d.oos !== undefined) {
+    parts.push(renderBotOos(d.oos, d.ranked, winnerPnl(d)));
   }
   const limit = 20;
   for (const s of syms) {

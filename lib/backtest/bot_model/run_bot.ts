@@ -568,8 +568,8 @@ export async function runBotBacktest(
               "rank_by": rankBy,
               "rank_rule": rankRule,
               "min_trades_per_is_window": minTrades,
-              stitching:
-                "each OOS slice starts flat and closes an open position at its last close with the fee; returns on the fixed order_notional, added: value = order_notional * (1 + sum r)",
+              notes:
+                "Bot model: each OOS segment starts flat and a position open at its end is closed at its last close with the taker fee (exit reason end). Returns are per bar on the fixed order_notional, so the stitched curve adds them: value = order_notional of the first choice * (1 + sum r); total_return is that sum. wfe = OOS mean per-bar return / IS mean per-bar return of the chosen configs (null when the IS return is not positive). The stitched curve is out of sample for the choice: its PSR needs no grid deflation.",
             },
             BOT_PARAMS,
           ),
