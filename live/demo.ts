@@ -224,7 +224,7 @@ export async function main(
         const line of honestLines(
           scope,
           bot.pbo.get(scope.scope),
-          [],
+          bot.scopes,
           BOT_LAYOUT,
         )
       ) print(`      ${line}`);

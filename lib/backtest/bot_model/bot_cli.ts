@@ -322,7 +322,7 @@ export async function mainBot(
       const line of honestLines(
         scope,
         summary.pbo.get(scope.scope),
-        [],
+        summary.scopes,
         BOT_LAYOUT,
       )
     ) print(line);

@@ -6,6 +6,7 @@
  * starts flat; a position open at a slice's end is closed at its last close with the fee
  * (the bot model's `end` exit). Returns are on the fixed capital base `order_notional`, so
  * the stitched curve adds them: `order_notional * (1 + sum r)` of the first choice.
+ * With several symbols also "ALL": the aggregate ranking's choice traded on every symbol.
  *
  * @module
  */
@@ -16,6 +17,7 @@ import { sliceSymbol, type WalkForwardEngine } from "../walk_forward.ts";
 import { BOT_PARAMS, botParamsOf } from "./bot_grid.ts";
 import type { BotMarket } from "./bot_market.ts";
 import { simulateBotGrid } from "./bot_grid_run.ts";
+import { aggregateBotMetrics } from "./bot_aggregate.ts";
 import {
   BOT_LAYOUT,
   BOT_METRICS,
@@ -67,7 +69,13 @@ export function botWalkForwardEngine(
         (d) => options.onProgress?.(before + d, options.total ?? NaN),
       );
       before += res.barConfigs;
-      return Promise.resolve({ rows: res.rows, barConfigs: res.barConfigs });
+      return Promise.resolve({
+        rows: res.rows,
+        ...(res.rows.length > 1
+          ? { aggregate: aggregateBotMetrics(res.rows, configs.count) }
+          : {}),
+        barConfigs: res.barConfigs,
+      });
     },
     isReturn: (rows, c) => rows[c * N_BOT_METRICS + NET]! / notional(c),
     oos: (s, c, startMs, endMs) => {

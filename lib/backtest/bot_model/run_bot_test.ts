@@ -244,3 +244,34 @@ Deno.test("runBotBacktest() ranks honestly: PSR/DSR, flags, PBO, plateau, like t
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("runBotBacktest() --walk_forward with several symbols also walks the ALL ranking", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "bot-wf-all-" });
+  try {
+    const features = join(dir, "features.csv");
+    await writeLines(
+      features,
+      syntheticCsvLines({ bars: 4 * 1440, symbols: ["BTCUSDT", "ETHUSDT"] }),
+    );
+    const r = await runBotBacktest({
+      features,
+      out: join(dir, "out"),
+      grid: GRID,
+      costs: { takerFeeBps: 3.5, exitSlippageBps: 1, intrabar: "stop_first" },
+      top: 0,
+      pbo: "off",
+      walkForward: parseWalkForward("is=2d,oos=1d"),
+    });
+    deepEqual(r.walkForward!.map((w) => w.symbol), [
+      "BTCUSDT",
+      "ETHUSDT",
+      "ALL",
+    ]);
+    const all = r.walkForward![2]!;
+    equal(all.rows.length, r.walkForward![0]!.rows.length);
+    // ALL's OOS trades are the sum over the symbols of its choice's trades
+    for (const row of all.rows) ok(row.oosTrades >= 0 && row.config >= -1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
