@@ -1113,7 +1113,16 @@ export class OrderManager {
    *   market close is retried with bounded back-off;
    * - a position left without an open stop-loss for longer than `unprotectedAlarmMs`
    *   raises one error record (`position_unprotected`) and shows in
-   *   {@linkcode OrderManager.unprotected} until a stop is back.
+   *   {@linkcode OrderManager.unprotected} until a stop is back;
+   * - a fill the user stream brings is applied at once, even while the entry's own
+   *   placement call is in flight (the lock is free then, see `onSignal`);
+   * - a stop-loss refused as reduce-only (`-2022`) never ends the exits while the
+   *   position is open: the position is read over REST (flat: cleanup; open: placed
+   *   again after a bounded back-off);
+   * - a stop-loss whose outcome is unknown while no other stop protects the position is
+   *   resolved by its client id at once (bounded back-off) and placed again if absent;
+   * - no fill price known (no avgPrice, position read failed): the entry's limit price
+   *   prices the exits, never looser than asked.
    */
   async #sync(s: SymbolState, out: OrderRecord[]): Promise<void> {
     this.#watchProtection(s, out);
