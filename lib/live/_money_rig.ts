@@ -145,3 +145,44 @@ export async function startMoneyRig(
 export function exitTypes(rig: MoneyRig, symbol = rig.symbol): string[] {
   return rig.exits(symbol).map((o) => o.origType).sort();
 }
+
+/**
+ * `inner` with some of its methods replaced (e.g. to fail a call, or act between a call
+ * and its reply); the others pass through.
+ */
+export function portWith(
+  inner: ExchangePort,
+  over: Partial<ExchangePort>,
+): ExchangePort {
+  return {
+    placeOrder: (spec) => inner.placeOrder(spec),
+    cancelOrder: (symbol, id) => inner.cancelOrder(symbol, id),
+    cancelAll: (symbol) => inner.cancelAll(symbol),
+    queryOrder: (symbol, id) => inner.queryOrder(symbol, id),
+    openOrders: (symbol) => inner.openOrders(symbol),
+    positionRisk: (symbol) => inner.positionRisk(symbol),
+    account: () => inner.account(),
+    setLeverage: (symbol, leverage) => inner.setLeverage(symbol, leverage),
+    setMarginType: (symbol, type) => inner.setMarginType(symbol, type),
+    ...over,
+  };
+}
+
+/** A manual MARKET order of the rig's account on the engine (e.g. from the web UI). */
+export function manualMarket(
+  rig: MoneyRig,
+  side: "BUY" | "SELL",
+  quantity: string,
+  extra: Record<string, string> = {},
+): void {
+  const r = rig.sim.sim.trading.engine.newOrder(rig.accountId, {
+    symbol: rig.symbol,
+    side,
+    type: "MARKET",
+    quantity,
+    ...extra,
+  }, rig.sim.clock.now());
+  if (r.status !== 200) {
+    throw new Error(`Cannot place a manual order: ${JSON.stringify(r.body)}`);
+  }
+}

@@ -7,7 +7,14 @@
  * @module
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { exitTypes, S, startMoneyRig } from "./_money_rig.ts";
+import {
+  exitTypes,
+  manualMarket,
+  type MoneyRig,
+  portWith,
+  S,
+  startMoneyRig,
+} from "./_money_rig.ts";
 import { armMoneyFault } from "../sim/money_faults.ts";
 
 Deno.test("money path: a stop-loss refused as reduce-only (-2022) while the position is open is placed again", async () => {
@@ -46,17 +53,8 @@ Deno.test("money path: a stop-loss refused as reduce-only (-2022) on a flat exch
 });
 
 /** Opens a long of `qty` on the engine by hand (not through the manager). */
-function manualLong(
-  rig: Awaited<ReturnType<typeof startMoneyRig>>,
-  qty: string,
-) {
-  const r = rig.sim.sim.trading.engine.newOrder(rig.accountId, {
-    symbol: S,
-    side: "BUY",
-    type: "MARKET",
-    quantity: qty,
-  }, rig.sim.clock.now());
-  equal(r.status, 200, JSON.stringify(r.body));
+function manualLong(rig: MoneyRig, qty: string): string {
+  manualMarket(rig, "BUY", qty);
   const rows = rig.sim.sim.trading.engine.positionRisk(rig.accountId, {
     symbol: S,
   }).body as { entryPrice: string }[];
@@ -90,22 +88,15 @@ Deno.test("money path: a reconcile snapshot older than a late entry fill never r
   let lateEntry: (() => void) | undefined;
   await using rig = await startMoneyRig({
     noTrailing: true,
-    wrapPort: (inner) => ({
-      placeOrder: (spec) => inner.placeOrder(spec),
-      cancelOrder: (symbol, id) => inner.cancelOrder(symbol, id),
-      cancelAll: (symbol) => inner.cancelAll(symbol),
-      queryOrder: (symbol, id) => inner.queryOrder(symbol, id),
-      openOrders: (symbol) => inner.openOrders(symbol),
-      positionRisk: async (symbol) => {
-        const rows = await inner.positionRisk(symbol);
-        lateEntry?.();
-        lateEntry = undefined;
-        return rows;
-      },
-      account: () => inner.account(),
-      setLeverage: (symbol, leverage) => inner.setLeverage(symbol, leverage),
-      setMarginType: (symbol, type) => inner.setMarginType(symbol, type),
-    }),
+    wrapPort: (inner) =>
+      portWith(inner, {
+        positionRisk: async (symbol) => {
+          const rows = await inner.positionRisk(symbol);
+          lateEntry?.();
+          lateEntry = undefined;
+          return rows;
+        },
+      }),
   });
   // the entry's placement and every query about it fail: its outcome stays unknown
   rig.sim.sim.faults.failNext(5, { status: 503 });
@@ -159,14 +150,7 @@ Deno.test("money path: a local clock step over 5 s while running is followed, no
   // the local clock steps 10 s back (a VM resume): every signed request is -1021
   rig.sim.sim.faults.skewMs(10_000);
   // a manual partial close (e.g. from the web UI): the exits need a resize
-  const r = rig.sim.sim.trading.engine.newOrder(rig.accountId, {
-    symbol: S,
-    side: "SELL",
-    type: "MARKET",
-    quantity: "0.004",
-    reduceOnly: "true",
-  }, rig.sim.clock.now());
-  equal(r.status, 200, JSON.stringify(r.body));
+  manualMarket(rig, "SELL", "0.004", { reduceOnly: "true" });
   // invariant: within a few reconciles the offset is re-measured (a step is confirmed by
   // a second measurement) and signed requests work again
   let ok2 = false;
@@ -196,20 +180,13 @@ Deno.test("money path: a fill without avgPrice and a failed position read is sti
   let failReads = 0;
   await using rig = await startMoneyRig({
     noTrailing: true,
-    wrapPort: (inner) => ({
-      placeOrder: (spec) => inner.placeOrder(spec),
-      cancelOrder: (symbol, id) => inner.cancelOrder(symbol, id),
-      cancelAll: (symbol) => inner.cancelAll(symbol),
-      queryOrder: (symbol, id) => inner.queryOrder(symbol, id),
-      openOrders: (symbol) => inner.openOrders(symbol),
-      positionRisk: (symbol) =>
-        failReads-- > 0
-          ? Promise.reject(new Error("HTTP 503"))
-          : inner.positionRisk(symbol),
-      account: () => inner.account(),
-      setLeverage: (symbol, leverage) => inner.setLeverage(symbol, leverage),
-      setMarginType: (symbol, type) => inner.setMarginType(symbol, type),
-    }),
+    wrapPort: (inner) =>
+      portWith(inner, {
+        positionRisk: (symbol) =>
+          failReads-- > 0
+            ? Promise.reject(new Error("HTTP 503"))
+            : inner.positionRisk(symbol),
+      }),
   });
   // the entry's reply has no avgPrice, and the position read that would bring it fails
   armMoneyFault(rig.sim.sim.faults, "no_avg_price", S);

@@ -6,11 +6,10 @@
  * @module
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { exitTypes, S, startMoneyRig } from "./_money_rig.ts";
+import { exitTypes, portWith, S, startMoneyRig } from "./_money_rig.ts";
 import { TradingPort } from "./trading_port.ts";
 import {
   emptySafetyState,
-  type ExchangePort,
   OrderManager,
   type OrderRecord,
   type SafetyState,
@@ -423,20 +422,12 @@ Deno.test("money path: a long run of refused market closes never stops the close
   // so the test stays fast), then reach the simulator
   const inner = new TradingPort(rig.sim.clients.v1.client);
   let refuse = 1300; // more than one position's client-id revisions (36 × 36)
-  const port: ExchangePort = {
+  const port = portWith(inner, {
     placeOrder: (spec) =>
       spec.type === "MARKET" && refuse-- > 0
         ? Promise.resolve({ kind: "rejected", code: -4131, message: "spike" })
         : inner.placeOrder(spec),
-    cancelOrder: (symbol, id) => inner.cancelOrder(symbol, id),
-    cancelAll: (symbol) => inner.cancelAll(symbol),
-    queryOrder: (symbol, id) => inner.queryOrder(symbol, id),
-    openOrders: (symbol) => inner.openOrders(symbol),
-    positionRisk: (symbol) => inner.positionRisk(symbol),
-    account: () => inner.account(),
-    setLeverage: (symbol, leverage) => inner.setLeverage(symbol, leverage),
-    setMarginType: (symbol, type) => inner.setMarginType(symbol, type),
-  };
+  });
   const info = parseExchangeInfo(
     await (await fetch(`${rig.sim.sim.restUrl}/fapi/v1/exchangeInfo`)).json(),
   );
