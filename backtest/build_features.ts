@@ -215,6 +215,7 @@ export async function main(
     );
   };
   let report: BuildReport;
+  let inputs;
   try {
     const options = {
       windows: flags.windows,
@@ -245,7 +246,7 @@ export async function main(
         }
       },
     };
-    const inputs = fromData !== undefined
+    inputs = fromData !== undefined
       ? { ohlcvSet: fromData }
       : flags.ohlcv === undefined
       ? { logDir: flags.log_dir }
@@ -279,7 +280,9 @@ export async function main(
         seconds.toFixed(2)
       } s, ${
         Math.round(report.rowsRead / seconds)
-      } rows/s; ${report.bars} bars, ${report.symbols.length} symbols, ${report.malformed} malformed, ${report.late} late -> ${flags.out_csv}\n`,
+      } rows/s; ${report.bars} bars, ${report.symbols.length} symbols, ${report.malformed} malformed, ${report.late} late -> ${flags.out_csv}${
+        "logDir" in inputs ? ` (+ per-second ${flags.out_csv}.1s)` : ""
+      }\n`,
     );
   }
   return 0;

@@ -1,3 +1,4 @@
+import { parseSecondSeries } from "../lib/features/second_series.ts";
 import { deepEqual, equal, match } from "node:assert/strict";
 import { join } from "node:path";
 import {
@@ -157,6 +158,19 @@ Deno.test("build_features.ts reads logs, reports bad rows and writes the table",
       match(r.stderr, /malformed: .*kline\.csv:5: 3 fields, expected 13/);
       match(r.stderr, /late: .*kline\.csv:7: AAA/);
       match(r.stderr, /done: 8 rows .* 4 bars, 2 symbols, 1 malformed, 1 late/);
+      // the per-second companion file, tied to the table
+      const series = parseSecondSeries(await Deno.readFile(`${out}.1s`), "f");
+      deepEqual(
+        series.header.symbols.map((s) => [s.symbol, s.bars, s.first_bar]),
+        [["AAA", 3, T], ["ZZZ", 1, T]],
+      );
+      equal(series.header.table, "features.csv");
+      deepEqual(
+        [...(await Array.fromAsync(Deno.readDir(join(tmp, "out"))))].map((e) =>
+          e.name
+        ).sort(),
+        ["features.csv", "features.csv.1s"],
+      );
     });
     await t.step(
       "--strict stops at the malformed row with exit code 2",

@@ -32,6 +32,7 @@ import {
   type RowOutcome,
 } from "./log_bar_assembler.ts";
 import { RowReader } from "./row_reader.ts";
+import { SecondSeriesWriter } from "./second_series.ts";
 import { SymbolTable } from "./symbol_table.ts";
 
 /** The three log files the features need. */
@@ -58,6 +59,16 @@ export interface LogBuildOptions extends BuildOptions {
   readonly latenessMs?: number;
 }
 
+/** Where the per-second companion file goes (`second_series.ts`). */
+export interface SecondOutput {
+  /** The companion file (header first; not closed). */
+  readonly out: ByteSink;
+  /** Temporary per-symbol parts of it. */
+  readonly parts: PartStore;
+  /** The table's file name, recorded in the header. */
+  readonly tableName: string;
+}
+
 function nonNegativeTs(v: Float64Array): string | null {
   return v[0]! >= 0 ? null : `field ts "${v[0]}" is negative`;
 }
@@ -69,6 +80,7 @@ function nonNegativeTs(v: Float64Array): string | null {
  * @param out where the table goes (header first; not closed)
  * @param parts temporary storage for per-symbol parts
  * @param options windows, limits and progress
+ * @param seconds where the per-second companion file goes (none when absent)
  * @returns counts and the first bad rows
  * @throws {FeatureInputError} on a missing column, or a malformed row with `strict`
  */
@@ -77,6 +89,7 @@ export function buildFeaturesFromLogs(
   out: ByteSink,
   parts: PartStore,
   options: LogBuildOptions,
+  seconds?: SecondOutput,
 ): BuildReport {
   const issues = new IssueLog(options.strict ?? false);
   const symbols = new SymbolTable();
@@ -114,7 +127,16 @@ export function buildFeaturesFromLogs(
     symbols,
   );
   const volWindows = options.volWindows ?? options.windows;
-  const writer = new PartWriter(parts, symbols, options.windows, volWindows);
+  const sw = seconds === undefined
+    ? undefined
+    : new SecondSeriesWriter(seconds.parts, options.latenessMs ?? 10_000);
+  const writer = new PartWriter(
+    parts,
+    symbols,
+    options.windows,
+    volWindows,
+    sw,
+  );
   const assembler = new LogBarAssembler(writer, options);
   const readers = [kline, book, mark];
   const every = options.progressEvery ?? 1 << 20;
@@ -144,10 +166,15 @@ export function buildFeaturesFromLogs(
         v[5]!,
         v[6]!,
       );
+      if (outcome === 0) {
+        sw?.kline(v[0]!, best.symbol, v[1]!, v[2]!, v[3]!, v[4]!, v[5]!);
+      }
     } else if (best === book) {
       outcome = assembler.book(v[0]!, best.symbol, v[1]!, v[2]!, v[3]!);
+      sw?.book(v[0]!, best.symbol, v[1]!, v[2]!);
     } else {
       outcome = assembler.mark(v[0]!, best.symbol, v[1]!, v[2]!, v[3]!);
+      sw?.mark(v[0]!, best.symbol, v[1]!);
     }
     if (outcome !== 0) report(best, outcome, issues, symbols);
     best.next();
@@ -158,6 +185,14 @@ export function buildFeaturesFromLogs(
   }
   assembler.finish();
   const written = writer.finish(out);
+  if (sw !== undefined && seconds !== undefined) {
+    sw.finish(
+      seconds.out,
+      written.map((name) => symbols.names.indexOf(name)),
+      symbols.names,
+      seconds.tableName,
+    );
+  }
   return {
     rowsRead: rowsOf(readers),
     bytesRead: readers.reduce((s, r) => s + r.csv.bytesRead, 0),
@@ -206,13 +241,16 @@ class PartWriter implements BarSink {
   #volWindows: readonly number[];
   #state: ({ w: BarWindows; out: BufferedWriter } | undefined)[] = [];
   #q: BarQuote = emptyQuote();
+  #seconds: SecondSeriesWriter | undefined;
 
   constructor(
     parts: PartStore,
     symbols: SymbolTable,
     windows: readonly number[],
     volWindows: readonly number[],
+    seconds: SecondSeriesWriter | undefined,
   ) {
+    this.#seconds = seconds;
     this.#parts = parts;
     this.#symbols = symbols;
     this.#windows = windows;
@@ -253,6 +291,7 @@ class PartWriter implements BarSink {
     q.fundingRate = fundingRate;
     st.w.push(openTime, open, high, low, close, volume);
     st.out.write(featureLine(this.#symbols.names[symbol]!, q, st.w));
+    this.#seconds?.bar(symbol, openTime);
     this.bars++;
   }
 

@@ -2,11 +2,13 @@
  * The file edge of the feature builder: opens the recorder logs (or an OHLCV file with
  * optional funding and mark files), streams them through the pure builder, and writes the
  * feature table atomically (`<out>.partial`, renamed at the end; per-symbol parts in a
- * temporary directory beside it, removed afterwards).
+ * temporary directory beside it, removed afterwards). From logs it also writes the
+ * per-second companion file `<out>.1s` (`second_series.ts`) the same way, renamed just
+ * before the table; an OHLCV build removes a stale `<out>.1s` (it would not match).
  *
  * @module
  */
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { BuildReport, NamedSource } from "./build_report.ts";
 import {
   buildFeaturesFromLogs,
@@ -15,6 +17,7 @@ import {
 } from "./build_from_logs.ts";
 import { buildFeaturesFromOhlcv } from "./build_from_ohlcv.ts";
 import { FeatureInputError } from "./csv_source.ts";
+import { secondFileOf } from "./second_series.ts";
 
 /** One symbol's OHLCV file with its optional funding and mark files. */
 export interface OhlcvInput {
@@ -52,8 +55,11 @@ export async function buildFeatureFile(
   const opened: NamedSource[] = [];
   const outDir = dirname(outCsv);
   const tmpOut = `${outCsv}.partial`;
+  const secondsOut = secondFileOf(outCsv);
+  const tmpSeconds = `${secondsOut}.partial`;
   let tmpDir: string | undefined;
   let out: Deno.FsFile | undefined;
+  let seconds: Deno.FsFile | undefined;
   try {
     let report: BuildReport;
     if ("ohlcv" in inputs || "ohlcvSet" in inputs) {
@@ -101,7 +107,21 @@ export async function buildFeatureFile(
           }),
         open: (id) => Deno.openSync(join(dir, `${id}.csv`), { read: true }),
       };
+      const secondParts: PartStore = {
+        create: (id) =>
+          Deno.openSync(join(dir, `${id}.1s`), {
+            write: true,
+            create: true,
+            truncate: true,
+          }),
+        open: (id) => Deno.openSync(join(dir, `${id}.1s`), { read: true }),
+      };
       out = Deno.openSync(tmpOut, {
+        write: true,
+        create: true,
+        truncate: true,
+      });
+      seconds = Deno.openSync(tmpSeconds, {
         write: true,
         create: true,
         truncate: true,
@@ -111,17 +131,24 @@ export async function buildFeatureFile(
         out,
         parts,
         options,
+        { out: seconds, parts: secondParts, tableName: basename(outCsv) },
       );
+      seconds.close();
+      seconds = undefined;
     }
     out.close();
     out = undefined;
     options.accept?.(report);
+    if ("logDir" in inputs) await Deno.rename(tmpSeconds, secondsOut);
+    else await Deno.remove(secondsOut).catch(() => {});
     await Deno.rename(tmpOut, outCsv);
     return report;
   } finally {
     for (const input of opened) input.source.close();
     out?.close();
+    seconds?.close();
     await Deno.remove(tmpOut).catch(() => {});
+    await Deno.remove(tmpSeconds).catch(() => {});
     if (tmpDir !== undefined) {
       await Deno.remove(tmpDir, { recursive: true }).catch(() => {});
     }

@@ -1,0 +1,527 @@
+/**
+ * The per-second companion file of a feature table built from recorder logs
+ * (`<table>.1s`): per symbol and per second, the trade prices the simulator's log replay
+ * prints in that second, the mark price and the best bid/ask — what the bot's exits (TP
+ * and trailing on the last trade price, SL on the mark) and entries (the touch) need.
+ *
+ * Layout (one file, written once, atomically, by `deno task build-features --log_dir`):
+ * - a header line: JSON `{"format":"aster-1s","version":1,"table":NAME,"fields":[...],
+ *   "record_bytes":64,"byte_order":"little-endian","symbols":[{"symbol","first_bar",
+ *   "last_bar","bars","seconds","offset"}]}`, padded with spaces so that the line with its
+ *   `\n` is a multiple of 8 bytes; `first_bar`/`last_bar` (open times, epoch ms) and `bars`
+ *   are the table's, so a file that does not belong to its table is detected;
+ * - then per symbol, in the header's order, `seconds` records of 8 little-endian float64:
+ *   {@linkcode SECOND_FIELDS} = `t` (the second's start, epoch ms, increasing), `p1 p2 p3`
+ *   (earlier trade prices of the second in time order, NaN when fewer), `last` (the
+ *   second's last trade price, NaN = no trade), `mark`, `bid`, `ask` (the latest values at
+ *   the second's end, carried forward; NaN before the first row). `offset` is the byte
+ *   offset of the symbol's first record from the start of the records.
+ *
+ * Trade prices follow the replay (`lib/sim/log_source.ts`): each kline snapshot moves the
+ * bar from the previous snapshot to its own values through the new extremes (the one
+ * farther from the close first) to the close; a new bar starts at its open; a snapshot
+ * recorded after its bar's end belongs to the bar's last second. Seconds with no row are
+ * absent. The writer holds a few seconds (the lateness) per symbol, so memory is bounded.
+ * Pure: bytes in, bytes out through {@linkcode ByteSink}s.
+ *
+ * @module
+ */
+import { type ByteSink, copyAll, writeAll } from "./io.ts";
+import { MINUTE_MS } from "./formulas.ts";
+import type { PartStore } from "./build_from_logs.ts";
+
+/** The record fields, in order. */
+export const SECOND_FIELDS = [
+  "t",
+  "p1",
+  "p2",
+  "p3",
+  "last",
+  "mark",
+  "bid",
+  "ask",
+] as const;
+/** Float64 values per record. */
+export const SECOND_STRIDE = 8;
+/** The `format` value of the header. */
+export const SECOND_FORMAT = "aster-1s";
+/** The header's `version`. */
+export const SECOND_VERSION = 1;
+
+/** Field offsets within a record. */
+export const F_T = 0, F_P1 = 1, F_LAST = 4, F_MARK = 5, F_BID = 6, F_ASK = 7;
+
+/** The path of the per-second companion file of feature table `table`. */
+export function secondFileOf(table: string): string {
+  return `${table}.1s`;
+}
+
+/** One symbol's entry in the header. */
+export interface SecondSymbolHeader {
+  readonly symbol: string;
+  /** The table's first bar open time, epoch ms. */
+  readonly "first_bar": number;
+  /** The table's last bar open time, epoch ms. */
+  readonly "last_bar": number;
+  /** The table's bar count. */
+  readonly bars: number;
+  /** Records. */
+  readonly seconds: number;
+  /** Byte offset of the first record within the records. */
+  readonly offset: number;
+}
+
+/** The parsed header. */
+export interface SecondHeader {
+  readonly format: string;
+  readonly version: number;
+  readonly table: string;
+  readonly fields: readonly string[];
+  readonly "record_bytes": number;
+  readonly "byte_order": string;
+  readonly symbols: readonly SecondSymbolHeader[];
+}
+
+/** A parsed companion file: the header and each symbol's records. */
+export interface SecondSeries {
+  readonly header: SecondHeader;
+  /** Records by symbol, {@linkcode SECOND_STRIDE} values each. */
+  readonly records: ReadonlyMap<string, Float64Array>;
+}
+
+/** Thrown for a companion file that cannot be read or does not match its table. */
+export class SecondSeriesError extends Error {
+  /** @param message the one line shown to the user */
+  constructor(message: string) {
+    super(message);
+    this.name = "SecondSeriesError";
+  }
+}
+
+const RECORDS_PER_WRITE = 4096;
+
+/** Per-symbol state of the writer. */
+class SymbolSeconds {
+  // the snapshot the replay last moved the bar to
+  openTime = -Infinity;
+  high = NaN;
+  low = NaN;
+  close = NaN;
+  // the carried quotes (rows arrive in ts order)
+  mark = NaN;
+  bid = NaN;
+  ask = NaN;
+  /** The last second written. */
+  flushed = -Infinity;
+  readonly tag: Float64Array;
+  readonly rec: Float64Array;
+  readonly out: ByteSink;
+  readonly buf = new Float64Array(RECORDS_PER_WRITE * SECOND_STRIDE);
+  used = 0;
+  seconds = 0;
+  dropped = 0;
+  firstBar = NaN;
+  lastBar = NaN;
+  bars = 0;
+
+  constructor(ring: number, out: ByteSink) {
+    this.tag = new Float64Array(ring).fill(-Infinity);
+    this.rec = new Float64Array(ring * SECOND_STRIDE);
+    this.out = out;
+  }
+}
+
+/**
+ * Streams log rows (in `ts` order, as the feature builder merges them) into per-symbol
+ * parts of the companion file; {@linkcode SecondSeriesWriter.finish} writes the file.
+ */
+export class SecondSeriesWriter {
+  #parts: PartStore;
+  #ring: number;
+  #holdS: number;
+  #symbols: (SymbolSeconds | undefined)[] = [];
+  #watermark = -Infinity;
+  #path: number[] = [];
+
+  /**
+   * @param parts temporary per-symbol parts (ids as the symbol ids)
+   * @param latenessMs how late a kline snapshot may be recorded after its bar's end
+   */
+  constructor(parts: PartStore, latenessMs: number) {
+    this.#parts = parts;
+    this.#holdS = Math.ceil(latenessMs / 1000) + 2;
+    this.#ring = this.#holdS + 8;
+  }
+
+  /** Records dropped because they came later than the writer holds seconds. */
+  get dropped(): number {
+    return this.#symbols.reduce((s, x) => s + (x?.dropped ?? 0), 0);
+  }
+
+  /** A kline snapshot the feature builder used. */
+  kline(
+    ts: number,
+    symbol: number,
+    openTime: number,
+    open: number,
+    high: number,
+    low: number,
+    close: number,
+  ): void {
+    const st = this.#state(symbol);
+    this.#see(ts);
+    if (!(close > 0) || !(openTime >= st.openTime)) return;
+    const newBar = openTime > st.openTime;
+    // the replay's path from the last snapshot to this one (lib/sim/log_source.ts)
+    const path = this.#path;
+    path.length = 0;
+    if (newBar) path.push(open);
+    const needHigh = high > (newBar ? open : st.high);
+    const needLow = low < (newBar ? open : st.low);
+    if (needHigh && needLow) {
+      if (high - close < close - low) path.push(low, high);
+      else path.push(high, low);
+    } else if (needHigh) path.push(high);
+    else if (needLow) path.push(low);
+    const prev = path.length > 0 ? path[path.length - 1]! : st.close;
+    if (prev !== close) path.push(close);
+    if (path.length === 0) path.push(close); // an unchanged snapshot: a trade at the close
+    st.openTime = openTime;
+    st.high = high;
+    st.low = low;
+    st.close = close;
+    const barEnd = openTime + MINUTE_MS - 1;
+    const t = Math.max(Math.min(ts, barEnd), openTime);
+    const k = this.#slot(st, Math.floor(t / 1000));
+    if (k < 0) return;
+    addTrades(st.rec, k * SECOND_STRIDE, path);
+  }
+
+  /** A bookTicker row. */
+  book(ts: number, symbol: number, bid: number, ask: number): void {
+    const st = this.#state(symbol);
+    this.#see(ts);
+    if (!(bid > 0 && ask > 0)) return;
+    st.bid = bid;
+    st.ask = ask;
+    const k = this.#slot(st, Math.floor(ts / 1000));
+    if (k < 0) return;
+    st.rec[k * SECOND_STRIDE + F_BID] = bid;
+    st.rec[k * SECOND_STRIDE + F_ASK] = ask;
+  }
+
+  /** A markPrice row. */
+  mark(ts: number, symbol: number, mark: number): void {
+    const st = this.#state(symbol);
+    this.#see(ts);
+    if (!(mark > 0)) return;
+    st.mark = mark;
+    const k = this.#slot(st, Math.floor(ts / 1000));
+    if (k < 0) return;
+    st.rec[k * SECOND_STRIDE + F_MARK] = mark;
+  }
+
+  /** A bar of the table (ties the file to it: first/last bar, count). */
+  bar(symbol: number, openTime: number): void {
+    const st = this.#state(symbol);
+    if (st.bars === 0) st.firstBar = openTime;
+    st.lastBar = openTime;
+    st.bars++;
+  }
+
+  /**
+   * Flushes every symbol and writes the file: the header, then the parts of `order`
+   * (symbol ids, the table's order) with their `names`.
+   *
+   * @param tableName the table's file name (recorded in the header)
+   */
+  finish(
+    out: ByteSink,
+    order: readonly number[],
+    names: readonly string[],
+    tableName: string,
+  ): void {
+    const entries: SecondSymbolHeader[] = [];
+    let offset = 0;
+    for (const id of order) {
+      const st = this.#symbols[id];
+      if (st !== undefined) {
+        this.#flush(st, Infinity);
+        writeRecords(st);
+        st.out.close();
+      }
+      const seconds = st?.seconds ?? 0;
+      entries.push({
+        symbol: names[id]!,
+        "first_bar": st?.firstBar ?? NaN,
+        "last_bar": st?.lastBar ?? NaN,
+        bars: st?.bars ?? 0,
+        seconds,
+        offset,
+      });
+      offset += seconds * SECOND_STRIDE * 8;
+    }
+    const header: SecondHeader = {
+      format: SECOND_FORMAT,
+      version: SECOND_VERSION,
+      table: tableName,
+      fields: SECOND_FIELDS,
+      "record_bytes": SECOND_STRIDE * 8,
+      "byte_order": "little-endian",
+      symbols: entries,
+    };
+    let line = JSON.stringify(header);
+    line += " ".repeat((8 - ((line.length + 1) % 8)) % 8) + "\n";
+    writeAll(out, new TextEncoder().encode(line));
+    const buffer = new Uint8Array(1 << 20);
+    for (const id of order) {
+      if (this.#symbols[id] === undefined) continue;
+      const part = this.#parts.open(id);
+      try {
+        copyAll(part, out, buffer);
+      } finally {
+        part.close();
+      }
+    }
+  }
+
+  #state(symbol: number): SymbolSeconds {
+    let st = this.#symbols[symbol];
+    if (st === undefined) {
+      st = new SymbolSeconds(this.#ring, this.#parts.create(symbol));
+      this.#symbols[symbol] = st;
+    }
+    return st;
+  }
+
+  /** Advances the watermark; seconds older than the hold are written. */
+  #see(ts: number): void {
+    if (!(ts > this.#watermark)) return;
+    const before = Math.floor(this.#watermark / 1000);
+    this.#watermark = ts;
+    const now = Math.floor(ts / 1000);
+    if (now === before) return;
+    const target = now - this.#holdS;
+    for (const st of this.#symbols) {
+      if (st !== undefined) this.#flush(st, target);
+    }
+  }
+
+  /** The ring slot of second `sec` (created with the carried quotes); -1 when too late. */
+  #slot(st: SymbolSeconds, sec: number): number {
+    if (sec <= st.flushed) {
+      st.dropped++;
+      return -1;
+    }
+    const r = this.#ring;
+    const k = sec % r;
+    if (st.tag[k] === sec) return k;
+    if (st.tag[k]! > -Infinity) this.#flush(st, sec - r); // the slot's older second
+    // the quotes as of `sec`: the latest held second before it, else the carry
+    let from = -1, fromSec = -Infinity;
+    for (let j = 0; j < r; j++) {
+      const s = st.tag[j]!;
+      if (s < sec && s > fromSec) {
+        fromSec = s;
+        from = j;
+      }
+    }
+    const o = k * SECOND_STRIDE;
+    const rec = st.rec;
+    rec[o + F_T] = sec * 1000;
+    rec[o + 1] =
+      rec[o + 2] =
+      rec[o + 3] =
+      rec[o + F_LAST] =
+        NaN;
+    if (from >= 0 && fromSec < sec) {
+      const p = from * SECOND_STRIDE;
+      rec[o + F_MARK] = rec[p + F_MARK]!;
+      rec[o + F_BID] = rec[p + F_BID]!;
+      rec[o + F_ASK] = rec[p + F_ASK]!;
+    } else {
+      rec[o + F_MARK] = st.mark;
+      rec[o + F_BID] = st.bid;
+      rec[o + F_ASK] = st.ask;
+    }
+    st.tag[k] = sec;
+    return k;
+  }
+
+  /** Writes the held seconds up to `target` in order. */
+  #flush(st: SymbolSeconds, target: number): void {
+    for (;;) {
+      let k = -1, best = Infinity;
+      for (let j = 0; j < this.#ring; j++) {
+        const s = st.tag[j]!;
+        if (s > -Infinity && s <= target && s < best) {
+          best = s;
+          k = j;
+        }
+      }
+      if (k < 0) return;
+      const o = k * SECOND_STRIDE;
+      st.buf.set(
+        st.rec.subarray(o, o + SECOND_STRIDE),
+        st.used * SECOND_STRIDE,
+      );
+      st.used++;
+      st.seconds++;
+      st.flushed = best;
+      st.tag[k] = -Infinity;
+      if (st.used === RECORDS_PER_WRITE) writeRecords(st);
+    }
+  }
+}
+
+function writeRecords(st: SymbolSeconds): void {
+  if (st.used === 0) return;
+  const bytes = new Uint8Array(
+    st.buf.buffer,
+    0,
+    st.used * SECOND_STRIDE * 8,
+  );
+  writeAll(st.out, littleEndian(bytes));
+  st.used = 0;
+}
+
+const LITTLE = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
+
+/** The bytes as little-endian float64s (a copy swapped on a big-endian machine). */
+function littleEndian(bytes: Uint8Array): Uint8Array {
+  if (LITTLE) return bytes;
+  const out = bytes.slice();
+  for (let i = 0; i < out.length; i += 8) out.subarray(i, i + 8).reverse();
+  return out;
+}
+
+/**
+ * Appends the trade prices `path` to the record at `o`: `p1 p2 p3 last` keep the last
+ * four points in time order; when a second gets more, its earlier points are reduced to
+ * its extremes in the order they were visited (what the exits can see).
+ */
+function addTrades(
+  rec: Float64Array,
+  o: number,
+  path: readonly number[],
+): void {
+  const pts: number[] = [];
+  for (let j = 1; j <= 4; j++) {
+    const v = rec[o + j]!;
+    if (v === v) pts.push(v);
+  }
+  for (const v of path) pts.push(v);
+  let keep = pts;
+  if (pts.length > 4) {
+    const last = pts[pts.length - 1]!;
+    let hi = 0, lo = 0;
+    for (let j = 1; j < pts.length - 1; j++) {
+      if (pts[j]! > pts[hi]!) hi = j;
+      if (pts[j]! < pts[lo]!) lo = j;
+    }
+    keep = hi === lo
+      ? [pts[hi]!, last]
+      : hi < lo
+      ? [pts[hi]!, pts[lo]!, last]
+      : [pts[lo]!, pts[hi]!, last];
+  }
+  for (let j = 1; j <= 4; j++) {
+    const idx = keep.length - 5 + j;
+    rec[o + j] = idx >= 0 ? keep[idx]! : NaN;
+  }
+}
+
+/**
+ * Parses a companion file.
+ *
+ * @param name the file name for messages
+ * @throws {SecondSeriesError} for a file that is not a readable companion file
+ */
+export function parseSecondSeries(
+  bytes: Uint8Array,
+  name: string,
+): SecondSeries {
+  const nl = bytes.indexOf(10);
+  const bad = (why: string) =>
+    new SecondSeriesError(
+      `Invalid per-second file ${name}: ${why}`,
+    );
+  if (nl < 0 || (nl + 1) % 8 !== 0) throw bad("no header line");
+  let header: SecondHeader;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(0, nl)));
+  } catch {
+    throw bad("the header is not JSON");
+  }
+  if (header.format !== SECOND_FORMAT || header.version !== SECOND_VERSION) {
+    throw bad(
+      `format ${header.format} version ${header.version}, expected ${SECOND_FORMAT} ${SECOND_VERSION}`,
+    );
+  }
+  if (
+    header.record_bytes !== SECOND_STRIDE * 8 ||
+    header.byte_order !== "little-endian" ||
+    !Array.isArray(header.symbols) ||
+    JSON.stringify(header.fields) !== JSON.stringify(SECOND_FIELDS)
+  ) throw bad("unexpected record layout");
+  const start = nl + 1;
+  const body = bytes.length - start;
+  const records = new Map<string, Float64Array>();
+  let total = 0;
+  for (const s of header.symbols) {
+    const len = s.seconds * SECOND_STRIDE * 8;
+    if (
+      !(Number.isInteger(s.seconds) && s.seconds >= 0 && s.offset === total)
+    ) throw bad(`bad record counts for ${s.symbol}`);
+    total += len;
+    if (total > body) throw bad(`truncated (records of ${s.symbol} missing)`);
+    const raw = bytes.slice(start + s.offset, start + s.offset + len);
+    const le = LITTLE ? raw : littleEndian(raw);
+    records.set(s.symbol, new Float64Array(le.buffer, le.byteOffset, len / 8));
+  }
+  if (total !== body) throw bad(`${body - total} bytes after the records`);
+  return { header, records };
+}
+
+/** What the companion file is checked against: a table symbol's bars. */
+export interface TableSymbolBars {
+  readonly symbol: string;
+  readonly bars: number;
+  readonly ts: Float64Array;
+}
+
+/**
+ * Checks that the companion file belongs to the table: every table symbol is in it with
+ * the same first bar, last bar and bar count.
+ *
+ * @param name the file name for the message
+ * @param tableName the table's name for the message
+ * @throws {SecondSeriesError} naming the first mismatch
+ */
+export function checkSecondSeries(
+  series: SecondSeries,
+  symbols: readonly TableSymbolBars[],
+  name: string,
+  tableName: string,
+): void {
+  for (const f of symbols) {
+    const h = series.header.symbols.find((s) => s.symbol === f.symbol);
+    const iso = (t: number) =>
+      Number.isFinite(t) ? new Date(t).toISOString() : String(t);
+    if (h === undefined) {
+      throw new SecondSeriesError(
+        `Invalid per-second file ${name}: no ${f.symbol} in it (does not match ${tableName}; rebuild both with deno task build-features)`,
+      );
+    }
+    const first = f.ts[0]!, last = f.ts[f.bars - 1]!;
+    if (h.bars !== f.bars || h.first_bar !== first || h.last_bar !== last) {
+      throw new SecondSeriesError(
+        `Invalid per-second file ${name}: ${f.symbol} ${h.bars} bars ${
+          iso(h.first_bar)
+        }..${iso(h.last_bar)} there, ${f.bars} bars ${iso(first)}..${
+          iso(last)
+        } in ${tableName} (does not match; rebuild both with deno task build-features)`,
+      );
+    }
+  }
+}
