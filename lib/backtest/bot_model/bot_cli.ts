@@ -108,7 +108,13 @@ export const BOT_FLAGS = {
     default: "stop_first",
     choices: ["stop_first", "ohlc"],
     help:
-      "bot: path through a 1m bar: stop_first (adverse extreme first) or ohlc (the simulator's OHLCV replay order)",
+      "bot: path through a 1m bar: stop_first (adverse extreme first) or ohlc (the simulator's OHLCV replay order); unused when the per-second file is",
+  },
+  "per_second": {
+    type: "boolean",
+    default: true,
+    help:
+      "bot: exits on the table's per-second companion file <features>.1s when it exists (built from recorded logs); false = on 1m bars",
   },
 } as const;
 
@@ -156,6 +162,7 @@ export interface BotCliFlags {
   readonly "spread_bps"?: number | undefined;
   readonly "exchange_info"?: string | undefined;
   readonly intrabar: string;
+  readonly "per_second": boolean;
   readonly "max_upsize": number;
   readonly "max_position_notional": number;
   readonly "max_price_deviation_bps": number;
@@ -251,6 +258,7 @@ export async function mainBot(
         exitSlippageBps: flags.exit_slippage_bps,
         intrabar: flags.intrabar === "ohlc" ? "ohlc" : "stop_first",
       },
+      seconds: flags.per_second,
       ...(flags.spread_bps !== undefined
         ? { spreadBps: flags.spread_bps }
         : {}),

@@ -33,6 +33,41 @@ async function run(args: string[]) {
   };
 }
 
+/** A per-second companion file of one symbol with one record at `t` (when given). */
+function secondFile(
+  symbol: string,
+  bars: number,
+  first: number,
+  last: number,
+  t?: number,
+): Uint8Array {
+  const recs = t === undefined
+    ? new Float64Array(0)
+    : new Float64Array([t, NaN, NaN, NaN, 30_000, 30_000, 29_999, 30_001]);
+  let line = JSON.stringify({
+    format: "aster-1s",
+    version: 1,
+    table: "features.csv",
+    fields: ["t", "p1", "p2", "p3", "last", "mark", "bid", "ask"],
+    "record_bytes": 64,
+    "byte_order": "little-endian",
+    symbols: [{
+      symbol,
+      "first_bar": first,
+      "last_bar": last,
+      bars,
+      seconds: recs.length / 8,
+      offset: 0,
+    }],
+  });
+  line += " ".repeat((8 - ((line.length + 1) % 8)) % 8) + "\n";
+  const head = new TextEncoder().encode(line);
+  const out = new Uint8Array(head.length + recs.byteLength);
+  out.set(head);
+  out.set(new Uint8Array(recs.buffer), head.length);
+  return out;
+}
+
 async function exists(path: string): Promise<boolean> {
   try {
     await Deno.stat(path);
@@ -185,6 +220,58 @@ Deno.test("backtest.ts --model bot ranks the bot's own parameters", async (t) =>
         match(r.stderr, re);
         equal(r.stderr.trim().split("\n").length, 1, r.stderr);
         ok(!(await exists(out)), `${args.join(" ")} wrote ${out}`);
+      }
+      // a per-second companion file that belongs to another table
+      const other = `${dir}/m/features.csv`;
+      await Deno.mkdir(`${dir}/m`);
+      await Deno.copyFile(features, other);
+      const ts = table.symbols[0]!.ts;
+      await Deno.writeFile(
+        `${other}.1s`,
+        secondFile("BTCUSDT", table.symbols[0]!.bars - 1, ts[0]!, ts[1]!),
+      );
+      const out = `${dir}/bad`;
+      const r = await run([
+        "--model",
+        "bot",
+        "--out",
+        out,
+        ...grid,
+        "--features",
+        other,
+      ]);
+      equal(r.code, 2, r.stderr);
+      match(
+        r.stderr,
+        /Invalid per-second file .*m\/features\.csv\.1s: BTCUSDT 2999 bars/,
+      );
+      equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+      ok(!(await exists(out)));
+      // the matching file is used (and --per_second false ignores it)
+      const n = table.symbols[0]!.bars;
+      await Deno.writeFile(
+        `${other}.1s`,
+        secondFile("BTCUSDT", n, ts[0]!, ts[n - 1]!, ts[0]! + 61_000),
+      );
+      for (
+        const [flag, intrabar] of [["true", "seconds"], ["false", "stop_first"]]
+      ) {
+        const good = await run([
+          "--model",
+          "bot",
+          "--out",
+          `${dir}/good_${flag}`,
+          ...grid,
+          "--features",
+          other,
+          "--per_second",
+          flag!,
+        ]);
+        equal(good.code, 0, good.stderr);
+        const manifest = JSON.parse(
+          await Deno.readTextFile(`${dir}/good_${flag}/manifest.json`),
+        );
+        equal(manifest.costs.intrabar, intrabar);
       }
       const vbt = await run([
         "--features",

@@ -28,6 +28,7 @@ import {
 } from "../../order/filters.ts";
 import { DEFAULT_MAX_UPSIZE } from "../../order/entry_plan.ts";
 import type { SymbolFeatures } from "../feature_table.ts";
+import { SecondPaths } from "./second_paths.ts";
 import {
   checkEntry,
   type EntryLimits,
@@ -81,6 +82,11 @@ export class BotMarket {
    * none: a position open across it pays or receives funding.
    */
   readonly fundingTime: Float64Array;
+  /**
+   * The per-second paths (from the table's `.1s` companion file): exits are walked on
+   * them and the entry touch is their book at the bar's close. Undefined = 1m bars only.
+   */
+  readonly seconds: SecondPaths | undefined;
   #entry = new Map<number, Float64Array>();
   #levels = new Map<string, Float64Array>();
   #trail = new Map<string, Float64Array>();
@@ -92,6 +98,7 @@ export class BotMarket {
    * @param filters its exchange filters
    * @param spreadBps the quoted spread for OHLCV-only tables
    * @param guard the entry guard; without it no entry is refused for its price or size
+   * @param seconds the symbol's records of the per-second companion file
    * @throws {BotInputError} for an OHLCV-only table without `spreadBps`, or `spreadBps`
    * with a table that has a book
    */
@@ -100,8 +107,12 @@ export class BotMarket {
     filters: OrderFilters,
     spreadBps?: number,
     guard?: EntryGuard,
+    seconds?: Float64Array,
   ) {
     const n = f.bars;
+    this.seconds = seconds === undefined
+      ? undefined
+      : new SecondPaths(seconds, f.ts);
     this.filters = filters;
     this.#guard = guard;
     this.bid = new Float64Array(n);
@@ -135,6 +146,14 @@ export class BotMarket {
         const m = f.mark[i]!;
         this.ask[i] = snap(m * (1 + f.openLossLong[i]! / 10_000));
         this.bid[i] = snap(m * (1 - f.openLossShort[i]! / 10_000));
+        // the recorded book at the close, where the table has a usable quote
+        if (this.seconds !== undefined && f.spread[i] === f.spread[i]) {
+          const [b, a] = this.seconds.bookAt(i);
+          if (b > 0 && a >= b) {
+            this.bid[i] = b;
+            this.ask[i] = a;
+          }
+        }
       }
       return;
     }

@@ -61,6 +61,13 @@ import {
   type WalkForwardSpec,
 } from "../../research/mod.ts";
 import { readFeatureTable } from "../read_feature_table.ts";
+import {
+  checkSecondSeries,
+  parseSecondSeries,
+  secondFileOf,
+  type SecondSeries,
+  SecondSeriesError,
+} from "../../features/second_series.ts";
 import { buildSignals } from "../signals.ts";
 import {
   BOT_DEFAULTS,
@@ -100,6 +107,11 @@ export interface BotBacktestOptions {
   readonly grid: Partial<BotGridSpec>;
   /** Costs and the intrabar convention. */
   readonly costs: BotCosts;
+  /**
+   * Use the table's per-second companion file (`<features>.1s`) when it exists: exits on
+   * the recorded seconds, the entry touch from its book. @default true
+   */
+  readonly seconds?: boolean;
   /** Quoted spread for OHLCV-only tables (required for them, refused otherwise). */
   readonly spreadBps?: number;
   /** An exchangeInfo JSON file for the filters. @default the simulator's filters */
@@ -249,6 +261,9 @@ export async function runBotBacktest(
       throw error;
     }
   }
+  const perSecond = options.seconds === false
+    ? undefined
+    : await loadSeconds(options.features, table);
   const limits = options.entryLimits ?? DEFAULT_ENTRY_LIMITS;
   const rules = await loadFilters(
     table.symbols.map((s) => s.symbol),
@@ -257,10 +272,13 @@ export async function runBotBacktest(
   );
   const market = (f: SymbolFeatures) => {
     const r = rules.get(f.symbol)!;
-    return new BotMarket(f, r.filters, options.spreadBps, {
-      band: r.band,
-      limits,
-    });
+    return new BotMarket(
+      f,
+      r.filters,
+      options.spreadBps,
+      { band: r.band, limits },
+      perSecond?.records.get(f.symbol),
+    );
   };
   const markets = table.symbols.map(market);
   const spec = {} as Record<string, readonly number[]>;
@@ -304,6 +322,10 @@ export async function runBotBacktest(
       total.toExponential(2)
     } bar-configs; touch from ${
       markets.map((m) => `${m.features.symbol}: ${m.quoteSource}`).join(", ")
+    }; exits on ${
+      perSecond === undefined
+        ? `1m bars (intrabar ${options.costs.intrabar})`
+        : `the per-second paths of ${secondFileOf(options.features)}`
     }`,
   );
 
@@ -622,7 +644,10 @@ export async function runBotBacktest(
       costs: {
         "taker_fee_bps": options.costs.takerFeeBps,
         "exit_slippage_bps": options.costs.exitSlippageBps,
-        intrabar: options.costs.intrabar,
+        intrabar: perSecond === undefined ? options.costs.intrabar : "seconds",
+        ...(perSecond !== undefined
+          ? { "per_second_file": secondFileOf(options.features) }
+          : {}),
         ...(options.spreadBps !== undefined
           ? { "spread_bps": options.spreadBps }
           : {}),
@@ -678,5 +703,37 @@ export async function runBotBacktest(
     };
   } finally {
     await Deno.remove(stage, { recursive: true }).catch(() => {});
+  }
+}
+
+/**
+ * Reads the table's per-second companion file when it exists and checks that it belongs
+ * to the table.
+ *
+ * @throws {BotInputError} for an unreadable file or one that does not match the table
+ */
+export async function loadSeconds(
+  features: string,
+  table: FeatureTable,
+): Promise<SecondSeries | undefined> {
+  const path = secondFileOf(features);
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw new BotInputError(
+      `Cannot read the per-second file ${path}: ${(error as Error).message}`,
+    );
+  }
+  try {
+    const series = parseSecondSeries(bytes, path);
+    checkSecondSeries(series, table.symbols, path, features);
+    return series;
+  } catch (error) {
+    if (error instanceof SecondSeriesError) {
+      throw new BotInputError(error.message);
+    }
+    throw error;
   }
 }

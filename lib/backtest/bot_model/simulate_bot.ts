@@ -22,6 +22,9 @@
  *   `"ohlc"` walks the simulator's own OHLCV replay trades (`lib/features/intrabar_path.ts`)
  *   and fills each exit at the book after the trade that triggers it (one tick around
  *   it, as the replay quotes); either way with `exit_slippage_bps` against the position;
+ *   with per-second paths (`m.seconds`, the table's `.1s` file) the exits are walked on
+ *   the recorded seconds instead (`second_paths.ts`) and the cooldown runs from the end
+ *   of the exit's second;
  * - taker fee on every fill; funding at each 8-hour boundary the position spans
  *   (`qty * mark * rate`, the rate of the bar before the boundary; a long pays a positive
  *   rate); a position open at the end is closed at the last close with the fee (reason
@@ -48,6 +51,13 @@ import type { BotMarket } from "./bot_market.ts";
 import { N_MOMENTS, sparseReturnStats } from "../../research/return_stats.ts";
 import { ANN_FACTOR } from "../simulate.ts";
 import type { MetricLayout } from "../metrics.ts";
+import {
+  EXIT_BAR,
+  EXIT_REASON,
+  EXIT_TIME,
+  EXIT_Y,
+  walkSecondExits,
+} from "./second_paths.ts";
 
 /** Run-level costs and the intrabar convention. */
 export interface BotCosts {
@@ -208,6 +218,9 @@ export function simulateBot(
   const trail = p.trailActivationBps > 0;
   const tick = m.tick;
   const path = new Float64Array(PATH_POINTS);
+  const sp = m.seconds, walked = new Float64Array(4);
+  // with per-second paths the bar walk below is replaced by walkSecondExits
+  const barWalkEnd = sp === undefined ? n : 0;
   const notional = p.orderNotional, tpBps = p.tpBps, slBps = p.slBps;
   const qtys = m.quantities(notional);
   const levels = m.levelTable(tpBps, slBps);
@@ -268,7 +281,40 @@ export function simulateBot(
     let mark = s * qty * (close[i]! - px) - entryFee;
     rets[i] = rets[i]! + mark * inv;
     let tradeFund = 0, exitY = NaN, reason = 3, j = i + 1;
-    for (; j < n; j++) {
+    let exitTime = NaN;
+    if (sp !== undefined) {
+      walkSecondExits(
+        sp,
+        s,
+        i + 1,
+        tpY,
+        slY,
+        actY,
+        factor,
+        s * close[i]!,
+        walked,
+      );
+      reason = walked[EXIT_REASON]!;
+      if (reason !== 3) {
+        j = walked[EXIT_BAR]!;
+        exitY = walked[EXIT_Y]!;
+        exitTime = walked[EXIT_TIME]!;
+      }
+      // funding and the per-bar marks of the held bars, as the bar walk below does
+      const last = reason === 3 ? n - 1 : j;
+      for (let k = i + 1; k <= last; k++) {
+        if (fundingTime[k]! > entryTime) {
+          const rate = funding[k]! / 10_000;
+          if (rate === rate) {
+            tradeFund -= s * qty * close[k - 1]! * basis[k - 1]! * rate;
+          }
+        }
+        const next = s * qty * (close[k]! - px) - entryFee + tradeFund;
+        rets[k] = (next - mark) * inv;
+        mark = next;
+      }
+    }
+    for (; j < barWalkEnd; j++) {
       // funding at a boundary in (previous bar, this bar's open], after the entry, at
       // the rate settled then: the table's funding is as of each bar's end, so the event
       // at the boundary shows in bar j (the simulator's rule, lib/sim/funding_schedule.ts),
@@ -460,7 +506,10 @@ export function simulateBot(
       funding: tradeFund,
       pnl,
     });
-    allowedFrom = ts[exitBar]! + BAR_MS + cooldownMs;
+    // the cooldown runs from the exit: its second's end with per-second paths, else the bar's
+    allowedFrom =
+      (exitTime === exitTime ? exitTime + 1000 : ts[exitBar]! + BAR_MS) +
+      cooldownMs;
     i = exitBar; // the exit bar's own close may signal again (cooldown permitting)
     if (reason === 3) break;
   }

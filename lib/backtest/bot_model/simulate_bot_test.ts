@@ -428,3 +428,69 @@ function checkReturns(
     );
   }
 }
+Deno.test("with per-second paths: entry at the recorded touch, exit on the seconds, cooldown from the exit's second", () => {
+  const N = NaN;
+  // four bars; the table's close 100, the recorded book at bar 0's close 100.0/100.2
+  const f = table([
+    [100, 100, 100, 100],
+    [100, 100.8, 99.9, 100.3],
+    [100.3, 100.4, 100.2, 100.3],
+    [100.3, 100.4, 100.2, 100.3],
+  ]);
+  const sec = (s: number, last: number, mark: number, bid: number) => [
+    T0 + s * 1000,
+    N,
+    N,
+    N,
+    last,
+    mark,
+    bid,
+    bid + 0.2,
+  ];
+  const rec = new Float64Array([
+    ...sec(59, 100, 100, 100),
+    ...sec(70, 100.5, 100.4, 100.4),
+    ...sec(71, 100.8, 100.7, 100.6), // TP 100.2 * 1.004 = 100.6008 -> 100.7 (up): fires
+    ...sec(150, 100.3, 100.3, 100.2),
+  ]);
+  const m = new BotMarket(f, FILTERS, undefined, undefined, rec);
+  const sig = new Int8Array([1, 1, 1, 0]);
+  const row = new Float64Array(N_BOT_METRICS);
+  const trades: BotTrade[] = [];
+  // cooldown 48 s: the exit's second ends at T0 + 72 s; bar 1's close (T0 + 120 s) is
+  // exactly 48 s later and may enter again (with 1m bars only it could not)
+  simulateBot(m, sig, { ...P, cooldownS: 48 }, COSTS, row, trades);
+  equal(trades.length, 2);
+  const tr = trades[0]!;
+  deepEqual([tr.entryPrice, tr.tp, tr.reason, tr.exitBar], [
+    100.2,
+    100.7,
+    "tp",
+    1,
+  ]);
+  equal(tr.exitPrice, 100.6); // the bid of the triggering second
+  equal(trades[1]!.entryBar, 1);
+  trades.length = 0;
+  const series = newBotSeries(f.bars);
+  simulateBot(m, sig, { ...P, cooldownS: 49 }, COSTS, row, trades, series);
+  deepEqual(trades.map((t) => t.entryBar), [0, 2]);
+  checkReturns(f, trades, row, series, P.orderNotional);
+  // a position held over several bars is marked at each close, as on 1m bars
+  const hold = new BotMarket(f, FILTERS, undefined, undefined, rec);
+  const held = newBotSeries(f.bars);
+  trades.length = 0;
+  simulateBot(
+    hold,
+    new Int8Array([1, 0, 0, 0]),
+    { ...P, tpBps: 500, slBps: 500 },
+    COSTS,
+    row,
+    trades,
+    held,
+  );
+  equal(trades[0]!.reason, "end");
+  const q = trades[0]!.qty;
+  equal(close(held.rets[2]! * P.orderNotional, q * (100.3 - 100.3)), true);
+  equal(close(held.rets[1]! * P.orderNotional, q * (100.3 - 100)), true);
+  checkReturns(f, trades, row, held, P.orderNotional);
+});
