@@ -26,6 +26,7 @@ import {
 import { parseMetricsAddr, startMonitoring } from "../lib/metrics/mod.ts";
 import { replaySource } from "../lib/live/replay_source.ts";
 import {
+  DecisionBarrier,
   driveLockstep,
   LOCKSTEP_STEP_FLAGS,
   lockstepStart,
@@ -68,7 +69,7 @@ const FLAGS = {
     type: "boolean",
     default: false,
     help:
-      "step the simulator's clock instead of running it at --speed: the same fills at any machine load (synthetic market or OHLCV files)",
+      "step the simulator's clock instead of running it at --speed: the same fills at any machine load (synthetic market, OHLCV files or recorded logs)",
   },
   ...LOCKSTEP_STEP_FLAGS,
   replay: {
@@ -193,6 +194,8 @@ export async function main(
   try {
     const startedAt = exchange.sim.clock.now();
     let ready = false, done = false;
+    // lockstep: each bar's decisions and entries happen at its close (lockstep.ts)
+    const barrier = new DecisionBarrier(base.symbols.length);
     const session = runLiveSession(
       {
         ...base,
@@ -209,6 +212,10 @@ export async function main(
         signal: stop.signal,
         onReady: () => {
           ready = true;
+        },
+        onDecision: (row) => barrier.decided(row.barOpenTime),
+        onSession: (s) => {
+          barrier.settle = () => s.settle();
         },
       }, metrics),
     ).catch((error) => {
@@ -228,6 +235,7 @@ export async function main(
         },
         () => ready,
         () => done,
+        (now) => barrier.idle(now),
       );
     }
     const summary = await session;

@@ -1,6 +1,7 @@
 /**
- * `deno task parity`: replay 1m OHLCV files to the live bot on the in-process simulator
- * (paper trading) and give the same data to the bot-model backtest, then compare them
+ * `deno task parity`: replay recorded logs or 1m OHLCV files to the live bot on the
+ * in-process simulator (paper trading) and give the same data to the bot-model backtest
+ * (from logs: the feature table and its per-second file), then compare them
  * trade by trade; writes `<out_dir>/parity.json` and prints one summary line.
  *
  * @module
@@ -44,7 +45,7 @@ const FLAGS = {
   replay: {
     type: "list",
     help:
-      "1m OHLCV CSV files: SYMBOL=path, or a path whose name starts with SYMBOL_",
+      "a recorded log directory, or 1m OHLCV CSV files: SYMBOL=path, or a path whose name starts with SYMBOL_",
   },
   funding: {
     type: "list",
@@ -79,7 +80,7 @@ const FLAGS = {
 } as const satisfies Record<string, FlagSpec>;
 
 const USAGE =
-  "Usage: deno task parity --replay BTCUSDT=ohlcv.csv [--symbols BTCUSDT] [--minutes 120] [--lockstep false --speed 60] [strategy flags of deno task live] --out_dir DIR";
+  "Usage: deno task parity --replay LOG_DIR | BTCUSDT=ohlcv.csv [--symbols BTCUSDT] [--minutes 120] [--lockstep false --speed 60] [strategy flags of deno task live] --out_dir DIR";
 
 /** Runs a parity check; returns the exit code. */
 export async function main(
@@ -111,22 +112,28 @@ export async function main(
     throw new UsageError("Missing --replay SYMBOL=ohlcv.csv (one per symbol)");
   }
   const source = replaySource(flags.replay, config.symbols, flags.funding);
-  if (source.kind !== "ohlcv") {
-    throw new UsageError(
-      `Invalid --replay ${
-        flags.replay.join(",")
-      }: parity takes 1m OHLCV files (recorded log directories are not supported yet)`,
-    );
+  const files = source.kind === "ohlcv" ? source.files : {};
+  if (source.kind === "logs") {
+    for (const name of ["kline.csv", "bookTicker.csv", "markPrice.csv"]) {
+      try {
+        await Deno.stat(`${source.logDir}/${name}`);
+      } catch {
+        throw new UsageError(
+          `Invalid --replay ${source.logDir}: no ${name} in it (a recorded log directory needs kline.csv, bookTicker.csv and markPrice.csv)`,
+        );
+      }
+    }
   }
-  const files = source.files;
   for (const s of config.symbols) {
+    if (source.kind !== "ohlcv") break;
     try {
       await Deno.stat(files[s]!);
     } catch {
       throw new UsageError(`Invalid --replay: ${files[s]} does not exist`);
     }
   }
-  for (const path of Object.values(source.funding ?? {})) {
+  const fundingFiles = source.kind === "ohlcv" ? source.funding ?? {} : {};
+  for (const path of Object.values(fundingFiles)) {
     try {
       await Deno.stat(path);
     } catch {
@@ -144,7 +151,10 @@ export async function main(
   setupLogging({ level: flags.log_level as "info", json: flags.log_json });
   const r = await runParity({
     files,
-    ...(source.funding ? { funding: source.funding } : {}),
+    ...(source.kind === "ohlcv" && source.funding
+      ? { funding: source.funding }
+      : {}),
+    ...(source.kind === "logs" ? { logDir: source.logDir } : {}),
     config,
     minutes: flags.minutes,
     speed: flags.speed,
@@ -162,6 +172,10 @@ export async function main(
         cause: error,
       });
     }
+    if (
+      error instanceof RangeError &&
+      /^Cannot (replay logs|compare)/.test(error.message)
+    ) throw new UsageError(`Invalid --replay: ${error.message}`);
     if (error instanceof FeatureInputError || error instanceof SyntaxError) {
       // an unreadable replay or funding file (empty, header-only, missing columns, bad
       // rows)

@@ -19,9 +19,12 @@
  *
  * Trade prices follow the replay (`lib/sim/log_source.ts`): each kline snapshot moves the
  * bar from the previous snapshot to its own values through the new extremes (the one
- * farther from the close first) to the close; a new bar starts at its open; a snapshot
- * recorded after its bar's end belongs to the bar's last second. Seconds with no row are
- * absent. The writer holds a few seconds (the lateness) per symbol, so memory is bounded.
+ * farther from the close first) to the close; a new bar starts at its open. The replay
+ * prints a snapshot's trades before the book and mark rows of the same `ts` (the recorder
+ * writes one `ts` per snapshot), so a second's trades meet the previous record's book and
+ * its mark meets its own. A snapshot recorded after its bar's end gets a record of its own
+ * at the bar's last millisecond (`t` = open time + 59999, the replay's time of its
+ * trades). Seconds with no row are absent. The writer holds a few seconds (the lateness) per symbol, so memory is bounded.
  * Pure: bytes in, bytes out through {@linkcode ByteSink}s.
  *
  * @module
@@ -111,7 +114,7 @@ class SymbolSeconds {
   mark = NaN;
   bid = NaN;
   ask = NaN;
-  /** The last second written. */
+  /** The key of the last record written. */
   flushed = -Infinity;
   readonly tag: Float64Array;
   readonly rec: Float64Array;
@@ -150,7 +153,7 @@ export class SecondSeriesWriter {
   constructor(parts: PartStore, latenessMs: number) {
     this.#parts = parts;
     this.#holdS = Math.ceil(latenessMs / 1000) + 2;
-    this.#ring = this.#holdS + 8;
+    this.#ring = 2 * (this.#holdS + 8);
   }
 
   /** Records dropped because they came later than the writer holds seconds. */
@@ -190,9 +193,12 @@ export class SecondSeriesWriter {
     st.high = high;
     st.low = low;
     st.close = close;
+    // a snapshot recorded after its bar's end: its trades end at the bar's last ms, after
+    // the book of the bar's last second (a record of its own at that ms)
     const barEnd = openTime + MINUTE_MS - 1;
-    const t = Math.max(Math.min(ts, barEnd), openTime);
-    const k = this.#slot(st, Math.floor(t / 1000));
+    const k = ts > barEnd
+      ? this.#slot(st, 2 * Math.floor(barEnd / 1000) + 1, barEnd)
+      : this.#slot(st, 2 * Math.floor(Math.max(ts, openTime) / 1000));
     if (k < 0) return;
     addTrades(st.rec, k * SECOND_STRIDE, path);
   }
@@ -204,7 +210,7 @@ export class SecondSeriesWriter {
     if (!(bid > 0 && ask > 0)) return;
     st.bid = bid;
     st.ask = ask;
-    const k = this.#slot(st, Math.floor(ts / 1000));
+    const k = this.#slot(st, 2 * Math.floor(ts / 1000));
     if (k < 0) return;
     st.rec[k * SECOND_STRIDE + F_BID] = bid;
     st.rec[k * SECOND_STRIDE + F_ASK] = ask;
@@ -216,7 +222,7 @@ export class SecondSeriesWriter {
     this.#see(ts);
     if (!(mark > 0)) return;
     st.mark = mark;
-    const k = this.#slot(st, Math.floor(ts / 1000));
+    const k = this.#slot(st, 2 * Math.floor(ts / 1000));
     if (k < 0) return;
     st.rec[k * SECOND_STRIDE + F_MARK] = mark;
   }
@@ -301,40 +307,44 @@ export class SecondSeriesWriter {
     this.#watermark = ts;
     const now = Math.floor(ts / 1000);
     if (now === before) return;
-    const target = now - this.#holdS;
+    const target = 2 * (now - this.#holdS);
     for (const st of this.#symbols) {
       if (st !== undefined) this.#flush(st, target);
     }
   }
 
-  /** The ring slot of second `sec` (created with the carried quotes); -1 when too late. */
-  #slot(st: SymbolSeconds, sec: number): number {
-    if (sec <= st.flushed) {
+  /**
+   * The ring slot of record `key` (created with the carried quotes); -1 when too late.
+   * Keys order the records: `2 × second` for a second's rows (`t` = the second's start),
+   * `2 × second + 1` for a late snapshot's trades at the bar's last ms `t`.
+   */
+  #slot(st: SymbolSeconds, key: number, t = (key / 2) * 1000): number {
+    if (key <= st.flushed) {
       st.dropped++;
       return -1;
     }
     const r = this.#ring;
-    const k = sec % r;
-    if (st.tag[k] === sec) return k;
-    if (st.tag[k]! > -Infinity) this.#flush(st, sec - r); // the slot's older second
-    // the quotes as of `sec`: the latest held second before it, else the carry
-    let from = -1, fromSec = -Infinity;
+    const k = key % r;
+    if (st.tag[k] === key) return k;
+    if (st.tag[k]! > -Infinity) this.#flush(st, key - r); // the slot's older record
+    // the quotes as of `key`: the latest held record before it, else the carry
+    let from = -1, fromKey = -Infinity;
     for (let j = 0; j < r; j++) {
       const s = st.tag[j]!;
-      if (s < sec && s > fromSec) {
-        fromSec = s;
+      if (s < key && s > fromKey) {
+        fromKey = s;
         from = j;
       }
     }
     const o = k * SECOND_STRIDE;
     const rec = st.rec;
-    rec[o + F_T] = sec * 1000;
+    rec[o + F_T] = t;
     rec[o + 1] =
       rec[o + 2] =
       rec[o + 3] =
       rec[o + F_LAST] =
         NaN;
-    if (from >= 0 && fromSec < sec) {
+    if (from >= 0) {
       const p = from * SECOND_STRIDE;
       rec[o + F_MARK] = rec[p + F_MARK]!;
       rec[o + F_BID] = rec[p + F_BID]!;
@@ -344,11 +354,11 @@ export class SecondSeriesWriter {
       rec[o + F_BID] = st.bid;
       rec[o + F_ASK] = st.ask;
     }
-    st.tag[k] = sec;
+    st.tag[k] = key;
     return k;
   }
 
-  /** Writes the held seconds up to `target` in order. */
+  /** Writes the held records up to key `target` in order. */
   #flush(st: SymbolSeconds, target: number): void {
     for (;;) {
       let k = -1, best = Infinity;

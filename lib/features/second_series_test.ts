@@ -136,7 +136,8 @@ Deno.test("the per-second file follows the replay's trade path, carries quotes a
     [1_000, N, N, N, 100, 100.05, 99.9, 100.1], // the book row of the same second
     [2_000, N, 99, 101, 100.5, 100.2, 99.9, 100.1],
     [3_000, N, N, N, 100.5, 100.2, 99.9, 100.1],
-    [59_000, 102, 101, 98, 98.5, 100.2, 99.9, 100.1], // 102 -> 101, then the late 98 -> 98.5
+    [59_000, N, N, 102, 101, 100.2, 99.9, 100.1],
+    [59_999, N, N, 98, 98.5, 100.2, 99.9, 100.1], // the late snapshot: the bar's last ms
     [61_000, N, N, N, N, 98.7, 99.9, 100.1],
     [62_000, N, 98.2, 99.5, 99.4, 98.7, 98.9, 99.1], // 98.5 99, then 98.2 99.5 99.4: extremes in order
   ]);
@@ -150,11 +151,11 @@ Deno.test("the per-second file follows the replay's trade path, carries quotes a
   equal(h.symbols[1]!.bars, 1);
   equal(rows(series.records.get("BBB")!).length, 1);
   // the last price of each bar's last record is the table's close
-  equal(aaa[3]![F_LAST], Number(aaaBars[0]!.close));
-  equal(aaa[5]![F_LAST], Number(aaaBars[1]!.close));
+  equal(aaa[4]![F_LAST], Number(aaaBars[0]!.close));
+  equal(aaa[6]![F_LAST], Number(aaaBars[1]!.close));
   equal(aaa[1]![F_MARK], 100.2);
-  equal(aaa[4]![F_BID], 99.9);
-  equal(aaa[5]![F_ASK], 99.1);
+  equal(aaa[5]![F_BID], 99.9);
+  equal(aaa[6]![F_ASK], 99.1);
 });
 
 Deno.test("a per-second file that does not match its table is refused in one line", () => {

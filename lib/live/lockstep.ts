@@ -11,6 +11,7 @@
 import type { FlagSpec } from "../cli/flags.ts";
 import type { ManualClock, SourceSpec } from "../sim/mod.ts";
 import { sleepReal } from "../time/clock.ts";
+import { LogSource } from "../sim/log_source.ts";
 
 /** The lockstep flags of `deno task paper` and `deno task parity`. */
 export const LOCKSTEP_STEP_FLAGS = {
@@ -43,10 +44,11 @@ export const DEFAULT_LOCKSTEP: LockstepOptions = { stepMs: 1_000, settleMs: 2 };
 
 /**
  * Where the manual clock must start for `source`: the current minute for the synthetic
- * market, the latest first bar plus the history for OHLCV files.
+ * market, the latest first bar plus the history for OHLCV files, and for recorded logs
+ * where the log replay itself starts (`LogSource.startTime`: the logs' first minute plus
+ * the history).
  *
- * @throws {RangeError} for a recorded-log replay (not supported in lockstep yet) or an
- * unreadable first bar
+ * @throws {RangeError} for an unreadable first bar or a log directory without rows
  */
 export async function lockstepStart(
   source: SourceSpec,
@@ -54,10 +56,10 @@ export async function lockstepStart(
   wallNow: number = Date.now(),
 ): Promise<number> {
   if (source.kind === "synthetic") return Math.floor(wallNow / 60_000) * 60_000;
-  if (source.kind !== "ohlcv") {
-    throw new RangeError(
-      "Cannot run in lockstep: only the synthetic market and OHLCV files are supported (not recorded logs yet)",
-    );
+  if (source.kind === "logs") {
+    const logs = new LogSource(source.logDir, [], historyMinutes);
+    logs.close();
+    return logs.startTime;
   }
   let first = -Infinity;
   for (const path of Object.values(source.files)) {
@@ -76,17 +78,72 @@ export async function lockstepStart(
 
 /**
  * Steps `manual` once `isReady()` (the bot is seeded and subscribed) until `isDone()`
- * (the session has stopped).
+ * (the session has stopped); after each step's `settleMs`, `idle(now)` (when given) may
+ * hold the next step until the bot has acted (see {@linkcode DecisionBarrier}).
  */
 export async function driveLockstep(
   manual: ManualClock,
   options: LockstepOptions,
   isReady: () => boolean,
   isDone: () => boolean,
+  idle?: (now: number) => Promise<void>,
 ): Promise<void> {
   while (!isReady() && !isDone()) await sleepReal(5);
   while (!isDone()) {
     manual.advance(options.stepMs);
     await sleepReal(options.settleMs);
+    if (idle !== undefined) await idle(manual.now());
+  }
+}
+
+/**
+ * Holds the lockstep after each step that closes a bar until the bot has decided on it:
+ * a decision (journal row) of every symbol for that bar, then its entries and their exits
+ * settled (`settle`), each wait capped at `capMs` of real time. Without it the bot, given
+ * only `settleMs` of real time per step, can decide some steps late on a loaded machine,
+ * on a book that has moved since the bar closed (a recorded-log replay's book changes
+ * every second); with it every decision and entry happens at the bar's close.
+ */
+export class DecisionBarrier {
+  #symbols: number;
+  #capMs: number;
+  #decided = new Map<number, number>();
+  #settle: (() => Promise<void>) | undefined;
+
+  /**
+   * @param symbols how many symbols decide on each bar
+   * @param capMs the longest real-time wait per condition
+   */
+  constructor(symbols: number, capMs = 3_000) {
+    this.#symbols = symbols;
+    this.#capMs = capMs;
+  }
+
+  /** Counts a decision (the session's `onDecision`). */
+  decided(barOpenTime: number): void {
+    this.#decided.set(barOpenTime, (this.#decided.get(barOpenTime) ?? 0) + 1);
+  }
+
+  /** What waits for entries in flight and their exits (the session's `settle`). */
+  set settle(fn: () => Promise<void>) {
+    this.#settle = fn;
+  }
+
+  /** The `idle` of {@linkcode driveLockstep}. */
+  async idle(now: number): Promise<void> {
+    if (now % 60_000 !== 0) return;
+    const bar = now - 60_000;
+    const until = performance.now() + this.#capMs;
+    while (
+      (this.#decided.get(bar) ?? 0) < this.#symbols && performance.now() < until
+    ) await sleepReal(1);
+    this.#decided.delete(bar - 60_000);
+    if (this.#settle === undefined) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.#settle(),
+      new Promise<void>((r) => (timer = setTimeout(r, this.#capMs))),
+    ]);
+    clearTimeout(timer);
   }
 }

@@ -1,7 +1,7 @@
 import { equal, rejects } from "node:assert/strict";
 import { ManualClock } from "../sim/clock.ts";
 import { SteppedBotClock } from "../time/stepped_clock.ts";
-import { driveLockstep, lockstepStart } from "./lockstep.ts";
+import { DecisionBarrier, driveLockstep, lockstepStart } from "./lockstep.ts";
 
 Deno.test("SteppedBotClock sleeps on the stepped time only", async () => {
   const manual = new ManualClock(1_000);
@@ -40,8 +40,15 @@ Deno.test("lockstepStart() and driveLockstep()", async () => {
     equal(await lockstepStart({ kind: "synthetic" }, 10, 90_500), 60_000);
     await rejects(
       lockstepStart({ kind: "logs", logDir: dir }, 10),
-      /not recorded logs/,
+      /no log files/,
     );
+    await Deno.writeTextFile(
+      `${dir}/kline.csv`,
+      "ts,symbol,open_time,open,high,low,close,volume,quote_volume,trades,taker_buy_volume\n" +
+        "1260500,BTCUSDT,1200000,1,1,1,1,1,1,1,1\n",
+    );
+    // the log replay's own start: the first row's minute plus the history
+    equal(await lockstepStart({ kind: "logs", logDir: dir }, 10), 1_860_000);
     const manual = new ManualClock(0);
     let steps = 0;
     await driveLockstep(
@@ -54,4 +61,27 @@ Deno.test("lockstepStart() and driveLockstep()", async () => {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("DecisionBarrier holds a bar-closing step until every symbol decided and the entries settled", async () => {
+  const barrier = new DecisionBarrier(2, 2_000);
+  const events: string[] = [];
+  barrier.settle = async () => {
+    await new Promise((r) => setTimeout(r, 10));
+    events.push("settled");
+  };
+  await barrier.idle(61_000); // not a bar close: no wait
+  equal(events.length, 0);
+  const held = barrier.idle(120_000).then(() => events.push("released"));
+  barrier.decided(60_000);
+  await new Promise((r) => setTimeout(r, 20));
+  equal(events.join(","), ""); // one symbol of two
+  barrier.decided(60_000);
+  await held;
+  equal(events.join(","), "settled,released");
+  // the cap: a bar nobody decides on is released after capMs of real time
+  const quick = new DecisionBarrier(1, 30);
+  const t0 = performance.now();
+  await quick.idle(180_000);
+  equal(performance.now() - t0 >= 25, true);
 });

@@ -32,6 +32,7 @@ import { createSigner } from "../exchange/sign/mod.ts";
 import { TradingClient } from "../exchange/trading/mod.ts";
 import { ManualClock } from "../sim/clock.ts";
 import {
+  DecisionBarrier,
   DEFAULT_LOCKSTEP,
   driveLockstep,
   type LockstepOptions,
@@ -40,6 +41,9 @@ import {
 import { orderFilters } from "../order/filters.ts";
 import { DEFAULT_ENTRY_LIMITS, priceBand } from "../order/entry_guard.ts";
 import { OHLCV_FUNDING_RATE } from "../sim/ohlcv_source.ts";
+import type { SourceSpec } from "../sim/mod.ts";
+import { secondFileOf } from "../features/second_series.ts";
+import { loadSeconds } from "../backtest/bot_model/run_bot.ts";
 import { readFeatureTable } from "../backtest/read_feature_table.ts";
 import { sliceSymbol } from "../backtest/walk_forward.ts";
 import { buildSignals } from "../backtest/signals.ts";
@@ -59,10 +63,15 @@ import {
 
 /** Options of {@linkcode runParity}. */
 export interface ParityOptions {
-  /** OHLCV files by symbol. */
+  /** OHLCV files by symbol (ignored with `logDir`). */
   readonly files: Readonly<Record<string, string>>;
   /** Funding-rate files (`funding_time,funding_rate`) by symbol; absent: 1 bp per 8 h. */
   readonly funding?: Readonly<Record<string, string>>;
+  /**
+   * A recorded log directory instead of OHLCV files: the paper bot trades the simulator's
+   * replay of the logs, the backtest runs on the table and per-second file built from them.
+   */
+  readonly logDir?: string;
   /** The bot's config (symbols, strategy, exits, notional, cooldown). */
   readonly config: LiveConfig;
   /** Simulated minutes of paper trading. */
@@ -111,9 +120,11 @@ export async function runParity(
     d = up;
   }
   await Deno.mkdir(dir, { recursive: true });
-  // 1. the feature tables, with the replay's funding (its files, or the constant rate);
-  // an unreadable replay file leaves nothing of this run behind
+  // 1. the feature tables, with the replay's funding (its files, or the constant rate;
+  // from logs: one table with its per-second file); an unreadable replay file leaves
+  // nothing of this run behind
   const written: string[] = [];
+  const logDir = options.logDir;
   const discard = async () => {
     for (const path of written) await Deno.remove(path).catch(() => {});
     if (created !== undefined) {
@@ -121,7 +132,15 @@ export async function runParity(
     }
   };
   try {
-    for (const s of c.symbols) {
+    if (logDir !== undefined) {
+      const table = `${dir}/features.csv`;
+      written.push(table, secondFileOf(table));
+      await buildFeatureFile({ logDir }, table, {
+        windows: [c.params.t],
+        volWindows: [c.params.v],
+      });
+    }
+    for (const s of logDir === undefined ? c.symbols : []) {
       let funding = options.funding?.[s];
       if (funding === undefined) {
         funding = `${dir}/${s}_funding.csv`;
@@ -142,6 +161,12 @@ export async function runParity(
     await discard();
     throw error;
   }
+  const logTable = logDir === undefined
+    ? undefined
+    : await readFeatureTable(`${dir}/features.csv`);
+  const perSecond = logTable === undefined
+    ? undefined
+    : await loadSeconds(`${dir}/features.csv`, logTable);
   // 2. paper trading on the replay
   const budget = Math.max(5_000, 250 * options.speed);
   const config: LiveConfig = {
@@ -158,11 +183,11 @@ export async function runParity(
   checkLiveConfig(config);
   const historyMinutes = Math.max(240, Math.max(c.params.t, c.params.v) + 10);
   const lockstep = options.lockstep ?? DEFAULT_LOCKSTEP;
-  const source = {
+  const source: SourceSpec = logDir !== undefined ? { kind: "logs", logDir } : {
     kind: "ohlcv",
     files: { ...options.files },
     ...(options.funding ? { funding: { ...options.funding } } : {}),
-  } as const;
+  };
   const manual = lockstep
     ? new ManualClock(await lockstepStart(source, historyMinutes))
     : undefined;
@@ -179,6 +204,7 @@ export async function runParity(
     throw error;
   });
   const journal = new Map<string, JournalRow>();
+  const barrier = new DecisionBarrier(c.symbols.length);
   const start = exchange.sim.clock.now();
   status(
     `paper: ${options.minutes} simulated minutes ${
@@ -198,8 +224,22 @@ export async function runParity(
     serverNow: () => exchange.sim.clock.now(),
     marketSilenceBudgetMs: exchange.silenceBudgetMs,
     resolveDelaysMs: [50, 100, 200, 400],
-    durationMs: options.minutes * 60_000,
-    onDecision: (row) => journal.set(`${row.symbol}|${row.barOpenTime}`, row),
+    // a log replay stops at the logs' last bar
+    durationMs: Math.min(
+      options.minutes * 60_000,
+      logTable === undefined ? Infinity : Math.max(
+        60_000,
+        Math.max(...logTable.symbols.map((f) => f.ts[f.bars - 1]! + BAR)) -
+          start,
+      ),
+    ),
+    onDecision: (row) => {
+      journal.set(`${row.symbol}|${row.barOpenTime}`, row);
+      barrier.decided(row.barOpenTime);
+    },
+    onSession: (session) => {
+      barrier.settle = () => session.settle();
+    },
     onReady: () => {
       ready = true;
     },
@@ -207,7 +247,13 @@ export async function runParity(
     done = true;
   });
   if (manual && lockstep) {
-    await driveLockstep(manual, lockstep, () => ready, () => done);
+    await driveLockstep(
+      manual,
+      lockstep,
+      () => ready,
+      () => done,
+      (now) => barrier.idle(now),
+    );
   }
   const summary = await session;
   const end = exchange.sim.clock.now();
@@ -220,17 +266,24 @@ export async function runParity(
   const backtest: ParityTrade[] = [];
   let fundingBt = 0;
   for (const s of c.symbols) {
-    const table = await readFeatureTable(`${dir}/${s}_features.csv`);
-    const full = table.symbols[0]!;
+    const table = logTable ??
+      await readFeatureTable(`${dir}/${s}_features.csv`);
+    const full = table.symbols.find((x) => x.symbol === s);
+    if (full === undefined) {
+      throw new RangeError(`Cannot compare ${s}: no bars of it in the replay`);
+    }
     // the bars closed by the end (a position still open is closed at the last close)
     const f = sliceSymbol(full, -Infinity, end - BAR + 1);
     const n = f.bars;
     const si = info.symbols.find((x) => x.symbol === s)!;
     const limits = c.entryLimits ?? DEFAULT_ENTRY_LIMITS;
-    const m = new BotMarket(f, orderFilters(si), 0.001, {
-      band: priceBand(si, limits.maxPriceDeviationBps),
-      limits,
-    });
+    const m = new BotMarket(
+      f,
+      orderFilters(si),
+      perSecond === undefined ? 0.001 : undefined,
+      { band: priceBand(si, limits.maxPriceDeviationBps), limits },
+      perSecond?.records.get(s),
+    );
     const sig = buildSignals(m.features, c.params);
     for (let i = 0; i < n; i++) {
       const close = f.ts[i]! + BAR;

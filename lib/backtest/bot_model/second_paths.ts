@@ -6,8 +6,9 @@
  * the last trade price (`CONTRACT_PRICE`), the stop-loss on the mark (`MARK_PRICE`), the
  * trailing stop on the last trade price (its extreme starts at the last price when it is
  * placed, activation when the extreme reaches the activation price, then it fires at
- * `extreme × (1 ∓ callback)`), each filling as a market order at the touch of that second
- * (a sell at the bid, a buy at the ask).
+ * `extreme × (1 ∓ callback)`), each filling as a market order at the touch (a sell at the
+ * bid, a buy at the ask) in effect when it triggers: a second's trades come before its
+ * book row (the previous record's touch), its mark after it (its own touch).
  *
  * Within a second the trade prices are visited in order, then the mark. Whole bars where
  * nothing can trigger are passed in O(1) from per-bar extremes (a trailing stop's extreme
@@ -157,7 +158,9 @@ export function walkSecondExits(
       }
       if (reason < 0 && s * rec[o + F_MARK]! <= slY) reason = 1;
       if (reason < 0) continue;
-      const touch = s > 0 ? rec[o + F_BID]! : rec[o + F_ASK]!;
+      // a trade-triggered exit meets the book before this record's rows
+      const ob = reason !== 1 && r > 0 ? o - SECOND_STRIDE : o;
+      const touch = s > 0 ? rec[ob + F_BID]! : rec[ob + F_ASK]!;
       out[EXIT_BAR] = j;
       const last = rec[o + F_LAST]!;
       // no book yet: the trade price, else the mark

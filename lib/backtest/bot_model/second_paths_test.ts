@@ -53,7 +53,7 @@ function walk(
   };
 }
 
-Deno.test("exits on the per-second path: TP on trades, SL on the mark, each at the touch of its second", () => {
+Deno.test("exits on the per-second path: TP on trades (at the touch before the second's book row), SL on the mark (at its second's touch)", () => {
   const sp = new SecondPaths(
     records([
       [10, N, N, N, 100, 100, 99.9, 100.1], // bar 0 (entry bar)
@@ -65,10 +65,11 @@ Deno.test("exits on the per-second path: TP on trades, SL on the mark, each at t
   );
   deepEqual(sp.bookAt(0), [99.9, 100.1]);
   deepEqual(Array.from(sp.start), [0, 1, 3, 4]);
-  // long: the trade at 100.5 reaches the TP before the mark reaches the SL
+  // long: the trade at 100.5 reaches the TP before the mark reaches the SL; it sells at
+  // the bid before second 62's book row (second 61's)
   deepEqual(walk(sp, 1, 100.4, 99.75), {
     bar: 1,
-    price: 100.2,
+    price: 100.1,
     reason: "tp",
     second: 62,
   });
@@ -86,10 +87,10 @@ Deno.test("exits on the per-second path: TP on trades, SL on the mark, each at t
     reason: "sl",
     second: 125,
   });
-  // short: TP at 99.05 by bar 2's trade at 99, bought at the ask
+  // short: TP at 99.05 by bar 2's trade at 99, bought at the ask before its book row
   deepEqual(walk(sp, -1, 99.05, 101), {
     bar: 2,
-    price: 99.1,
+    price: 100.4,
     reason: "tp",
     second: 125,
   });
@@ -109,7 +110,7 @@ Deno.test("the trailing stop starts at the last price at placement, activates, t
   );
   deepEqual(walk(sp, 1, 200, 50, 100.8, 0.005), {
     bar: 1,
-    price: 100.3,
+    price: 100.5,
     reason: "trail",
     second: 64,
   });
@@ -161,7 +162,10 @@ function naiveWalk(
 ) {
   let peak = s * 100, active = act < Infinity && peak >= s * act;
   const fire = (s > 0 ? 1 - cb : 1 + cb) * (1 + s * 1e-12);
+  let prev = rows[0]!;
   for (const row of rows) {
+    const before = prev;
+    prev = row;
     if (row[0]! < 60) continue;
     let reason = "";
     for (let q = 1; q <= 4 && reason === ""; q++) {
@@ -177,7 +181,8 @@ function naiveWalk(
     }
     if (reason === "" && s * row[5]! <= s * sl) reason = "sl";
     if (reason !== "") {
-      return { reason, second: row[0]!, price: s > 0 ? row[6]! : row[7]! };
+      const book = reason === "sl" ? row : before;
+      return { reason, second: row[0]!, price: s > 0 ? book[6]! : book[7]! };
     }
   }
   return { reason: "end", second: NaN, price: NaN };

@@ -468,7 +468,7 @@ Deno.test("with per-second paths: entry at the recorded touch, exit on the secon
     "tp",
     1,
   ]);
-  equal(tr.exitPrice, 100.6); // the bid of the triggering second
+  equal(tr.exitPrice, 100.4); // the bid before the triggering second's book row
   equal(trades[1]!.entryBar, 1);
   trades.length = 0;
   const series = newBotSeries(f.bars);
