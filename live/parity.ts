@@ -24,6 +24,7 @@ import { runParity } from "../lib/parity/run_parity.ts";
 import { replaySource } from "../lib/live/replay_source.ts";
 import { LOCKSTEP_STEP_FLAGS } from "../lib/live/lockstep.ts";
 import { FundingFileError, FundingSchedule } from "../lib/sim/mod.ts";
+import { LogSource } from "../lib/sim/log_source.ts";
 
 const {
   rest_url: _rest,
@@ -122,6 +123,17 @@ export async function main(
           `Invalid --replay ${source.logDir}: no ${name} in it (a recorded log directory needs kline.csv, bookTicker.csv and markPrice.csv)`,
         );
       }
+    }
+  }
+  if (source.kind === "logs") {
+    try {
+      // every symbol has rows at the start of the logs (checked before anything is written)
+      new LogSource(source.logDir, config.symbols, 0).close();
+    } catch (error) {
+      if (error instanceof RangeError || error instanceof SyntaxError) {
+        throw new UsageError(`Invalid --replay: ${error.message}`);
+      }
+      throw error;
     }
   }
   for (const s of config.symbols) {

@@ -36,9 +36,25 @@ Deno.test("parity.ts refuses bad input with one line and exit 2", async () => {
     const bad = `${dir}/bad_funding.csv`;
     await Deno.writeTextFile(bad, "funding_time,funding_rate\n1,x\n");
     const replay = ["--replay", `BTCUSDT=${FIXTURE}`, "--minutes", "1"];
+    // recorded logs of ETHUSDT only
+    await Deno.mkdir(`${dir}/eth_logs`);
+    await Deno.writeTextFile(
+      `${dir}/eth_logs/kline.csv`,
+      "ts,symbol,open_time,close_time,open,high,low,close,volume,quote_volume,trades,taker_buy_volume,is_closed\n" +
+        "1750000020102,ETHUSDT,1750000020000,1750000079999,1,1,1,1,1,1,1,1,false\n",
+    );
+    await Deno.writeTextFile(
+      `${dir}/eth_logs/bookTicker.csv`,
+      "ts,symbol,event_time,bid_price,bid_qty,ask_price,ask_qty\n",
+    );
+    await Deno.writeTextFile(
+      `${dir}/eth_logs/markPrice.csv`,
+      "ts,symbol,event_time,mark_price,index_price,funding_rate,next_funding_time\n",
+    );
     const cases: [string[], RegExp][] = [
       [[], /Missing --replay/],
-      [["--replay", dir], /recorded log directories are not supported yet/],
+      [["--replay", dir], /no kline\.csv in it/],
+      [["--replay", `${dir}/eth_logs`], /no rows for BTCUSDT/],
       [["--replay", `BTCUSDT=${dir}/none.csv`], /does not exist/],
       [["--replay", `ETHUSDT=${dir}/x.csv`], /no file for symbol BTCUSDT/],
       [
