@@ -4,7 +4,8 @@
  * peak RSS of a 1M-bar run.
  *
  * Flags: `--bars 100000` (speed run), `--big_bars 1000000` (RSS run; 0 = skip),
- * `--workers N` (default: all cores), `--model bot` (the bot model instead,
+ * `--workers N` (default: all cores), `--model bot` (the bot model instead, with a
+ * per-second-paths case of `--seconds_bars 20000` bars;
  * `bot_backtest_bench.ts`), `--grid dense`: instead, the reference grid of issue 16
  * (1,000 configs, 100 signal sets, ~7,000 trades on the densest config) run as the user runs
  * it, `deno task backtest` in a fresh process, timed end to end from the CSV, best of `--runs`.
@@ -22,7 +23,7 @@ import {
   syntheticCsvLines,
 } from "../lib/backtest/mod.ts";
 import { writeLines } from "../lib/backtest/outputs.ts";
-import { botBench } from "./bot_backtest_bench.ts";
+import { botBench, botSecondsBench } from "./bot_backtest_bench.ts";
 
 const GRID: GridSpec = {
   k: [1, 2, 3, 4],
@@ -131,6 +132,14 @@ async function main(): Promise<number> {
       min: 0,
       help: "worker threads",
     },
+    "seconds_bars": {
+      type: "number",
+      default: 20_000,
+      integer: true,
+      min: 0,
+      help:
+        "with --model bot: bars of the per-second-paths case (60 seconds each; 0 = skip)",
+    },
     model: {
       type: "string",
       default: "vbt",
@@ -159,6 +168,11 @@ async function main(): Promise<number> {
   if (flags.model === "bot") {
     try {
       for (const line of await botBench(dir, flags.bars)) print(line);
+      if (flags.seconds_bars > 0) {
+        for (const line of await botSecondsBench(dir, flags.seconds_bars)) {
+          print(line);
+        }
+      }
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

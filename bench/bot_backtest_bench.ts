@@ -3,13 +3,23 @@
  * prepare the market, signals, simulation, ranking, outputs) on the same synthetic 1m
  * bars as the vectorbt-model benchmark, over a grid of the same shape in the bot's
  * parameters. Prints wall-clock figures and, because a shared machine can starve the
- * process, the figures per second of this process's CPU time too.
+ * process, the figures per second of this process's CPU time too. A second case runs the
+ * grid with per-second paths (a `.1s` companion file of 60 seconds per bar).
  *
  * @module
  */
 import process from "node:process";
 import { writeLines } from "../lib/backtest/outputs.ts";
-import { syntheticCsvLines } from "../lib/backtest/synthetic_table.ts";
+import {
+  syntheticCsvLines,
+  syntheticTable,
+} from "../lib/backtest/synthetic_table.ts";
+import type { SymbolFeatures } from "../lib/backtest/feature_table.ts";
+import type { PartStore } from "../lib/features/build_from_logs.ts";
+import {
+  secondFileOf,
+  SecondSeriesWriter,
+} from "../lib/features/second_series.ts";
 import type { BotGridSpec } from "../lib/backtest/bot_model/bot_grid.ts";
 import { runBotBacktest } from "../lib/backtest/bot_model/run_bot.ts";
 import {
@@ -88,4 +98,128 @@ export async function botBench(dir: string, bars: number): Promise<string[]> {
 
 function cpuSeconds(u: { user: number; system: number }): number {
   return (u.user + u.system) / 1e6;
+}
+
+/**
+ * Writes the per-second companion file of a synthetic table through the feature
+ * builder's own writer: per bar 60 kline snapshots walking open → first extreme → second
+ * extreme → close (random seconds, rounded to the 0.1 tick), a book one tick around each
+ * price and the mark at the price.
+ */
+function writeSyntheticSeconds(
+  dir: string,
+  features: string,
+  f: SymbolFeatures,
+): void {
+  const part = (id: number) => `${dir}/seconds_part_${id}`;
+  const parts: PartStore = {
+    create: (id) =>
+      Deno.openSync(part(id), { write: true, create: true, truncate: true }),
+    open: (id) => Deno.openSync(part(id), { read: true }),
+  };
+  const w = new SecondSeriesWriter(parts, 10_000);
+  let seed = 12345;
+  const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const anchorsT = [0, 0, 0, 59], anchorsP = [0, 0, 0, 0];
+  for (let i = 0; i < f.bars; i++) {
+    const t0 = f.ts[i]!, o = f.open[i]!, h = f.high[i]!, l = f.low[i]!;
+    const c = f.close[i]!;
+    const a = 1 + Math.floor(rnd() * 57),
+      b = a + 1 + Math.floor(rnd() * (58 - a));
+    const highFirst = rnd() < 0.5;
+    anchorsT[1] = a;
+    anchorsT[2] = b;
+    anchorsP[0] = o;
+    anchorsP[1] = highFirst ? h : l;
+    anchorsP[2] = highFirst ? l : h;
+    anchorsP[3] = c;
+    let hi = o, lo = o, seg = 0;
+    w.bar(0, t0);
+    for (let s = 0; s < 60; s++) {
+      while (seg < 2 && s > anchorsT[seg + 1]!) seg++;
+      const x0 = anchorsT[seg]!, x1 = anchorsT[seg + 1]!;
+      const p0 = anchorsP[seg]!, p1 = anchorsP[seg + 1]!;
+      const p = Math.min(
+        h,
+        Math.max(
+          l,
+          Math.round((p0 + (p1 - p0) * (s - x0) / (x1 - x0)) * 10) / 10,
+        ),
+      );
+      hi = Math.max(hi, p);
+      lo = Math.min(lo, p);
+      const ts = t0 + s * 1000 + 100;
+      w.kline(ts, 0, t0, o, hi, lo, p);
+      w.book(ts, 0, p - 0.1, p + 0.1);
+      w.mark(ts, 0, p);
+    }
+  }
+  const out = Deno.openSync(secondFileOf(features), {
+    write: true,
+    create: true,
+    truncate: true,
+  });
+  try {
+    w.finish(out, [0], [f.symbol], features);
+  } finally {
+    out.close();
+    Deno.removeSync(part(0));
+  }
+}
+
+/**
+ * The per-second-paths case: the same grid on `bars` synthetic bars with a companion file
+ * of 60 seconds per bar (exits walked on the seconds); returns the printed lines.
+ */
+export async function botSecondsBench(
+  dir: string,
+  bars: number,
+): Promise<string[]> {
+  const features = `${dir}/bot_seconds_${bars}.csv`;
+  await writeLines(features, syntheticCsvLines({ bars, symbols: ["BTCUSDT"] }));
+  const table = syntheticTable({ bars, symbols: ["BTCUSDT"] });
+  writeSyntheticSeconds(dir, features, table.symbols[0]!);
+  const fileMb = Deno.statSync(secondFileOf(features)).size / 2 ** 20;
+  const cpu0 = process.cpuUsage();
+  const rss0 = Deno.memoryUsage().rss;
+  let simCpu = 0;
+  const summary = await runBotBacktest({
+    features,
+    out: `${dir}/bot_seconds_out_${bars}`,
+    grid: BOT_BENCH_GRID,
+    costs: { takerFeeBps: 3.5, exitSlippageBps: 1, intrabar: "stop_first" },
+    top: 5,
+    onStatus: () => {
+      simCpu = cpuSeconds(process.cpuUsage(cpu0));
+    },
+  });
+  const cpu = cpuSeconds(process.cpuUsage(cpu0));
+  const rss = Deno.memoryUsage().rss;
+  await Deno.remove(features);
+  await Deno.remove(secondFileOf(features));
+  const bc = summary.barConfigs;
+  const rows = summary.scopes[0]!.rows;
+  let trades = 0;
+  for (let c = 0; c < summary.configs.count; c++) {
+    trades += rows[c * N_BOT_METRICS + BOT_METRICS.indexOf("n_trades")]!;
+  }
+  const simWall = summary.seconds.simulate;
+  return [
+    `bot model, per-second paths: ${bars} bars (${bars * 60} seconds, ${
+      fileMb.toFixed(0)
+    } MiB .1s file) x ${summary.configs.count} configs = ${
+      bc.toExponential(3)
+    } bar-configs (one thread), ${
+      (trades / summary.configs.count).toFixed(0)
+    } trades per config`,
+    `  simulation ${simWall.toFixed(2)} s wall: ${
+      (bc / simWall / 1e6).toFixed(1)
+    } M bar-configs/s; CPU ${
+      (cpu - simCpu).toFixed(2)
+    } s after the table was read: ${
+      (bc / (cpu - simCpu) / 1e6).toFixed(1)
+    } M bar-configs per CPU-second; RSS ${(rss / 2 ** 20).toFixed(0)} MiB (${
+      ((rss - rss0) / 2 ** 20).toFixed(0)
+    } MiB more than before the run)`,
+  ];
 }
