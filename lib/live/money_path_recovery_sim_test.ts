@@ -206,3 +206,26 @@ Deno.test("money path: a fill without avgPrice and a failed position read is sti
   );
   deepEqual(rig.mgr.unprotected(), []);
 });
+
+Deno.test("money path: a stop-loss whose placement never reached the exchange is sent again at once", async () => {
+  // the live client's resolve delays: 250, 500, 1000, 2000, 4000 ms of queries
+  await using rig = await startMoneyRig({ noTrailing: true }, {}, S, {
+    resolveDelaysMs: [250, 500, 1_000, 2_000, 4_000],
+  });
+  const entryPrice = manualLong(rig, "0.001");
+  // a gateway 503 before the engine: the stop was never placed
+  rig.sim.sim.faults.failNext(1, { status: 503 });
+  const t0 = performance.now();
+  const t = rig.sim.clock.now();
+  await rig.mgr.onEvent({
+    kind: "position",
+    position: { symbol: S, amount: "0.001", entryPrice, updateTime: t },
+    time: t,
+  });
+  const ms = performance.now() - t0;
+  // invariant: a reduce-only order's resolution ends at the first "not found" and the
+  // stop is sent again, well within the 2 s alarm (not after 7.75 s of queries)
+  equal(rig.exits().filter((o) => o.origType === "STOP_MARKET").length, 1);
+  ok(ms < 2_000, `the stop-loss took ${Math.round(ms)} ms`);
+  ok(rig.actions().includes("exit_unknown"), rig.actions().join(","));
+});

@@ -69,11 +69,20 @@ export class TradingPort implements ExchangePort {
     this.#api = api;
   }
 
-  /** Places an order (`newOrderRespType=RESULT`); a lost reply is resolved by client id. */
+  /**
+   * Places an order (`newOrderRespType=RESULT`); a lost reply is resolved by client id.
+   * Invariant: a reduce-only order's resolution ends at the first "not found" (the order
+   * manager may send it again: a duplicate cannot open or grow a position), so a lost
+   * stop-loss is placed again at once instead of after seconds of queries; an entry is
+   * queried through every resolve delay and never sent again.
+   */
   async placeOrder(spec: OrderSpec): Promise<PlaceResult> {
     let res;
     try {
-      res = await this.#api.placeOrder(orderRequest(spec));
+      res = await this.#api.placeOrder(
+        orderRequest(spec),
+        spec.reduceOnly ? { notFoundEnds: true } : {},
+      );
     } catch (e) {
       if (e instanceof OrderRateLimitError) {
         return { kind: "rejected", code: -1015, message: e.message };

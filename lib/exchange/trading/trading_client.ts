@@ -105,6 +105,14 @@ export interface TradingClientOptions {
 export interface PlaceOrderOptions extends CallOptions {
   /** Rate priority. @default {"exit" for reduce-only/close-position orders, else "entry"} */
   priority?: Exclude<OrderPriority, "cancel">;
+  /**
+   * An unknown outcome ends at the first "not found" answer (`unknown` with
+   * `notFound: 1`) instead of querying through every resolve delay: for reduce-only
+   * orders, which the caller may send again without risk (a duplicate cannot open or grow
+   * a position), so a stop-loss that never reached the exchange is not left unplaced for
+   * seconds of queries. Never for entries. @default {false}
+   */
+  notFoundEnds?: boolean;
 }
 
 /** The outcome of {@linkcode TradingClient.placeOrder}. */
@@ -301,7 +309,7 @@ export class TradingClient {
     symbol: string,
     clientOrderId: string,
     cause: unknown,
-    options: CallOptions,
+    options: PlaceOrderOptions,
   ): Promise<PlaceOrderResult> {
     let notFound = 0;
     let queries = 0;
@@ -320,8 +328,10 @@ export class TradingClient {
         });
         return { status: "placed", clientOrderId, order, resolved: true };
       } catch (e) {
-        if (e instanceof ExchangeError && e.code === NOT_FOUND) notFound++;
-        else if (options.signal?.aborted) throw e;
+        if (e instanceof ExchangeError && e.code === NOT_FOUND) {
+          notFound++;
+          if (options.notFoundEnds) break;
+        } else if (options.signal?.aborted) throw e;
       }
     }
     log.error(

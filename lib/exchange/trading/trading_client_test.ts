@@ -498,6 +498,36 @@ for (const scheme of SCHEMES) {
         );
       },
     );
+    await t.step(
+      "notFoundEnds: the first not-found ends it (a reduce-only order)",
+      async () => {
+        await using r = rig(scheme);
+        r.venue.orderFaults.push("503");
+        for (let i = 0; i < 3; i++) {
+          r.venue.scripted.push([
+            "GET",
+            "/order",
+            400,
+            -2013,
+            "Order does not exist.",
+          ]);
+        }
+        const res = await r.client.placeOrder({
+          symbol: "BTCUSDT",
+          side: "SELL",
+          type: "STOP_MARKET",
+          stopPrice: "50000",
+          quantity: "0.010",
+          reduceOnly: true,
+          newClientOrderId: "ghost-2",
+        }, { notFoundEnds: true });
+        equal(res.status, "unknown");
+        if (res.status === "unknown") {
+          equal(res.queries, 1);
+          equal(res.notFound, 1);
+        }
+      },
+    );
   });
 
   Deno.test(`TradingClient (${scheme}) puts exits and cancels before entries when the order budget is short`, async (t) => {
