@@ -6,7 +6,8 @@
  * walk-forward against the grid time of its in-sample bars.
  *
  * Flags: `--bars 100000`, `--configs 9720` (the grid below, cut to size), `--workers N`,
- * `--cscv_only` (skip the grid runs), `--walk_forward is=30d,oos=7d` (default: skip).
+ * `--cscv_only` (skip the grid runs), `--walk_forward is=30d,oos=7d` (default: skip),
+ * `--model bot` (the bot model's grid of the same shape, on one thread, instead).
  *
  * @module
  */
@@ -18,6 +19,24 @@ import {
 } from "../lib/backtest/mod.ts";
 import { writeLines } from "../lib/backtest/outputs.ts";
 import { cscv, parseWalkForward } from "../lib/research/mod.ts";
+import { runBotBacktest } from "../lib/backtest/bot_model/run_bot.ts";
+import type { BotGridSpec } from "../lib/backtest/bot_model/bot_grid.ts";
+
+/** The bot model's grid of the same shape (stops in bp; 500 USDT fits synthetic BTC). */
+const BOT_GRID: BotGridSpec = {
+  k: [1, 2, 3, 4, 5],
+  n: [1, 2, 3],
+  T: [10, 30, 60],
+  V: [10, 30, 60],
+  "max_spread_bps": [5],
+  "max_funding_bps": [10],
+  "tp_bps": [20, 40, 60, 80, 120, 160],
+  "sl_bps": [20, 30, 40, 60, 80, 120],
+  "trail_activation_bps": [0, 20],
+  "trail_callback_pct": [0.5],
+  cooldown: [60],
+  "order_notional": [500],
+};
 
 const GRID: GridSpec = {
   k: [1, 2, 3, 4, 5],
@@ -72,6 +91,12 @@ const SPECS = {
     type: "string",
     help: "also time a walk-forward, e.g. is=30d,oos=7d",
   },
+  model: {
+    type: "string",
+    default: "vbt",
+    choices: ["vbt", "bot"],
+    help: "engine of the grid runs: vbt or bot (one thread)",
+  },
 } as const;
 
 async function main(args: readonly string[]): Promise<number> {
@@ -103,8 +128,21 @@ async function main(args: readonly string[]): Promise<number> {
     const features = `${dir}/features.csv`;
     await writeLines(
       features,
-      syntheticCsvLines({ bars: flags.bars, symbols: ["BENCH"] }),
+      syntheticCsvLines({
+        bars: flags.bars,
+        symbols: [flags.model === "bot" ? "BTCUSDT" : "BENCH"],
+      }),
     );
+    if (flags.model === "bot") {
+      await botRuns(
+        features,
+        dir,
+        flags.configs,
+        flags.bars,
+        flags.walk_forward,
+      );
+      return 0;
+    }
     // Cut the grid to about --configs configs by trimming the stop lists.
     const grid = { ...GRID };
     let size = 1;
@@ -161,6 +199,62 @@ async function main(args: readonly string[]): Promise<number> {
     await Deno.remove(dir, { recursive: true });
   }
   return 0;
+}
+
+/** (2) and (3) for the bot model: the grid with and without PBO, the walk-forward. */
+async function botRuns(
+  features: string,
+  dir: string,
+  maxConfigs: number,
+  bars: number,
+  walkForward: string | undefined,
+): Promise<void> {
+  const grid = { ...BOT_GRID };
+  let size = 1;
+  for (const v of Object.values(grid)) size *= v.length;
+  while (size > maxConfigs && grid.tp_bps.length > 1) {
+    size = size / grid.tp_bps.length * (grid.tp_bps.length - 1);
+    grid.tp_bps = grid.tp_bps.slice(0, -1);
+  }
+  const run = async (pbo: number | "off", wf?: string) => {
+    const t0 = performance.now();
+    const sum = await runBotBacktest({
+      features,
+      out: `${dir}/bot_${pbo}`,
+      grid,
+      costs: { takerFeeBps: 3.5, exitSlippageBps: 1, intrabar: "stop_first" },
+      top: 0,
+      pbo,
+      ...(wf !== undefined ? { walkForward: parseWalkForward(wf) } : {}),
+    });
+    return { total: (performance.now() - t0) / 1000, sum };
+  };
+  const off = await run("off");
+  const on = await run(16);
+  print(
+    `bot grid ${off.sum.configs.count} configs x ${bars} bars, one thread: --pbo off ${
+      off.total.toFixed(2)
+    } s (simulate ${off.sum.seconds.simulate.toFixed(2)} s), --pbo 16 ${
+      on.total.toFixed(2)
+    } s (simulate ${on.sum.seconds.simulate.toFixed(2)} s, rank+PBO ${
+      on.sum.seconds.rank.toFixed(2)
+    } s): PBO adds ${(on.total - off.total).toFixed(2)} s`,
+  );
+  if (walkForward !== undefined) {
+    const wf = await run("off", walkForward);
+    const rows = wf.sum.walkForward![0]!.rows;
+    const isBars = rows.reduce((a, x) => a + x.isBars, 0);
+    const perBar = off.sum.seconds.simulate / bars;
+    print(
+      `bot walk-forward ${walkForward}: ${rows.length} windows, ${isBars} IS bars: ${
+        wf.sum.seconds.walkForward.toFixed(2)
+      } s vs ${
+        (perBar * isBars).toFixed(2)
+      } s for a grid over that many bars (${
+        ((wf.sum.seconds.walkForward / (perBar * isBars) - 1) * 100).toFixed(0)
+      } % more)`,
+    );
+  }
 }
 
 if (import.meta.main) await runMain(() => main(Deno.args));

@@ -157,7 +157,14 @@ export interface BotBacktestSummary {
   /** Bar-configs simulated. */
   readonly barConfigs: number;
   /** Seconds: simulate, total. */
-  readonly seconds: { readonly simulate: number; readonly total: number };
+  readonly seconds: {
+    readonly simulate: number;
+    /** Ranking, deflation and PBO. */
+    readonly rank: number;
+    /** Walk-forward (0 without). */
+    readonly walkForward: number;
+    readonly total: number;
+  };
   /** Files written, relative to `out`. */
   readonly files: readonly string[];
 }
@@ -417,6 +424,7 @@ export async function runBotBacktest(
     }
   }
 
+  const tRank = performance.now();
   let walkForward: WalkForwardSymbol[] | undefined;
   if (windows !== undefined) {
     status(
@@ -448,6 +456,7 @@ export async function runBotBacktest(
     );
   }
 
+  const tWfo = performance.now();
   const stage = await stageDir(options.out);
   try {
     const path = (name: string) => `${stage}/${name}`;
@@ -616,6 +625,8 @@ export async function runBotBacktest(
     const tEnd = performance.now();
     const seconds = {
       simulate: (tSim - tSim0) / 1000,
+      rank: (tRank - tSim) / 1000,
+      walkForward: (tWfo - tRank) / 1000,
       total: (tEnd - t0) / 1000,
     };
     const manifest = {
