@@ -9,6 +9,7 @@
 import {
   type BlockColumns,
   cscv,
+  type CscvMetric,
   type CscvResult,
   type CscvSelect,
   deflatedHurdle,
@@ -200,6 +201,7 @@ export function blockColumns(
   result: StatsSource,
   s: number,
   configs: Int32Array,
+  scale?: (c: number) => number,
 ): BlockColumns {
   const nb = result.blocks, m = configs.length;
   const n = new Float64Array(nb * m),
@@ -207,19 +209,44 @@ export function blockColumns(
     m2 = new Float64Array(nb * m);
   for (let j = 0; j < m; j++) {
     const o = (s * result.configs + configs[j]!) * nb * 3;
+    const f = scale?.(configs[j]!) ?? 1;
     for (let b = 0; b < nb; b++) {
       n[b * m + j] = result.blockStats[o + 3 * b]!;
-      mean[b * m + j] = result.blockStats[o + 3 * b + 1]!;
-      m2[b * m + j] = result.blockStats[o + 3 * b + 2]!;
+      mean[b * m + j] = result.blockStats[o + 3 * b + 1]! * f;
+      m2[b * m + j] = result.blockStats[o + 3 * b + 2]! * f * f;
     }
   }
   return { blocks: nb, configs: m, n, mean, m2 };
 }
 
 /**
+ * How PBO scores a half: per-bar Sharpe (the default, and the only choice for a ranking
+ * metric that per-block `(n, mean, M2)` cannot give), or the half's sum of returns times a
+ * per-config factor (the bot model's `net_pnl`: returns on `order_notional` times the
+ * notional are USDT, and they add up).
+ */
+export interface PboScore {
+  /** The CSCV metric. */
+  readonly metric: CscvMetric;
+  /** With "sum": the factor of config c's returns. */
+  readonly scale?: (c: number) => number;
+  /** Shown annualised (Sharpe) or as it is. */
+  readonly annualised: boolean;
+  /** What `pbo.json` says about the metric. */
+  readonly text: string;
+}
+
+/** The default {@linkcode PboScore}: per-bar Sharpe. */
+export const SHARPE_SCORE: PboScore = {
+  metric: "sharpe",
+  annualised: true,
+  text: "sharpe (per-bar, ddof 1; shown annualised)",
+};
+
+/**
  * PBO of one ranking: CSCV over its eligible configs (config-id order, so ties go to the
- * lowest id) with per-bar Sharpe as the metric, on the given symbols (several: the mean of
- * their Sharpes, as the aggregate ranking). `selectFor(ids)` gives the selection rule over
+ * lowest id) scored by `score` (default per-bar Sharpe), on the given symbols (several: the
+ * mean of their Sharpes as the aggregate ranking, or the sum of their sums). `selectFor(ids)` gives the selection rule over
  * the eligible ids (default: the in-sample maximum).
  *
  * @throws RangeError without block statistics or below {@linkcode MIN_PBO_CONFIGS} configs
@@ -229,6 +256,7 @@ export function pboOfRanking(
   symbols: readonly number[],
   eligible: Int32Array,
   selectFor?: (ids: Int32Array) => CscvSelect,
+  score: PboScore = SHARPE_SCORE,
 ): CscvResult {
   if (result.blocks === 0) {
     throw new RangeError(
@@ -241,8 +269,16 @@ export function pboOfRanking(
     );
   }
   const ids = Int32Array.from(eligible).sort();
-  const cols = symbols.map((s) => blockColumns(result, s, ids));
-  const r = cscv(cols, selectFor ? { select: selectFor(ids) } : {});
+  // CSCV averages the symbols' scores; a sum over several symbols is their mean times
+  // their count.
+  const k = symbols.length, f = score.scale;
+  const cols = symbols.map((s) =>
+    blockColumns(result, s, ids, f && ((c) => f(c) * k))
+  );
+  const r = cscv(cols, {
+    metric: score.metric,
+    ...(selectFor ? { select: selectFor(ids) } : {}),
+  });
   // Report chosen configs by config id, not by position in the eligible list.
   const chosen = r.chosen.map((j) => j < 0 ? -1 : ids[j]!);
   return { ...r, chosen };
@@ -263,6 +299,7 @@ export function pboPerScope(
   symbols: readonly string[],
   select: ((ids: Int32Array) => CscvSelect) | undefined,
   explicit: boolean,
+  score: PboScore = SHARPE_SCORE,
 ): { pbo: Map<string, CscvResult>; skipped?: string } {
   const pbo = new Map<string, CscvResult>();
   let skipped: string | undefined;
@@ -273,7 +310,7 @@ export function pboPerScope(
     try {
       pbo.set(
         scope.scope,
-        pboOfRanking(source, syms, scope.deflation!.eligible, select),
+        pboOfRanking(source, syms, scope.deflation!.eligible, select, score),
       );
     } catch (error) {
       if (!(error instanceof RangeError) || explicit) throw error;
@@ -303,4 +340,21 @@ export function deflationJson(
     };
   }
   return out;
+}
+
+/**
+ * The vectorbt model's PBO score for `--rank_by`: per-bar Sharpe always. The other ranking
+ * metrics cannot be scored from per-block `(n, mean, M2)`: total_return, total_profit and
+ * final_value compound (a half needs the product of `1 + r`, not the sum), max_drawdown is a
+ * path statistic, and win_rate, profit_factor and avg_trade_return are per-trade; `pbo.json`
+ * says so.
+ */
+export function vbtPboScore(rankBy: string): PboScore {
+  return rankBy === "sharpe"
+    ? { ...SHARPE_SCORE, text: `${SHARPE_SCORE.text}, the ranking metric` }
+    : {
+      ...SHARPE_SCORE,
+      text:
+        `${SHARPE_SCORE.text}; not --rank_by ${rankBy}: a half's compounded return, drawdown or per-trade statistic does not follow from per-block (n, mean, M2) statistics`,
+    };
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { deflateRanking } from "./honest_rank.ts";
+import { deflateRanking, pboOfRanking } from "./honest_rank.ts";
 import { honestLines } from "./honest_summary.ts";
 import { M, N_METRICS } from "./metrics.ts";
 import { dsr, N_MOMENTS, psr } from "../research/mod.ts";
@@ -83,4 +83,70 @@ Deno.test("honestLines() prints the noise line, the winner's DSR and the PBO", (
     [{ scope: "X", rows, order: Int32Array.from([0, 1, 2]), deflation }],
   );
   assert.match(agg[1]!, /its DSR per symbol: X 0\.\d{4} \(N=3\)/);
+});
+
+Deno.test("pboOfRanking() with the sum score: a half's sum of returns times the config's factor", () => {
+  let seed = 7;
+  const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const configs = 12, blocks = 6;
+  const blockStats = new Float64Array(configs * blocks * 3);
+  for (let c = 0; c < configs; c++) {
+    for (let b = 0; b < blocks; b++) {
+      const o = (c * blocks + b) * 3;
+      blockStats[o] = 100 + Math.floor(rnd() * 50);
+      blockStats[o + 1] = (rnd() - 0.5) * 1e-3;
+      blockStats[o + 2] = rnd() * 1e-4;
+    }
+  }
+  const source = {
+    symbols: 1,
+    configs,
+    moments: new Float64Array(configs * N_MOMENTS),
+    blocks,
+    blockStats,
+  };
+  const scale = (c: number) => 25 * (c + 1); // e.g. order_notional
+  const total = (c: number) => {
+    let s = 0;
+    for (let b = 0; b < blocks; b++) {
+      const o = (c * blocks + b) * 3;
+      s += blockStats[o]! * blockStats[o + 1]! * scale(c);
+    }
+    return s;
+  };
+  const eligible = Int32Array.from({ length: configs }, (_, c) => c);
+  const r = pboOfRanking(source, [0], eligible, undefined, {
+    metric: "sum",
+    scale,
+    annualised: false,
+    text: "net_pnl",
+  });
+  assert.equal(r.splits, 20);
+  for (let k = 0; k < r.splits; k++) {
+    const c = r.chosen[k]!;
+    // the two halves partition the blocks: IS + OOS = the config's whole sum
+    assert.ok(
+      Math.abs(r.isScore[k]! + r.oosScore[k]! - total(c)) <
+        1e-9 * Math.abs(total(c)) + 1e-12,
+    );
+  }
+  // two symbols: the sum over both (CSCV averages, the factor doubles)
+  const two = {
+    ...source,
+    symbols: 2,
+    moments: new Float64Array(2 * configs * N_MOMENTS),
+    blockStats: Float64Array.from([...blockStats, ...blockStats]),
+  };
+  const r2 = pboOfRanking(two, [0, 1], eligible, undefined, {
+    metric: "sum",
+    scale,
+    annualised: false,
+    text: "net_pnl",
+  });
+  for (let k = 0; k < r2.splits; k++) {
+    assert.ok(Math.abs(r2.isScore[k]! - 2 * r.isScore[k]!) < 1e-9);
+  }
+  // the default score is per-bar Sharpe, independent of any factor
+  const sh = pboOfRanking(source, [0], eligible);
+  assert.notDeepEqual([...sh.isScore], [...r.isScore]);
 });

@@ -12,11 +12,17 @@ import { ANN_FACTOR } from "./simulate.ts";
 
 const SQRT_ANN = Math.sqrt(ANN_FACTOR);
 
-/** One scope's CSCV result as JSON (Sharpes annualised). */
+/**
+ * One scope's CSCV result as JSON: Sharpes annualised (`is_sharpe`, `oos_sharpe`), other
+ * scores as they are (`is_score`, `oos_score`).
+ */
 export function cscvJson(
   r: CscvResult,
   eligible: number,
+  annualised = true,
 ): Record<string, unknown> {
+  const f = annualised ? SQRT_ANN : 1;
+  const key = annualised ? "sharpe" : "score";
   const counts = new Map<number, number>();
   for (const c of r.chosen) counts.set(c, (counts.get(c) ?? 0) + 1);
   const chosen = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0])
@@ -28,7 +34,7 @@ export function cscvJson(
     "prob_loss": jsonNumber(r.probLoss),
     degradation: {
       slope: jsonNumber(r.degradation.slope),
-      intercept: jsonNumber(r.degradation.intercept * SQRT_ANN),
+      intercept: jsonNumber(r.degradation.intercept * f),
       r2: jsonNumber(r.degradation.r2),
     },
     "logit_histogram": {
@@ -36,8 +42,8 @@ export function cscvJson(
       counts: r.histogram.counts,
     },
     "most_chosen": chosen,
-    "is_sharpe": Array.from(r.isScore, (x) => jsonNumber(x * SQRT_ANN)),
-    "oos_sharpe": Array.from(r.oosScore, (x) => jsonNumber(x * SQRT_ANN)),
+    [`is_${key}`]: Array.from(r.isScore, (x) => jsonNumber(x * f)),
+    [`oos_${key}`]: Array.from(r.oosScore, (x) => jsonNumber(x * f)),
   };
 }
 
@@ -48,14 +54,25 @@ export function cscvJson(
 export function pboJson(
   pbo: ReadonlyMap<string, CscvResult>,
   blocks: DayBlocks,
-  scopes: readonly RankedScope[],
+  scopes: readonly {
+    readonly scope: string;
+    readonly deflation?: RankedScope["deflation"];
+  }[],
   rule = "max",
+  score: { readonly annualised: boolean; readonly text: string } = {
+    annualised: true,
+    text: "sharpe (per-bar, ddof 1; shown annualised)",
+  },
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const s of scopes) {
     const r = pbo.get(s.scope);
     if (r !== undefined) {
-      out[s.scope] = cscvJson(r, s.deflation?.eligible.length ?? NaN);
+      out[s.scope] = cscvJson(
+        r,
+        s.deflation?.eligible.length ?? NaN,
+        score.annualised,
+      );
     }
   }
   const head = pbo.get("ALL") ?? pbo.get(scopes[0]?.scope ?? "");
@@ -63,7 +80,7 @@ export function pboJson(
     pbo: jsonNumber(head?.pbo ?? NaN),
     "headline_scope": pbo.has("ALL") ? "ALL" : scopes[0]?.scope,
     method: "CSCV (Bailey, Borwein, Lopez de Prado, Zhu 2017)",
-    metric: "sharpe (per-bar, ddof 1; shown annualised)",
+    metric: score.text,
     rule,
     blocks: blocks.count,
     "days_per_block": blocks.daysPerBlock,

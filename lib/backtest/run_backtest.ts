@@ -44,6 +44,7 @@ import {
   pboPerScope,
   returnCounts,
   symbolMoments,
+  vbtPboScore,
 } from "./honest_rank.ts";
 import { moveOutputs, stageDir } from "./stage_outputs.ts";
 import { pboJson } from "./pbo_output.ts";
@@ -435,6 +436,7 @@ export async function finishRun(
           ? (ids) => plateauSelect(plateauGrid, ids)
           : undefined,
         pboOpt !== "auto",
+        vbtPboScore(rankBy),
       );
       pbo = done.pbo;
       pboSkipped = done.skipped ?? pboSkipped;
@@ -563,7 +565,11 @@ export async function finishRun(
     if (blocks !== undefined && pbo.size > 0) {
       await Deno.writeTextFile(
         path("pbo.json"),
-        JSON.stringify(pboJson(pbo, blocks, scopes, rankRule), null, 2),
+        JSON.stringify(
+          pboJson(pbo, blocks, scopes, rankRule, vbtPboScore(rankBy)),
+          null,
+          2,
+        ),
       );
       files.push("pbo.json");
     }

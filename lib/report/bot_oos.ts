@@ -138,7 +138,7 @@ export function svgScatter(
     ).join("") +
       `<text x="${PAD}" y="${
         H - 8
-      }" font-size="9">x: in-sample Sharpe of the split's chosen config; y: its out-of-sample Sharpe</text>`,
+      }" font-size="9">x: in-sample score of the split's chosen config; y: its out-of-sample score</text>`,
     label,
   );
 }
@@ -199,7 +199,9 @@ export function renderBotOos(
     parts.push(
       `<h3>PBO by CSCV (${esc(p["blocks"])} blocks of ${
         esc(p["days_per_block"])
-      } UTC day(s), rule ${esc(p["rule"])})</h3>`,
+      } UTC day(s), rule ${esc(p["rule"])})</h3><p>Halves scored by ${
+        esc(p["metric"])
+      }.</p>`,
     );
     for (const [scope, raw] of Object.entries(obj(p["scopes"]))) {
       const s = obj(raw),
@@ -225,9 +227,9 @@ export function renderBotOos(
           `${scope} PBO logit histogram`,
         ) +
           svgScatter(
-            (s["is_sharpe"] ?? []) as number[],
-            (s["oos_sharpe"] ?? []) as number[],
-            `${scope} IS vs OOS Sharpe`,
+            (s["is_sharpe"] ?? s["is_score"] ?? []) as number[],
+            (s["oos_sharpe"] ?? s["oos_score"] ?? []) as number[],
+            `${scope} IS vs OOS ${"is_sharpe" in s ? "Sharpe" : "score"}`,
           ),
       );
     }

@@ -88,7 +88,7 @@ Deno.test("writeBotReport() has an Out of sample section: DSR, PBO histogram and
     );
     match(html, /PBO \d\.\d{4} over 6 splits/);
     match(html, /aria-label="BTCUSDT PBO logit histogram"/);
-    match(html, /aria-label="BTCUSDT IS vs OOS Sharpe"/);
+    match(html, /aria-label="BTCUSDT IS vs OOS score"/);
     match(html, /stitched OOS Sharpe/);
     match(html, /full-sample winner \(in sample\)/);
     ok(!html.includes("<script"), "no script");

@@ -35,6 +35,8 @@ import {
   deflationJson,
   minReturnCounts,
   pboPerScope,
+  type PboScore,
+  SHARPE_SCORE,
 } from "../honest_rank.ts";
 import { aggregateBotMetrics } from "./bot_aggregate.ts";
 import { type PboOption, planHonest } from "../honest_plan.ts";
@@ -402,6 +404,7 @@ export async function runBotBacktest(
   const scopeSymbols = (scope: string) =>
     scope === "ALL" ? symbolNames.join(",") : scope;
   // PBO per scope, before anything is written (an explicit S with too few configs is bad input).
+  const pboScore = botPboScore(rankBy, configs);
   let pbo = new Map<string, CscvResult>();
   if (blocks !== undefined) {
     try {
@@ -413,6 +416,7 @@ export async function runBotBacktest(
           ? (ids) => plateauSelect(plateauGrid, ids)
           : undefined,
         pboOpt !== "auto",
+        pboScore,
       );
       pbo = r.pbo;
       pboSkipped = r.skipped ?? pboSkipped;
@@ -582,7 +586,11 @@ export async function runBotBacktest(
     if (blocks !== undefined && pbo.size > 0) {
       await Deno.writeTextFile(
         path("pbo.json"),
-        JSON.stringify(pboJson(pbo, blocks, scopes, rankRule), null, 2),
+        JSON.stringify(
+          pboJson(pbo, blocks, scopes, rankRule, pboScore),
+          null,
+          2,
+        ),
       );
       files.push("pbo.json");
     }
@@ -747,4 +755,31 @@ export async function loadSeconds(
     }
     throw error;
   }
+}
+
+/**
+ * The bot model's PBO score for `--rank_by`: `net_pnl` is exact from per-block statistics
+ * (the per-bar returns on the fixed notional add up: a half's net PnL is their sum times
+ * `order_notional`), `sharpe` is the default score; the per-trade and path metrics
+ * (trade_sharpe, avg_trade_bps, win_rate, profit_factor, max_drawdown) cannot be scored from
+ * `(n, mean, M2)`, so their PBO uses Sharpe and `pbo.json` says so.
+ */
+export function botPboScore(rankBy: string, configs: ConfigTable): PboScore {
+  if (rankBy === "net_pnl") {
+    const at = BOT_PARAMS.indexOf("order_notional");
+    return {
+      metric: "sum",
+      scale: (c) => configs.values[c * BOT_PARAMS.length + at]!,
+      annualised: false,
+      text:
+        "net_pnl, the ranking metric: a half's per-bar returns summed times order_notional (USDT; ALL: summed over the symbols)",
+    };
+  }
+  return rankBy === "sharpe"
+    ? { ...SHARPE_SCORE, text: `${SHARPE_SCORE.text}, the ranking metric` }
+    : {
+      ...SHARPE_SCORE,
+      text:
+        `${SHARPE_SCORE.text}; not --rank_by ${rankBy}: a per-trade or path statistic does not follow from per-block (n, mean, M2) statistics`,
+    };
 }

@@ -96,6 +96,12 @@ Deno.test("runBotBacktest() ranks honestly: PSR/DSR, flags, PBO, plateau, like t
           await Deno.readTextFile(join(dir, "a", "pbo.json")),
         );
         ok(pbo.pbo >= 0 && pbo.pbo <= 1);
+        // ranked by net_pnl (the default): PBO scores halves by net PnL in USDT
+        ok(pbo.metric.startsWith("net_pnl, the ranking metric"), pbo.metric);
+        ok(
+          "is_score" in pbo.scopes.BTCUSDT &&
+            !("is_sharpe" in pbo.scopes.BTCUSDT),
+        );
         equal(pbo.blocks, 4);
         equal(pbo.scopes.BTCUSDT.splits, 6);
         equal(a.pbo.get("BTCUSDT")!.pbo, pbo.pbo);
@@ -133,6 +139,14 @@ Deno.test("runBotBacktest() ranks honestly: PSR/DSR, flags, PBO, plateau, like t
         await Deno.readTextFile(join(dir, "p", "pbo.json")),
       );
       equal(pbo.rule, "plateau");
+      ok(pbo.metric.startsWith("net_pnl"));
+      // other metrics: Sharpe, and pbo.json says why
+      await runBotBacktest(opts("q", { pbo: 4, rankBy: "win_rate" }));
+      const q = JSON.parse(
+        await Deno.readTextFile(join(dir, "q", "pbo.json")),
+      );
+      ok(q.metric.includes("not --rank_by win_rate"), q.metric);
+      ok("is_sharpe" in q.scopes.BTCUSDT);
     });
 
     await t.step(
