@@ -11,8 +11,11 @@
  */
 /// <reference lib="deno.worker" />
 import type { SymbolFeatures } from "./feature_table.ts";
-import { type BlockPlan, type GridTask, TaskRunner } from "./task.ts";
+import { type BlockPlan, type GridTask, TaskRunner, warmUp } from "./task.ts";
 import { type TopJob, writeTopFiles } from "./top_files.ts";
+
+// Optimise the engine before the first message (the table is still being read then).
+warmUp();
 
 let runner: TaskRunner | undefined;
 let table: { symbols: SymbolFeatures[]; blockers: boolean } | undefined;
