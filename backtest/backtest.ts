@@ -205,12 +205,15 @@ export async function main(
     return 0;
   }
   if (flags.model === "bot") {
+    let shard: ShardSpec | undefined;
     if (flags.shard !== undefined) {
-      throw new UsageError(
-        "Invalid --shard: the bot model (--model bot) does not shard; it applies to --model vbt only",
-      );
+      try {
+        shard = parseShard(flags.shard);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
     }
-    return await mainBot(flags, args, print, writeStderr);
+    return await mainBot(flags, args, print, writeStderr, shard);
   }
   checkVbtArgs(args);
   if (flags.features === undefined) {

@@ -2,7 +2,7 @@
  * `deno task merge --in SHARD_DIR... --out_dir DIR`: joins the shard directories of a
  * `deno task backtest ... --shard i/n` run into the outputs the single run writes
  * (`ranked.csv`, `ranked.json`, `pbo.json`, `manifest.json`, `top/`), byte for byte except
- * the timings. An incomplete or mismatched set is refused in one line (exit code 2) before
+ * the timings; shards of a `--model bot` run merge into the bot model's outputs. An incomplete or mismatched set is refused in one line (exit code 2) before
  * anything is written.
  *
  * @module
@@ -17,8 +17,11 @@ import {
 import {
   BacktestInputError,
   mergeShards,
+  readShardSet,
   summaryLines,
 } from "../lib/backtest/mod.ts";
+import { mergeBotShards } from "../lib/backtest/bot_model/bot_shard.ts";
+import { printBotSummary } from "../lib/backtest/bot_model/bot_cli.ts";
 
 /** The flags (exported for the deploy definitions' tests). */
 export const SPECS = {
@@ -90,16 +93,26 @@ export async function main(args: readonly string[]): Promise<number> {
   if (out === undefined) {
     throw new UsageError("Missing --out_dir DIR (where the merged outputs go)");
   }
+  const onStatus = (line: string) => {
+    if (!flags.quiet) writeStderr(`${line}\n`);
+  };
+  const features = flags.features !== undefined
+    ? { features: flags.features }
+    : {};
   let merged;
   try {
-    merged = await mergeShards({
-      dirs,
-      out,
-      ...(flags.features !== undefined ? { features: flags.features } : {}),
-      onStatus: (line) => {
-        if (!flags.quiet) writeStderr(`${line}\n`);
-      },
-    });
+    const docs = await readShardSet(dirs);
+    if ((docs[0]!.run as unknown as Record<string, unknown>).model === "bot") {
+      const bot = await mergeBotShards(docs, { out, ...features, onStatus });
+      printBotSummary(bot.summary, {
+        rankBy: bot.run.rankBy ?? "net_pnl",
+        minTrades: bot.run.minTrades ?? 1,
+        top: bot.run.top ?? 5,
+        out,
+      }, print);
+      return 0;
+    }
+    merged = await mergeShards({ dirs, out, ...features, onStatus });
   } catch (error) {
     if (error instanceof BacktestInputError) {
       throw new UsageError(error.message);

@@ -258,21 +258,136 @@ Deno.test("backtest.ts refuses a bad --shard in one line and writes nothing", as
       equal(r.stderr.trim().split("\n").length, 1, r.stderr);
       equal(await exists(out), false, `--shard ${bad} wrote ${out}`);
     }
-    // The bot model does not shard: refused, not silently run whole.
-    const out = `${dir}/bot`;
-    const r = await run(BACKTEST, [
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("bot model: n shard processes and a merge give the single run's outputs", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "merge_bot_test_" });
+  try {
+    const features = `${dir}/features.csv`;
+    // 5 days of bars on two symbols with built-in filters: PBO's CSCV gets S = 4 blocks.
+    const table = syntheticTable({
+      bars: 7200,
+      symbols: ["BTCUSDT", "ETHUSDT"],
+    });
+    await Deno.writeTextFile(
+      features,
+      [...featureTableCsvLines(table)].join("\n") + "\n",
+    );
+    const grid = [
       "--model",
       "bot",
       "--features",
       features,
-      "--out",
-      out,
-      "--shard",
-      "0/2",
-    ]);
-    equal(r.code, 2, r.stderr);
-    match(r.stderr, /--shard.*--model vbt only/);
-    equal(await exists(out), false);
+      "--k",
+      "0.5,1,2",
+      "--n",
+      "1",
+      "--T",
+      "10,30",
+      "--V",
+      "10",
+      "--max_spread_bps",
+      "50",
+      "--tp_bps",
+      "20,40,80",
+      "--sl_bps",
+      "20,40",
+      "--order_notional",
+      "500",
+      "--top",
+      "2",
+      "--rank_rule",
+      "plateau",
+    ];
+    const single = `${dir}/single`;
+    const n = 3;
+    await t.step("the single run", async () => {
+      const r = await run(BACKTEST, [...grid, "--out", single, "--quiet"]);
+      equal(r.code, 0, r.stderr);
+      ok(await exists(`${single}/pbo.json`));
+    });
+    const shards: string[] = [];
+    await t.step("n shards, then the merge", async () => {
+      for (let i = 0; i < n; i++) {
+        const out = `${dir}/shard${i}`;
+        shards.push(out);
+        const r = await run(BACKTEST, [
+          ...grid,
+          "--out",
+          out,
+          "--shard",
+          `${i}/${n}`,
+          "--quiet",
+        ]);
+        equal(r.code, 0, r.stderr);
+        match(r.stdout, new RegExp(`shard ${i}/${n} \\(bot model\\)`));
+        ok(!(await exists(`${out}/ranked.csv`)));
+      }
+      const r = await run(MERGE, [
+        "--in",
+        ...shards.slice().reverse(),
+        "--out_dir",
+        `${dir}/merged`,
+        "--quiet",
+      ]);
+      equal(r.code, 0, r.stderr);
+      match(r.stdout, /BTCUSDT: \d+ of 36 configs/);
+    });
+    await t.step(
+      "every output is byte-identical except the timings",
+      async () => {
+        const files = await listFiles(single);
+        deepEqual(await listFiles(`${dir}/merged`), files);
+        ok(files.some((f) => f.startsWith("/top/")));
+        for (const f of files) {
+          const a = await Deno.readTextFile(`${single}${f}`);
+          const b = await Deno.readTextFile(`${dir}/merged${f}`);
+          if (f === "/manifest.json") {
+            deepEqual(withoutTimings(b), withoutTimings(a));
+          } else equal(b, a, f);
+        }
+      },
+    );
+    await t.step("vbt and bot shards do not merge", async () => {
+      const vbt = `${dir}/vbt0`;
+      const r = await run(BACKTEST, [
+        "--features",
+        features,
+        "--out",
+        vbt,
+        "--shard",
+        `0/${n}`,
+        "--blockers",
+        "off",
+        "--quiet",
+      ]);
+      equal(r.code, 0, r.stderr);
+      const m = await run(MERGE, [
+        "--in",
+        vbt,
+        shards[1]!,
+        shards[2]!,
+        "--out_dir",
+        `${dir}/mixed`,
+      ]);
+      equal(m.code, 2, m.stderr);
+      match(m.stderr, /different models/);
+      equal(m.stderr.trim().split("\n").length, 1, m.stderr);
+      equal(await exists(`${dir}/mixed`), false);
+      const missing = await run(MERGE, [
+        "--in",
+        shards[0]!,
+        shards[2]!,
+        "--out_dir",
+        `${dir}/missing`,
+      ]);
+      equal(missing.code, 2, missing.stderr);
+      match(missing.stderr, /missing shard\(s\) 1 of 3/);
+      equal(await exists(`${dir}/missing`), false);
+    });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -73,6 +73,7 @@ export {
   type MergeOptions,
   type MergeResult,
   mergeShards,
+  readShardSet,
   runShard,
   SHARD_FORMAT,
   type ShardSummary,

@@ -96,7 +96,11 @@ function identityOf(options: BacktestOptions, prep: PreparedRun): RunIdentity {
   };
 }
 
-async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
+/** Writes `data` to `path` through a `.partial` file renamed into place. */
+export async function writeAtomic(
+  path: string,
+  data: Uint8Array,
+): Promise<void> {
   const tmp = `${path}.partial`;
   await Deno.writeFile(tmp, data);
   await Deno.rename(tmp, path);
@@ -228,19 +232,30 @@ function windowRows(res: GridResult, tasks: readonly GridTask[]): Float64Array {
   return out;
 }
 
-interface ShardDoc {
+/** A shard directory's `shard.json`, read and checked for shape. */
+export interface ShardDoc {
+  /** The directory. */
   readonly dir: string;
+  /** Shard i. */
   readonly index: number;
+  /** Of n. */
   readonly count: number;
+  /** What identifies the run (the bot model's has `model: "bot"` and its own fields). */
   readonly run: RunIdentity;
+  /** Result rows in `rows.f64`. */
   readonly rows: number;
+  /** Values per row. */
   readonly width: number;
+  /** The shard run's `--workers`. */
   readonly workers: number;
+  /** Its simulation seconds. */
   readonly simulate: number;
+  /** Walk-forward rows in `wf_rows.f64`. */
   readonly wfRows: number;
 }
 
 const WHAT_DIFFERS: Record<string, string> = {
+  model: "different models (--model vbt and --model bot)",
   format: "different versions (shard format)",
   engine: "different versions (engine)",
   metrics: "different versions (metric list)",
@@ -257,6 +272,12 @@ const WHAT_DIFFERS: Record<string, string> = {
   blocks: "different PBO blocks",
   top: "different --top",
   "walk_forward": "different --walk_forward",
+  costs: "different costs",
+  seconds: "different --per_second",
+  "per_second": "different per-second files (one shard had it, another not)",
+  "spread_bps": "different --spread_bps",
+  "exchange_info": "different --exchange_info",
+  "entry_limits": "different entry limits",
 };
 
 async function readShardDoc(dir: string): Promise<ShardDoc> {
@@ -313,6 +334,19 @@ async function readShardDoc(dir: string): Promise<ShardDoc> {
 }
 
 /**
+ * Reads the `shard.json` of every directory and checks that they are all the shards of one
+ * run (see {@linkcode checkSet}); returns them by shard index.
+ */
+export async function readShardSet(
+  dirs: readonly string[],
+): Promise<ShardDoc[]> {
+  if (dirs.length === 0) {
+    throw new BacktestInputError("Cannot merge: no shard directories given");
+  }
+  return checkSet(await Promise.all(dirs.map((d) => readShardDoc(d))));
+}
+
+/**
  * Checks that `docs` are all the shards of one run: same shard count, same run identity,
  * each index once, none missing. Throws {@linkcode BacktestInputError} naming the cause.
  */
@@ -324,17 +358,18 @@ function checkSet(docs: readonly ShardDoc[]): ShardDoc[] {
         `Cannot merge: ${first.dir} is shard ${first.index}/${first.count} but ${d.dir} is shard ${d.index}/${d.count} (different shard counts)`,
       );
     }
-    for (const key of Object.keys(WHAT_DIFFERS)) {
-      const a = JSON.stringify(
-        (first.run as unknown as Record<string, unknown>)[key],
-      );
-      const b = JSON.stringify(
-        (d.run as unknown as Record<string, unknown>)[key],
-      );
-      if (a !== b) {
+    const ra = first.run as unknown as Record<string, unknown>;
+    const rb = d.run as unknown as Record<string, unknown>;
+    const keys = new Set([
+      ...Object.keys(WHAT_DIFFERS),
+      ...Object.keys(ra),
+      ...Object.keys(rb),
+    ]);
+    for (const key of keys) {
+      if (JSON.stringify(ra[key]) !== JSON.stringify(rb[key])) {
         throw new BacktestInputError(
           `Cannot merge: ${first.dir} and ${d.dir} are shards of different runs: ${
-            WHAT_DIFFERS[key]
+            WHAT_DIFFERS[key] ?? `different ${key}`
           }`,
         );
       }
@@ -397,7 +432,7 @@ export interface MergeOptions {
  * Reads a shard's rows file of `doubles` little-endian doubles; a missing or truncated file is
  * a one-line {@linkcode BacktestInputError} that says which shard to re-run.
  */
-async function readRowsFile(
+export async function readRowsFile(
   d: ShardDoc,
   name: string,
   doubles: number,
@@ -489,13 +524,15 @@ export interface MergeResult {
 export async function mergeShards(
   options: MergeOptions,
 ): Promise<MergeResult> {
-  if (options.dirs.length === 0) {
-    throw new BacktestInputError("Cannot merge: no shard directories given");
-  }
-  const docs = checkSet(
-    await Promise.all(options.dirs.map((d) => readShardDoc(d))),
-  );
+  const docs = await readShardSet(options.dirs);
   const run = docs[0]!.run;
+  if ((run as unknown as Record<string, unknown>)["model"] === "bot") {
+    throw new BacktestInputError(
+      `Cannot merge: ${
+        docs[0]!.dir
+      } is a shard of a --model bot run (merge it with mergeBotShards)`,
+    );
+  }
   const runOptions: BacktestOptions = {
     features: options.features ?? run.features,
     out: options.out,

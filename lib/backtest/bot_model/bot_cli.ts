@@ -14,7 +14,13 @@ import {
   parseBotList,
 } from "./bot_grid.ts";
 import { BotInputError } from "./bot_market.ts";
-import { runBotBacktest } from "./run_bot.ts";
+import {
+  type BotBacktestOptions,
+  type BotBacktestSummary,
+  runBotBacktest,
+} from "./run_bot.ts";
+import { runBotShard } from "./bot_shard.ts";
+import type { ShardSpec } from "../shard.ts";
 import { parseHonestFlags } from "../honest_plan.ts";
 import { honestLines, walkForwardLine } from "../honest_summary.ts";
 import {
@@ -183,6 +189,7 @@ export async function mainBot(
   args: readonly string[],
   print: (line: string) => void,
   status: (line: string) => void,
+  shard?: ShardSpec,
 ): Promise<number> {
   for (const name of VBT_ONLY) {
     if (given(args, name)) {
@@ -243,7 +250,7 @@ export async function mainBot(
   }
   let summary;
   try {
-    summary = await runBotBacktest({
+    const options: BotBacktestOptions = {
       rankRule: flags.rank_rule === "plateau" ? "plateau" : "max",
       priorTrials: flags.prior_trials,
       pbo: honest.pbo,
@@ -277,11 +284,44 @@ export async function mainBot(
       onStatus: (line) => {
         if (!flags.quiet) status(line);
       },
-    });
+    };
+    if (shard !== undefined) {
+      const done = await runBotShard(options, shard);
+      print(
+        `shard ${shard.index}/${shard.count} (bot model): ${done.rows} (symbol, config) rows, ${
+          done.barConfigs.toExponential(2)
+        } bar-configs in ${done.seconds.simulate.toFixed(2)} s (read ${
+          done.seconds.read.toFixed(2)
+        } s) -> ${done.dir}/ (merge the ${shard.count} shard directories with deno task merge)`,
+      );
+      return 0;
+    }
+    summary = await runBotBacktest(options);
   } catch (error) {
     if (error instanceof BotInputError) throw new UsageError(error.message);
     throw error;
   }
+  printBotSummary(summary, {
+    rankBy,
+    minTrades: flags.min_trades,
+    top: flags.top,
+    out: flags.out_dir,
+  }, print);
+  return 0;
+}
+
+/** Prints a bot run's rankings, honest-ranking lines and timing (a run's or a merge's). */
+export function printBotSummary(
+  summary: BotBacktestSummary,
+  how: {
+    readonly rankBy: string;
+    readonly minTrades: number;
+    readonly top: number;
+    readonly out: string;
+  },
+  print: (line: string) => void,
+): void {
+  const { rankBy } = how;
   const shown: BotMetricName[] = [
     "net_pnl",
     "sharpe",
@@ -293,7 +333,7 @@ export async function mainBot(
   ];
   for (const scope of summary.scopes) {
     print(
-      `\n${scope.scope}: ${scope.order.length} of ${summary.configs.count} configs with >= ${flags.min_trades} trades, ranked by ${rankBy} (PnL in USDT)`,
+      `\n${scope.scope}: ${scope.order.length} of ${summary.configs.count} configs with >= ${how.minTrades} trades, ranked by ${rankBy} (PnL in USDT)`,
     );
     const head = ["rank", "id", ...BOT_PARAMS, ...shown];
     const lines = [head];
@@ -347,16 +387,15 @@ export async function mainBot(
     } M/s), ${summary.seconds.total.toFixed(2)} s in all`,
   );
   for (const scope of summary.scopes) {
-    if (scope.order.length > 0 && flags.top > 0) {
+    if (scope.order.length > 0 && how.top > 0) {
       print(
-        `best ${scope.scope} config for the bot: deno task paper --config ${flags.out_dir}/top/${scope.scope}_rank1_config${
+        `best ${scope.scope} config for the bot: deno task paper --config ${how.out}/top/${scope.scope}_rank1_config${
           scope.order[0]
         }_live.json`,
       );
     }
   }
   print(
-    `outputs: ${flags.out_dir}/ (${summary.files.length} files, manifest.json; top/*_live.json for deno task live/paper --config)`,
+    `outputs: ${how.out}/ (${summary.files.length} files, manifest.json; top/*_live.json for deno task live/paper --config)`,
   );
-  return 0;
 }

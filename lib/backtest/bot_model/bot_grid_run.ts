@@ -36,11 +36,22 @@ export interface BotGridResult {
   readonly barConfigs: number;
 }
 
+/** A chunk of configs sharing one signal set, on one symbol (a shard's unit of work). */
+export interface BotGridTask {
+  /** Symbol index (into the markets). */
+  readonly symbol: number;
+  /** Config ids, all of one signal set. */
+  readonly configs: Int32Array;
+}
+
 /**
- * Simulates every config on every market.
+ * Simulates every config on every market, or only `tasks` (a shard's part: the other rows
+ * stay 0 and `barConfigs` counts these tasks only). Each config runs on its own, so a
+ * config's results do not depend on which tasks run with it.
  *
  * @param blocks the PBO's day blocks (per-block statistics), or none
  * @param onProgress bar-configs done so far (after each signal set)
+ * @param tasks only these (symbol, configs) chunks; all of the grid by default
  */
 export function simulateBotGrid(
   markets: readonly BotMarket[],
@@ -48,8 +59,8 @@ export function simulateBotGrid(
   costs: BotCosts,
   blocks?: DayBlocks,
   onProgress?: (done: number) => void,
+  tasks?: readonly BotGridTask[],
 ): BotGridResult {
-  const groups = signalGroups(configs);
   const nb = blocks?.count ?? 0;
   const rows = markets.map(() =>
     new Float64Array(configs.count * N_BOT_METRICS)
@@ -58,38 +69,54 @@ export function simulateBotGrid(
   const blockStats = new Float64Array(markets.length * configs.count * nb * 3);
   const row = new Float64Array(N_BOT_METRICS);
   let done = 0;
-  for (let s = 0; s < markets.length; s++) {
-    const m = markets[s]!;
-    const signals = new Int8Array(m.features.bars);
-    const bounds = blocks !== undefined
-      ? blockBounds(blocks.blockOf[s]!, nb)
-      : undefined;
-    if (blocks !== undefined && bounds === undefined) {
-      throw new Error(`day blocks of ${m.features.symbol} are not contiguous`);
-    }
-    const series = newBotSeries(m.features.bars, bounds);
-    for (const g of groups) {
-      buildSignals(m.features, signalKeyOf(configs, g[0]!), { out: signals });
-      for (const c of g) {
-        simulateBot(
-          m,
-          signals,
-          botParamsOf(configs, c),
-          costs,
-          row,
-          undefined,
-          series,
+  const groups = signalGroups(configs);
+  const work = tasks ??
+    markets.flatMap((_, s) => groups.map((g) => ({ symbol: s, configs: g })));
+  // Per symbol: its signals buffer and series (tasks of one symbol come together).
+  let s = -1, key = "";
+  let signals = new Int8Array(0);
+  let series = newBotSeries(0);
+  for (const task of work) {
+    const m = markets[task.symbol]!;
+    if (task.symbol !== s) {
+      s = task.symbol;
+      key = "";
+      signals = new Int8Array(m.features.bars);
+      const bounds = blocks !== undefined
+        ? blockBounds(blocks.blockOf[s]!, nb)
+        : undefined;
+      if (blocks !== undefined && bounds === undefined) {
+        throw new Error(
+          `day blocks of ${m.features.symbol} are not contiguous`,
         );
-        rows[s]!.set(row, c * N_BOT_METRICS);
-        const at = s * configs.count + c;
-        moments.set(series.stats.subarray(0, N_MOMENTS), at * N_MOMENTS);
-        if (nb > 0) {
-          blockStats.set(series.stats.subarray(N_MOMENTS), at * nb * 3);
-        }
       }
-      done += g.length * m.features.bars;
-      onProgress?.(done);
+      series = newBotSeries(m.features.bars, bounds);
     }
+    const sk = signalKeyOf(configs, task.configs[0]!);
+    const tag = JSON.stringify(sk);
+    if (tag !== key) {
+      buildSignals(m.features, sk, { out: signals });
+      key = tag;
+    }
+    for (const c of task.configs) {
+      simulateBot(
+        m,
+        signals,
+        botParamsOf(configs, c),
+        costs,
+        row,
+        undefined,
+        series,
+      );
+      rows[s]!.set(row, c * N_BOT_METRICS);
+      const at = s * configs.count + c;
+      moments.set(series.stats.subarray(0, N_MOMENTS), at * N_MOMENTS);
+      if (nb > 0) {
+        blockStats.set(series.stats.subarray(N_MOMENTS), at * nb * 3);
+      }
+    }
+    done += task.configs.length * m.features.bars;
+    onProgress?.(done);
   }
   return {
     symbols: markets.length,

@@ -54,13 +54,15 @@ import {
   walkForwardJson,
 } from "../walk_forward_output.ts";
 import { botWalkForwardEngine } from "./bot_walk_forward.ts";
-import { simulateBotGrid } from "./bot_grid_run.ts";
+import { type BotGridResult, simulateBotGrid } from "./bot_grid_run.ts";
 import {
   type CscvResult,
   type DayBlocks,
   hasNeighbours,
   N_MOMENTS,
+  type PlateauGrid,
   type WalkForwardSpec,
+  type WalkForwardWindow,
 } from "../../research/mod.ts";
 import { readFeatureTable } from "../read_feature_table.ts";
 import {
@@ -237,13 +239,52 @@ export async function loadFilters(
 }
 
 /**
- * Runs the bot-model grid.
- *
- * @throws {BotInputError} for bad input (nothing written)
+ * Everything a bot-model run decides before simulating: the table, the markets, the grid,
+ * the PBO's blocks and the walk-forward windows. A single run, a shard and a merge all start
+ * from it, so they agree on the configs, the tasks and the blocks.
  */
-export async function runBotBacktest(
+export interface BotPrepared {
+  /** When the run started (`performance.now()`). */
+  readonly t0: number;
+  /** The table (after `symbols`). */
+  readonly table: FeatureTable;
+  /** Per symbol its market. */
+  readonly markets: readonly BotMarket[];
+  /** Builds a market for (a slice of) a symbol's features. */
+  readonly market: (f: SymbolFeatures) => BotMarket;
+  /** The entry guard limits. */
+  readonly limits: EntryLimits;
+  /** The grid lists, defaults filled in. */
+  readonly spec: Record<string, readonly number[]>;
+  /** The configs. */
+  readonly configs: ConfigTable;
+  /** The ranking rule. */
+  readonly rankRule: RankRule;
+  /** The plateau grid of the configs. */
+  readonly plateauGrid: PlateauGrid;
+  /** The `--pbo` option. */
+  readonly pboOpt: PboOption;
+  /** The PBO's time blocks (undefined when off or skipped). */
+  readonly blocks?: DayBlocks;
+  /** The walk-forward windows. */
+  readonly windows?: readonly WalkForwardWindow[];
+  /** Why PBO was skipped before the run, if it was. */
+  readonly pboSkipped?: string;
+  /** Number of signal sets. */
+  readonly groups: number;
+  /** Bar-configs of the whole grid. */
+  readonly total: number;
+  /** The table's per-second companion file, when it is used. */
+  readonly perSecond?: SecondSeries;
+}
+
+/**
+ * Reads the table and filters and checks the grid; throws {@linkcode BotInputError} on bad
+ * input. Prints the grid line through `onStatus`.
+ */
+export async function prepareBotRun(
   options: BotBacktestOptions,
-): Promise<BotBacktestSummary> {
+): Promise<BotPrepared> {
   const status = options.onStatus ?? (() => {});
   const t0 = performance.now();
   let table: FeatureTable;
@@ -322,7 +363,6 @@ export async function runBotBacktest(
     throw error;
   }
   const { blocks, windows } = plan;
-  let pboSkipped = plan.pboSkipped;
   const groups = signalGroups(configs);
   const bars = table.symbols.reduce((a, s) => a + s.bars, 0);
   const total = bars * configs.count;
@@ -338,17 +378,70 @@ export async function runBotBacktest(
     }`,
   );
 
+  return {
+    t0,
+    table,
+    markets,
+    market,
+    limits,
+    spec,
+    configs,
+    rankRule,
+    plateauGrid,
+    pboOpt,
+    ...(blocks !== undefined ? { blocks } : {}),
+    ...(windows !== undefined ? { windows } : {}),
+    ...(plan.pboSkipped !== undefined ? { pboSkipped: plan.pboSkipped } : {}),
+    groups: groups.length,
+    total,
+    ...(perSecond !== undefined ? { perSecond } : {}),
+  };
+}
+
+/**
+ * Runs the bot-model grid.
+ *
+ * @throws {BotInputError} for bad input (nothing written)
+ */
+export async function runBotBacktest(
+  options: BotBacktestOptions,
+): Promise<BotBacktestSummary> {
+  const prep = await prepareBotRun(options);
   const tSim0 = performance.now();
   const grid = simulateBotGrid(
-    markets,
-    configs,
+    prep.markets,
+    prep.configs,
     options.costs,
-    blocks,
-    (done) => options.onProgress?.(done, total),
+    prep.blocks,
+    (done) => options.onProgress?.(done, prep.total),
   );
+  return await finishBotRun(options, prep, grid, {
+    simulate: (performance.now() - tSim0) / 1000,
+  });
+}
+
+/**
+ * Ranks a complete bot grid result and writes `ranked.csv`, `ranked.json`, `pbo.json`,
+ * walk-forward files, `top/` and `manifest.json` into `options.out`: the common end of a
+ * single run and of a shard merge.
+ *
+ * @param seconds the simulation time to report (a merge reports its shards' sum)
+ * @throws {BotInputError} for an explicit `--pbo` the configs cannot support (nothing written)
+ */
+export async function finishBotRun(
+  options: BotBacktestOptions,
+  prep: BotPrepared,
+  grid: BotGridResult,
+  seconds0: { readonly simulate: number },
+): Promise<BotBacktestSummary> {
+  const tSim = performance.now();
+  const status = options.onStatus ?? (() => {});
+  const { t0, table, markets, market, limits, spec, configs } = prep;
+  const { rankRule, plateauGrid, pboOpt, blocks, windows, perSecond } = prep;
+  let pboSkipped = prep.pboSkipped;
+  const total = grid.barConfigs;
   const { rows, moments } = grid;
   const row = new Float64Array(N_BOT_METRICS);
-  const tSim = performance.now();
 
   const rankBy = options.rankBy ?? "net_pnl";
   const metric = BOT_METRICS.indexOf(rankBy);
@@ -632,7 +725,7 @@ export async function runBotBacktest(
     }
     const tEnd = performance.now();
     const seconds = {
-      simulate: (tSim - tSim0) / 1000,
+      simulate: seconds0.simulate,
       rank: (tRank - tSim) / 1000,
       walkForward: (tWfo - tRank) / 1000,
       total: (tEnd - t0) / 1000,
@@ -659,7 +752,7 @@ export async function runBotBacktest(
         "simulator defaults (lib/sim/symbols.ts)",
       grid: Object.fromEntries(BOT_PARAMS.map((n) => [n, spec[n]])),
       "grid_size": configs.count,
-      "signal_sets": groups.length,
+      "signal_sets": prep.groups,
       costs: {
         "taker_fee_bps": options.costs.takerFeeBps,
         "exit_slippage_bps": options.costs.exitSlippageBps,
