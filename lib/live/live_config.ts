@@ -102,6 +102,11 @@ export interface LiveDeps {
   readonly resolveDelaysMs?: readonly number[];
   /** Request timeout, ms. @default {10000} */
   readonly timeoutMs?: number;
+  /**
+   * V1 `recvWindow` of signed requests, ms (1..60000). @default {5000} (a sped-up
+   * simulator's tests widen it: at 240× the 5 s window is 21 ms of real latency)
+   */
+  readonly recvWindowMs?: number;
   /** Called once the caches are seeded and, when trading, the account adopted. */
   readonly onReady?: (status: string) => void | Promise<void>;
   /** Called every housekeeping tick with the health (streams fresh). */

@@ -293,6 +293,9 @@ export class LiveSession {
         const signer = createSigner(deps.credentials!, {
           clock: serverNow,
           localClock: () => clock.now(),
+          ...(deps.recvWindowMs === undefined
+            ? {}
+            : { recvWindow: deps.recvWindowMs }),
         });
         client = new TradingClient({
           signer,
