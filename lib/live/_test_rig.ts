@@ -84,6 +84,10 @@ export async function startRig(
       serverNow: () => ex.sim.clock.now(),
       resolveDelaysMs: [20, 40, 80],
       timeoutMs: 2_000,
+      // a sped-up simulator compresses the exchange's 5 s recvWindow (21 ms of real
+      // latency at 240×), which a loaded machine exceeds: every signed request -1021
+      // (the machine, not the bot); the largest window, 60 s, is 250 ms at 240×
+      recvWindowMs: 60_000,
       reconnectBaseMs: 50,
       marketSilenceBudgetMs: ex.silenceBudgetMs,
       onRecord: (r) => records.push(r),
