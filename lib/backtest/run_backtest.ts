@@ -46,15 +46,14 @@ import {
   symbolMoments,
   vbtPboScore,
 } from "./honest_rank.ts";
-import { moveOutputs, stageDir } from "./stage_outputs.ts";
-import { pboJson } from "./pbo_output.ts";
+import { finishStage, stageDir } from "./stage_outputs.ts";
+import {
+  honestManifestFiles,
+  pboManifest,
+  writeHonestOutputs,
+} from "./honest_outputs.ts";
 import { type HonestPlan, planHonest } from "./honest_plan.ts";
 import { runWalkForward, type WalkForwardSymbol } from "./walk_forward.ts";
-import {
-  walkForwardCsvLines,
-  walkForwardEquityLines,
-  walkForwardJson,
-} from "./walk_forward_output.ts";
 import {
   configPlateauGrid,
   plateauSelect,
@@ -562,45 +561,29 @@ export async function finishRun(
       JSON.stringify(rankedJson(scopes, configs, meta, 10_000)),
     );
     files.push("ranked.json");
-    if (blocks !== undefined && pbo.size > 0) {
-      await Deno.writeTextFile(
-        path("pbo.json"),
-        JSON.stringify(
-          pboJson(pbo, blocks, scopes, rankRule, vbtPboScore(rankBy)),
-          null,
-          2,
-        ),
-      );
-      files.push("pbo.json");
-    }
-
-    if (walkForward !== undefined) {
-      await Deno.writeTextFile(
-        path("walk_forward.json"),
-        JSON.stringify(
-          walkForwardJson(options.walkForward!, walkForward, configs, {
-            "rank_by": rankBy,
-            "rank_rule": rankRule,
-            "min_trades_per_is_window": minTrades,
-          }),
-          null,
-          2,
-        ),
-      );
-      await writeLines(
-        path("walk_forward.csv"),
-        walkForwardCsvLines(walkForward, configs),
-      );
-      await writeLines(
-        path("walk_forward_equity.csv"),
-        walkForwardEquityLines(walkForward),
-      );
-      files.push(
-        "walk_forward.json",
-        "walk_forward.csv",
-        "walk_forward_equity.csv",
-      );
-    }
+    files.push(
+      ...await writeHonestOutputs(path, {
+        pbo,
+        blocks,
+        scopes,
+        rule: rankRule,
+        score: vbtPboScore(rankBy),
+        configs,
+        ...(walkForward !== undefined
+          ? {
+            walkForward: {
+              spec: options.walkForward!,
+              results: walkForward,
+              meta: {
+                "rank_by": rankBy,
+                "rank_rule": rankRule,
+                "min_trades_per_is_window": minTrades,
+              },
+            },
+          }
+          : {}),
+      }),
+    );
     if (topWritten !== undefined) await topWritten;
     else {
       for (const job of jobs) await writeTopFiles(table.symbols, blockers, job);
@@ -645,9 +628,7 @@ export async function finishRun(
       "rank_rule": rankRule,
       "min_trades": minTrades,
       "prior_trials": priorTrials,
-      pbo: blocks !== undefined && pbo.size > 0
-        ? { blocks: blocks.count, "days_per_block": blocks.daysPerBlock }
-        : { skipped: pboSkipped ?? "off" },
+      pbo: pboManifest(blocks, pbo, pboSkipped),
       top,
       workers: options.workers ?? navigator.hardwareConcurrency,
       "bar_configs": result.barConfigs,
@@ -658,24 +639,12 @@ export async function finishRun(
       files: {
         "ranked_csv": "ranked.csv",
         "ranked_json": "ranked.json",
-        ...(files.includes("pbo.json") ? { "pbo_json": "pbo.json" } : {}),
-        ...(walkForward !== undefined
-          ? {
-            "walk_forward_json": "walk_forward.json",
-            "walk_forward_csv": "walk_forward.csv",
-            "walk_forward_equity_csv": "walk_forward_equity.csv",
-          }
-          : {}),
+        ...honestManifestFiles(files),
         top: topFiles,
         ...(all !== undefined ? { "top_all": topAllFiles } : {}),
       },
     };
-    await Deno.writeTextFile(
-      path("manifest.json"),
-      JSON.stringify(manifest, null, 2),
-    );
-    files.push("manifest.json");
-    await moveOutputs(stage, options.out);
+    await finishStage(stage, options.out, manifest, files);
     return {
       table,
       configs,

@@ -47,3 +47,21 @@ export async function moveOutputs(stage: string, out: string): Promise<void> {
     await Deno.rename(`${stage}/${name}`, `${out}/${name}`);
   }
 }
+
+/**
+ * Ends a staged run: writes `manifest.json` into `stage` (listed in `files`) and moves
+ * everything into `out` ({@linkcode moveOutputs}).
+ */
+export async function finishStage(
+  stage: string,
+  out: string,
+  manifest: Record<string, unknown>,
+  files: string[],
+): Promise<void> {
+  await Deno.writeTextFile(
+    `${stage}/manifest.json`,
+    JSON.stringify(manifest, null, 2),
+  );
+  files.push("manifest.json");
+  await moveOutputs(stage, out);
+}

@@ -40,19 +40,18 @@ import {
 } from "../honest_rank.ts";
 import { aggregateBotMetrics } from "./bot_aggregate.ts";
 import { type PboOption, planHonest } from "../honest_plan.ts";
-import { pboJson } from "../pbo_output.ts";
 import { plateauSelect, type RankRule, rankWithRule } from "../plateau_rank.ts";
-import { moveOutputs, stageDir } from "../stage_outputs.ts";
+import { finishStage, stageDir } from "../stage_outputs.ts";
+import {
+  honestManifestFiles,
+  pboManifest,
+  writeHonestOutputs,
+} from "../honest_outputs.ts";
 import {
   sliceTable,
   type WalkForwardSymbol,
   walkForwardWith,
 } from "../walk_forward.ts";
-import {
-  walkForwardCsvLines,
-  walkForwardEquityLines,
-  walkForwardJson,
-} from "../walk_forward_output.ts";
 import { botWalkForwardEngine } from "./bot_walk_forward.ts";
 import { type BotGridResult, simulateBotGrid } from "./bot_grid_run.ts";
 import {
@@ -676,53 +675,33 @@ export async function finishBotRun(
       }),
     );
     files.push("ranked.json");
-    if (blocks !== undefined && pbo.size > 0) {
-      await Deno.writeTextFile(
-        path("pbo.json"),
-        JSON.stringify(
-          pboJson(pbo, blocks, scopes, rankRule, pboScore),
-          null,
-          2,
-        ),
-      );
-      files.push("pbo.json");
-    }
-    if (walkForward !== undefined) {
-      await Deno.writeTextFile(
-        path("walk_forward.json"),
-        JSON.stringify(
-          walkForwardJson(
-            options.walkForward!,
-            walkForward,
-            configs,
-            {
-              model: "bot",
-              "rank_by": rankBy,
-              "rank_rule": rankRule,
-              "min_trades_per_is_window": minTrades,
-              notes:
-                "Bot model: each OOS segment starts flat and a position open at its end is closed at its last close with the taker fee (exit reason end). Returns are per bar on the fixed order_notional, so the stitched curve adds them: value = order_notional of the first choice * (1 + sum r); total_return is that sum. wfe = OOS mean per-bar return / IS mean per-bar return of the chosen configs (null when the IS return is not positive). The stitched curve is out of sample for the choice: its PSR needs no grid deflation.",
+    files.push(
+      ...await writeHonestOutputs(path, {
+        pbo,
+        blocks,
+        scopes,
+        rule: rankRule,
+        score: pboScore,
+        configs,
+        ...(walkForward !== undefined
+          ? {
+            walkForward: {
+              spec: options.walkForward!,
+              results: walkForward,
+              meta: {
+                model: "bot",
+                "rank_by": rankBy,
+                "rank_rule": rankRule,
+                "min_trades_per_is_window": minTrades,
+                notes:
+                  "Bot model: each OOS segment starts flat and a position open at its end is closed at its last close with the taker fee (exit reason end). Returns are per bar on the fixed order_notional, so the stitched curve adds them: value = order_notional of the first choice * (1 + sum r); total_return is that sum. wfe = OOS mean per-bar return / IS mean per-bar return of the chosen configs (null when the IS return is not positive). The stitched curve is out of sample for the choice: its PSR needs no grid deflation.",
+              },
+              names: BOT_PARAMS,
             },
-            BOT_PARAMS,
-          ),
-          null,
-          2,
-        ),
-      );
-      await writeLines(
-        path("walk_forward.csv"),
-        walkForwardCsvLines(walkForward, configs, BOT_PARAMS),
-      );
-      await writeLines(
-        path("walk_forward_equity.csv"),
-        walkForwardEquityLines(walkForward),
-      );
-      files.push(
-        "walk_forward.json",
-        "walk_forward.csv",
-        "walk_forward_equity.csv",
-      );
-    }
+          }
+          : {}),
+      }),
+    );
     const tEnd = performance.now();
     const seconds = {
       simulate: seconds0.simulate,
@@ -770,9 +749,7 @@ export async function finishBotRun(
       "rank_rule": rankRule,
       "min_trades": minTrades,
       "prior_trials": priorTrials,
-      pbo: blocks !== undefined && pbo.size > 0
-        ? { blocks: blocks.count, "days_per_block": blocks.daysPerBlock }
-        : { skipped: pboSkipped ?? "off" },
+      pbo: pboManifest(blocks, pbo, pboSkipped),
       "returns":
         "per-bar returns of the USDT PnL marked at each close, on a fixed capital base = order_notional (sharpe, psr, dsr, pbo use them)",
       deflation: deflationJson(scopes),
@@ -784,24 +761,12 @@ export async function finishBotRun(
       files: {
         "ranked_csv": "ranked.csv",
         "ranked_json": "ranked.json",
-        ...(files.includes("pbo.json") ? { "pbo_json": "pbo.json" } : {}),
-        ...(walkForward !== undefined
-          ? {
-            "walk_forward_json": "walk_forward.json",
-            "walk_forward_csv": "walk_forward.csv",
-            "walk_forward_equity_csv": "walk_forward_equity.csv",
-          }
-          : {}),
+        ...honestManifestFiles(files),
         top: topFiles,
         ...(all !== undefined ? { "top_all": topAllFiles } : {}),
       },
     };
-    await Deno.writeTextFile(
-      path("manifest.json"),
-      JSON.stringify(manifest, null, 2),
-    );
-    files.push("manifest.json");
-    await moveOutputs(stage, options.out);
+    await finishStage(stage, options.out, manifest, files);
     return {
       configs,
       scopes,
