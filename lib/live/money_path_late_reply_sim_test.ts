@@ -127,3 +127,23 @@ Deno.test("money path: a fill seen on the stream gets its stop while the entry's
     });
   }
 });
+
+Deno.test("money path: the kill switch does not wait for an entry in flight, and closes its late fill", async () => {
+  // any margin trips it (threshold far above the account's safety multiple)
+  await using rig = await startMoneyRig({ killThreshold: 1e12 }, {}, S, {
+    transport: { timeoutMs: 5_000 },
+  });
+  armMoneyFault(rig.sim.sim.faults, "slow_reply", S);
+  let replied = false;
+  const entry = rig.enter("long").finally(() => replied = true);
+  await waitUntil(() => rig.amount() > 0, "the entry's fill on the engine");
+  // the margin check runs while the entry's reply is outstanding
+  const { records } = await rig.mgr.checkMargin();
+  ok(!replied, "the kill switch did not wait for the entry's reply");
+  ok(records.some((r) => r.action === "kill_switch_triggered"));
+  await entry;
+  // invariant: the late reply's fill meets the tripped switch: closed at market
+  equal(rig.amount(), 0, rig.actions().join(","));
+  deepEqual(rig.exits(), []);
+  equal(rig.mgr.blocked(S), "kill_switch");
+});
