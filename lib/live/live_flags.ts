@@ -17,6 +17,7 @@ import {
 } from "../cli/layered.ts";
 export { envName, type FlagLayers, parseLayeredFlags } from "../cli/layered.ts";
 import { METRICS_FLAGS } from "../metrics/metrics_addr.ts";
+import { BOT_PARAM_NAMES } from "../strategy/params.ts";
 
 /**
  * The keys a `--config` file of `deno task live`, `paper` or `parity` must carry: the
@@ -25,21 +26,10 @@ import { METRICS_FLAGS } from "../metrics/metrics_addr.ts";
  * refused rather than completed with defaults the research never ranked. Other keys
  * (leverage, limits, budgets, …) stay optional.
  */
-export const STRATEGY_CONFIG_KEYS = [
+export const STRATEGY_CONFIG_KEYS: readonly string[] = [
   "symbols",
-  "k",
-  "n",
-  "T",
-  "V",
-  "max_spread_bps",
-  "max_funding_bps",
-  "tp_bps",
-  "sl_bps",
-  "trail_activation_bps",
-  "trail_callback_pct",
-  "cooldown",
-  "order_notional",
-] as const;
+  ...BOT_PARAM_NAMES,
+];
 
 /**
  * {@linkcode parseLayeredFlags} for the bot's commands: a config file must carry every
@@ -53,8 +43,9 @@ export function parseLiveFlags<T extends Record<string, FlagSpec>>(
 ): Promise<Flags<T>> {
   return parseLayeredFlags(specs, layers, {
     configRequires: STRATEGY_CONFIG_KEYS,
-    configRequiresHint:
-      "a bot config file carries the whole strategy: symbols, k, n, T, V, max_spread_bps, max_funding_bps, tp_bps, sl_bps, trail_activation_bps, trail_callback_pct, cooldown, order_notional, as backtest --model bot writes top/*_live.json",
+    configRequiresHint: `a bot config file carries the whole strategy: ${
+      STRATEGY_CONFIG_KEYS.join(", ")
+    }, as backtest --model bot writes top/*_live.json`,
   });
 }
 

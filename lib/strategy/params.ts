@@ -4,6 +4,26 @@
  * @module
  */
 
+/**
+ * The bot's strategy parameters by their flag names (`deno task live --help`): signal,
+ * blockers, exits, cooldown and notional. The bot-model grid's axes and, with `symbols`,
+ * the keys a bot config file must carry (`top/*_live.json`).
+ */
+export const BOT_PARAM_NAMES = [
+  "k",
+  "n",
+  "T",
+  "V",
+  "max_spread_bps",
+  "max_funding_bps",
+  "tp_bps",
+  "sl_bps",
+  "trail_activation_bps",
+  "trail_callback_pct",
+  "cooldown",
+  "order_notional",
+] as const;
+
 /** The parameters of {@linkcode evaluateSignal} (names as in the backtest grid). */
 export interface StrategyParams {
   /** Return threshold in units of `rs_vol_bps(T)`; `>= 0`. */

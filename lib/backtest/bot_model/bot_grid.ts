@@ -16,22 +16,10 @@ import {
 } from "../grid.ts";
 import type { PlateauGrid } from "../../research/mod.ts";
 import { tablePlateauGrid } from "../plateau_rank.ts";
+import { BOT_PARAM_NAMES } from "../../strategy/params.ts";
 
 /** Bot grid parameters, in product order: the live bot's flag names. */
-export const BOT_PARAMS = [
-  "k",
-  "n",
-  "T",
-  "V",
-  "max_spread_bps",
-  "max_funding_bps",
-  "tp_bps",
-  "sl_bps",
-  "trail_activation_bps",
-  "trail_callback_pct",
-  "cooldown",
-  "order_notional",
-] as const;
+export const BOT_PARAMS = BOT_PARAM_NAMES;
 
 /** One bot grid parameter name. */
 export type BotParam = typeof BOT_PARAMS[number];
