@@ -16,6 +16,7 @@ import {
 import {
   checkLiveConfig,
   EntrySizeError,
+  fundingPayments,
   LIVE_FLAGS,
   liveConfig,
   parseLiveFlags,
@@ -239,13 +240,27 @@ export async function main(
       );
     }
     const summary = await session;
-    const simMinutes = (exchange.sim.clock.now() - startedAt) / 60_000;
+    const endedAt = exchange.sim.clock.now();
+    const simMinutes = (endedAt - startedAt) / 60_000;
+    // funding as the exchange reports it: the account's FUNDING_FEE income rows
+    const funding = await fundingPayments(
+      exchange,
+      base.symbols,
+      startedAt,
+      endedAt,
+    );
+    const paid = funding.reduce((a, p) => a + p.amount, 0);
     writeStdout(
       `paper trading ${base.symbols.join(",")} for ${
         simMinutes.toFixed(1)
       } simulated minutes: ${summary.evaluations} evaluations, ${summary.signals} signals, ` +
         `${summary.entriesSent} entries sent, ${summary.staleSkips} stale skips\n` +
-        summary.fills.format() + "\n",
+        summary.fills.format() + "\n" +
+        `funding ${
+          paid.toFixed(4)
+        } USDT (${funding.length} settlements); net with funding ${
+          (summary.fills.totals().net + paid).toFixed(4)
+        } USDT\n`,
     );
     return 0;
   } finally {

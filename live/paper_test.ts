@@ -100,6 +100,13 @@ Deno.test("paper.ts trades a fresh simulated account and prints the trades and P
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^2025-05-2\d/m); // fills carry the replay's time
     assert.ok(totals(r.stdout).fills >= 2, r.stdout);
+    // the account's funding (none settled in these 15 minutes) and the net with it
+    const f =
+      /funding (-?[\d.]+) USDT \((\d+) settlements\); net with funding (-?[\d.]+) USDT/
+        .exec(r.stdout);
+    assert.ok(f, r.stdout);
+    assert.equal(Number(f[2]), 0);
+    assert.ok(Math.abs(Number(f[3]) - totals(r.stdout).net) < 1e-4);
   });
   await t.step(
     "a replay without a file for a symbol is a usage error",

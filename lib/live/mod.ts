@@ -48,6 +48,8 @@ export {
   runLiveSession,
 } from "./live_session.ts";
 export {
+  type FundingPayment,
+  fundingPayments,
   type PaperExchange,
   type PaperExchangeOptions,
   startPaperExchange,

@@ -17,6 +17,8 @@ import {
   startSimulator,
 } from "../sim/mod.ts";
 import { type Clock, followClock } from "../time/clock.ts";
+import { createSigner } from "../exchange/sign/mod.ts";
+import { TradingClient } from "../exchange/trading/mod.ts";
 import { SteppedBotClock } from "../time/stepped_clock.ts";
 
 /** Options of {@linkcode startPaperExchange}. */
@@ -92,6 +94,50 @@ export async function startPaperExchange(
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/** A funding payment of the account (`GET /income`, FUNDING_FEE): + received. */
+export interface FundingPayment {
+  readonly symbol: string;
+  readonly timeMs: number;
+  readonly amount: number;
+}
+
+/**
+ * The paper account's funding payments of `[start, end]`, from the simulator's income
+ * history (`GET /fapi/v1/income?incomeType=FUNDING_FEE`), as a client of the exchange
+ * reads them: signed with the account's keys, paged by `startTime`.
+ */
+export async function fundingPayments(
+  exchange: PaperExchange,
+  symbols: readonly string[],
+  start: number,
+  end: number,
+): Promise<FundingPayment[]> {
+  const client = new TradingClient({
+    signer: createSigner(exchange.credentials, {
+      clock: () => exchange.sim.clock.now(),
+    }),
+    baseUrl: exchange.sim.restUrl,
+  });
+  const out: FundingPayment[] = [];
+  for (const symbol of symbols) {
+    for (let from = start;;) {
+      const rows = await client.income({
+        symbol,
+        incomeType: "FUNDING_FEE",
+        startTime: from,
+        endTime: end,
+        limit: 1000,
+      });
+      for (const r of rows) {
+        out.push({ symbol, timeMs: r.time, amount: Number(r.income) });
+      }
+      if (rows.length < 1000) break;
+      from = rows[rows.length - 1]!.time + 1;
+    }
+  }
+  return out;
 }
 
 function randomHex(bytes: number): string {

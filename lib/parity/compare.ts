@@ -17,6 +17,7 @@
  * @module
  */
 import type { Fill } from "../live/fill_log.ts";
+import type { FundingPayment } from "../live/paper_exchange.ts";
 import { parseClientOrderId } from "../order/client_ids.ts";
 
 /** One trade of either side, reduced to what is compared. */
@@ -40,12 +41,7 @@ export interface ParityTrade {
   readonly funding: number;
 }
 
-/** A funding payment of the account (`GET /income`, FUNDING_FEE): + received. */
-export interface FundingPayment {
-  readonly symbol: string;
-  readonly timeMs: number;
-  readonly amount: number;
-}
+export type { FundingPayment } from "../live/paper_exchange.ts";
 
 const BAR = 60_000;
 

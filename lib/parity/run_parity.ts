@@ -24,12 +24,7 @@ import { checkLiveConfig } from "../live/live_config.ts";
 import type { LiveConfig } from "../live/live_session.ts";
 import { runLiveSession } from "../live/live_session.ts";
 import type { JournalRow } from "../live/journal.ts";
-import {
-  type PaperExchange,
-  startPaperExchange,
-} from "../live/paper_exchange.ts";
-import { createSigner } from "../exchange/sign/mod.ts";
-import { TradingClient } from "../exchange/trading/mod.ts";
+import { fundingPayments, startPaperExchange } from "../live/paper_exchange.ts";
 import { ManualClock } from "../sim/clock.ts";
 import {
   DecisionBarrier,
@@ -55,7 +50,6 @@ import {
 } from "../backtest/bot_model/simulate_bot.ts";
 import {
   compareTrades,
-  type FundingPayment,
   paperTrades,
   type ParityResult,
   type ParityTrade,
@@ -341,43 +335,6 @@ export async function runParity(
     JSON.stringify({ ...out, paper, backtest }, null, 2),
   );
   await Deno.rename(`${dir}/parity.json.partial`, `${dir}/parity.json`);
-  return out;
-}
-
-/**
- * The paper account's funding payments of `[start, end]`, from the simulator's income
- * history (`GET /fapi/v1/income?incomeType=FUNDING_FEE`), as a client of the exchange
- * reads them: signed with the account's keys, paged by `startTime`.
- */
-async function fundingPayments(
-  exchange: PaperExchange,
-  symbols: readonly string[],
-  start: number,
-  end: number,
-): Promise<FundingPayment[]> {
-  const client = new TradingClient({
-    signer: createSigner(exchange.credentials, {
-      clock: () => exchange.sim.clock.now(),
-    }),
-    baseUrl: exchange.sim.restUrl,
-  });
-  const out: FundingPayment[] = [];
-  for (const symbol of symbols) {
-    for (let from = start;;) {
-      const rows = await client.income({
-        symbol,
-        incomeType: "FUNDING_FEE",
-        startTime: from,
-        endTime: end,
-        limit: 1000,
-      });
-      for (const r of rows) {
-        out.push({ symbol, timeMs: r.time, amount: Number(r.income) });
-      }
-      if (rows.length < 1000) break;
-      from = rows[rows.length - 1]!.time + 1;
-    }
-  }
   return out;
 }
 
