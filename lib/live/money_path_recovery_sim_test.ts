@@ -229,3 +229,46 @@ Deno.test("money path: a stop-loss whose placement never reached the exchange is
   ok(ms < 2_000, `the stop-loss took ${Math.round(ms)} ms`);
   ok(rig.actions().includes("exit_unknown"), rig.actions().join(","));
 });
+
+Deno.test("money path: a transient -2022 on the stop-loss with a lagging position read keeps the position", async () => {
+  // the moment the exchange's order service does not see the position yet (-2022) is
+  // when a position read served by a lagging replica shows it flat too: one read returns
+  // the pre-fill row (amount 0, stamped before the fill)
+  let lag = 0;
+  await using rig = await startMoneyRig({
+    noTrailing: true,
+    wrapPort: (inner) =>
+      portWith(inner, {
+        positionRisk: async (symbol) => {
+          const rows = await inner.positionRisk(symbol);
+          if (lag-- <= 0) return rows;
+          return rows.map((r) => ({
+            ...r,
+            amount: "0",
+            entryPrice: "0",
+            updateTime: r.updateTime - 500,
+          }));
+        },
+      }),
+  });
+  rig.sim.sim.faults.rejectNextOrders(1, { type: "STOP_MARKET", code: -2022 });
+  lag = 1;
+  await rig.enter("long");
+  ok(rig.amount() > 0);
+  ok(rig.actions().includes("exit_rejected"), rig.actions().join(","));
+  // invariant: a position read older than the last applied fill never undoes that fill
+  // (a reduce-only refusal cannot mean the fill did not happen): the manager keeps the
+  // position, protects it, and blocks another entry on top of it
+  equal(
+    Number(rig.mgr.status(S).amount).toFixed(3),
+    rig.amount().toFixed(3),
+    rig.actions().join(","),
+  );
+  ok(!rig.actions().includes("position_closed"), rig.actions().join(","));
+  deepEqual(exitTypes(rig), ["STOP_MARKET", "TAKE_PROFIT_MARKET"]);
+  equal(rig.mgr.blocked(S), "position_open");
+  const before = rig.amount();
+  const again = await rig.enter("long", rig.sim.clock.now());
+  deepEqual(again.map((r) => r.action), ["entry_skipped"]);
+  equal(rig.amount(), before, "no second entry on top of the position");
+});

@@ -1079,8 +1079,21 @@ export class OrderManager {
   /**
    * Reads the position of `s` over REST when a fill and a snapshot of the same
    * millisecond could not be ordered, or when no entry price is known for the exits.
+   *
+   * `afterReduceRefusal`: the read answers a reduce-only refusal (`-2022`) of an exit.
+   * Invariant: such a read never undoes a fill the manager applied after it: a row
+   * stamped before the newest applied fill that shows less than the local position is a
+   * lagging read (the moment the order service does not see a fresh position is when a
+   * position read lags too); it is refused with an error record and the local position
+   * stays, so it keeps its alarm (unprotected after `unprotectedAlarmMs`) and blocks
+   * entries until a newer read or the reconcile's snapshot decides. A reduce-only order
+   * can never open a position, so keeping one is the safe side.
    */
-  async #readPosition(s: SymbolState, out: OrderRecord[]): Promise<void> {
+  async #readPosition(
+    s: SymbolState,
+    out: OrderRecord[],
+    afterReduceRefusal = false,
+  ): Promise<void> {
     s.verifyPosition = false;
     let rows: PortPosition[];
     try {
@@ -1091,6 +1104,25 @@ export class OrderManager {
     }
     const row = rows.find((r) => r.symbol === s.f.symbol) ??
       { symbol: s.f.symbol, amount: "0", entryPrice: "0", updateTime: 0 };
+    if (
+      afterReduceRefusal && row.updateTime < s.fillTime &&
+      new Decimal(row.amount).abs().lt(s.amount.abs())
+    ) {
+      out.push(this.#record(
+        s.f.symbol,
+        "error",
+        "position read older than the last fill: the position is kept",
+        {
+          data: {
+            amount: s.amount.toFixed(),
+            read: row.amount,
+            readTime: row.updateTime,
+            fillTime: s.fillTime,
+          },
+        },
+      ));
+      return;
+    }
     this.#applyPosition(s, row, row.updateTime, out, true);
   }
 
@@ -1150,8 +1182,9 @@ export class OrderManager {
           // invariant: a reduce-only refusal (-2022, "the exchange sees no position")
           // never ends the exits while the position is open: the position is read over
           // REST; flat → the cleanup below; still open → the exits again after a
-          // bounded back-off (the alarm covers a longer stretch)
-          await this.#readPosition(s, out);
+          // bounded back-off (the alarm covers a longer stretch). A read older than the
+          // last applied fill never flattens it (see readPosition)
+          await this.#readPosition(s, out, true);
           if (
             s.amount.isZero() || reduceRetries >= this.#closeRetryMs.length
           ) break;
