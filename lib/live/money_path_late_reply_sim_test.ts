@@ -8,7 +8,13 @@
  * @module
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { exitTypes, type MoneyRig, S, startMoneyRig } from "./_money_rig.ts";
+import {
+  exitTypes,
+  type MoneyRig,
+  portWith,
+  S,
+  startMoneyRig,
+} from "./_money_rig.ts";
 import { portEvents } from "./trading_port.ts";
 import { armMoneyFault } from "../sim/money_faults.ts";
 import type { SimFaults } from "../sim/faults.ts";
@@ -146,4 +152,89 @@ Deno.test("money path: the kill switch does not wait for an entry in flight, and
   equal(rig.amount(), 0, rig.actions().join(","));
   deepEqual(rig.exits(), []);
   equal(rig.mgr.blocked(S), "kill_switch");
+});
+
+Deno.test("money path: with the user stream down, a reconcile protects the fill of an entry whose reply is outstanding", async () => {
+  // the user stream is down (reconnecting, listen key expired): the REST snapshot is the
+  // only way the manager learns of the fill while the entry's reply is 3 s late
+  await using rig = await startMoneyRig({}, {}, S, {
+    transport: { timeoutMs: 5_000 },
+  });
+  armMoneyFault(rig.sim.sim.faults, "slow_reply", S);
+  let replied = false;
+  const entry = rig.enter("long").finally(() => replied = true);
+  await waitUntil(() => rig.amount() > 0, "the engine's position", 2_000);
+  const t0 = rig.sim.clock.now();
+  await rig.mgr.reconcile();
+  ok(!replied, "the entry's reply is still outstanding");
+  // invariant: a position the exchange reports while the local view is flat and an entry
+  // is in flight is that entry's fill: it is protected at once (stop-loss first), not
+  // skipped until the reply
+  ok(
+    rig.exits().some((o) => o.origType === "STOP_MARKET" && o.reduceOnly),
+    rig.records.map((r) => `${r.action} ${r.detail}`).join("; "),
+  );
+  ok(rig.sim.clock.now() - t0 <= 2_000);
+  equal(rig.mgr.blocked(S), "entry_open");
+  ok(!rig.actions().includes("position_adopted"), "the entry's own fill");
+  await entry;
+  // the late reply adds nothing the snapshot held
+  assertInLine(rig, "after the reply");
+  await rig.mgr.reconcile();
+  assertInLine(rig, "after a reconcile");
+  ok(!rig.actions().includes("market_close"));
+  equal(
+    rig.records.filter((r) =>
+      r.action === "exit_placed" && r.detail === "STOP_MARKET"
+    ).length,
+    1,
+    "one stop-loss placed",
+  );
+});
+
+Deno.test("money path: a late entry reply stamped after the stream's snapshot of its fill is not counted twice", async () => {
+  // the reply's updateTime is the order's last update (an IOC's end), the
+  // ACCOUNT_UPDATE's the trade: the reply may be stamped 1 ms after the snapshot
+  await using rig = await startMoneyRig(
+    {
+      wrapPort: (inner) =>
+        portWith(inner, {
+          placeOrder: async (spec) => {
+            const r = await inner.placeOrder(spec);
+            return r.kind === "placed" && spec.type === "LIMIT"
+              ? {
+                ...r,
+                order: { ...r.order, updateTime: r.order.updateTime + 1 },
+              }
+              : r;
+          },
+        }),
+    },
+    {},
+    S,
+    { transport: { timeoutMs: 5_000 } },
+  );
+  const key = await rig.sim.clients.v1.client.createListenKey();
+  const ws = await openSocket(`${rig.sim.sim.wsUrl}/ws/${key}`);
+  try {
+    armMoneyFault(rig.sim.sim.faults, "slow_reply", S);
+    const entry = rig.enter("long");
+    await ws.waitFor((m) => m.includes('"e":"ACCOUNT_UPDATE"'));
+    // only the position update reaches the manager before the reply
+    for (const m of ws.messages) {
+      const e = parseUserEvent(m);
+      if (e === undefined) continue;
+      for (const ev of portEvents(e)) {
+        if (ev.kind === "position") await rig.mgr.onEvent(ev);
+      }
+    }
+    ok(rig.exits().some((o) => o.origType === "STOP_MARKET"));
+    await entry;
+    // invariant: a reply that adds a fill after a snapshot applied while it was in flight
+    // is checked against the exchange's position (timestamps of a reply and a snapshot
+    // need not be comparable): the position and the exits are the fill's, once
+    assertInLine(rig, "after the reply");
+  } finally {
+    await ws.close();
+  }
 });

@@ -526,8 +526,24 @@ export class OrderManager {
             return;
           }
           if (s.entry?.inFlight) {
-            // an entry's placement call is in flight: the snapshot may or may not hold
-            // its fill; the call's reply syncs the exits, the next round reconciles
+            const row = positions.find((p) => p.symbol === symbol);
+            if (
+              s.amount.isZero() && row !== undefined &&
+              !new Decimal(row.amount).isZero()
+            ) {
+              // invariant: a fill is protected however the manager learns of it. The
+              // snapshot was taken after the entry went out (the version check above),
+              // the local view is flat and the exchange holds a position: the entry's
+              // fill the user stream has not brought (stream down, a slow or lost
+              // reply: ~10 s to over a minute live). It is applied and protected now
+              // (no adoption: the entry's key stays); the late reply is then checked
+              // against this snapshot (see entryReply)
+              this.#applyPosition(s, row, row.updateTime, rec, true);
+              await this.#sync(s, rec);
+              return;
+            }
+            // an entry's placement call is in flight and the exchange shows no new
+            // position: the call's reply syncs the exits, the next round reconciles
             rec.push(
               this.#record(symbol, "reconcile_skipped", "entry in flight"),
             );
@@ -917,7 +933,17 @@ export class OrderManager {
         clientOrderId: id,
         data: { ...data, executedQty: res.order.executedQty },
       }));
+      const known = s.fills.get(
+        `${res.order.clientOrderId}#${res.order.orderId}`,
+      );
+      const adds = new Decimal(res.order.executedQty).gt(known ?? 0);
       this.#applyOrder(s, res.order, res.order.updateTime, out, own);
+      // invariant: a fill is counted once. A reply that adds a fill the stream's order
+      // updates did not bring, after a snapshot applied while it was in flight, may be
+      // held by that snapshot already, and the reply's updateTime (the order's last
+      // update) and the snapshot's time (the trade) need not be comparable: the
+      // exchange's position decides before the exits are sized (one read, this race only)
+      if (!own && adds) s.verifyPosition = true;
       // a non-final reply keeps the entry pending until its final state arrives
     } else if (res.kind === "rejected") {
       if (e) s.entry = undefined;
