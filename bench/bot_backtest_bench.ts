@@ -149,7 +149,7 @@ function writeSyntheticSeconds(
       hi = Math.max(hi, p);
       lo = Math.min(lo, p);
       const ts = t0 + s * 1000 + 100;
-      w.kline(ts, 0, t0, o, hi, lo, p);
+      w.kline(ts, 0, t0, o, hi, lo, p, s + 1);
       w.book(ts, 0, p - 0.1, p + 0.1);
       w.mark(ts, 0, p);
     }

@@ -167,7 +167,7 @@ export function buildFeaturesFromLogs(
         v[6]!,
       );
       if (outcome === 0) {
-        sw?.kline(v[0]!, best.symbol, v[1]!, v[2]!, v[3]!, v[4]!, v[5]!);
+        sw?.kline(v[0]!, best.symbol, v[1]!, v[2]!, v[3]!, v[4]!, v[5]!, v[6]!);
       }
     } else if (best === book) {
       outcome = assembler.book(v[0]!, best.symbol, v[1]!, v[2]!, v[3]!);

@@ -1,5 +1,15 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
-import { memoryParts, parseTable } from "./_testing.ts";
+import {
+  b,
+  BOOK_HEADER,
+  k,
+  KLINE_HEADER,
+  m,
+  MARK_HEADER,
+  memoryParts,
+  parseTable,
+  T0,
+} from "./_testing.ts";
 import { BarWindows } from "./bar_windows.ts";
 import {
   buildFeaturesFromLogs,
@@ -16,51 +26,6 @@ import {
   rsVarSeries,
   rsVolSeries,
 } from "./series.ts";
-
-const T0 = 1_700_000_040_000; // a minute start
-const KLINE_HEADER =
-  "ts,symbol,open_time,close_time,open,high,low,close,volume,quote_volume,trades,taker_buy_volume,is_closed";
-const BOOK_HEADER = "ts,symbol,event_time,bid_price,bid_qty,ask_price,ask_qty";
-const MARK_HEADER =
-  "ts,symbol,event_time,mark_price,index_price,funding_rate,next_funding_time";
-
-/** A kline row: `rel` is ts after T0, `minute` the bar index. */
-function k(
-  rel: number,
-  sym: string,
-  minute: number,
-  o: number,
-  h: number,
-  l: number,
-  c: number,
-  v: number,
-  closed = false,
-): string {
-  const ot = T0 + minute * 60_000;
-  return `${T0 + rel},${sym},${ot},${
-    ot + 59_999
-  },${o},${h},${l},${c},${v},0,1,0,${closed}`;
-}
-/** A bookTicker row at `rel`; its exchange event time is `ev` ms before (default 0). */
-function b(
-  rel: number,
-  sym: string,
-  bid: number,
-  ask: number,
-  ev = 0,
-): string {
-  return `${T0 + rel},${sym},${T0 + rel - ev},${bid},1.5,${ask},2.5`;
-}
-/** A markPrice row at `rel`; its exchange event time is `ev` ms before (default 0). */
-function m(
-  rel: number,
-  sym: string,
-  mark: number,
-  rate: string,
-  ev = 0,
-): string {
-  return `${T0 + rel},${sym},${T0 + rel - ev},${mark},${mark},${rate},0`;
-}
 
 interface Logs {
   kline: string[];

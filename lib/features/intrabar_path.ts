@@ -47,3 +47,41 @@ export function intrabarPath(
     out[i] = p;
   }
 }
+
+/**
+ * The log replay's price path from one kline snapshot to the next (`lib/sim/log_source.ts`
+ * prints trades along it; the per-second companion file records it): a new bar starts at
+ * its open; then the new extremes the snapshot reveals (both: the one farther from the
+ * close first), then the close; a snapshot that changes no price but traded (`traded`) is
+ * one trade at the close. Pure.
+ *
+ * @param newBar whether the snapshot opens a new bar
+ * @param lastHigh the bar's high at the previous snapshot (unused for a new bar)
+ * @param lastLow the bar's low at the previous snapshot (unused for a new bar)
+ * @param lastClose the price of the previous snapshot
+ * @param out receives the prices (cleared first)
+ */
+export function snapshotPath(
+  newBar: boolean,
+  open: number,
+  high: number,
+  low: number,
+  close: number,
+  lastHigh: number,
+  lastLow: number,
+  lastClose: number,
+  traded: boolean,
+  out: number[],
+): void {
+  out.length = 0;
+  if (newBar) out.push(open);
+  const needHigh = high > (newBar ? open : lastHigh);
+  const needLow = low < (newBar ? open : lastLow);
+  if (needHigh && needLow) {
+    if (high - close < close - low) out.push(low, high);
+    else out.push(high, low);
+  } else if (needHigh) out.push(high);
+  else if (needLow) out.push(low);
+  const prev = out.length > 0 ? out[out.length - 1]! : lastClose;
+  if (prev !== close || (out.length === 0 && traded)) out.push(close);
+}

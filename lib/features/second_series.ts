@@ -31,6 +31,7 @@
  */
 import { type ByteSink, copyAll, writeAll } from "./io.ts";
 import { MINUTE_MS } from "./formulas.ts";
+import { snapshotPath } from "./intrabar_path.ts";
 import type { PartStore } from "./build_from_logs.ts";
 
 /** The record fields, in order. */
@@ -110,6 +111,7 @@ class SymbolSeconds {
   high = NaN;
   low = NaN;
   close = NaN;
+  volume = 0;
   // the carried quotes (rows arrive in ts order)
   mark = NaN;
   bid = NaN;
@@ -170,26 +172,30 @@ export class SecondSeriesWriter {
     high: number,
     low: number,
     close: number,
+    volume: number,
   ): void {
     const st = this.#state(symbol);
     this.#see(ts);
     if (!(close > 0) || !(openTime >= st.openTime)) return;
     const newBar = openTime > st.openTime;
-    // the replay's path from the last snapshot to this one (lib/sim/log_source.ts)
+    // the replay's path from the last snapshot to this one (the function it prints by)
     const path = this.#path;
-    path.length = 0;
-    if (newBar) path.push(open);
-    const needHigh = high > (newBar ? open : st.high);
-    const needLow = low < (newBar ? open : st.low);
-    if (needHigh && needLow) {
-      if (high - close < close - low) path.push(low, high);
-      else path.push(high, low);
-    } else if (needHigh) path.push(high);
-    else if (needLow) path.push(low);
-    const prev = path.length > 0 ? path[path.length - 1]! : st.close;
-    if (prev !== close) path.push(close);
-    if (path.length === 0) path.push(close); // an unchanged snapshot: a trade at the close
+    const traded = volume > (newBar ? 0 : st.volume);
+    snapshotPath(
+      newBar,
+      open,
+      high,
+      low,
+      close,
+      st.high,
+      st.low,
+      st.close,
+      traded,
+      path,
+    );
+    if (path.length === 0) return;
     st.openTime = openTime;
+    st.volume = volume;
     st.high = high;
     st.low = low;
     st.close = close;

@@ -1,5 +1,15 @@
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
-import { memoryParts, parseTable } from "./_testing.ts";
+import {
+  b,
+  BOOK_HEADER,
+  k,
+  KLINE_HEADER,
+  m as markRow,
+  MARK_HEADER,
+  memoryParts,
+  parseTable,
+  T0,
+} from "./_testing.ts";
 import { buildFeaturesFromLogs, type PartStore } from "./build_from_logs.ts";
 import { type ByteSink, memorySink, memorySource } from "./io.ts";
 import {
@@ -14,32 +24,6 @@ import {
   type SecondSeries,
   SecondSeriesError,
 } from "./second_series.ts";
-
-const T0 = 1_700_000_040_000; // a minute start
-const KLINE_HEADER =
-  "ts,symbol,open_time,close_time,open,high,low,close,volume,quote_volume,trades,taker_buy_volume,is_closed";
-const BOOK_HEADER = "ts,symbol,event_time,bid_price,bid_qty,ask_price,ask_qty";
-const MARK_HEADER =
-  "ts,symbol,event_time,mark_price,index_price,funding_rate,next_funding_time";
-
-function k(
-  rel: number,
-  sym: string,
-  minute: number,
-  o: number,
-  h: number,
-  l: number,
-  c: number,
-): string {
-  const ot = T0 + minute * 60_000;
-  return `${T0 + rel},${sym},${ot},${
-    ot + 59_999
-  },${o},${h},${l},${c},1,0,1,0,false`;
-}
-const b = (rel: number, sym: string, bid: number, ask: number) =>
-  `${T0 + rel},${sym},${T0 + rel},${bid},1,${ask},1`;
-const m = (rel: number, sym: string, mark: number) =>
-  `${T0 + rel},${sym},${T0 + rel},${mark},${mark},0.0001,0`;
 
 /** A binary in-memory sink. */
 function bytesSink(): ByteSink & { bytes(): Uint8Array } {
@@ -120,7 +104,8 @@ Deno.test("the per-second file follows the replay's trade path, carries quotes a
     [
       k(1_200, "AAA", 0, 100, 100, 100, 100), // a new bar: its open
       k(2_300, "AAA", 0, 100, 101, 99, 100.5), // both extremes: the farther (low) first
-      k(3_400, "AAA", 0, 100, 101, 99, 100.5), // unchanged: a trade at the close
+      k(3_400, "AAA", 0, 100, 101, 99, 100.5, 2), // unchanged, traded: a trade at the close
+      k(4_400, "AAA", 0, 100, 101, 99, 100.5, 2), // unchanged, no volume: no trade
       k(59_500, "AAA", 0, 100, 102, 99, 101), // new high then the close
       k(63_000, "AAA", 0, 100, 102, 98, 98.5), // late (after the bar's end): last second of bar 0
       k(62_000, "AAA", 1, 98.5, 99, 98.5, 99),
@@ -128,7 +113,11 @@ Deno.test("the per-second file follows the replay's trade path, carries quotes a
       k(65_000, "BBB", 1, 10, 10, 10, 10),
     ],
     [b(1_500, "AAA", 99.9, 100.1), b(62_500, "AAA", 98.9, 99.1)],
-    [m(1_100, "AAA", 100.05), m(2_900, "AAA", 100.2), m(61_000, "AAA", 98.7)],
+    [
+      markRow(1_100, "AAA", 100.05, "0.0001"),
+      markRow(2_900, "AAA", 100.2, "0.0001"),
+      markRow(61_000, "AAA", 98.7, "0.0001"),
+    ],
   );
   const aaa = rows(series.records.get("AAA")!);
   const N = NaN;

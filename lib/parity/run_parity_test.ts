@@ -4,6 +4,15 @@ import { parseFlags } from "../cli/flags.ts";
 import { runParity } from "./run_parity.ts";
 import { generateLogs } from "../../bench/gen_logs.ts";
 
+/** The live bot's config from its flags. */
+function botConfig(args: string[]) {
+  return liveConfig({
+    ...parseFlags(args, LIVE_FLAGS),
+    rest_url: "http://127.0.0.1",
+    ws_url: "ws://127.0.0.1",
+  });
+}
+
 const FIXTURE = new URL(
   "../../tests/fixtures/real/binance_um/klines_1m/BTCUSDT_1m_2025-05-26_2025-05-27.csv",
   import.meta.url,
@@ -17,33 +26,25 @@ Deno.test({
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "parity_test_" });
     try {
-      const flags = parseFlags(
-        [
-          "--k",
-          "0.5",
-          "--n",
-          "0.5",
-          "--T",
-          "30",
-          "--V",
-          "30",
-          // a cooldown keeps an entry off the bar of the previous exit, where the paper
-          // bot races its own user stream
-          "--cooldown",
-          "60",
-          // one 0.001 BTC step (~109 USDT here) within the entry guard's 10 % upsize
-          "--order_notional",
-          "105",
-          "--log_level",
-          "error",
-        ],
-        LIVE_FLAGS,
-      );
-      const config = liveConfig({
-        ...flags,
-        rest_url: "http://127.0.0.1",
-        ws_url: "ws://127.0.0.1",
-      });
+      const config = botConfig([
+        "--k",
+        "0.5",
+        "--n",
+        "0.5",
+        "--T",
+        "30",
+        "--V",
+        "30",
+        // a cooldown keeps an entry off the bar of the previous exit, where the paper
+        // bot races its own user stream
+        "--cooldown",
+        "60",
+        // one 0.001 BTC step (~109 USDT here) within the entry guard's 10 % upsize
+        "--order_notional",
+        "105",
+        "--log_level",
+        "error",
+      ]);
       const r = await runParity({
         files: { BTCUSDT: FIXTURE },
         config,
@@ -131,33 +132,25 @@ Deno.test({
           day + 8 * 3_600_000
         },0.0005\n`,
       );
-      const flags = parseFlags(
-        [
-          "--k",
-          "0.5",
-          "--n",
-          "0.5",
-          "--T",
-          "30",
-          "--V",
-          "30",
-          // exits far away: the first position is still open at 08:00
-          "--tp_bps",
-          "400",
-          "--sl_bps",
-          "400",
-          "--order_notional",
-          "105",
-          "--log_level",
-          "error",
-        ],
-        LIVE_FLAGS,
-      );
-      const config = liveConfig({
-        ...flags,
-        rest_url: "http://127.0.0.1",
-        ws_url: "ws://127.0.0.1",
-      });
+      const config = botConfig([
+        "--k",
+        "0.5",
+        "--n",
+        "0.5",
+        "--T",
+        "30",
+        "--V",
+        "30",
+        // exits far away: the first position is still open at 08:00
+        "--tp_bps",
+        "400",
+        "--sl_bps",
+        "400",
+        "--order_notional",
+        "105",
+        "--log_level",
+        "error",
+      ]);
       const out = `${dir}/out`;
       const r = await runParity({
         files: { BTCUSDT: ohlcv },
@@ -211,34 +204,26 @@ Deno.test({
       // generator, fixed seed
       await Deno.mkdir(`${dir}/logs`);
       generateLogs(`${dir}/logs`, { sizeMb: 19, symbols: 2, seed: 3 });
-      const flags = parseFlags(
-        [
-          "--symbols",
-          "BTCUSDT,ETHUSDT",
-          "--k",
-          "0.5",
-          "--n",
-          "1",
-          "--T",
-          "30",
-          "--V",
-          "30",
-          "--tp_bps",
-          "10",
-          "--sl_bps",
-          "10",
-          "--order_notional",
-          "110",
-          "--log_level",
-          "error",
-        ],
-        LIVE_FLAGS,
-      );
-      const config = liveConfig({
-        ...flags,
-        rest_url: "http://127.0.0.1",
-        ws_url: "ws://127.0.0.1",
-      });
+      const config = botConfig([
+        "--symbols",
+        "BTCUSDT,ETHUSDT",
+        "--k",
+        "0.5",
+        "--n",
+        "1",
+        "--T",
+        "30",
+        "--V",
+        "30",
+        "--tp_bps",
+        "10",
+        "--sl_bps",
+        "10",
+        "--order_notional",
+        "110",
+        "--log_level",
+        "error",
+      ]);
       const r = await runParity({
         files: {},
         logDir: `${dir}/logs`,

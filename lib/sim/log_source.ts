@@ -18,6 +18,7 @@
 import { join } from "node:path";
 import { CsvStream } from "./csv_stream.ts";
 import { decimalsOf } from "./format.ts";
+import { snapshotPath } from "../features/intrabar_path.ts";
 import {
   BOOK_LEVELS,
   type MarketSource,
@@ -235,16 +236,19 @@ class LogFeed implements SymbolFeed {
   ): void {
     const last = this.#last;
     // The price path: (open), the new extremes (the one farther from the close first), close.
-    const path: number[] = newBar ? [open] : [];
-    const needHigh = high > (newBar ? open : last.high);
-    const needLow = low < (newBar ? open : last.low);
-    if (needHigh && needLow) {
-      if (high - close < close - low) path.push(low, high);
-      else path.push(high, low);
-    } else if (needHigh) path.push(high);
-    else if (needLow) path.push(low);
-    const prev = path.length > 0 ? path[path.length - 1]! : last.close;
-    if (prev !== close || (path.length === 0 && volume > 0)) path.push(close);
+    const path: number[] = [];
+    snapshotPath(
+      newBar,
+      open,
+      high,
+      low,
+      close,
+      last.high,
+      last.low,
+      last.close,
+      volume > 0,
+      path,
+    );
     const m = path.length;
     if (m === 0) return;
     // At least one trade per path point; more (up to the snapshot's trade count) when
