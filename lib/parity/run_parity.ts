@@ -97,6 +97,8 @@ export interface ParitySummary extends ParityResult {
 }
 
 const BAR = 60_000;
+/** A log replay's staleness budget on both sides (the feature builder's default). */
+const LOG_STALENESS_MS = 60_000;
 
 /** Runs the paper session and the backtest and compares them. */
 export async function runParity(
@@ -132,6 +134,7 @@ export async function runParity(
       await buildFeatureFile({ logDir }, table, {
         windows: [c.params.t],
         volWindows: [c.params.v],
+        maxStalenessMs: LOG_STALENESS_MS,
       });
     }
     for (const s of logDir === undefined ? c.symbols : []) {
@@ -162,7 +165,12 @@ export async function runParity(
     ? undefined
     : await loadSeconds(`${dir}/features.csv`, logTable);
   // 2. paper trading on the replay
-  const budget = Math.max(5_000, 250 * options.speed);
+  // a log replay: the feature table's staleness rule (a book or mark up to 60 s old at
+  // the bar's end is used), so both sides skip the same stale quotes
+  const budget = Math.max(
+    logDir === undefined ? 5_000 : LOG_STALENESS_MS,
+    250 * options.speed,
+  );
   const config: LiveConfig = {
     ...c,
     enableTrading: true,
