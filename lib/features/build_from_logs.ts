@@ -108,7 +108,15 @@ export function buildFeaturesFromLogs(
   const book = new RowReader(
     new CsvSource(sources.bookTicker.name, sources.bookTicker.source),
     {
-      numbers: ["ts", "bid_price", "ask_price", "event_time"],
+      numbers: [
+        "ts",
+        "bid_price",
+        "ask_price",
+        "event_time",
+        "bid_qty",
+        "ask_qty",
+      ],
+      optional: ["bid_qty", "ask_qty"],
       symbol: "symbol",
       check: nonNegativeTs,
     },
@@ -171,7 +179,7 @@ export function buildFeaturesFromLogs(
       }
     } else if (best === book) {
       outcome = assembler.book(v[0]!, best.symbol, v[1]!, v[2]!, v[3]!);
-      sw?.book(v[0]!, best.symbol, v[1]!, v[2]!);
+      sw?.book(v[0]!, best.symbol, v[1]!, v[2]!, v[4]!, v[5]!);
     } else {
       outcome = assembler.mark(v[0]!, best.symbol, v[1]!, v[2]!, v[3]!);
       sw?.mark(v[0]!, best.symbol, v[1]!);

@@ -6,15 +6,15 @@
  *
  * Layout (one file, written once, atomically, by `deno task build-features --log_dir`):
  * - a header line: JSON `{"format":"aster-1s","version":1,"table":NAME,"fields":[...],
- *   "record_bytes":64,"byte_order":"little-endian","symbols":[{"symbol","first_bar",
+ *   "record_bytes":80,"byte_order":"little-endian","symbols":[{"symbol","first_bar",
  *   "last_bar","bars","seconds","offset"}]}`, padded with spaces so that the line with its
  *   `\n` is a multiple of 8 bytes; `first_bar`/`last_bar` (open times, epoch ms) and `bars`
  *   are the table's, so a file that does not belong to its table is detected;
- * - then per symbol, in the header's order, `seconds` records of 8 little-endian float64:
+ * - then per symbol, in the header's order, `seconds` records of 10 little-endian float64:
  *   {@linkcode SECOND_FIELDS} = `t` (the second's start, epoch ms, increasing), `p1 p2 p3`
  *   (earlier trade prices of the second in time order, NaN when fewer), `last` (the
- *   second's last trade price, NaN = no trade), `mark`, `bid`, `ask` (the latest values at
- *   the second's end, carried forward; NaN before the first row). `offset` is the byte
+ *   second's last trade price, NaN = no trade), `mark`, `bid`, `ask`, `bid_qty`, `ask_qty` (the latest
+ *   values at the second's end, carried forward; NaN before the first row). `offset` is the byte
  *   offset of the symbol's first record from the start of the records.
  *
  * Trade prices follow the replay (`lib/sim/log_source.ts`): each kline snapshot moves the
@@ -44,16 +44,20 @@ export const SECOND_FIELDS = [
   "mark",
   "bid",
   "ask",
+  "bid_qty",
+  "ask_qty",
 ] as const;
 /** Float64 values per record. */
-export const SECOND_STRIDE = 8;
+export const SECOND_STRIDE = 10;
 /** The `format` value of the header. */
 export const SECOND_FORMAT = "aster-1s";
 /** The header's `version`. */
-export const SECOND_VERSION = 1;
+export const SECOND_VERSION = 2;
 
 /** Field offsets within a record. */
 export const F_T = 0, F_P1 = 1, F_LAST = 4, F_MARK = 5, F_BID = 6, F_ASK = 7;
+/** Offsets of the quantities at the best bid and ask. */
+export const F_BID_QTY = 8, F_ASK_QTY = 9;
 
 /** The path of the per-second companion file of feature table `table`. */
 export function secondFileOf(table: string): string {
@@ -116,6 +120,8 @@ class SymbolSeconds {
   mark = NaN;
   bid = NaN;
   ask = NaN;
+  bidQty = NaN;
+  askQty = NaN;
   /** The key of the last record written. */
   flushed = -Infinity;
   readonly tag: Float64Array;
@@ -209,17 +215,29 @@ export class SecondSeriesWriter {
     addTrades(st.rec, k * SECOND_STRIDE, path);
   }
 
-  /** A bookTicker row. */
-  book(ts: number, symbol: number, bid: number, ask: number): void {
+  /** A bookTicker row (quantities NaN when the log has none). */
+  book(
+    ts: number,
+    symbol: number,
+    bid: number,
+    ask: number,
+    bidQty = NaN,
+    askQty = NaN,
+  ): void {
     const st = this.#state(symbol);
     this.#see(ts);
     if (!(bid > 0 && ask > 0)) return;
     st.bid = bid;
     st.ask = ask;
+    st.bidQty = bidQty;
+    st.askQty = askQty;
     const k = this.#slot(st, 2 * Math.floor(ts / 1000));
     if (k < 0) return;
-    st.rec[k * SECOND_STRIDE + F_BID] = bid;
-    st.rec[k * SECOND_STRIDE + F_ASK] = ask;
+    const o = k * SECOND_STRIDE;
+    st.rec[o + F_BID] = bid;
+    st.rec[o + F_ASK] = ask;
+    st.rec[o + F_BID_QTY] = bidQty;
+    st.rec[o + F_ASK_QTY] = askQty;
   }
 
   /** A markPrice row. */
@@ -355,10 +373,14 @@ export class SecondSeriesWriter {
       rec[o + F_MARK] = rec[p + F_MARK]!;
       rec[o + F_BID] = rec[p + F_BID]!;
       rec[o + F_ASK] = rec[p + F_ASK]!;
+      rec[o + F_BID_QTY] = rec[p + F_BID_QTY]!;
+      rec[o + F_ASK_QTY] = rec[p + F_ASK_QTY]!;
     } else {
       rec[o + F_MARK] = st.mark;
       rec[o + F_BID] = st.bid;
       rec[o + F_ASK] = st.ask;
+      rec[o + F_BID_QTY] = st.bidQty;
+      rec[o + F_ASK_QTY] = st.askQty;
     }
     st.tag[k] = key;
     return k;

@@ -122,13 +122,13 @@ Deno.test("the per-second file follows the replay's trade path, carries quotes a
   const aaa = rows(series.records.get("AAA")!);
   const N = NaN;
   deepEqual(aaa, [
-    [1_000, N, N, N, 100, 100.05, 99.9, 100.1], // the book row of the same second
-    [2_000, N, 99, 101, 100.5, 100.2, 99.9, 100.1],
-    [3_000, N, N, N, 100.5, 100.2, 99.9, 100.1],
-    [59_000, N, N, 102, 101, 100.2, 99.9, 100.1],
-    [59_999, N, N, 98, 98.5, 100.2, 99.9, 100.1], // the late snapshot: the bar's last ms
-    [61_000, N, N, N, N, 98.7, 99.9, 100.1],
-    [62_000, N, 98.2, 99.5, 99.4, 98.7, 98.9, 99.1], // 98.5 99, then 98.2 99.5 99.4: extremes in order
+    [1_000, N, N, N, 100, 100.05, 99.9, 100.1, 1.5, 2.5], // the book row of the same second
+    [2_000, N, 99, 101, 100.5, 100.2, 99.9, 100.1, 1.5, 2.5],
+    [3_000, N, N, N, 100.5, 100.2, 99.9, 100.1, 1.5, 2.5],
+    [59_000, N, N, 102, 101, 100.2, 99.9, 100.1, 1.5, 2.5],
+    [59_999, N, N, 98, 98.5, 100.2, 99.9, 100.1, 1.5, 2.5], // the late snapshot: the bar's last ms
+    [61_000, N, N, N, N, 98.7, 99.9, 100.1, 1.5, 2.5],
+    [62_000, N, 98.2, 99.5, 99.4, 98.7, 98.9, 99.1, 1.5, 2.5], // 98.5 99, then 98.2 99.5 99.4: extremes in order
   ]);
   const h = series.header;
   equal(h.table, "t.csv");
@@ -199,9 +199,9 @@ Deno.test("a truncated or foreign per-second file is refused", () => {
     { out: sec, parts: bytesParts(), tableName: "t.csv" },
   );
   const bytes = sec.bytes();
-  ok(parseSecondSeries(bytes, "f").records.get("AAA")!.length === 8);
+  ok(parseSecondSeries(bytes, "f").records.get("AAA")!.length === 10);
   throws(
-    () => parseSecondSeries(bytes.subarray(0, bytes.length - 8), "f"),
+    () => parseSecondSeries(bytes.subarray(0, bytes.length - 80), "f"),
     /Invalid per-second file f: truncated/,
   );
   throws(

@@ -41,22 +41,42 @@ function secondFile(
   last: number,
   t?: number,
 ): Uint8Array {
-  const recs = t === undefined
-    ? new Float64Array(0)
-    : new Float64Array([t, NaN, NaN, NaN, 30_000, 30_000, 29_999, 30_001]);
+  const recs = t === undefined ? new Float64Array(0) : new Float64Array([
+    t,
+    NaN,
+    NaN,
+    NaN,
+    30_000,
+    30_000,
+    29_999,
+    30_001,
+    1,
+    1,
+  ]);
   let line = JSON.stringify({
     format: "aster-1s",
-    version: 1,
+    version: 2,
     table: "features.csv",
-    fields: ["t", "p1", "p2", "p3", "last", "mark", "bid", "ask"],
-    "record_bytes": 64,
+    fields: [
+      "t",
+      "p1",
+      "p2",
+      "p3",
+      "last",
+      "mark",
+      "bid",
+      "ask",
+      "bid_qty",
+      "ask_qty",
+    ],
+    "record_bytes": 80,
     "byte_order": "little-endian",
     symbols: [{
       symbol,
       "first_bar": first,
       "last_bar": last,
       bars,
-      seconds: recs.length / 8,
+      seconds: recs.length / 10,
       offset: 0,
     }],
   });

@@ -91,6 +91,8 @@ export class BotMarket {
   #levels = new Map<string, Float64Array>();
   #trail = new Map<string, Float64Array>();
   #fill: Float64Array;
+  /** Per (bar, side) the recorded quantity at the touch (NaN = unknown). */
+  #touchQty: Float64Array | undefined;
   #guard: EntryGuard | undefined;
 
   /**
@@ -148,10 +150,13 @@ export class BotMarket {
         this.bid[i] = snap(m * (1 - f.openLossShort[i]! / 10_000));
         // the recorded book at the close, where the table has a usable quote
         if (this.seconds !== undefined && f.spread[i] === f.spread[i]) {
-          const [b, a] = this.seconds.bookAt(i);
+          const [b, a, bq, aq] = this.seconds.bookAt(i);
           if (b > 0 && a >= b) {
             this.bid[i] = b;
             this.ask[i] = a;
+            this.#touchQty ??= new Float64Array(2 * n).fill(NaN);
+            this.#touchQty[2 * i] = aq;
+            this.#touchQty[2 * i + 1] = bq;
           }
         }
       }
@@ -231,8 +236,9 @@ export class BotMarket {
    * Sizes the entry of bar `i`, side `s` (+1 long, -1 short) as `lib/order`'s
    * `entryQuantity` does and checks it with its entry guard (`checkEntry`: price band
    * around the mark, `quantity × mark <= order_notional × (1 + max_upsize)`), into `table`
-   * (from {@linkcode BotMarket.quantities}); returns the quantity, or NaN when the bot
-   * would refuse the order (no quote, above maxQty, refused by the guard).
+   * (from {@linkcode BotMarket.quantities}); returns the filled quantity (with per-second
+   * paths at most the recorded quantity at the touch: the IOC's partial fill), or NaN
+   * when the bot would refuse the order (no quote, above maxQty, refused by the guard).
    */
   sizeEntry(
     table: Float64Array,
@@ -273,6 +279,9 @@ export class BotMarket {
       } catch (error) {
         if (!(error instanceof OrderSizeError)) throw error;
       }
+      // the IOC at the touch fills at most the recorded quantity there (per-second book)
+      const tq = this.#touchQty?.[k] ?? NaN;
+      if (q > 0 && tq > 0 && tq < q) q = tq;
     }
     table[k] = q;
     return q > 0 ? q : NaN;

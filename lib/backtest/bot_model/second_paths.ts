@@ -19,7 +19,9 @@
  */
 import {
   F_ASK,
+  F_ASK_QTY,
   F_BID,
+  F_BID_QTY,
   F_LAST,
   F_MARK,
   F_P1,
@@ -82,12 +84,22 @@ export class SecondPaths {
     this.start[n] = r;
   }
 
-  /** The best bid and ask at bar `j`'s end (the last record up to it; NaN = none). */
-  bookAt(j: number): [number, number] {
+  /**
+   * The best bid, ask and their quantities at bar `j`'s end (the last record up to it;
+   * NaN = none).
+   */
+  bookAt(j: number): [number, number, number, number] {
     const r = this.start[j + 1]! - 1;
-    if (r < 0) return [NaN, NaN];
-    const o = r * SECOND_STRIDE;
-    return [this.rec[o + F_BID]!, this.rec[o + F_ASK]!];
+    if (r < 0) return [NaN, NaN, NaN, NaN];
+    const o = r * SECOND_STRIDE, rec = this.rec;
+    return [
+      rec[o + F_BID]!,
+      rec[o + F_ASK]!,
+      rec[o + F_BID_QTY]!,
+      rec[
+        o + F_ASK_QTY
+      ]!,
+    ];
   }
 }
 

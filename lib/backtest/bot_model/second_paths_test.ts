@@ -12,7 +12,7 @@ import {
 const T0 = 1_748_217_600_000;
 const N = NaN;
 
-/** Records from rows [second, p1, p2, p3, last, mark, bid, ask]. */
+/** Records from rows [second, p1, p2, p3, last, mark, bid, ask] (quantities 0). */
 function records(rows: number[][]): Float64Array {
   const r = new Float64Array(rows.length * SECOND_STRIDE);
   rows.forEach((row, i) => {
@@ -63,7 +63,7 @@ Deno.test("exits on the per-second path: TP on trades (at the touch before the s
     ]),
     bars(3),
   );
-  deepEqual(sp.bookAt(0), [99.9, 100.1]);
+  deepEqual(sp.bookAt(0), [99.9, 100.1, 0, 0]);
   deepEqual(Array.from(sp.start), [0, 1, 3, 4]);
   // long: the trade at 100.5 reaches the TP before the mark reaches the SL; it sells at
   // the bid before second 62's book row (second 61's)

@@ -446,6 +446,8 @@ Deno.test("with per-second paths: entry at the recorded touch, exit on the secon
     mark,
     bid,
     bid + 0.2,
+    5,
+    5,
   ];
   const rec = new Float64Array([
     ...sec(59, 100, 100, 100),
@@ -493,4 +495,15 @@ Deno.test("with per-second paths: entry at the recorded touch, exit on the secon
   equal(close(held.rets[2]! * P.orderNotional, q * (100.3 - 100.3)), true);
   equal(close(held.rets[1]! * P.orderNotional, q * (100.3 - 100)), true);
   checkReturns(f, trades, row, held, P.orderNotional);
+  // the IOC fills at most the recorded quantity at the touch (0.3 of the 1 ordered)
+  const thin = rec.slice();
+  thin[9] = 0.3; // second 59's ask quantity
+  const partial = new BotMarket(f, FILTERS, undefined, undefined, thin);
+  trades.length = 0;
+  simulateBot(partial, sig, P, COSTS, row, trades);
+  equal(trades[0]!.qty, 0.3);
+  equal(
+    close(trades[0]!.pnl, 0.3 * (100.4 - 100.2) - 0.3 * (100.2 + 100.4) * 5e-4),
+    true,
+  );
 });
