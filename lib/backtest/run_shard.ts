@@ -107,6 +107,152 @@ export async function writeAtomic(
 }
 
 /**
+ * Where a shard's result rows come from and go: per (symbol s, config c) a metric row, the
+ * `N_MOMENTS` return moments at `(s * configs + c) * N_MOMENTS` and `3 * blocks` per-block
+ * statistics at `(s * configs + c) * blocks * 3` (both models lay them out so).
+ */
+export interface ShardRows {
+  /** Number of configs. */
+  readonly configs: number;
+  /** Values per metric row. */
+  readonly nMetrics: number;
+  /** PBO blocks (0 without). */
+  readonly blocks: number;
+  /** The metric row of (s, c): a view to read from or write into. */
+  readonly metricRow: (s: number, c: number) => Float64Array;
+  /** Return moments. */
+  readonly moments: Float64Array;
+  /** Per-block statistics. */
+  readonly blockStats: Float64Array;
+}
+
+/** A shard's unit of work, as far as its rows go. */
+type RowTask = { readonly symbol: number; readonly configs: Int32Array };
+
+/** Values per (symbol, config) in `rows.f64`. */
+function rowWidth(rows: ShardRows): number {
+  return rows.nMetrics + N_MOMENTS + 3 * rows.blocks;
+}
+
+/**
+ * The rows of `tasks` as `rows.f64` holds them: per task in order, per config, its metric
+ * row, return moments and per-block statistics.
+ */
+export function packRows(
+  rows: ShardRows,
+  tasks: readonly RowTask[],
+): Float64Array {
+  const w = rowWidth(rows), nm = rows.nMetrics, nb = rows.blocks;
+  let n = 0;
+  for (const t of tasks) n += t.configs.length;
+  const data = new Float64Array(n * w);
+  let at = 0;
+  for (const t of tasks) {
+    for (const c of t.configs) {
+      const r = t.symbol * rows.configs + c;
+      data.set(rows.metricRow(t.symbol, c), at);
+      data.set(
+        rows.moments.subarray(r * N_MOMENTS, (r + 1) * N_MOMENTS),
+        at + nm,
+      );
+      data.set(
+        rows.blockStats.subarray(r * nb * 3, (r + 1) * nb * 3),
+        at + nm + N_MOMENTS,
+      );
+      at += w;
+    }
+  }
+  return data;
+}
+
+/**
+ * Reads every shard's `rows.f64`, checked against the tasks this run gives that shard
+ * (a count or width that differs: another version; a missing or truncated file: which shard
+ * to re-run), then places the rows; returns the shards' simulation seconds, summed. Nothing
+ * is placed unless every shard reads.
+ */
+export async function loadShardRows(
+  docs: readonly ShardDoc[],
+  tasksOf: (shard: ShardSpec) => readonly RowTask[],
+  rows: ShardRows,
+): Promise<number> {
+  const w = rowWidth(rows), nm = rows.nMetrics, nb = rows.blocks;
+  let simulate = 0;
+  const loaded: { tasks: readonly RowTask[]; data: Float64Array }[] = [];
+  for (const d of docs) {
+    const tasks = tasksOf({ index: d.index, count: d.count });
+    let n = 0;
+    for (const t of tasks) n += t.configs.length;
+    if (n !== d.rows || d.width !== w) {
+      throw new BacktestInputError(
+        `Cannot merge: ${d.dir} has ${d.rows} rows of ${d.width} values, this run's shard ${d.index}/${d.count} has ${n} of ${w} (different versions)`,
+      );
+    }
+    loaded.push({ tasks, data: await readRowsFile(d, "rows.f64", n * w) });
+    simulate += d.simulate;
+  }
+  for (const { tasks, data } of loaded) {
+    let at = 0;
+    for (const t of tasks) {
+      for (const c of t.configs) {
+        const r = t.symbol * rows.configs + c;
+        rows.metricRow(t.symbol, c).set(data.subarray(at, at + nm));
+        rows.moments.set(
+          data.subarray(at + nm, at + nm + N_MOMENTS),
+          r * N_MOMENTS,
+        );
+        rows.blockStats.set(
+          data.subarray(at + nm + N_MOMENTS, at + w),
+          r * nb * 3,
+        );
+        at += w;
+      }
+    }
+  }
+  return simulate;
+}
+
+/**
+ * Writes a shard directory: an old `shard.json` is removed first (a re-run shard is never
+ * half old, half new), then each rows file atomically, then `shard.json` atomically, last.
+ */
+export async function writeShardDir(
+  out: string,
+  files: readonly { readonly name: string; readonly data: Float64Array }[],
+  doc: Record<string, unknown>,
+): Promise<void> {
+  await Deno.mkdir(out, { recursive: true });
+  await Deno.remove(`${out}/shard.json`).catch((error) => {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  });
+  for (const f of files) {
+    await writeAtomic(
+      `${out}/${f.name}`,
+      new Uint8Array(f.data.buffer, f.data.byteOffset, f.data.byteLength),
+    );
+  }
+  await writeAtomic(
+    `${out}/shard.json`,
+    new TextEncoder().encode(JSON.stringify(doc, null, 2)),
+  );
+}
+
+/** The rows of a vectorbt grid result. */
+function gridRows(res: GridResult): ShardRows {
+  return {
+    configs: res.configs,
+    nMetrics: N_METRICS,
+    blocks: res.blocks,
+    metricRow: (s, c) => {
+      const r = s * res.configs + c;
+      return res.metrics.subarray(r * N_METRICS, (r + 1) * N_METRICS);
+    },
+    moments: res.moments,
+    blockStats: res.blockStats,
+  };
+}
+
+/**
  * Runs shard `shard` of the grid and writes its directory to `options.out` (an old
  * `shard.json` there is removed first, so a re-run shard is never half old, half new).
  */
@@ -128,29 +274,10 @@ export async function runShard(
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   const simulate = (performance.now() - t0) / 1000;
-  const nb = result.blocks, width = taskRowWidth(nb);
+  const width = taskRowWidth(result.blocks);
   let rows = 0;
   for (const t of tasks) rows += t.configs.length;
-  const data = new Float64Array(rows * width);
-  let at = 0;
-  for (const t of tasks) {
-    for (const c of t.configs) {
-      const r = t.symbol * result.configs + c;
-      data.set(
-        result.metrics.subarray(r * N_METRICS, (r + 1) * N_METRICS),
-        at,
-      );
-      data.set(
-        result.moments.subarray(r * N_MOMENTS, (r + 1) * N_MOMENTS),
-        at + N_METRICS,
-      );
-      data.set(
-        result.blockStats.subarray(r * nb * 3, (r + 1) * nb * 3),
-        at + N_METRICS + N_MOMENTS,
-      );
-      at += width;
-    }
-  }
+  const data = packRows(gridRows(result), tasks);
   // Walk-forward: this shard's part of every window's in-sample grid (metric rows only).
   const wfParts: Float64Array[] = [];
   let wfRows = 0;
@@ -169,14 +296,7 @@ export async function runShard(
     wfParts.push(part);
     wfRows += part.length / N_METRICS;
   }
-  await Deno.mkdir(options.out, { recursive: true });
-  await Deno.remove(`${options.out}/shard.json`).catch((error) => {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  });
-  await writeAtomic(
-    `${options.out}/rows.f64`,
-    new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-  );
+  const files = [{ name: "rows.f64", data }];
   if (prep.windows !== undefined) {
     const wf = new Float64Array(wfRows * N_METRICS);
     let o = 0;
@@ -184,10 +304,7 @@ export async function runShard(
       wf.set(part, o);
       o += part.length;
     }
-    await writeAtomic(
-      `${options.out}/wf_rows.f64`,
-      new Uint8Array(wf.buffer, wf.byteOffset, wf.byteLength),
-    );
+    files.push({ name: "wf_rows.f64", data: wf });
   }
   const seconds = { read: prep.readSeconds, simulate };
   const doc = {
@@ -202,10 +319,7 @@ export async function runShard(
     workers: options.workers ?? navigator.hardwareConcurrency,
     "runtime_s": seconds,
   };
-  await writeAtomic(
-    `${options.out}/shard.json`,
-    new TextEncoder().encode(JSON.stringify(doc, null, 2)),
-  );
+  await writeShardDir(options.out, files, doc);
   return {
     shard,
     dir: options.out,
@@ -559,7 +673,6 @@ export async function mergeShards(
   }
   const nSym = prep.table.symbols.length, count = prep.configs.count;
   const nb = prep.blocks?.count ?? 0;
-  const width = taskRowWidth(nb);
   const result: GridResult = {
     symbols: nSym,
     configs: count,
@@ -570,45 +683,13 @@ export async function mergeShards(
     blockStats: new Float64Array(nSym * count * nb * 3),
   };
   const bars = prep.table.symbols.map((s) => s.bars);
-  let barConfigs = 0, simulate = 0;
-  // Read and check every shard before placing anything.
-  const loaded: { tasks: ReturnType<typeof shardTasks>; data: Float64Array }[] =
-    [];
-  for (const d of docs) {
-    const tasks = shardTasks(prep.configs, bars, {
-      index: d.index,
-      count: d.count,
-    });
-    let rows = 0;
-    for (const t of tasks) rows += t.configs.length;
-    if (rows !== d.rows || d.width !== width) {
-      throw new BacktestInputError(
-        `Cannot merge: ${d.dir} has ${d.rows} rows of ${d.width} values, this run's shard ${d.index}/${d.count} has ${rows} of ${width} (different versions)`,
-      );
-    }
-    const data = await readRowsFile(d, "rows.f64", rows * width);
-    loaded.push({ tasks, data });
-    simulate += d.simulate;
-  }
-  for (const { tasks, data } of loaded) {
-    let at = 0;
-    for (const t of tasks) {
-      barConfigs += t.configs.length * bars[t.symbol]!;
-      for (const c of t.configs) {
-        const r = t.symbol * count + c;
-        result.metrics.set(data.subarray(at, at + N_METRICS), r * N_METRICS);
-        result.moments.set(
-          data.subarray(at + N_METRICS, at + N_METRICS + N_MOMENTS),
-          r * N_MOMENTS,
-        );
-        result.blockStats.set(
-          data.subarray(at + N_METRICS + N_MOMENTS, at + width),
-          r * nb * 3,
-        );
-        at += width;
-      }
-    }
-  }
+  const simulate = await loadShardRows(
+    docs,
+    (shard) => shardTasks(prep.configs, bars, shard),
+    gridRows(result),
+  );
+  // A complete set covers the whole grid once.
+  const barConfigs = bars.reduce((x, b) => x + b, 0) * count;
   const isGrid = prep.windows === undefined
     ? undefined
     : await walkForwardGrids(prep, docs);

@@ -16,12 +16,14 @@ import { N_MOMENTS, parseWalkForward } from "../../research/mod.ts";
 import { type ShardSpec, shardTasks, tableFingerprint } from "../shard.ts";
 import { BacktestInputError } from "../run_backtest.ts";
 import {
-  readRowsFile,
+  loadShardRows,
+  packRows,
   SHARD_FORMAT,
   SHARD_KIND,
   type ShardDoc,
+  type ShardRows,
   type ShardSummary,
-  writeAtomic,
+  writeShardDir,
 } from "../run_shard.ts";
 import { BOT_PARAMS, type BotGridSpec } from "./bot_grid.ts";
 import { BotInputError } from "./bot_market.ts";
@@ -46,6 +48,19 @@ const BOT_ENGINE =
 /** Values per config in `rows.f64` with `blocks` PBO blocks. */
 export function botRowWidth(blocks: number): number {
   return N_BOT_METRICS + N_MOMENTS + 3 * blocks;
+}
+
+/** The rows of a bot grid result, as the shard files hold them. */
+function botRows(grid: BotGridResult): ShardRows {
+  return {
+    configs: grid.configs,
+    nMetrics: N_BOT_METRICS,
+    blocks: grid.blocks,
+    metricRow: (s, c) =>
+      grid.rows[s]!.subarray(c * N_BOT_METRICS, (c + 1) * N_BOT_METRICS),
+    moments: grid.moments,
+    blockStats: grid.blockStats,
+  };
 }
 
 /** What identifies a bot run: shards merge only when all of it is equal. */
@@ -127,40 +142,10 @@ export async function runBotShard(
     tasks,
   );
   const simulate = (performance.now() - tSim0) / 1000;
-  const nb = grid.blocks, width = botRowWidth(nb), count = grid.configs;
+  const width = botRowWidth(grid.blocks);
   let rows = 0;
   for (const t of tasks) rows += t.configs.length;
-  const data = new Float64Array(rows * width);
-  let at = 0;
-  for (const t of tasks) {
-    for (const c of t.configs) {
-      const r = t.symbol * count + c;
-      data.set(
-        grid.rows[t.symbol]!.subarray(
-          c * N_BOT_METRICS,
-          (c + 1) * N_BOT_METRICS,
-        ),
-        at,
-      );
-      data.set(
-        grid.moments.subarray(r * N_MOMENTS, (r + 1) * N_MOMENTS),
-        at + N_BOT_METRICS,
-      );
-      data.set(
-        grid.blockStats.subarray(r * nb * 3, (r + 1) * nb * 3),
-        at + N_BOT_METRICS + N_MOMENTS,
-      );
-      at += width;
-    }
-  }
-  await Deno.mkdir(options.out, { recursive: true });
-  await Deno.remove(`${options.out}/shard.json`).catch((error) => {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  });
-  await writeAtomic(
-    `${options.out}/rows.f64`,
-    new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-  );
+  const data = packRows(botRows(grid), tasks);
   const seconds = { read, simulate };
   const doc = {
     kind: SHARD_KIND,
@@ -174,10 +159,7 @@ export async function runBotShard(
     workers: 0,
     "runtime_s": seconds,
   };
-  await writeAtomic(
-    `${options.out}/shard.json`,
-    new TextEncoder().encode(JSON.stringify(doc, null, 2)),
-  );
+  await writeShardDir(options.out, [{ name: "rows.f64", data }], doc);
   return {
     shard,
     dir: options.out,
@@ -286,7 +268,7 @@ export async function mergeBotShards(
       );
     }
     const nSym = prep.table.symbols.length, count = prep.configs.count;
-    const nb = prep.blocks?.count ?? 0, width = botRowWidth(nb);
+    const nb = prep.blocks?.count ?? 0;
     const grid: BotGridResult = {
       symbols: nSym,
       configs: count,
@@ -298,45 +280,11 @@ export async function mergeBotShards(
       blockStats: new Float64Array(nSym * count * nb * 3),
       barConfigs: prep.total,
     };
-    let simulate = 0;
-    // Read and check every shard before placing anything.
-    const loaded = [];
-    for (const d of docs) {
-      const tasks = botShardTasks(prep, { index: d.index, count: d.count });
-      let rows = 0;
-      for (const t of tasks) rows += t.configs.length;
-      if (rows !== d.rows || d.width !== width) {
-        throw new BacktestInputError(
-          `Cannot merge: ${d.dir} has ${d.rows} rows of ${d.width} values, this run's shard ${d.index}/${d.count} has ${rows} of ${width} (different versions)`,
-        );
-      }
-      loaded.push({
-        tasks,
-        data: await readRowsFile(d, "rows.f64", rows * width),
-      });
-      simulate += d.simulate;
-    }
-    for (const { tasks, data } of loaded) {
-      let at = 0;
-      for (const t of tasks) {
-        for (const c of t.configs) {
-          const r = t.symbol * count + c;
-          grid.rows[t.symbol]!.set(
-            data.subarray(at, at + N_BOT_METRICS),
-            c * N_BOT_METRICS,
-          );
-          grid.moments.set(
-            data.subarray(at + N_BOT_METRICS, at + N_BOT_METRICS + N_MOMENTS),
-            r * N_MOMENTS,
-          );
-          grid.blockStats.set(
-            data.subarray(at + N_BOT_METRICS + N_MOMENTS, at + width),
-            r * nb * 3,
-          );
-          at += width;
-        }
-      }
-    }
+    const simulate = await loadShardRows(
+      docs,
+      (shard) => botShardTasks(prep, shard),
+      botRows(grid),
+    );
     const summary = await finishBotRun(runOptions, prep, grid, { simulate });
     return { summary, run: runOptions };
   } catch (error) {
