@@ -305,7 +305,9 @@ async function denseRun(
           sec.simulate!.toFixed(2)
         } s = ${
           (bc / sec.simulate! / 1e6).toFixed(1)
-        } M bar-configs/s, rank+outputs ${sec.write!.toFixed(2)} s)`,
+        } M bar-configs/s, rank+outputs ${
+          ((sec.rank ?? 0) + (sec.walkForward ?? 0) + sec.write!).toFixed(2)
+        } s)`,
       );
       if (best === undefined || wall < best.wall) best = { wall, manifest };
     }
