@@ -238,3 +238,27 @@ Deno.test("money path: a late entry reply stamped after the stream's snapshot of
     await ws.close();
   }
 });
+
+Deno.test("money path: closeAll() during an entry in flight closes the entry's fill too", async () => {
+  await using rig = await startMoneyRig({}, {}, S, {
+    transport: { timeoutMs: 5_000 },
+  });
+  armMoneyFault(rig.sim.sim.faults, "slow_reply", S);
+  const entry = rig.enter("long");
+  await waitUntil(() => rig.amount() > 0, "the entry's fill on the engine");
+  // e.g. a shutdown that should leave nothing open, while the entry's reply is late
+  const closed = await rig.mgr.closeAll();
+  // invariant: closeAll() closes every position, also the one an entry in flight opens:
+  // it waits for the entry's reply, then flattens
+  equal(
+    rig.amount(),
+    0,
+    closed.map((r) => `${r.action} ${r.detail}`).join("; "),
+  );
+  deepEqual(rig.exits(), []);
+  ok(closed.some((r) => r.action === "position_closed"));
+  await entry;
+  equal(rig.amount(), 0);
+  deepEqual(rig.exits(), []);
+  equal(rig.mgr.status(S).amount, "0");
+});

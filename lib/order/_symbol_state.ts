@@ -59,6 +59,11 @@ export class SymbolState {
   /** Client id key of the current position. */
   key = 0;
   entry: EntryState | undefined;
+  /**
+   * The entry's placement call and the locked application of its reply, while in flight:
+   * `OrderManager.closeAll` waits for it (the fill it may open is closed too).
+   */
+  entryCall: Promise<unknown> | undefined;
   exits = new Map<string, ExitOrder>();
   fills = new Map<string, Decimal>();
   /** Exits partly filled and not final yet: triggered, their other fills on the way. */

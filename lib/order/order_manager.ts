@@ -471,10 +471,15 @@ export class OrderManager {
     if (entry === undefined) return out;
     const placed = entry;
     // the lock is free: the stream's events of this symbol go on meanwhile
-    const res = await this.#place(placed.spec);
-    out.push(
-      ...await this.#locked(s, (rec) => this.#entryReply(s, placed, res, rec)),
+    const call = this.#place(placed.spec).then((res) =>
+      this.#locked(s, (rec) => this.#entryReply(s, placed, res, rec))
     );
+    s.entryCall = call;
+    try {
+      out.push(...await call);
+    } finally {
+      if (s.entryCall === call) s.entryCall = undefined;
+    }
     return out;
   }
 
@@ -685,15 +690,22 @@ export class OrderManager {
   /**
    * Closes every position at market (reduce-only) and cancels its exits, e.g. at a
    * shutdown that should leave nothing open. Entries stay allowed after the cooldown.
+   *
+   * Invariant: it closes every position, also the one an entry in flight opens (its
+   * placement call does not hold the lock): a symbol with an entry in flight is
+   * flattened after that call's reply is applied; the other symbols do not wait for it.
    */
   async closeAll(): Promise<OrderRecord[]> {
-    const out: OrderRecord[] = [];
-    for (const s of this.#symbols.values()) {
-      out.push(
-        ...await this.#locked(s, (rec) => this.#flatten(s, rec, "close_all")),
-      );
-    }
-    return out;
+    const done = await Promise.all(
+      [...this.#symbols.values()].map(async (s) => {
+        while (s.entryCall) await s.entryCall.catch(() => undefined);
+        return await this.#locked(
+          s,
+          (rec) => this.#flatten(s, rec, "close_all"),
+        );
+      }),
+    );
+    return done.flat();
   }
 
   /** Clears the kill switch (operator action) and persists that. */
