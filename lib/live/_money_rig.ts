@@ -62,6 +62,8 @@ export async function startMoneyRig(
     noTrailing?: boolean;
     /** Wraps the manager's port (e.g. to act between a call and its reply). */
     wrapPort?: (port: ExchangePort) => ExchangePort;
+    /** The account's signing scheme; V3 bounds the nonce as the live session does. @default {"v1"} */
+    scheme?: "v1" | "v3";
   } = {},
   simOptions: Partial<SimulatorOptions> = {},
   symbol: string = S,
@@ -72,14 +74,16 @@ export async function startMoneyRig(
     symbols: [...new Set([symbol, S, "ETHUSDT"])],
     ...simOptions,
   });
-  const { client, accountId, sync } = clientOptions || syncOptions
-    ? sim.makeClient("v1", {}, clientOptions, syncOptions)
-    : sim.clients.v1;
+  const scheme = options.scheme ?? "v1";
+  const { client, accountId, sync } =
+    clientOptions || syncOptions || scheme === "v3"
+      ? sim.makeClient(scheme, {}, clientOptions, syncOptions, scheme === "v3")
+      : sim.clients.v1;
   const info = parseExchangeInfo(
     await (await fetch(`${sim.sim.restUrl}/fapi/v1/exchangeInfo`)).json(),
   );
   const records: OrderRecord[] = [];
-  const { noTrailing, wrapPort, ...rest } = options;
+  const { noTrailing, wrapPort, scheme: _scheme, ...rest } = options;
   const port = wrapPort
     ? wrapPort(new TradingPort(client))
     : new TradingPort(client);

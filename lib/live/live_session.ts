@@ -289,10 +289,13 @@ export class LiveSession {
           serverNow = () => ts.now();
         }
         exchangeNow = serverNow;
-        // the local clock bounds the V3 nonce: a bad server-time sample cannot push it away
+        // the local clock bounds the V3 nonce: a bad server-time sample cannot push it
+        // away; a local clock step that two measurements confirmed moves the bound with
+        // it (else every V3 signed request would be refused locally until a restart)
+        const ts = timeSync;
         const signer = createSigner(deps.credentials!, {
           clock: serverNow,
-          localClock: () => clock.now(),
+          localClock: ts ? () => ts.steppedLocalNow() : () => clock.now(),
           ...(deps.recvWindowMs === undefined
             ? {}
             : { recvWindow: deps.recvWindowMs }),

@@ -129,52 +129,57 @@ Deno.test("money path: a reconcile snapshot older than a late entry fill never r
   equal(rig.mgr.status(S).entry, "none");
 });
 
-Deno.test("money path: a local clock step over 5 s while running is followed, not refused for good", async () => {
-  // the live bot's time-sync limits: 5 s offset, 1 s jump
-  await using rig = await startMoneyRig(
-    {
-      noTrailing: true,
-      orderNotional: 1000,
-    },
-    {},
-    S,
-    {},
-    {
-      maxOffsetMs: 5_000,
-      maxJumpMs: 1_000,
-    },
-  );
-  await rig.sync.start();
-  await rig.enter("long");
-  deepEqual(exitTypes(rig), ["STOP_MARKET", "TAKE_PROFIT_MARKET"]);
-  // the local clock steps 10 s back (a VM resume): every signed request is -1021
-  rig.sim.sim.faults.skewMs(10_000);
-  // a manual partial close (e.g. from the web UI): the exits need a resize
-  manualMarket(rig, "SELL", "0.004", { reduceOnly: "true" });
-  // invariant: within a few reconciles the offset is re-measured (a step is confirmed by
-  // a second measurement) and signed requests work again
-  let ok2 = false;
-  const errors: string[] = [];
-  for (let i = 0; i < 4 && !ok2; i++) {
-    rig.sim.clock.advance(5_000);
-    try {
-      await rig.mgr.reconcile();
-      ok2 = true;
-    } catch (e) {
-      errors.push(String(e));
+for (const scheme of ["v1", "v3"] as const) {
+  Deno.test(`money path: a local clock step over 5 s while running is followed, not refused for good (${scheme})`, async () => {
+    // the live bot's time-sync limits: 5 s offset, 1 s jump; V3: the nonce is bounded by
+    // the local clock as the live session bounds it
+    await using rig = await startMoneyRig(
+      {
+        noTrailing: true,
+        orderNotional: 1000,
+        scheme,
+      },
+      {},
+      S,
+      {},
+      {
+        maxOffsetMs: 5_000,
+        maxJumpMs: 1_000,
+      },
+    );
+    await rig.sync.start();
+    await rig.enter("long");
+    deepEqual(exitTypes(rig), ["STOP_MARKET", "TAKE_PROFIT_MARKET"]);
+    // the local clock steps 12 s back (a VM resume): every signed request is refused
+    // (V1 -1021 outside the 5 s recvWindow, V3 outside the ±10 s nonce window)
+    rig.sim.sim.faults.skewMs(12_000);
+    // a manual partial close (e.g. from the web UI): the exits need a resize
+    manualMarket(rig, "SELL", "0.004", { reduceOnly: "true" });
+    // invariant: within a few reconciles the offset is re-measured (a step is confirmed by
+    // a second measurement) and signed requests work again
+    let ok2 = false;
+    const errors: string[] = [];
+    for (let i = 0; i < 4 && !ok2; i++) {
+      rig.sim.clock.advance(5_000);
+      try {
+        await rig.mgr.reconcile();
+        ok2 = true;
+      } catch (e) {
+        errors.push(String(e));
+      }
     }
-  }
-  ok(ok2, errors.join("\n"));
-  ok(Math.abs(rig.sync.offsetMs - 10_000) < 1_000, `${rig.sync.offsetMs}`);
-  deepEqual(exitTypes(rig), ["STOP_MARKET", "TAKE_PROFIT_MARKET"]);
-  equal(
-    Number(rig.mgr.status(S).amount).toFixed(3),
-    rig.amount().toFixed(3),
-  );
-  for (const o of rig.exits()) {
-    equal(Number(o.origQty).toFixed(3), rig.amount().toFixed(3), o.origType);
-  }
-});
+    ok(ok2, errors.join("\n"));
+    ok(Math.abs(rig.sync.offsetMs - 12_000) < 1_000, `${rig.sync.offsetMs}`);
+    deepEqual(exitTypes(rig), ["STOP_MARKET", "TAKE_PROFIT_MARKET"]);
+    equal(
+      Number(rig.mgr.status(S).amount).toFixed(3),
+      rig.amount().toFixed(3),
+    );
+    for (const o of rig.exits()) {
+      equal(Number(o.origQty).toFixed(3), rig.amount().toFixed(3), o.origType);
+    }
+  });
+}
 
 Deno.test("money path: a fill without avgPrice and a failed position read is still protected", async () => {
   let failReads = 0;

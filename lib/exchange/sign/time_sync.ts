@@ -90,6 +90,8 @@ export class TimeSync {
   #pendingJump: number | undefined;
   readonly #abort = new AbortController();
   #offsetMs = 0;
+  /** The offset taken beyond maxOffsetMs once confirmed (a local clock step), else 0. */
+  #stepMs = 0;
   #last: TimeSample | undefined;
   #inFlight: Promise<TimeSample> | undefined;
   #timer: unknown;
@@ -126,6 +128,18 @@ export class TimeSync {
   /** Server time now, epoch ms (fractional): the local clock plus the offset. */
   now(): number {
     return this.#clock() + this.#offsetMs;
+  }
+
+  /**
+   * The local clock moved by a confirmed step, epoch ms: the local clock while the
+   * offset is within `maxOffsetMs`; after a second measurement confirmed an offset
+   * beyond it (a local clock step while running), the local clock plus that offset.
+   * A V3 nonce is bounded by this (`V3SignerOptions.localClock`). Invariant: a single
+   * bad `/time` answer never moves it (the step needs two agreeing measurements), and a
+   * confirmed step does not leave every V3 signed request refused locally.
+   */
+  steppedLocalNow(): number {
+    return this.#clock() + this.#stepMs;
   }
 
   /** Current offset (server − local), ms. */
@@ -258,6 +272,7 @@ export class TimeSync {
     }
     this.#pendingJump = undefined;
     this.#offsetMs = best.offsetMs;
+    this.#stepMs = beyond ? best.offsetMs : 0;
     this.#last = best;
     log.debug(
       "Server time offset {offsetMs} ms (change {changeMs} ms, round trip {rttMs} ms)",

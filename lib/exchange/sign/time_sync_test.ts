@@ -242,12 +242,24 @@ Deno.test("TimeSync follows a local clock step beyond maxOffsetMs once it is con
   const venue = fakeVenue(100);
   using sync = new TimeSync({ ...venue, timers: new FakeTimers(), samples: 1 });
   await sync.start();
+  const local = () => sync.now() - sync.offsetMs;
+  // within maxOffsetMs the nonce bound is the local clock
+  equal(sync.steppedLocalNow(), local());
   // the local clock steps 60 s back while running (e.g. a VM resume)
   venue.state.offset = 60_100;
   await rejects(sync.resync(), /exceeds 5000 ms .* until another measurement/);
   equal(Math.round(sync.offsetMs), 100);
+  // one measurement alone does not move the nonce bound
+  equal(sync.steppedLocalNow(), local());
   await sync.resync();
   equal(Math.round(sync.offsetMs), 60_100);
+  // confirmed: the bound follows the step (server time), so V3 nonces can be issued
+  equal(Math.round(sync.steppedLocalNow() - local()), 60_100);
+  // the clock fixed again: back within maxOffsetMs, the bound is the local clock
+  venue.state.offset = 100;
+  await rejects(sync.resync(), /moved .* at once/);
+  await sync.resync();
+  equal(sync.steppedLocalNow(), local());
   // at the first measurement, the same offset is refused (fix the clock before trading)
   using fresh = new TimeSync({
     ...fakeVenue(60_100),

@@ -85,13 +85,15 @@ export interface SimRig extends AsyncDisposable {
   readonly nonces: NonceCounter;
   /**
    * Builds another client of `scheme` (e.g. with wrong credentials); `sync` overrides
-   * its time sync's options (the rig's allow tens of seconds of skew).
+   * its time sync's options (the rig's allow tens of seconds of skew); `liveNonceBound`
+   * bounds a V3 nonce by the local clock as the live session does.
    */
   makeClient(
     scheme: Scheme,
     override?: CredentialOverride,
     extra?: Partial<TradingClientOptions>,
     sync?: Partial<Omit<TimeSyncOptions, "serverTime" | "clock">>,
+    liveNonceBound?: boolean,
   ): SimClient;
 }
 
@@ -117,6 +119,7 @@ export async function startSimRig(
     override: CredentialOverride = {},
     extra: Partial<TradingClientOptions> = {},
     syncOptions: Partial<Omit<TimeSyncOptions, "serverTime" | "clock">> = {},
+    liveNonceBound = false,
   ): SimClient => {
     const sync = new TimeSync({
       serverTime: async (signal) => {
@@ -142,7 +145,12 @@ export async function startSimRig(
         new Secret(override.agentKey ?? demo.agentKey),
       );
     const client = new TradingClient({
-      signer: createSigner(credentials, { clock: () => sync.now(), nonces }),
+      signer: createSigner(credentials, {
+        clock: () => sync.now(),
+        nonces,
+        // V3: the nonce bounded as the live session bounds it
+        ...(liveNonceBound ? { localClock: () => sync.steppedLocalNow() } : {}),
+      }),
       timeSync: sync,
       baseUrl: sim.restUrl,
       resolveDelaysMs: [0, 10, 20],
