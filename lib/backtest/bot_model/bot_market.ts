@@ -143,21 +143,35 @@ export class BotMarket {
         );
       }
       this.quoteSource = "book";
-      this.features = f;
+      const sp = this.seconds;
+      // with per-second paths the decision sees the quote as the bot has it at the close
+      const olL = sp ? f.openLossLong.slice() : f.openLossLong;
+      const olS = sp ? f.openLossShort.slice() : f.openLossShort;
+      const spread = sp ? f.spread.slice() : f.spread;
+      this.features = sp
+        ? { ...f, spread, openLossLong: olL, openLossShort: olS }
+        : f;
       for (let i = 0; i < n; i++) {
         const m = f.mark[i]!;
         this.ask[i] = snap(m * (1 + f.openLossLong[i]! / 10_000));
         this.bid[i] = snap(m * (1 - f.openLossShort[i]! / 10_000));
         // the recorded book at the close, where the table has a usable quote
-        if (this.seconds !== undefined && f.spread[i] === f.spread[i]) {
-          const [b, a, bq, aq] = this.seconds.bookAt(i);
-          if (b > 0 && a >= b) {
-            this.bid[i] = b;
-            this.ask[i] = a;
-            this.#touchQty ??= new Float64Array(2 * n).fill(NaN);
-            this.#touchQty[2 * i] = aq;
-            this.#touchQty[2 * i + 1] = bq;
-          }
+        if (sp === undefined || f.spread[i] !== f.spread[i]) continue;
+        const [b, a, bq, aq] = sp.bookAt(i);
+        if (!(b > 0 && a >= b)) continue;
+        this.bid[i] = b;
+        this.ask[i] = a;
+        this.#touchQty ??= new Float64Array(2 * n).fill(NaN);
+        this.#touchQty[2 * i] = aq;
+        this.#touchQty[2 * i + 1] = bq;
+        // the mark the bot has: markPrice@1s pushes each second's mark at the next
+        // whole second, after that second's closed kline (the simulator's order)
+        const seen = sp.markBefore(i, f.ts[i]! + 58_000);
+        if (seen > 0) {
+          const q = quoteFeatures(b, a, seen);
+          spread[i] = q.spreadBps;
+          olL[i] = q.openLossLongBps;
+          olS[i] = q.openLossShortBps;
         }
       }
       return;

@@ -85,6 +85,19 @@ export class SecondPaths {
   }
 
   /**
+   * The mark of the last record of bar `j` or before whose second starts at or before
+   * `t` (NaN = none).
+   */
+  markBefore(j: number, t: number): number {
+    const rec = this.rec;
+    for (let r = this.start[j + 1]! - 1; r >= 0; r--) {
+      const o = r * SECOND_STRIDE;
+      if (rec[o + F_T]! <= t) return rec[o + F_MARK]!;
+    }
+    return NaN;
+  }
+
+  /**
    * The best bid, ask and their quantities at bar `j`'s end (the last record up to it;
    * NaN = none).
    */

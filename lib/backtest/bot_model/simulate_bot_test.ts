@@ -1,4 +1,5 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
+import { quoteFeatures } from "../../features/formulas.ts";
 import { parseSymbolInfo } from "../../exchange/exchange_info.ts";
 import { orderFilters } from "../../order/filters.ts";
 import { parseFeatureTable, type SymbolFeatures } from "../feature_table.ts";
@@ -506,4 +507,22 @@ Deno.test("with per-second paths: entry at the recorded touch, exit on the secon
     close(trades[0]!.pnl, 0.3 * (100.4 - 100.2) - 0.3 * (100.2 + 100.4) * 5e-4),
     true,
   );
+});
+
+Deno.test("with per-second paths the decision sees the mark the bot has at the close (pushed a second late), with the recorded book", () => {
+  const N = NaN;
+  const f = table([[100, 100, 100, 100], [100, 100, 100, 100]]);
+  const rec = new Float64Array([
+    ...[T0 + 57_000, N, N, N, 100, 100.5, 99.9, 100.1, 1, 1],
+    // the mark of second 59 is pushed after the bar's close event: the bot has 100.5
+    ...[T0 + 59_000, N, N, N, 100, 100, 100, 100.2, 1, 1],
+  ]);
+  const m = new BotMarket(f, FILTERS, undefined, undefined, rec);
+  const q = quoteFeatures(100, 100.2, 100.5);
+  equal(m.features.openLossLong[0], q.openLossLongBps);
+  equal(m.features.openLossShort[0], q.openLossShortBps);
+  equal(m.features.spread[0], q.spreadBps);
+  deepEqual([m.bid[0], m.ask[0]], [100, 100.2]);
+  // the table itself is untouched
+  equal(f.openLossLong[0], (100.1 - 100) / 100 * 1e4);
 });
