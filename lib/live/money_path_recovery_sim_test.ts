@@ -277,3 +277,48 @@ Deno.test("money path: a transient -2022 on the stop-loss with a lagging positio
   deepEqual(again.map((r) => r.action), ["entry_skipped"]);
   equal(rig.amount(), before, "no second entry on top of the position");
 });
+
+Deno.test("money path: a take-profit refused as reduce-only (-2022) while the stop-loss is live is paused, not read and retried under the lock", async () => {
+  let reads = 0;
+  await using rig = await startMoneyRig({
+    noTrailing: true,
+    wrapPort: (inner) =>
+      portWith(inner, {
+        positionRisk: (symbol) => {
+          reads++;
+          return inner.positionRisk(symbol);
+        },
+      }),
+  });
+  // every take-profit is refused as reduce-only; the stop-loss is accepted
+  rig.sim.sim.faults.rejectNextOrders(1_000, {
+    type: "TAKE_PROFIT_MARKET",
+    code: -2022,
+  });
+  const t0 = rig.sim.clock.now();
+  await rig.enter("long");
+  const tpTries = () =>
+    rig.records.filter((r) =>
+      r.action === "exit_rejected" && r.data?.["purpose"] === "tp"
+    ).length;
+  // invariant: with the stop-loss live, a -2022 on the take-profit (or trailing stop)
+  // pauses that exit like a crossed one: no position read, no back-off under the
+  // symbol's lock, the position and its stop stay
+  deepEqual(exitTypes(rig), ["STOP_MARKET"]);
+  equal(tpTries(), 1, rig.actions().join(","));
+  equal(reads, 0, "no position read");
+  equal(rig.sim.clock.now() - t0, 0, "no back-off");
+  ok(!rig.actions().includes("position_closed"));
+  // the reconciles within the pause do not try it again; after it, once per pause
+  for (let i = 0; i < 4; i++) {
+    rig.sim.clock.advance(1_000);
+    await rig.mgr.reconcile();
+  }
+  equal(tpTries(), 1, rig.actions().join(","));
+  rig.sim.clock.advance(1_500);
+  await rig.mgr.reconcile();
+  equal(tpTries(), 2, rig.actions().join(","));
+  deepEqual(exitTypes(rig), ["STOP_MARKET"]);
+  deepEqual(rig.mgr.unprotected(), []);
+  equal(Number(rig.mgr.status(S).amount).toFixed(3), rig.amount().toFixed(3));
+});

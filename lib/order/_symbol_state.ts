@@ -79,7 +79,10 @@ export class SymbolState {
    * refusal, and must never close the position).
    */
   givenUp = new Set<ExitPurpose>();
-  /** Optional exits rejected as crossed: not tried again before this time, epoch ms. */
+  /**
+   * Optional exits rejected as crossed (or as reduce-only, `-2022`, while the stop-loss
+   * is live): not tried again before this time, epoch ms.
+   */
   crossedUntil = new Map<ExitPurpose, number>();
   /** Since when (manager clock, ms) the open position has no open stop-loss; none = protected or flat. */
   unprotectedSince: number | undefined;

@@ -1188,7 +1188,9 @@ export class OrderManager {
    *   placement call is in flight (the lock is free then, see `onSignal`);
    * - a stop-loss refused as reduce-only (`-2022`) never ends the exits while the
    *   position is open: the position is read over REST (flat: cleanup; open: placed
-   *   again after a bounded back-off);
+   *   again after a bounded back-off), and a read older than the last applied fill
+   *   never flattens it; a take-profit or trailing stop refused so while the stop-loss
+   *   is live is paused like a crossed one;
    * - a stop-loss whose outcome is unknown while no other stop protects the position is
    *   resolved by its client id at once (bounded back-off) and placed again if absent;
    * - no fill price known (no avgPrice, position read failed): the entry's limit price
@@ -1360,7 +1362,7 @@ export class OrderManager {
    * @returns `sl_crossed` when the stop-loss was rejected as already crossed
    * (-2021/-4142), `sl_refused` when the stop-loss was rejected for a reason a retry
    * cannot cure, `no_position` when an exit was refused as reduce-only (-2022: the
-   * exchange sees no position to reduce), `retry` when an exit with an unknown outcome
+   * exchange sees no position to reduce) while no stop-loss is live, `retry` when an exit with an unknown outcome
    * turned out not to exist
    */
   async #ensureExits(
@@ -1480,9 +1482,21 @@ export class OrderManager {
           clientOrderId: id,
           data: { ...data, code: res.code },
         }));
-        // the exchange sees no position to reduce (it is closing or closed): the other
-        // exits would be refused alike; the caller reads the position
         if (res.code === -2022) {
+          // invariant: a -2022 on the take-profit or trailing stop while a stop-loss is
+          // live pauses that exit like a crossed one (the stop protects; a position
+          // read and back-off under the symbol's lock at every sync would buy nothing)
+          const slLive = purpose !== "sl" &&
+            [...s.exits.values()].some((x) =>
+              x.purpose === "sl" && x.side === side && x.state === "open"
+            );
+          if (slLive) {
+            s.crossedUntil.set(purpose, this.#o.clock() + CROSSED_RETRY_MS);
+            continue;
+          }
+          // the exchange sees no position to reduce (it is closing or closed) and no
+          // stop is live: the other exits would be refused alike; the caller reads the
+          // position
           result = "no_position";
           break;
         }
