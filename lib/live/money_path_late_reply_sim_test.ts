@@ -262,3 +262,46 @@ Deno.test("money path: closeAll() during an entry in flight closes the entry's f
   deepEqual(rig.exits(), []);
   equal(rig.mgr.status(S).amount, "0");
 });
+
+Deno.test("money path: two position updates of one millisecond that disagree are settled by the exchange's position", async () => {
+  // a fill split into two trades of one millisecond: the stream's updates arrive
+  // newest first (a lagging stream racing a REST read of the same millisecond)
+  await using rig = await startMoneyRig({ orderNotional: 300 }, {}, S, {
+    transport: { timeoutMs: 5_000 },
+  });
+  const key = await rig.sim.clients.v1.client.createListenKey();
+  const ws = await openSocket(`${rig.sim.sim.wsUrl}/ws/${key}`);
+  try {
+    rig.sim.sim.faults.splitNextFills(1);
+    armMoneyFault(rig.sim.sim.faults, "slow_reply", S, 2_000, 1_500);
+    const entry = rig.enter("long");
+    await ws.waitFor((m) =>
+      m.includes('"X":"FILLED"') && m.includes('"R":false')
+    );
+    await waitUntil(
+      () =>
+        ws.messages.filter((m) => m.includes('"e":"ACCOUNT_UPDATE"')).length >=
+          2,
+      "both trades' position updates",
+    );
+    const events = ws.messages.flatMap((m) => {
+      const e = parseUserEvent(m);
+      return e === undefined ? [] : portEvents(e);
+    });
+    const positions = events.filter((e) => e.kind === "position");
+    equal(positions.length, 2, "one position update per trade");
+    equal(positions[0]!.time, positions[1]!.time, "of one millisecond");
+    for (const ev of [...events].reverse()) await rig.mgr.onEvent(ev);
+    // invariant: a snapshot of the same millisecond as the last one that disagrees with
+    // it does not simply win: the exchange's position decides before the exits are sized
+    equal(
+      Number(rig.mgr.status(S).amount).toFixed(3),
+      rig.amount().toFixed(3),
+      rig.records.map((r) => `${r.action} ${r.detail}`).join("; "),
+    );
+    await entry;
+    assertInLine(rig, "after the reply");
+  } finally {
+    await ws.close();
+  }
+});

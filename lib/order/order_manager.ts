@@ -1093,6 +1093,13 @@ export class OrderManager {
       s.verifyPosition = true;
       return;
     }
+    if (!truth && time === s.snapTime && !amount.eq(s.amount)) {
+      // invariant: a snapshot of the same millisecond as the last one applied that
+      // disagrees with it may be the older of the two (the trades of one millisecond
+      // delivered out of order): neither wins, the next sync reads the position
+      s.verifyPosition = true;
+      return;
+    }
     s.snapTime = Math.max(s.snapTime, time);
     s.snapshots++;
     const price = new Decimal(p.entryPrice || "0");
