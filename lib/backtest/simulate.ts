@@ -117,7 +117,21 @@ export interface SimOptions {
    * than 2). The Sharpe then uses it instead of its own second pass (bit for bit the same
    * sum); on NaN the engine makes its own pass. See `returnStats`.
    */
-  readonly returnsPass?: (rets: Float64Array, n: number) => number;
+  readonly returnsPass?: (
+    rets: Float64Array,
+    n: number,
+    sums?: Float64Array,
+  ) => number;
+  /**
+   * Contiguous time blocks (`bounds[b]..bounds[b+1]` are block b's bars, see `blockBounds`):
+   * the bar loop then also fills `blockSums` as `rangeSums` would (the finite returns' sum
+   * and count, no infinity, each block's sum and count in bar order) and hands it to
+   * `returnsPass`, which then needs only its second pass. Not handed over when a return is
+   * infinite (the pass then makes both).
+   */
+  readonly blockBounds?: Int32Array;
+  /** Scratch for the block sums: at least `3 + 2 * blocks` doubles (with `blockBounds`). */
+  readonly blockSums?: Float64Array;
 }
 
 /** Creates an empty {@linkcode SimRecord} for `bars` bars. */
@@ -211,8 +225,23 @@ export function simulate(
   let inPosBars = 0;
   // Flat bars without a signal change nothing but the return count (see below).
   const skipFlat = record === undefined && init - init === 0;
+  // Block sums (with blockBounds): the current block `seg` (-1 before the first) ends at
+  // bar `segEnd`; `bs`, `bc` sum and count its non-NaN returns in bar order.
+  const bounds = options.blockBounds, sums = options.blockSums;
+  const nb = bounds !== undefined && sums !== undefined ? bounds.length - 1 : 0;
+  let seg = -1, segEnd = nb > 0 ? bounds![0]! : n + 1, bs = 0, bc = 0;
 
   for (let i = 0; i < n; i++) {
+    while (i === segEnd) {
+      if (seg >= 0) {
+        sums![3 + 2 * seg] = bs;
+        sums![4 + 2 * seg] = bc;
+      }
+      seg++;
+      bs = 0;
+      bc = 0;
+      segEnd = seg < nb ? bounds![seg + 1]! : n + 1;
+    }
     const c = close[i]!;
     let filled = false;
     let stopPrice = NaN;
@@ -322,6 +351,8 @@ export function simulate(
       sumR += r;
       cntR++;
       cp *= 1 + r;
+      bs += r;
+      bc++;
     }
     // Drawdown `cum / peak - 1` is monotone in `cum` while the peak stays finite and > 0, so
     // the lowest value of each peak's epoch gives that epoch's minimum; any other peak falls
@@ -347,12 +378,14 @@ export function simulate(
     else if (skipFlat && stSl !== stSl && stTp !== stTp) {
       // Flat with no stop: until the next signal every bar has the same value, so its return
       // is exactly +0 (the sum gains +0, the product and the drawdown are unchanged).
+      // (A jump stops at the end of the current block, so its bars count in that block.)
       let j = i + 1;
-      while (j < n && signals[j] === 0) j++;
+      while (j < n && j < segEnd && signals[j] === 0) j++;
       if (j > i + 1) {
         rets.fill(0, i + 1, j);
         sumR += 0;
         cntR += j - i - 1;
+        bc += j - i - 1;
         i = j - 1;
       }
     }
@@ -360,6 +393,23 @@ export function simulate(
   if (peak > 0 && peak < Infinity) {
     const dd = epochMin / peak - 1;
     if (dd < minDd) minDd = dd;
+  }
+  // The blocks not closed inside the loop (the last one, empty ones at the end).
+  for (; seg < nb; seg++) {
+    if (seg >= 0) {
+      sums![3 + 2 * seg] = bs;
+      sums![4 + 2 * seg] = bc;
+    }
+    bs = 0;
+    bc = 0;
+  }
+  // With no infinite return (then sumR is finite) the loop's sums are the first pass's: the
+  // same non-NaN returns added in the same order (a jump's +0s leave a sum that is never -0).
+  const handOver = nb > 0 && sumR - sumR === 0;
+  if (handOver) {
+    sums![0] = sumR;
+    sums![1] = cntR;
+    sums![2] = 0;
   }
 
   const acc = new Float64Array(ACC_SIZE);
@@ -372,6 +422,8 @@ export function simulate(
   acc[A_ORDERS] = st[N_ORD]!;
   acc[A_SSD] = options.returnsPass === undefined
     ? NaN
+    : handOver
+    ? options.returnsPass(rets, n, sums)
     : options.returnsPass(rets, n);
   writeRow(out, at, params.initCash, close, rets, tr, acc, record);
   return out;

@@ -1,6 +1,12 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { M } from "./metrics.ts";
-import { N_MOMENTS, returnStats } from "../research/return_stats.ts";
+import {
+  N_MOMENTS,
+  rangeSums,
+  returnStats,
+  returnStatsFromSums,
+  returnStatsRanges,
+} from "../research/return_stats.ts";
 import { buildSignals } from "./signals.ts";
 import { syntheticTable } from "./synthetic_table.ts";
 import {
@@ -372,6 +378,76 @@ Deno.test("simulate(): the fast paths give the per-bar results bit for bit", () 
         std === 0 ? Infinity : mean / std * Math.sqrt(525600),
       );
       ok(fast[M.nOrders]! > 10);
+    }
+  }
+});
+
+Deno.test("simulate(): block sums made in the bar loop equal the statistics' own first pass", () => {
+  // The loop's jumps over flat bars stop at block ends; blocks may start after bar 0, end
+  // before the last bar, be empty, or cut a flat stretch.
+  const f = syntheticTable({ bars: 3000, seed: 7 }).symbols[0]!;
+  const plans = [
+    [0, 750, 1500, 2250, 3000],
+    [137, 137, 900, 901, 2000, 2999],
+    [500, 2500],
+    [0, 3000, 3000],
+  ].map((b) => Int32Array.from(b));
+  for (const k of [0.5, 2]) {
+    const input = {
+      close: f.close,
+      open: f.open,
+      high: f.high,
+      low: f.low,
+      signals: buildSignals(f, {
+        k,
+        n: 1,
+        t: 10,
+        v: 10,
+        maxSpreadBps: 5,
+        maxFundingBps: 10,
+      }, { blockers: false }),
+    };
+    for (
+      const [slStop, tpStop, slTrail] of [
+        [NaN, NaN, false],
+        [0.003, 0.006, false],
+        [0.004, NaN, true],
+      ] as const
+    ) {
+      const params = {
+        slStop,
+        tpStop,
+        slTrail,
+        fees: 0.0005,
+        slippage: 0.0002,
+        initCash: 100,
+      };
+      for (const bounds of plans) {
+        const w = N_MOMENTS + 3 * (bounds.length - 1);
+        const want = new Float64Array(w), got = new Float64Array(w);
+        const scratch = new Float64Array(f.bars);
+        const plain = simulate(input, params, { scratch });
+        returnStatsRanges(scratch, f.bars, bounds, want, 0);
+        const loopSums = new Float64Array(3 + 2 * (bounds.length - 1));
+        const passSums = loopSums.slice();
+        let handed = false;
+        const fused = simulate(input, params, {
+          blockBounds: bounds,
+          blockSums: loopSums,
+          returnsPass: (r, n, sums) => {
+            handed = sums !== undefined;
+            rangeSums(r, n, bounds, passSums);
+            return sums !== undefined
+              ? returnStatsFromSums(r, n, bounds, got, 0, sums)
+              : returnStatsRanges(r, n, bounds, got, 0);
+          },
+        });
+        const what = `k=${k} sl=${slStop} tp=${tpStop} bounds=${bounds}`;
+        equal(handed, true, what);
+        deepEqual([...loopSums], [...passSums], what);
+        deepEqual(fused, plain, what);
+        deepEqual([...got], [...want], what);
+      }
     }
   }
 });

@@ -20,6 +20,7 @@ import {
   blockBounds,
   N_MOMENTS,
   returnStats,
+  returnStatsFromSums,
   returnStatsRanges,
 } from "../research/return_stats.ts";
 
@@ -102,6 +103,7 @@ export class TaskRunner {
   #blockers: boolean;
   #signals: Int8Array = new Int8Array(0);
   #scratch: Float64Array = new Float64Array(0);
+  #sums: Float64Array = new Float64Array(0);
   #cached = "";
   #blocks: BlockPlan | undefined;
   // Per symbol the blocks as contiguous bar ranges (undefined: use the per-bar map).
@@ -165,10 +167,15 @@ export class TaskRunner {
     // their sum of squared deviations to its Sharpe (one pass fewer per config).
     let at = 0;
     const returnsPass = bounds !== undefined
-      ? (rets: Float64Array, bars: number) =>
-        returnStatsRanges(rets, bars, bounds, out, at)
+      ? (rets: Float64Array, bars: number, sums?: Float64Array) =>
+        sums !== undefined
+          ? returnStatsFromSums(rets, bars, bounds, out, at, sums)
+          : returnStatsRanges(rets, bars, bounds, out, at)
       : (rets: Float64Array, bars: number) =>
         returnStats(rets, bars, blockOf, nb, out, at);
+    if (bounds !== undefined && this.#sums.length < bounds.length * 2 + 1) {
+      this.#sums = new Float64Array(bounds.length * 2 + 1);
+    }
     for (let j = 0; j < count; j++) {
       const o = j * N_SIM_PARAMS;
       at = j * width + N_METRICS;
@@ -179,7 +186,15 @@ export class TaskRunner {
         fees: p[o + 3]!,
         slippage: p[o + 4]!,
         initCash: p[o + 5]!,
-      }, { out, offset: j * width, scratch: this.#scratch, returnsPass });
+      }, {
+        out,
+        offset: j * width,
+        scratch: this.#scratch,
+        returnsPass,
+        ...(bounds !== undefined
+          ? { blockBounds: bounds, blockSums: this.#sums }
+          : {}),
+      });
     }
     return out;
   }

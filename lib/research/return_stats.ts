@@ -222,20 +222,20 @@ export function blockBounds(
 }
 
 /**
- * {@linkcode returnStats} over contiguous block ranges (see {@linkcode blockBounds}): the
- * same two passes with the block sums kept in registers. Same results bit for bit, and the
- * same return value.
+ * The first pass of {@linkcode returnStatsRanges}: `[sum, count, inf, s_0, n_0, s_1, n_1, ...]`
+ * — the sum and count of the finite returns in bar order, 1 if any return is infinite (else
+ * 0), and per block the sum (from +0, in bar order) and count of its non-NaN returns. An
+ * engine that sums its returns as it makes them can fill this itself (see
+ * {@linkcode returnStatsFromSums}).
  */
-export function returnStatsRanges(
+export function rangeSums(
   rets: Float64Array,
   n: number,
   bounds: Int32Array,
-  out: Float64Array,
-  at: number,
-): number {
-  const blocks = bounds.length - 1, bo = at + N_MOMENTS;
+  sums: Float64Array,
+): void {
+  const blocks = bounds.length - 1;
   let sum = 0, cnt = 0, inf = false;
-  // Pass 1: the global sum in bar order, each block's sum and count on the way.
   let i = 0;
   for (let seg = -1; seg <= blocks; seg++) {
     const hi = seg < 0 ? bounds[0]! : seg < blocks ? bounds[seg + 1]! : n;
@@ -252,15 +252,57 @@ export function returnStatsRanges(
       bc++;
     }
     if (seg >= 0 && seg < blocks) {
-      out[bo + 3 * seg] = bc;
-      out[bo + 3 * seg + 1] = bc > 0 ? bs / bc : 0;
+      sums[3 + 2 * seg] = bs;
+      sums[4 + 2 * seg] = bc;
     }
   }
+  sums[0] = sum;
+  sums[1] = cnt;
+  sums[2] = inf ? 1 : 0;
+}
+
+/**
+ * {@linkcode returnStats} over contiguous block ranges (see {@linkcode blockBounds}): the
+ * same two passes with the block sums kept in registers. Same results bit for bit, and the
+ * same return value.
+ */
+export function returnStatsRanges(
+  rets: Float64Array,
+  n: number,
+  bounds: Int32Array,
+  out: Float64Array,
+  at: number,
+): number {
+  const sums = new Float64Array(3 + 2 * (bounds.length - 1));
+  rangeSums(rets, n, bounds, sums);
+  return returnStatsFromSums(rets, n, bounds, out, at, sums);
+}
+
+/**
+ * {@linkcode returnStatsRanges} from its first pass's sums (see {@linkcode rangeSums}),
+ * however they were made: the second pass only. Same results bit for bit when `sums` holds
+ * what `rangeSums` would.
+ */
+export function returnStatsFromSums(
+  rets: Float64Array,
+  n: number,
+  bounds: Int32Array,
+  out: Float64Array,
+  at: number,
+  sums: Float64Array,
+): number {
+  const blocks = bounds.length - 1, bo = at + N_MOMENTS;
+  for (let b = 0; b < blocks; b++) {
+    const bs = sums[3 + 2 * b]!, bc = sums[4 + 2 * b]!;
+    out[bo + 3 * b] = bc;
+    out[bo + 3 * b + 1] = bc > 0 ? bs / bc : 0;
+  }
+  const sum = sums[0]!, cnt = sums[1]!, inf = sums[2] !== 0;
   out[at] = cnt;
   const moments = cnt >= 2 && !inf;
   const mean = moments ? sum / cnt : 0;
   let s2 = 0, s3 = 0, s4 = 0;
-  i = 0;
+  let i = 0;
   for (let seg = -1; seg <= blocks; seg++) {
     const hi = seg < 0 ? bounds[0]! : seg < blocks ? bounds[seg + 1]! : n;
     const inBlock = seg >= 0 && seg < blocks;

@@ -3,8 +3,10 @@ import {
   blockBounds,
   blockMoments,
   N_MOMENTS,
+  rangeSums,
   returnMoments,
   returnStats,
+  returnStatsFromSums,
   returnStatsRanges,
   sparseReturnStats,
 } from "./return_stats.ts";
@@ -153,4 +155,34 @@ Deno.test("sparseReturnStats() equals returnStats() on a series that is zero out
     ),
   );
   assert.equal(m[0], 10);
+});
+
+Deno.test("rangeSums() is the first pass: returnStatsFromSums() of it equals returnStatsRanges()", () => {
+  let seed = 11;
+  const rets = Float64Array.from({ length: 2000 }, (_, i) => {
+    seed = (seed * 16807) % 2147483647;
+    return i % 101 === 0 ? NaN : (seed / 2147483647 - 0.5) * 1e-3;
+  });
+  const bounds = Int32Array.from([10, 500, 500, 1500, 1990]);
+  const sums = new Float64Array(3 + 2 * 4);
+  rangeSums(rets, 2000, bounds, sums);
+  let s = 0, c = 0;
+  for (let i = 0; i < 2000; i++) if (rets[i] === rets[i]) (s += rets[i]!, c++);
+  assert.deepEqual([...sums.subarray(0, 3)], [s, c, 0]);
+  let b = 0, n = 0;
+  for (let i = 500; i < 1500; i++) {
+    if (rets[i] === rets[i]) (b += rets[i]!, n++);
+  }
+  assert.deepEqual([...sums.subarray(7, 9)], [b, n]);
+  assert.deepEqual([...sums.subarray(5, 7)], [0, 0]);
+  const a = new Float64Array(N_MOMENTS + 12),
+    d = new Float64Array(N_MOMENTS + 12);
+  assert.equal(
+    returnStatsFromSums(rets, 2000, bounds, d, 0, sums),
+    returnStatsRanges(rets, 2000, bounds, a, 0),
+  );
+  assert.deepEqual([...d], [...a]);
+  rets[700] = Infinity;
+  rangeSums(rets, 2000, bounds, sums);
+  assert.equal(sums[2], 1);
 });
