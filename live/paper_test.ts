@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { BINANCE_1M } from "../tests/fixtures/real_data.ts";
+import { generateLogs } from "../bench/gen_logs.ts";
 
 const PAPER = new URL("./paper.ts", import.meta.url).pathname;
 const OHLCV = BINANCE_1M.BTCUSDT;
@@ -107,6 +108,36 @@ Deno.test("paper.ts trades a fresh simulated account and prints the trades and P
     assert.ok(f, r.stdout);
     assert.equal(Number(f[2]), 0);
     assert.ok(Math.abs(Number(f[3]) - totals(r.stdout).net) < 1e-4);
+  });
+  await t.step("lockstep on a replay of recorded logs", async () => {
+    const dir = await Deno.makeTempDir({ prefix: "paper_logs_test_" });
+    try {
+      // 4 h 20 min of generated recorder logs: the 240-minute history, then the trading
+      generateLogs(dir, { sizeMb: 16, symbols: 1, seed: 5 });
+      const r = await run([
+        "--lockstep",
+        "--minutes",
+        "10",
+        "--replay",
+        dir,
+        ...FAST,
+        "--order_notional",
+        "110",
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(
+        r.stdout,
+        /paper trading BTCUSDT for 10\.\d simulated minutes/,
+      );
+      assert.match(r.stdout, /^2025-06-15/m); // fills carry the logs' time
+      // entries on the bar's close, in lockstep: at a whole minute
+      assert.match(
+        r.stdout,
+        /^\S+T\d\d:\d\d:00\.000Z BTCUSDT +(BUY|SELL) +LIMIT /m,
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   });
   await t.step(
     "a replay without a file for a symbol is a usage error",
