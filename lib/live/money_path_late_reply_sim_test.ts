@@ -305,3 +305,53 @@ Deno.test("money path: two position updates of one millisecond that disagree are
     await ws.close();
   }
 });
+
+Deno.test("money path: an entry whose outcome is unknown, resolved after the stream's snapshot of its fill, is not counted twice", async () => {
+  // the reply is lost for good (every query of the client failed): the manager resolves
+  // the entry by its client id; that order's updateTime is 1 ms after the trade's
+  // position update the stream brought meanwhile
+  await using rig = await startMoneyRig(
+    {
+      wrapPort: (inner) =>
+        portWith(inner, {
+          placeOrder: async (spec) => {
+            const r = await inner.placeOrder(spec);
+            return spec.type === "LIMIT"
+              ? { kind: "unknown", message: "lost" }
+              : r;
+          },
+          queryOrder: async (symbol, id) => {
+            const o = await inner.queryOrder(symbol, id);
+            return o && o.type === "LIMIT"
+              ? { ...o, updateTime: o.updateTime + 1 }
+              : o;
+          },
+        }),
+    },
+    {},
+    S,
+    { transport: { timeoutMs: 5_000 } },
+  );
+  const key = await rig.sim.clients.v1.client.createListenKey();
+  const ws = await openSocket(`${rig.sim.sim.wsUrl}/ws/${key}`);
+  try {
+    armMoneyFault(rig.sim.sim.faults, "slow_reply", S, 2_000, 1_000);
+    const entry = rig.enter("long");
+    await ws.waitFor((m) => m.includes('"e":"ACCOUNT_UPDATE"'));
+    for (const m of ws.messages) {
+      const e = parseUserEvent(m);
+      if (e === undefined) continue;
+      for (const ev of portEvents(e)) {
+        if (ev.kind === "position") await rig.mgr.onEvent(ev);
+      }
+    }
+    const records = await entry;
+    ok(records.some((r) => r.action === "entry_unknown"));
+    ok(records.some((r) => r.action === "entry_resolved"));
+    // invariant: a fill is counted once: a resolution that adds a fill after a snapshot
+    // applied while the entry was out is checked against the exchange's position
+    assertInLine(rig, "after the resolution");
+  } finally {
+    await ws.close();
+  }
+});

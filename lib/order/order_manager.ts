@@ -945,10 +945,7 @@ export class OrderManager {
         clientOrderId: id,
         data: { ...data, executedQty: res.order.executedQty },
       }));
-      const known = s.fills.get(
-        `${res.order.clientOrderId}#${res.order.orderId}`,
-      );
-      const adds = new Decimal(res.order.executedQty).gt(known ?? 0);
+      const adds = addsFill(s, res.order);
       this.#applyOrder(s, res.order, res.order.updateTime, out, own);
       // invariant: a fill is counted once. A reply that adds a fill the stream's order
       // updates did not bring, after a snapshot applied while it was in flight, may be
@@ -997,7 +994,13 @@ export class OrderManager {
         clientOrderId: e.id,
         data: { executedQty: o.executedQty },
       }));
+      const adds = addsFill(s, o);
       this.#applyOrder(s, o, o.updateTime, out);
+      // invariant: a fill is counted once: a resolution that adds a fill after a
+      // snapshot applied since the entry went out (which may hold it; the order's
+      // updateTime and the snapshot's time need not be comparable) is checked against
+      // the exchange's position before the exits are sized (see entryReply)
+      if (adds && s.snapshots !== e.snapshots) s.verifyPosition = true;
     } else if (this.#o.clock() - e.placedAt >= this.#o.unknownGraceMs) {
       s.entry = undefined;
       out.push(this.#record(s.f.symbol, "entry_resolved", "not placed", {
@@ -1723,6 +1726,12 @@ interface KillState {
   readonly safetyMultiple?: number;
   /** Restored from the persisted state at start. */
   readonly restored: boolean;
+}
+
+/** Whether `o`'s cumulative filled quantity is above what `s` applied of that order. */
+function addsFill(s: SymbolState, o: PortOrder): boolean {
+  const known = s.fills.get(`${o.clientOrderId}#${o.orderId}`);
+  return new Decimal(o.executedQty).gt(known ?? 0);
 }
 
 function errorText(e: unknown): string {
