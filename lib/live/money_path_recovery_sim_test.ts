@@ -322,3 +322,54 @@ Deno.test("money path: a take-profit refused as reduce-only (-2022) while the st
   deepEqual(rig.mgr.unprotected(), []);
   equal(Number(rig.mgr.status(S).amount).toFixed(3), rig.amount().toFixed(3));
 });
+
+Deno.test("money path: an entry's limit price never prices the exits of a later position", async () => {
+  let failReads = 0;
+  await using rig = await startMoneyRig({
+    noTrailing: true,
+    wrapPort: (inner) =>
+      portWith(inner, {
+        positionRisk: (symbol) =>
+          failReads-- > 0
+            ? Promise.reject(new Error("HTTP 503"))
+            : inner.positionRisk(symbol),
+      }),
+  });
+  // an entry without avgPrice and a failed read: its exits are priced from its limit
+  armMoneyFault(rig.sim.sim.faults, "no_avg_price", S);
+  failReads = 1;
+  await rig.enter("long");
+  deepEqual(exitTypes(rig), ["STOP_MARKET", "TAKE_PROFIT_MARKET"]);
+  // closed on the exchange (e.g. from the web UI); only the position update arrives
+  manualMarket(rig, "SELL", String(rig.amount()), { reduceOnly: "true" });
+  let t = rig.sim.clock.now();
+  await rig.mgr.onEvent({
+    kind: "position",
+    position: { symbol: S, amount: "0", entryPrice: "0", updateTime: t },
+    time: t,
+  });
+  deepEqual(rig.exits(), []);
+  // a later position whose entry price is unknown (no price in the update, reads fail)
+  rig.sim.clock.advance(60_000);
+  manualMarket(rig, "BUY", "0.001");
+  failReads = 1_000;
+  const from = rig.records.length;
+  t = rig.sim.clock.now();
+  await rig.mgr.onEvent({
+    kind: "position",
+    position: { symbol: S, amount: "0.001", entryPrice: "0", updateTime: t },
+    time: t,
+  });
+  // invariant: the previous entry's limit is not this position's price: no exits priced
+  // from it (the unprotected alarm covers the position until a read brings its price)
+  deepEqual(rig.exits(), [], rig.actions(from).join(","));
+  ok(
+    rig.records.slice(from).some((r) =>
+      r.detail === "no entry price for exits"
+    ),
+  );
+  failReads = 0;
+  rig.sim.clock.advance(1_000);
+  await rig.mgr.reconcile();
+  deepEqual(exitTypes(rig), ["STOP_MARKET", "TAKE_PROFIT_MARKET"]);
+});

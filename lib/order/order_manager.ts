@@ -1119,6 +1119,9 @@ export class OrderManager {
     }
     s.amount = amount;
     s.entryPrice = amount.isZero() || !price.gt(0) ? new Decimal(0) : price;
+    // invariant: an entry's limit price stands in for its own fill's price only: a
+    // position that goes flat drops it (however it is learnt), never pricing a later one
+    if (amount.isZero()) s.entryLimit = undefined;
     out.push(this.#record(s.f.symbol, "position_changed", "position update", {
       data: { amount: amount.toFixed(), entryPrice: s.entryPrice.toFixed() },
     }));
