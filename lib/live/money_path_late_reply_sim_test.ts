@@ -239,28 +239,40 @@ Deno.test("money path: a late entry reply stamped after the stream's snapshot of
   }
 });
 
-Deno.test("money path: closeAll() during an entry in flight closes the entry's fill too", async () => {
-  await using rig = await startMoneyRig({}, {}, S, {
-    transport: { timeoutMs: 5_000 },
-  });
-  armMoneyFault(rig.sim.sim.faults, "slow_reply", S);
-  const entry = rig.enter("long");
-  await waitUntil(() => rig.amount() > 0, "the entry's fill on the engine");
-  // e.g. a shutdown that should leave nothing open, while the entry's reply is late
-  const closed = await rig.mgr.closeAll();
-  // invariant: closeAll() closes every position, also the one an entry in flight opens:
-  // it waits for the entry's reply, then flattens
-  equal(
-    rig.amount(),
-    0,
-    closed.map((r) => `${r.action} ${r.detail}`).join("; "),
-  );
-  deepEqual(rig.exits(), []);
-  ok(closed.some((r) => r.action === "position_closed"));
-  await entry;
-  equal(rig.amount(), 0);
-  deepEqual(rig.exits(), []);
-  equal(rig.mgr.status(S).amount, "0");
+Deno.test("money path: closeAll() during an entry in flight closes the entry's fill too", async (t) => {
+  for (const sameTick of [false, true]) {
+    await t.step(
+      sameTick ? "closeAll() in the same tick as the signal" : "after the fill",
+      async () => {
+        await using rig = await startMoneyRig({}, {}, S, {
+          transport: { timeoutMs: 5_000 },
+        });
+        armMoneyFault(rig.sim.sim.faults, "slow_reply", S);
+        const entry = rig.enter("long");
+        if (!sameTick) {
+          await waitUntil(
+            () => rig.amount() > 0,
+            "the entry's fill on the engine",
+          );
+        }
+        // e.g. a shutdown that should leave nothing open, while the entry's reply is late
+        const closed = await rig.mgr.closeAll();
+        // invariant: closeAll() closes every position, also the one an entry in flight
+        // opens: it waits for the entry's reply, then flattens
+        equal(
+          rig.amount(),
+          0,
+          closed.map((r) => `${r.action} ${r.detail}`).join("; "),
+        );
+        deepEqual(rig.exits(), []);
+        ok(closed.some((r) => r.action === "position_closed"));
+        await entry;
+        equal(rig.amount(), 0);
+        deepEqual(rig.exits(), []);
+        equal(rig.mgr.status(S).amount, "0");
+      },
+    );
+  }
 });
 
 Deno.test("money path: two position updates of one millisecond that disagree are settled by the exchange's position", async () => {

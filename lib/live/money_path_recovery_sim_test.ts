@@ -373,3 +373,40 @@ Deno.test("money path: an entry's limit price never prices the exits of a later 
   await rig.mgr.reconcile();
   deepEqual(exitTypes(rig), ["STOP_MARKET", "TAKE_PROFIT_MARKET"]);
 });
+
+Deno.test("money path: a transient -2022 with a lagging read keeps a position learnt from a position update", async () => {
+  // the position is known from an ACCOUNT_UPDATE only (its order update lost, a manual
+  // or ADL position): no fill of it was applied
+  let lag = 0;
+  await using rig = await startMoneyRig({
+    noTrailing: true,
+    wrapPort: (inner) =>
+      portWith(inner, {
+        positionRisk: async (symbol) => {
+          const rows = await inner.positionRisk(symbol);
+          if (lag-- <= 0) return rows;
+          return rows.map((r) => ({
+            ...r,
+            amount: "0",
+            entryPrice: "0",
+            updateTime: r.updateTime - 500,
+          }));
+        },
+      }),
+  });
+  const entryPrice = manualLong(rig, "0.001");
+  rig.sim.sim.faults.rejectNextOrders(1, { type: "STOP_MARKET", code: -2022 });
+  lag = 1;
+  const t = rig.sim.clock.now();
+  await rig.mgr.onEvent({
+    kind: "position",
+    position: { symbol: S, amount: "0.001", entryPrice, updateTime: t },
+    time: t,
+  });
+  // invariant: a read older than the newest applied snapshot does not undo it while the
+  // back-off lasts: the position is kept and protected, entries stay blocked
+  equal(rig.mgr.status(S).amount, "0.001", rig.actions().join(","));
+  ok(!rig.actions().includes("position_closed"), rig.actions().join(","));
+  deepEqual(exitTypes(rig), ["STOP_MARKET", "TAKE_PROFIT_MARKET"]);
+  equal(rig.mgr.blocked(S), "position_open");
+});

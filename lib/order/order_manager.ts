@@ -470,15 +470,18 @@ export class OrderManager {
     });
     if (entry === undefined) return out;
     const placed = entry;
-    // the lock is free: the stream's events of this symbol go on meanwhile
-    const call = this.#place(placed.spec).then((res) =>
-      this.#locked(s, (rec) => this.#entryReply(s, placed, res, rec))
-    );
-    s.entryCall = call;
     try {
-      out.push(...await call);
+      // the lock is free: the stream's events of this symbol go on meanwhile
+      const res = await this.#place(placed.spec);
+      out.push(
+        ...await this.#locked(
+          s,
+          (rec) => this.#entryReply(s, placed, res, rec),
+        ),
+      );
     } finally {
-      if (s.entryCall === call) s.entryCall = undefined;
+      if (s.entryCall === placed.call) s.entryCall = undefined;
+      placed.done();
     }
     return out;
   }
@@ -698,11 +701,22 @@ export class OrderManager {
   async closeAll(): Promise<OrderRecord[]> {
     const done = await Promise.all(
       [...this.#symbols.values()].map(async (s) => {
-        while (s.entryCall) await s.entryCall.catch(() => undefined);
-        return await this.#locked(
-          s,
-          (rec) => this.#flatten(s, rec, "close_all"),
-        );
+        const out: OrderRecord[] = [];
+        for (;;) {
+          // decided under the lock: an entry prepared just before (same tick) counts
+          let waitFor: Promise<unknown> | undefined;
+          out.push(
+            ...await this.#locked(s, async (rec) => {
+              if (s.entry?.inFlight && s.entryCall) {
+                waitFor = s.entryCall;
+                return;
+              }
+              await this.#flatten(s, rec, "close_all");
+            }),
+          );
+          if (waitFor === undefined) return out;
+          await waitFor;
+        }
       }),
     );
     return done.flat();
@@ -898,8 +912,15 @@ export class OrderManager {
       snapshots: s.snapshots,
     };
     s.key = sig.barOpenTime;
+    // set under the lock with the pending entry, so closeAll() finds it whenever it
+    // sees the entry in flight
+    let done = () => {};
+    const call = new Promise<void>((resolve) => done = resolve);
+    s.entryCall = call;
     const side: Side = sig.direction === "long" ? "BUY" : "SELL";
     return {
+      call,
+      done,
       spec: {
         symbol,
         side,
@@ -1131,19 +1152,22 @@ export class OrderManager {
    * Reads the position of `s` over REST when a fill and a snapshot of the same
    * millisecond could not be ordered, or when no entry price is known for the exits.
    *
-   * `afterReduceRefusal`: the read answers a reduce-only refusal (`-2022`) of an exit.
-   * Invariant: such a read never undoes a fill the manager applied after it: a row
-   * stamped before the newest applied fill that shows less than the local position is a
+   * `afterReduceRefusal`: the read answers a reduce-only refusal (`-2022`) of an exit
+   * (`retry`: another attempt follows the back-off; `last`: none does). Invariant: such
+   * a read never undoes a fill the manager applied after it, nor, while the back-off
+   * lasts, a position update applied after it: a row stamped before the newest applied
+   * fill (or, on a `retry`, snapshot) that shows less than the local position is a
    * lagging read (the moment the order service does not see a fresh position is when a
    * position read lags too); it is refused with an error record and the local position
    * stays, so it keeps its alarm (unprotected after `unprotectedAlarmMs`) and blocks
    * entries until a newer read or the reconcile's snapshot decides. A reduce-only order
-   * can never open a position, so keeping one is the safe side.
+   * can never open a position, so keeping one is the safe side; a flat answer that
+   * persists through the back-off ends a position known from a stale update.
    */
   async #readPosition(
     s: SymbolState,
     out: OrderRecord[],
-    afterReduceRefusal = false,
+    afterReduceRefusal: "retry" | "last" | false = false,
   ): Promise<void> {
     s.verifyPosition = false;
     let rows: PortPosition[];
@@ -1156,13 +1180,15 @@ export class OrderManager {
     const row = rows.find((r) => r.symbol === s.f.symbol) ??
       { symbol: s.f.symbol, amount: "0", entryPrice: "0", updateTime: 0 };
     if (
-      afterReduceRefusal && row.updateTime < s.fillTime &&
+      afterReduceRefusal &&
+      (row.updateTime < s.fillTime ||
+        (afterReduceRefusal === "retry" && row.updateTime < s.snapTime)) &&
       new Decimal(row.amount).abs().lt(s.amount.abs())
     ) {
       out.push(this.#record(
         s.f.symbol,
         "error",
-        "position read older than the last fill: the position is kept",
+        "position read older than the last fill or update: the position is kept",
         {
           data: {
             amount: s.amount.toFixed(),
@@ -1237,7 +1263,11 @@ export class OrderManager {
           // REST; flat → the cleanup below; still open → the exits again after a
           // bounded back-off (the alarm covers a longer stretch). A read older than the
           // last applied fill never flattens it (see readPosition)
-          await this.#readPosition(s, out, true);
+          await this.#readPosition(
+            s,
+            out,
+            reduceRetries < this.#closeRetryMs.length ? "retry" : "last",
+          );
           if (
             s.amount.isZero() || reduceRetries >= this.#closeRetryMs.length
           ) break;
@@ -1710,6 +1740,9 @@ export class OrderManager {
 /** An entry checked and marked in flight: its order and what the records show of it. */
 interface PreparedEntry {
   readonly spec: OrderSpec & { readonly clientOrderId: string };
+  /** {@linkcode SymbolState.entryCall} of this entry, and what settles it. */
+  readonly call: Promise<void>;
+  readonly done: () => void;
   readonly data: {
     readonly side: Side;
     readonly type: "LIMIT";
