@@ -26,6 +26,7 @@ import { runLiveSession } from "../live/live_session.ts";
 import type { JournalRow } from "../live/journal.ts";
 import { fundingPayments, startPaperExchange } from "../live/paper_exchange.ts";
 import { ManualClock } from "../sim/clock.ts";
+import { sleepReal } from "../time/clock.ts";
 import {
   DecisionBarrier,
   DEFAULT_LOCKSTEP,
@@ -216,6 +217,15 @@ export async function runParity(
     } from ${new Date(start).toISOString()}`,
   );
   let ready = false, done = false;
+  // a log replay stops at the logs' last bar
+  const durationMs = Math.min(
+    options.minutes * 60_000,
+    logTable === undefined ? Infinity : Math.max(
+      60_000,
+      Math.max(...logTable.symbols.map((f) => f.ts[f.bars - 1]! + BAR)) -
+        start,
+    ),
+  );
   const session = runLiveSession({
     ...config,
     restUrl: exchange.sim.restUrl,
@@ -226,15 +236,7 @@ export async function runParity(
     serverNow: () => exchange.sim.clock.now(),
     marketSilenceBudgetMs: exchange.silenceBudgetMs,
     resolveDelaysMs: [50, 100, 200, 400],
-    // a log replay stops at the logs' last bar
-    durationMs: Math.min(
-      options.minutes * 60_000,
-      logTable === undefined ? Infinity : Math.max(
-        60_000,
-        Math.max(...logTable.symbols.map((f) => f.ts[f.bars - 1]! + BAR)) -
-          start,
-      ),
-    ),
+    durationMs,
     onDecision: (row) => {
       journal.set(`${row.symbol}|${row.barOpenTime}`, row);
       barrier.decided(row.barOpenTime);
@@ -254,7 +256,14 @@ export async function runParity(
       lockstep,
       () => ready,
       () => done,
-      (now) => barrier.idle(now),
+      async (now) => {
+        await barrier.idle(now);
+        if (now < start + durationMs) return;
+        // the run's end: the clock waits while the session closes its positions, so
+        // they close at the end's prices whatever the machine's pace (capped at 5 s)
+        const until = performance.now() + 5_000;
+        while (!done && performance.now() < until) await sleepReal(2);
+      },
     );
   }
   const summary = await session;
