@@ -21,6 +21,7 @@ import type { SimFaults } from "../sim/faults.ts";
 import { openSocket } from "../sim/_test_util.ts";
 import { parseUserEvent } from "../exchange/trading/user_events.ts";
 import { waitUntil } from "../exchange/trading/_sim_rig.ts";
+import type { UserEvent } from "../order/mod.ts";
 
 /** The manager holds the engine's position, priced, with one exit of each kind, full size. */
 function assertInLine(rig: MoneyRig, what: string): void {
@@ -39,6 +40,32 @@ function assertInLine(rig: MoneyRig, what: string): void {
   for (const o of rig.exits()) {
     equal(Number(o.origQty).toFixed(3), amount.toFixed(3), o.origType);
   }
+}
+
+/**
+ * After the late reply: in line, still after a reconcile, never closed at market, one
+ * stop-loss placed in all.
+ */
+async function assertSettled(rig: MoneyRig): Promise<void> {
+  assertInLine(rig, "after the reply");
+  await rig.mgr.reconcile();
+  assertInLine(rig, "after a reconcile");
+  ok(!rig.actions().includes("market_close"));
+  equal(
+    rig.records.filter((r) =>
+      r.action === "exit_placed" && r.detail === "STOP_MARKET"
+    ).length,
+    1,
+    "one stop-loss placed",
+  );
+}
+
+/** The port events of the user-stream messages received so far. */
+function streamEvents(messages: readonly string[]): UserEvent[] {
+  return messages.flatMap((m) => {
+    const e = parseUserEvent(m);
+    return e === undefined ? [] : portEvents(e);
+  });
 }
 
 type Kind = "order" | "position";
@@ -84,12 +111,8 @@ Deno.test("money path: a fill seen on the stream gets its stop while the entry's
         const seen = performance.now();
         ok(!replied, "the entry's reply is still outstanding");
         ok(rig.amount() > 0, "the engine holds the position");
-        for (const m of ws.messages) {
-          const e = parseUserEvent(m);
-          if (e === undefined) continue;
-          for (const ev of portEvents(e)) {
-            if (kinds.includes(ev.kind)) void rig.mgr.onEvent(ev);
-          }
+        for (const ev of streamEvents(ws.messages)) {
+          if (kinds.includes(ev.kind)) void rig.mgr.onEvent(ev);
         }
         // invariant: a reduce-only stop on the exchange within 1 s of the known fill,
         // while the entry's reply is still outstanding
@@ -116,17 +139,7 @@ Deno.test("money path: a fill seen on the stream gets its stop while the entry's
         );
         equal(rig.mgr.status(S).entry, "none");
         // the late reply added nothing the stream had brought: one position, one set
-        assertInLine(rig, "after the reply");
-        await rig.mgr.reconcile();
-        assertInLine(rig, "after a reconcile");
-        ok(!rig.actions().includes("market_close"));
-        equal(
-          rig.records.filter((r) =>
-            r.action === "exit_placed" && r.detail === "STOP_MARKET"
-          ).length,
-          1,
-          "one stop-loss placed",
-        );
+        await assertSettled(rig);
       } finally {
         await ws.close();
       }
@@ -179,17 +192,7 @@ Deno.test("money path: with the user stream down, a reconcile protects the fill 
   ok(!rig.actions().includes("position_adopted"), "the entry's own fill");
   await entry;
   // the late reply adds nothing the snapshot held
-  assertInLine(rig, "after the reply");
-  await rig.mgr.reconcile();
-  assertInLine(rig, "after a reconcile");
-  ok(!rig.actions().includes("market_close"));
-  equal(
-    rig.records.filter((r) =>
-      r.action === "exit_placed" && r.detail === "STOP_MARKET"
-    ).length,
-    1,
-    "one stop-loss placed",
-  );
+  await assertSettled(rig);
 });
 
 Deno.test("money path: a late entry reply stamped after the stream's snapshot of its fill is not counted twice", async () => {
@@ -221,12 +224,8 @@ Deno.test("money path: a late entry reply stamped after the stream's snapshot of
     const entry = rig.enter("long");
     await ws.waitFor((m) => m.includes('"e":"ACCOUNT_UPDATE"'));
     // only the position update reaches the manager before the reply
-    for (const m of ws.messages) {
-      const e = parseUserEvent(m);
-      if (e === undefined) continue;
-      for (const ev of portEvents(e)) {
-        if (ev.kind === "position") await rig.mgr.onEvent(ev);
-      }
+    for (const ev of streamEvents(ws.messages)) {
+      if (ev.kind === "position") await rig.mgr.onEvent(ev);
     }
     ok(rig.exits().some((o) => o.origType === "STOP_MARKET"));
     await entry;
@@ -296,10 +295,7 @@ Deno.test("money path: two position updates of one millisecond that disagree are
           2,
       "both trades' position updates",
     );
-    const events = ws.messages.flatMap((m) => {
-      const e = parseUserEvent(m);
-      return e === undefined ? [] : portEvents(e);
-    });
+    const events = streamEvents(ws.messages);
     const positions = events.filter((e) => e.kind === "position");
     equal(positions.length, 2, "one position update per trade");
     equal(positions[0]!.time, positions[1]!.time, "of one millisecond");
@@ -350,12 +346,8 @@ Deno.test("money path: an entry whose outcome is unknown, resolved after the str
     armMoneyFault(rig.sim.sim.faults, "slow_reply", S, 2_000, 1_000);
     const entry = rig.enter("long");
     await ws.waitFor((m) => m.includes('"e":"ACCOUNT_UPDATE"'));
-    for (const m of ws.messages) {
-      const e = parseUserEvent(m);
-      if (e === undefined) continue;
-      for (const ev of portEvents(e)) {
-        if (ev.kind === "position") await rig.mgr.onEvent(ev);
-      }
+    for (const ev of streamEvents(ws.messages)) {
+      if (ev.kind === "position") await rig.mgr.onEvent(ev);
     }
     const records = await entry;
     ok(records.some((r) => r.action === "entry_unknown"));

@@ -16,6 +16,7 @@ import {
   startMoneyRig,
 } from "./_money_rig.ts";
 import { armMoneyFault } from "../sim/money_faults.ts";
+import type { ExchangePort } from "../order/mod.ts";
 
 Deno.test("money path: a stop-loss refused as reduce-only (-2022) while the position is open is placed again", async () => {
   await using rig = await startMoneyRig({ noTrailing: true });
@@ -51,6 +52,51 @@ Deno.test("money path: a stop-loss refused as reduce-only (-2022) on a flat exch
   deepEqual(rig.exits(), []);
   equal(rig.mgr.blocked(S), undefined);
 });
+
+/**
+ * A port wrapper whose next `n` position reads lag: the pre-fill row (amount 0, stamped
+ * 500 ms before the row the exchange holds).
+ */
+function laggingReads(): {
+  wrap: (inner: ExchangePort) => ExchangePort;
+  next: (n: number) => void;
+} {
+  let lag = 0;
+  return {
+    wrap: (inner) =>
+      portWith(inner, {
+        positionRisk: async (symbol) => {
+          const rows = await inner.positionRisk(symbol);
+          if (lag-- <= 0) return rows;
+          return rows.map((r) => ({
+            ...r,
+            amount: "0",
+            entryPrice: "0",
+            updateTime: r.updateTime - 500,
+          }));
+        },
+      }),
+    next: (n) => lag = n,
+  };
+}
+
+/** A port wrapper whose next `n` position reads fail (HTTP 503). */
+function failingReads(): {
+  wrap: (inner: ExchangePort) => ExchangePort;
+  next: (n: number) => void;
+} {
+  let fail = 0;
+  return {
+    wrap: (inner) =>
+      portWith(inner, {
+        positionRisk: (symbol) =>
+          fail-- > 0
+            ? Promise.reject(new Error("HTTP 503"))
+            : inner.positionRisk(symbol),
+      }),
+    next: (n) => fail = n,
+  };
+}
 
 /** Opens a long of `qty` on the engine by hand (not through the manager). */
 function manualLong(rig: MoneyRig, qty: string): string {
@@ -182,20 +228,14 @@ for (const scheme of ["v1", "v3"] as const) {
 }
 
 Deno.test("money path: a fill without avgPrice and a failed position read is still protected", async () => {
-  let failReads = 0;
+  const failing = failingReads();
   await using rig = await startMoneyRig({
     noTrailing: true,
-    wrapPort: (inner) =>
-      portWith(inner, {
-        positionRisk: (symbol) =>
-          failReads-- > 0
-            ? Promise.reject(new Error("HTTP 503"))
-            : inner.positionRisk(symbol),
-      }),
+    wrapPort: failing.wrap,
   });
   // the entry's reply has no avgPrice, and the position read that would bring it fails
   armMoneyFault(rig.sim.sim.faults, "no_avg_price", S);
-  failReads = 1;
+  failing.next(1);
   await rig.enter("long");
   ok(rig.amount() > 0);
   // invariant: the exits are priced from the entry's limit (a buy fills at or below it:
@@ -239,25 +279,13 @@ Deno.test("money path: a transient -2022 on the stop-loss with a lagging positio
   // the moment the exchange's order service does not see the position yet (-2022) is
   // when a position read served by a lagging replica shows it flat too: one read returns
   // the pre-fill row (amount 0, stamped before the fill)
-  let lag = 0;
+  const lagging = laggingReads();
   await using rig = await startMoneyRig({
     noTrailing: true,
-    wrapPort: (inner) =>
-      portWith(inner, {
-        positionRisk: async (symbol) => {
-          const rows = await inner.positionRisk(symbol);
-          if (lag-- <= 0) return rows;
-          return rows.map((r) => ({
-            ...r,
-            amount: "0",
-            entryPrice: "0",
-            updateTime: r.updateTime - 500,
-          }));
-        },
-      }),
+    wrapPort: lagging.wrap,
   });
   rig.sim.sim.faults.rejectNextOrders(1, { type: "STOP_MARKET", code: -2022 });
-  lag = 1;
+  lagging.next(1);
   await rig.enter("long");
   ok(rig.amount() > 0);
   ok(rig.actions().includes("exit_rejected"), rig.actions().join(","));
@@ -324,20 +352,14 @@ Deno.test("money path: a take-profit refused as reduce-only (-2022) while the st
 });
 
 Deno.test("money path: an entry's limit price never prices the exits of a later position", async () => {
-  let failReads = 0;
+  const failing = failingReads();
   await using rig = await startMoneyRig({
     noTrailing: true,
-    wrapPort: (inner) =>
-      portWith(inner, {
-        positionRisk: (symbol) =>
-          failReads-- > 0
-            ? Promise.reject(new Error("HTTP 503"))
-            : inner.positionRisk(symbol),
-      }),
+    wrapPort: failing.wrap,
   });
   // an entry without avgPrice and a failed read: its exits are priced from its limit
   armMoneyFault(rig.sim.sim.faults, "no_avg_price", S);
-  failReads = 1;
+  failing.next(1);
   await rig.enter("long");
   deepEqual(exitTypes(rig), ["STOP_MARKET", "TAKE_PROFIT_MARKET"]);
   // closed on the exchange (e.g. from the web UI); only the position update arrives
@@ -352,7 +374,7 @@ Deno.test("money path: an entry's limit price never prices the exits of a later 
   // a later position whose entry price is unknown (no price in the update, reads fail)
   rig.sim.clock.advance(60_000);
   manualMarket(rig, "BUY", "0.001");
-  failReads = 1_000;
+  failing.next(1_000);
   const from = rig.records.length;
   t = rig.sim.clock.now();
   await rig.mgr.onEvent({
@@ -368,7 +390,7 @@ Deno.test("money path: an entry's limit price never prices the exits of a later 
       r.detail === "no entry price for exits"
     ),
   );
-  failReads = 0;
+  failing.next(0);
   rig.sim.clock.advance(1_000);
   await rig.mgr.reconcile();
   deepEqual(exitTypes(rig), ["STOP_MARKET", "TAKE_PROFIT_MARKET"]);
@@ -377,26 +399,14 @@ Deno.test("money path: an entry's limit price never prices the exits of a later 
 Deno.test("money path: a transient -2022 with a lagging read keeps a position learnt from a position update", async () => {
   // the position is known from an ACCOUNT_UPDATE only (its order update lost, a manual
   // or ADL position): no fill of it was applied
-  let lag = 0;
+  const lagging = laggingReads();
   await using rig = await startMoneyRig({
     noTrailing: true,
-    wrapPort: (inner) =>
-      portWith(inner, {
-        positionRisk: async (symbol) => {
-          const rows = await inner.positionRisk(symbol);
-          if (lag-- <= 0) return rows;
-          return rows.map((r) => ({
-            ...r,
-            amount: "0",
-            entryPrice: "0",
-            updateTime: r.updateTime - 500,
-          }));
-        },
-      }),
+    wrapPort: lagging.wrap,
   });
   const entryPrice = manualLong(rig, "0.001");
   rig.sim.sim.faults.rejectNextOrders(1, { type: "STOP_MARKET", code: -2022 });
-  lag = 1;
+  lagging.next(1);
   const t = rig.sim.clock.now();
   await rig.mgr.onEvent({
     kind: "position",
