@@ -359,3 +359,59 @@ Deno.test("money path: an entry whose outcome is unknown, resolved after the str
     await ws.close();
   }
 });
+
+Deno.test("money path: the position read that checks a late entry reply never flattens a position on a lagging row", async () => {
+  // the B case (the reply stamped 1 ms after the stream's snapshot of its fill) and the
+  // read that settles it served by a lagging replica: the pre-fill row, flat
+  let lag = 0;
+  await using rig = await startMoneyRig(
+    {
+      wrapPort: (inner) =>
+        portWith(inner, {
+          placeOrder: async (spec) => {
+            const r = await inner.placeOrder(spec);
+            if (r.kind !== "placed" || spec.type !== "LIMIT") return r;
+            lag = 1;
+            return {
+              ...r,
+              order: { ...r.order, updateTime: r.order.updateTime + 1 },
+            };
+          },
+          positionRisk: async (symbol) => {
+            const rows = await inner.positionRisk(symbol);
+            if (lag-- <= 0) return rows;
+            return rows.map((r) => ({
+              ...r,
+              amount: "0",
+              entryPrice: "0",
+              updateTime: r.updateTime - 500,
+            }));
+          },
+        }),
+    },
+    {},
+    S,
+    { transport: { timeoutMs: 5_000 } },
+  );
+  const key = await rig.sim.clients.v1.client.createListenKey();
+  const ws = await openSocket(`${rig.sim.sim.wsUrl}/ws/${key}`);
+  try {
+    armMoneyFault(rig.sim.sim.faults, "slow_reply", S);
+    const entry = rig.enter("long");
+    await ws.waitFor((m) => m.includes('"e":"ACCOUNT_UPDATE"'));
+    for (const ev of streamEvents(ws.messages)) {
+      if (ev.kind === "position") await rig.mgr.onEvent(ev);
+    }
+    await entry;
+    // invariant: a read stamped before the newest applied position update that shows
+    // less never undoes it: the manager keeps a position (reduce-only exits at worst
+    // larger than it), its stop stays, and the reconcile's snapshot settles the size
+    ok(Number(rig.mgr.status(S).amount) > 0, rig.actions().join(","));
+    ok(!rig.actions().includes("position_closed"), rig.actions().join(","));
+    ok(rig.exits().some((o) => o.origType === "STOP_MARKET"));
+    await rig.mgr.reconcile();
+    assertInLine(rig, "after a reconcile");
+  } finally {
+    await ws.close();
+  }
+});

@@ -1162,7 +1162,9 @@ export class OrderManager {
    * stays, so it keeps its alarm (unprotected after `unprotectedAlarmMs`) and blocks
    * entries until a newer read or the reconcile's snapshot decides. A reduce-only order
    * can never open a position, so keeping one is the safe side; a flat answer that
-   * persists through the back-off ends a position known from a stale update.
+   * persists through the back-off ends a position known from a stale update. A check
+   * read (no `afterReduceRefusal`) likewise never takes a row stamped before the newest
+   * applied position update that shows less than the local position.
    */
   async #readPosition(
     s: SymbolState,
@@ -1179,12 +1181,14 @@ export class OrderManager {
     }
     const row = rows.find((r) => r.symbol === s.f.symbol) ??
       { symbol: s.f.symbol, amount: "0", entryPrice: "0", updateTime: 0 };
-    if (
-      afterReduceRefusal &&
-      (row.updateTime < s.fillTime ||
-        (afterReduceRefusal === "retry" && row.updateTime < s.snapTime)) &&
-      new Decimal(row.amount).abs().lt(s.amount.abs())
-    ) {
+    // a check read (a same-ms fill, a late reply's fill): a row stamped before the
+    // newest applied position update that shows less is lagging too, and is refused
+    // (the reconcile's snapshot settles the size; reduce-only exits at worst too big)
+    const older = afterReduceRefusal === false
+      ? row.updateTime < s.snapTime
+      : row.updateTime < s.fillTime ||
+        (afterReduceRefusal === "retry" && row.updateTime < s.snapTime);
+    if (older && new Decimal(row.amount).abs().lt(s.amount.abs())) {
       out.push(this.#record(
         s.f.symbol,
         "error",
