@@ -415,3 +415,26 @@ Deno.test("money path: the position read that checks a late entry reply never fl
     await ws.close();
   }
 });
+
+Deno.test("money path: with the user stream down, a tripped kill switch closes an in-flight entry's fill at the next reconcile", async () => {
+  // any margin trips it (threshold far above the account's safety multiple)
+  await using rig = await startMoneyRig({ killThreshold: 1e12 }, {}, S, {
+    transport: { timeoutMs: 5_000 },
+  });
+  armMoneyFault(rig.sim.sim.faults, "slow_reply", S);
+  let replied = false;
+  const entry = rig.enter("long").finally(() => replied = true);
+  await waitUntil(() => rig.amount() > 0, "the entry's fill on the engine");
+  // the stream is down: at the trip the manager knows of no position to close
+  await rig.mgr.checkMargin();
+  ok(rig.amount() > 0);
+  await rig.mgr.reconcile();
+  ok(!replied, "the entry's reply is still outstanding");
+  // invariant: the exchange's position while an entry is in flight is applied by the
+  // reconcile, and the tripped switch closes it there, not after the reply
+  equal(rig.amount(), 0, rig.actions().join(","));
+  await entry;
+  equal(rig.amount(), 0);
+  deepEqual(rig.exits(), []);
+  equal(rig.mgr.blocked(S), "kill_switch");
+});
