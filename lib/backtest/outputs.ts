@@ -32,7 +32,7 @@ export interface RankedScope {
   readonly scope: string;
   /** Ranked config indices. */
   readonly order: Int32Array;
-  /** Metric rows, `configs * N_METRICS`. */
+  /** Metric rows, `configs * stride` (`N_METRICS` here, `N_BOT_METRICS` for the bot model). */
   readonly rows: Float64Array;
   /**
    * Configs left out of the ranking (fewer than `--min_trades` trades), by the same metric:
@@ -74,11 +74,30 @@ function paramCells(configs: ConfigTable, c: number): string[] {
 }
 
 /** Renders `ranked.csv` lines (header first) for the given scopes. */
-export function* rankedCsvLines(
+export function rankedCsvLines(
   scopes: readonly RankedScope[],
   configs: ConfigTable,
 ): Generator<string> {
-  yield RANKED_COLUMNS.join(",");
+  return rankedCsvRows(
+    RANKED_COLUMNS,
+    scopes,
+    N_METRICS,
+    (c) => paramCells(configs, c),
+  );
+}
+
+/**
+ * Renders `ranked.csv` lines for either model (header `columns` first): per config its scope,
+ * rank, id, `params(c)`, its `stride` metrics, psr, dsr, plateau_score and flags; each scope's
+ * ranked configs first, then the unranked ones.
+ */
+export function* rankedCsvRows(
+  columns: readonly string[],
+  scopes: readonly RankedScope[],
+  stride: number,
+  params: (config: number) => readonly string[],
+): Generator<string> {
+  yield columns.join(",");
   for (const s of scopes) {
     const unranked = s.unranked ?? new Int32Array(0);
     const total = s.order.length + unranked.length;
@@ -86,14 +105,9 @@ export function* rankedCsvLines(
       const c = r < s.order.length
         ? s.order[r]!
         : unranked[r - s.order.length]!;
-      const cells = [
-        s.scope,
-        String(r + 1),
-        String(c),
-        ...paramCells(configs, c),
-      ];
-      for (let m = 0; m < N_METRICS; m++) {
-        cells.push(csvNumber(s.rows[c * N_METRICS + m]!));
+      const cells = [s.scope, String(r + 1), String(c), ...params(c)];
+      for (let m = 0; m < stride; m++) {
+        cells.push(csvNumber(s.rows[c * stride + m]!));
       }
       const d = s.deflation;
       cells.push(

@@ -7,11 +7,10 @@
  */
 import type { ConfigTable } from "../grid.ts";
 import type { EntryLimits } from "../../order/entry_guard.ts";
-import { csvNumber } from "../outputs.ts";
+import { csvNumber, rankedCsvRows, type RankedScope } from "../outputs.ts";
 import type { SymbolFeatures } from "../feature_table.ts";
 import { BOT_PARAMS, botConfigRecord } from "./bot_grid.ts";
 import { BOT_METRICS, type BotTrade, N_BOT_METRICS } from "./simulate_bot.ts";
-import type { Deflation } from "../honest_rank.ts";
 
 /** Header of a bot-model `ranked.csv`. */
 export const BOT_RANKED_COLUMNS: readonly string[] = [
@@ -26,54 +25,20 @@ export const BOT_RANKED_COLUMNS: readonly string[] = [
   "flags",
 ];
 
-/** One ranking of a bot-model run. */
-export interface BotScope {
-  /** The symbol. */
-  readonly scope: string;
-  /** Metric rows, `configs * N_BOT_METRICS`. */
-  readonly rows: Float64Array;
-  /** Ranked config indices, best first. */
-  readonly order: Int32Array;
-  /** Configs below `--min_trades`, written after the ranked ones, flagged `few_trades`. */
-  readonly unranked?: Int32Array;
-  /** PSR, DSR and flags of every config (see `deflateRanking`). */
-  readonly deflation?: Deflation;
-  /** Plateau score of every config, when the grid has neighbours. */
-  readonly plateau?: Float64Array;
-}
+/** One ranking of a bot-model run: the shared shape, rows `configs * N_BOT_METRICS`. */
+export type BotScope = RankedScope;
 
 /** Lines of `ranked.csv` (header first). */
-export function* botRankedCsvLines(
+export function botRankedCsvLines(
   scopes: readonly BotScope[],
   configs: ConfigTable,
 ): Generator<string> {
-  yield BOT_RANKED_COLUMNS.join(",");
-  for (const s of scopes) {
-    const unranked = s.unranked ?? new Int32Array(0);
-    const total = s.order.length + unranked.length;
-    for (let r = 0; r < total; r++) {
-      const c = r < s.order.length
-        ? s.order[r]!
-        : unranked[r - s.order.length]!;
-      const params = Object.values(botConfigRecord(configs, c)).map(String);
-      const metrics = Array.from(
-        s.rows.subarray(c * N_BOT_METRICS, (c + 1) * N_BOT_METRICS),
-        csvNumber,
-      );
-      const d = s.deflation;
-      yield [
-        s.scope,
-        String(r + 1),
-        String(c),
-        ...params,
-        ...metrics,
-        csvNumber(d?.psr[c] ?? NaN),
-        csvNumber(d?.dsr[c] ?? NaN),
-        csvNumber(s.plateau?.[c] ?? NaN),
-        d?.flags[c] ?? "",
-      ].join(",");
-    }
-  }
+  return rankedCsvRows(
+    BOT_RANKED_COLUMNS,
+    scopes,
+    N_BOT_METRICS,
+    (c) => Object.values(botConfigRecord(configs, c)).map(String),
+  );
 }
 
 /** Header of a bot-model trade file. */
