@@ -36,16 +36,8 @@ export const SHARD_KIND = "aster-grid-backtest-shard";
 export const SHARD_FORMAT = 1;
 const ENGINE = "vectorbt 0.26 Portfolio.from_signals compatible, freq 1min";
 
-/** What identifies a run: shards merge only when all of it is equal. */
-interface RunIdentity {
-  readonly format: number;
-  readonly engine: string;
-  readonly metrics: readonly string[];
-  readonly features: string;
-  readonly fingerprint: string;
-  readonly symbols: readonly { symbol: string; bars: number }[];
-  readonly grid: Record<string, unknown>;
-  readonly blockers: boolean;
+/** The ranking part of a run's identity, the same for both models (see `rankingIdentity`). */
+export interface RankingIdentity {
   readonly "rank_by": string;
   readonly "rank_rule": string;
   readonly "min_trades": number;
@@ -54,6 +46,18 @@ interface RunIdentity {
   readonly blocks: number;
   readonly top: number;
   readonly "walk_forward": string | null;
+}
+
+/** What identifies a run: shards merge only when all of it is equal. */
+interface RunIdentity extends RankingIdentity {
+  readonly format: number;
+  readonly engine: string;
+  readonly metrics: readonly string[];
+  readonly features: string;
+  readonly fingerprint: string;
+  readonly symbols: readonly { symbol: string; bars: number }[];
+  readonly grid: Record<string, unknown>;
+  readonly blockers: boolean;
 }
 
 /** What a shard run did. */
@@ -85,7 +89,31 @@ function identityOf(options: BacktestOptions, prep: PreparedRun): RunIdentity {
     })),
     grid: manifestGridLists(prep.spec),
     blockers: prep.blockers,
-    "rank_by": options.rankBy ?? "sharpe",
+    ...rankingIdentity(options, prep, "sharpe"),
+  };
+}
+
+/**
+ * The ranking part of a run's identity, the same for both models (`defaultRankBy`: the model's
+ * default `--rank_by`): shards merge only when it is equal.
+ */
+export function rankingIdentity(
+  options: {
+    readonly rankBy?: string;
+    readonly minTrades?: number;
+    readonly priorTrials?: number;
+    readonly top?: number;
+    readonly walkForward?: { readonly text: string };
+  },
+  prep: {
+    readonly rankRule: string;
+    readonly pboOpt: number | "auto" | "off";
+    readonly blocks?: { readonly count: number };
+  },
+  defaultRankBy: string,
+): RankingIdentity {
+  return {
+    "rank_by": options.rankBy ?? defaultRankBy,
     "rank_rule": prep.rankRule,
     "min_trades": options.minTrades ?? 1,
     "prior_trials": options.priorTrials ?? 0,

@@ -18,6 +18,7 @@ import { BacktestInputError } from "../run_backtest.ts";
 import {
   loadShardRows,
   packRows,
+  rankingIdentity,
   SHARD_FORMAT,
   SHARD_KIND,
   type ShardDoc,
@@ -95,14 +96,7 @@ function identityOf(
       "max_upsize": prep.limits.maxUpsize,
       "max_position_notional": prep.limits.maxPositionNotional,
     },
-    "rank_by": options.rankBy ?? "net_pnl",
-    "rank_rule": prep.rankRule,
-    "min_trades": options.minTrades ?? 1,
-    "prior_trials": options.priorTrials ?? 0,
-    pbo: prep.pboOpt,
-    blocks: prep.blocks?.count ?? 0,
-    top: options.top ?? 5,
-    "walk_forward": options.walkForward?.text ?? null,
+    ...rankingIdentity(options, prep, "net_pnl"),
   };
 }
 
