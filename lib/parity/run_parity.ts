@@ -7,7 +7,8 @@
  *
  * Both sides see one convention (`lib/sim/ohlcv_source.ts`): the replay's path through
  * each bar (open → low → high → close in an up bar; the backtest runs with `intrabar:
- * "ohlc"`), a book one tick around the last trade (the backtest's touch: close ± 1 tick),
+ * "ohlc"`), a book one tick around the last trade (the backtest's touch: the same book
+ * after the bar's last trade, {@linkcode parityMarket}),
  * the mark equal to the last price, and funding settled every 8 hours: at the rates of the
  * `funding` files (given to the replay and to the feature builder alike), or at a constant
  * 1 bp (written into the feature tables) without them. Staleness budgets are widened to
@@ -18,7 +19,10 @@
  * @module
  */
 import { dirname } from "node:path";
-import { parseExchangeInfo } from "../exchange/exchange_info.ts";
+import {
+  parseExchangeInfo,
+  type SymbolInfo,
+} from "../exchange/exchange_info.ts";
 import { buildFeatureFile } from "../features/feature_files.ts";
 import { checkLiveConfig } from "../live/live_config.ts";
 import type { LiveConfig } from "../live/live_session.ts";
@@ -35,12 +39,17 @@ import {
   lockstepStart,
 } from "../live/lockstep.ts";
 import { orderFilters } from "../order/filters.ts";
-import { DEFAULT_ENTRY_LIMITS, priceBand } from "../order/entry_guard.ts";
+import {
+  DEFAULT_ENTRY_LIMITS,
+  type EntryLimits,
+  priceBand,
+} from "../order/entry_guard.ts";
 import { OHLCV_FUNDING_RATE } from "../sim/ohlcv_source.ts";
 import type { SourceSpec } from "../sim/mod.ts";
 import { secondFileOf } from "../features/second_series.ts";
 import { loadSeconds } from "../backtest/bot_model/run_bot.ts";
 import { readFeatureTable } from "../backtest/read_feature_table.ts";
+import type { SymbolFeatures } from "../backtest/feature_table.ts";
 import { sliceSymbol } from "../backtest/walk_forward.ts";
 import { buildSignals } from "../backtest/signals.ts";
 import { BotMarket } from "../backtest/bot_model/bot_market.ts";
@@ -287,12 +296,10 @@ export async function runParity(
     const f = sliceSymbol(full, -Infinity, end - BAR + 1);
     const n = f.bars;
     const si = info.symbols.find((x) => x.symbol === s)!;
-    const limits = c.entryLimits ?? DEFAULT_ENTRY_LIMITS;
-    const m = new BotMarket(
+    const m = parityMarket(
       f,
-      orderFilters(si),
-      perSecond === undefined ? 0.001 : undefined,
-      { band: priceBand(si, limits.maxPriceDeviationBps), limits },
+      si,
+      c.entryLimits ?? DEFAULT_ENTRY_LIMITS,
       perSecond?.records.get(s),
     );
     const sig = buildSignals(m.features, c.params);
@@ -353,6 +360,27 @@ export async function runParity(
   );
   await Deno.rename(`${dir}/parity.json.partial`, `${dir}/parity.json`);
   return out;
+}
+
+/**
+ * The bot model's market of one symbol as parity prepares it: the symbol's filters and
+ * entry guard from the simulator's `exchangeInfo`; with per-second records (a log replay)
+ * the recorded book, else the OHLCV replay's own book at each close (`"replay"`: the
+ * touch the paper bot's entry IOC takes, and the spread its blockers see).
+ */
+export function parityMarket(
+  f: SymbolFeatures,
+  si: SymbolInfo,
+  limits: EntryLimits,
+  seconds?: Float64Array,
+): BotMarket {
+  return new BotMarket(
+    f,
+    orderFilters(si),
+    seconds === undefined ? "replay" : undefined,
+    { band: priceBand(si, limits.maxPriceDeviationBps), limits },
+    seconds,
+  );
 }
 
 function journalRow(

@@ -1,7 +1,14 @@
 import { equal, ok } from "node:assert/strict";
 import { LIVE_FLAGS, liveConfig } from "../live/live_flags.ts";
 import { parseFlags } from "../cli/flags.ts";
-import { runParity } from "./run_parity.ts";
+import { parityMarket, runParity } from "./run_parity.ts";
+import { OhlcvFeed } from "../sim/ohlcv_source.ts";
+import { symbolInfo } from "../sim/symbols.ts";
+import { parseSymbolInfo } from "../exchange/exchange_info.ts";
+import { fixed } from "../sim/format.ts";
+import { buildFeatureFile } from "../features/feature_files.ts";
+import { readFeatureTable } from "../backtest/read_feature_table.ts";
+import { DEFAULT_ENTRY_LIMITS } from "../order/entry_guard.ts";
 import { generateLogs } from "../../bench/gen_logs.ts";
 
 /** The live bot's config from its flags. */
@@ -17,6 +24,48 @@ const FIXTURE = new URL(
   "../../tests/fixtures/real/binance_um/klines_1m/BTCUSDT_1m_2025-05-26_2025-05-27.csv",
   import.meta.url,
 ).pathname;
+
+Deno.test("parityMarket() enters at the OHLCV replay's book after every bar's close", async () => {
+  // a day of real BTCUSDT bars replayed as the simulator does; the book after each bar's
+  // last trade is the touch the paper bot's entry IOC takes (the 14:00 bar of 2025-05-26
+  // closes on a downtick: the bid is the close, where a close - 1 tick model sold 0.1
+  // lower and armed a stop-loss one path step away from the simulator's)
+  const dir = await Deno.makeTempDir({ prefix: "parity_market_test_" });
+  try {
+    const feed = new OhlcvFeed("BTCUSDT", FIXTURE);
+    const pd = feed.spec.priceDecimals;
+    const sink = { trade() {} };
+    const table = `${dir}/BTCUSDT_features.csv`;
+    const funding = `${dir}/BTCUSDT_funding.csv`;
+    await Deno.writeTextFile(funding, "funding_time,funding_rate\n0,0.0001\n");
+    await buildFeatureFile(
+      { ohlcv: FIXTURE, symbol: "BTCUSDT", funding },
+      table,
+      { windows: [30], volWindows: [30] },
+    );
+    const f = (await readFeatureTable(table)).symbols[0]!;
+    const m = parityMarket(
+      f,
+      parseSymbolInfo(symbolInfo(feed.spec)),
+      DEFAULT_ENTRY_LIMITS,
+    );
+    let downticks = 0;
+    for (let i = 0; i < f.bars; i++) {
+      const t = f.ts[i]!;
+      feed.advance(t, t + 60_000, sink);
+      const bid = Number(fixed(feed.book[0]!, pd));
+      const ask = Number(fixed(feed.book[10]!, pd));
+      if (bid === f.close[i]) downticks++;
+      const at = new Date(t).toISOString();
+      equal(m.fillPrice(i, -1), bid, `short entry after the ${at} bar`);
+      equal(m.fillPrice(i, 1), ask, `long entry after the ${at} bar`);
+    }
+    feed.close();
+    ok(f.bars > 2_000 && downticks > 500, `${f.bars} bars, ${downticks}`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
 
 Deno.test({
   name:

@@ -5,7 +5,8 @@
  * (`lib/features/intrabar_path.ts`: open → low → high → close for an up bar, open → high →
  * low → close for a down bar, at fixed points) whose prices hit the file's open, high, low
  * and close exactly and whose quantities add up to its volume; the
- * book sits one tick around the last trade. This is the OHLCV intrabar convention the
+ * book sits one tick around the last trade (the ask at a buy's price, the bid at a
+ * sell's: `replayBid` / `replayAsk`). This is the OHLCV intrabar convention the
  * bot-model backtest shares (`--intrabar ohlc`): the mark price is the last trade price
  * and the funding rate a constant {@linkcode OHLCV_FUNDING_RATE}, or with a funding file
  * per symbol the rate of each settlement from that file ({@linkcode FundingSchedule}: the
@@ -16,7 +17,13 @@
  */
 import { getLogger } from "@logtape/logtape";
 import { CsvStream } from "./csv_stream.ts";
-import { intrabarPath, PATH_POINTS } from "../features/intrabar_path.ts";
+import {
+  intrabarPath,
+  isBuyTrade,
+  PATH_POINTS,
+  replayAsk,
+  replayBid,
+} from "../features/intrabar_path.ts";
 import { decimalsOf } from "./format.ts";
 import { FundingFileError, FundingSchedule } from "./funding_schedule.ts";
 import { hashString, Rng } from "./random.ts";
@@ -247,8 +254,7 @@ export class OhlcvFeed implements SymbolFeed {
       while (this.#idx < this.#count && this.#times[this.#idx]! < to) {
         const i = this.#idx++;
         const price = this.#prices[i]!;
-        const buy = price > this.#last ||
-          (price === this.#last && this.#lastBuy);
+        const buy = isBuyTrade(price, this.#last, this.#lastBuy);
         this.#last = price;
         this.#lastBuy = buy;
         // The book and mark move with the trade before listeners see it: a stop it
@@ -305,8 +311,9 @@ export class OhlcvFeed implements SymbolFeed {
     const tick = 10 ** -this.spec.priceDecimals,
       step = 10 ** -this.spec.qtyDecimals;
     const bk = this.book, rng = this.#rng;
-    const bid = this.#lastBuy ? this.#last - tick : this.#last;
-    const ask = bid + tick;
+    // the touch after the last trade (the bot model's, too: intrabar_path.ts)
+    const bid = replayBid(this.#last, this.#lastBuy, tick);
+    const ask = replayAsk(this.#last, this.#lastBuy, tick);
     const unit = Math.max(step, 1000 / this.#last);
     for (let i = 0; i < BOOK_LEVELS; i++) {
       bk[i] = bid - i * tick;

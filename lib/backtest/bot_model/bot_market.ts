@@ -12,12 +12,20 @@
  * - OHLCV-only tables (no book column anywhere): `close * (1 ± spread_bps / 2 / 1e4)`
  *   with the required `spreadBps`; the mark is the table's mark or else the close, and
  *   the spread and opening-loss columns the decision reads are filled from this quote
- *   with `lib/features`' `quoteFeatures`, so the blockers see what the bot would.
+ *   with `lib/features`' `quoteFeatures`, so the blockers see what the bot would;
+ * - OHLCV-only tables replayed by the simulator (`deno task parity`, quote `"replay"`):
+ *   the replay's own book after the bar's last trade (`lib/features/intrabar_path.ts`:
+ *   one tick around the close, on the side its last move took), filled the same way.
  *
  * @module
  */
 import { Decimal } from "decimal.js";
 import { quoteFeatures } from "../../features/formulas.ts";
+import {
+  closeDirections,
+  replayAsk,
+  replayBid,
+} from "../../features/intrabar_path.ts";
 import {
   entryPrice,
   entryQuantity,
@@ -76,7 +84,7 @@ export class BotMarket {
   /** The price tick (0 = none); the OHLCV intrabar path rounds to it. */
   readonly tick: number;
   /** Where the touch came from. */
-  readonly quoteSource: "book" | "spread_bps";
+  readonly quoteSource: "book" | "spread_bps" | "replay";
   /**
    * The funding time (a multiple of 8 hours) in `(ts[i-1], ts[i]]` of each bar, 0 when
    * none: a position open across it pays or receives funding.
@@ -94,11 +102,14 @@ export class BotMarket {
   /** Per (bar, side) the recorded quantity at the touch (NaN = unknown). */
   #touchQty: Float64Array | undefined;
   #guard: EntryGuard | undefined;
+  #closeBuy: Uint8Array | undefined;
+  #bars: SymbolFeatures;
 
   /**
    * @param f the symbol's feature columns
    * @param filters its exchange filters
-   * @param spreadBps the quoted spread for OHLCV-only tables
+   * @param spreadBps the quoted spread for OHLCV-only tables, or `"replay"`: the
+   *   simulator's OHLCV replay's book at each close
    * @param guard the entry guard; without it no entry is refused for its price or size
    * @param seconds the symbol's records of the per-second companion file
    * @throws {BotInputError} for an OHLCV-only table without `spreadBps`, or `spreadBps`
@@ -107,11 +118,12 @@ export class BotMarket {
   constructor(
     f: SymbolFeatures,
     filters: OrderFilters,
-    spreadBps?: number,
+    spreadBps?: number | "replay",
     guard?: EntryGuard,
     seconds?: Float64Array,
   ) {
     const n = f.bars;
+    this.#bars = f;
     this.seconds = seconds === undefined
       ? undefined
       : new SecondPaths(seconds, f.ts);
@@ -181,19 +193,22 @@ export class BotMarket {
         `Missing --spread_bps: ${f.symbol} has no book columns (an OHLCV-only table), so the entry touch needs a quoted spread`,
       );
     }
-    if (!(spreadBps >= 0 && spreadBps < 10_000)) {
+    const replay = spreadBps === "replay";
+    if (!replay && !(spreadBps >= 0 && spreadBps < 10_000)) {
       throw new BotInputError(
         `Invalid --spread_bps ${spreadBps}: not in [0, 10000)`,
       );
     }
-    this.quoteSource = "spread_bps";
+    this.quoteSource = replay ? "replay" : "spread_bps";
     const spread = new Float64Array(n),
       olL = new Float64Array(n),
       olS = new Float64Array(n);
-    const half = spreadBps / 2 / 10_000;
+    const half = replay ? 0 : spreadBps / 2 / 10_000;
+    const buy = replay ? this.closeDirections() : undefined;
     for (let i = 0; i < n; i++) {
       const c = f.close[i]!;
-      const b = c * (1 - half), a = c * (1 + half);
+      const b = buy ? replayBid(c, buy[i] === 1, tick) : c * (1 - half);
+      const a = buy ? replayAsk(c, buy[i] === 1, tick) : c * (1 + half);
       const q = quoteFeatures(b, a, c * this.basis[i]!);
       this.bid[i] = b;
       this.ask[i] = a;
@@ -207,6 +222,25 @@ export class BotMarket {
       openLossLong: olL,
       openLossShort: olS,
     };
+  }
+
+  /**
+   * Whether each bar's last trade on the OHLCV replay's path is a buy (`closeDirections`
+   * of `lib/features/intrabar_path.ts`, from the table's first bar): the side of the
+   * replay's book at the close. Computed once.
+   */
+  closeDirections(): Uint8Array {
+    if (this.#closeBuy === undefined) {
+      const t = this.#bars;
+      this.#closeBuy = closeDirections(
+        t.open,
+        t.high,
+        t.low,
+        t.close,
+        this.tick,
+      );
+    }
+    return this.#closeBuy;
   }
 
   /** The mark at bar `i`'s close: the table's, else the close. */

@@ -46,7 +46,13 @@
  * @module
  */
 import type { BotExitParams } from "./bot_grid.ts";
-import { intrabarPath, PATH_POINTS } from "../../features/intrabar_path.ts";
+import {
+  intrabarPath,
+  isBuyTrade,
+  PATH_POINTS,
+  replayAsk,
+  replayBid,
+} from "../../features/intrabar_path.ts";
 import type { BotMarket } from "./bot_market.ts";
 import { N_MOMENTS, sparseReturnStats } from "../../research/return_stats.ts";
 import { ANN_FACTOR } from "../simulate.ts";
@@ -218,6 +224,8 @@ export function simulateBot(
   const trail = p.trailActivationBps > 0;
   const tick = m.tick;
   const path = new Float64Array(PATH_POINTS);
+  // the side of the replay's book after each bar's close (walks start from it)
+  const closeBuy = stopFirst ? undefined : m.closeDirections();
   const sp = m.seconds, walked = new Float64Array(4);
   // with per-second paths the bar walk below is replaced by walkSecondExits
   const barWalkEnd = sp === undefined ? n : 0;
@@ -263,16 +271,12 @@ export function simulateBot(
     }
     const entryTime = ts[i]! + BAR_MS;
     let peak = s * close[i]!, active = peak >= actY;
-    let lastPx = close[i]!, lastBuy = true;
+    // the entry bar's last trade (its direction sets the book)
+    let lastPx = close[i]!,
+      lastBuy = closeBuy === undefined || closeBuy[i] === 1;
     if (!stopFirst) {
-      // the entry bar's last trade (its direction sets the book); the trailing stop's
-      // extreme starts at the first trade after it is placed, as in the simulator
-      intrabarPath(open[i]!, high[i]!, low[i]!, close[i]!, tick, path);
-      let prev = i > 0 ? close[i - 1]! : path[0]!;
-      for (let q = 0; q < PATH_POINTS; q++) {
-        lastBuy = path[q]! > prev || (path[q]! === prev && lastBuy);
-        prev = path[q]!;
-      }
+      // the trailing stop's extreme starts at the first trade after it is placed, as in
+      // the simulator
       peak = -Infinity;
       active = false;
     }
@@ -338,7 +342,7 @@ export function simulateBot(
         intrabarPath(open[j]!, high[j]!, low[j]!, close[j]!, tick, path);
         for (let q = 0; q < PATH_POINTS; q++) {
           const px = path[q]!;
-          lastBuy = px > lastPx || (px === lastPx && lastBuy);
+          lastBuy = isBuyTrade(px, lastPx, lastBuy);
           lastPx = px;
           const y = s * px;
           if (y <= yS) reason = 1;
@@ -353,8 +357,8 @@ export function simulateBot(
           if (reason !== 3) {
             // long: sell at the bid; short: buy at the ask
             const fill = s > 0
-              ? (lastBuy ? px - tick : px)
-              : (lastBuy ? px : px + tick);
+              ? replayBid(px, lastBuy, tick)
+              : replayAsk(px, lastBuy, tick);
             exitY = s * fill;
             break;
           }

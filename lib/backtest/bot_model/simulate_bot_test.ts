@@ -173,6 +173,33 @@ Deno.test("simulateBot() follows the live bot's rules", async (t) => {
     },
   );
   await t.step(
+    "ohlc: a take-profit exactly on a replayed trade's price fires at that trade",
+    () => {
+      // BTCUSDT 2025-05-25 23:01-23:19 (the cooldown-120 real-data parity run): a short at
+      // the bid 109015.0, TP 109015 * 0.9975 = 108742.46 -> 108742.4 (down). The 23:19 bar's
+      // path prints 108742.4 (a downtick: bid 108742.4, ask 108742.5); the simulator fires
+      // there and buys at the ask, as the model must
+      const f = table([
+        [109224.6, 109224.6, 109015.0, 109015.1],
+        [108928.3, 108948.9, 108805.4, 108823.0],
+        [108822.9, 108842.5, 108704.8, 108754.5],
+      ]);
+      const { trades } = run(f, [-1], { ...P, tpBps: 25, slBps: 25 }, {
+        ...COSTS,
+        intrabar: "ohlc",
+      });
+      equal(trades[0]!.entryPrice, 109015);
+      equal(trades[0]!.tp, 108742.4);
+      equal(trades[0]!.reason, "tp");
+      equal(trades[0]!.exitBar, 2);
+      equal(
+        close(trades[0]!.exitPrice, 108742.5),
+        true,
+        `${trades[0]!.exitPrice}`,
+      );
+    },
+  );
+  await t.step(
     "a gap through the SL fills at the open, with exit slippage",
     () => {
       const f = table([[100, 100, 100, 100], [99, 99.5, 98.8, 99.2]]);
