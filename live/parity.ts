@@ -210,7 +210,11 @@ export async function main(
       r.pnl_backtest.toFixed(4)
     } USDT net of fees and funding (funding ${r.funding_paper.toFixed(4)} / ${
       r.funding_backtest.toFixed(4)
-    }); ${flags.out_dir}/parity.json\n`,
+    }); closed at the end ${r.closed_at_end_paper} / ${r.closed_at_end_backtest}${
+      r.paper_open_at_end > 0
+        ? `; ${r.paper_open_at_end} paper position(s) left open`
+        : ""
+    }; ${flags.out_dir}/parity.json\n`,
   );
   return 0;
 }

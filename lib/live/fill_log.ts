@@ -21,6 +21,10 @@ export interface Fill {
   readonly realizedPnl: number;
   /** Commission of this fill (quote). */
   readonly commission: number;
+  /** The exchange's order id, when known. */
+  readonly orderId?: number;
+  /** The exchange's trade id (per symbol), when known. */
+  readonly tradeId?: number;
 }
 
 /** Collects fills; see the module doc. */
@@ -45,6 +49,8 @@ export class FillLog {
       price: e.lastFilledPrice,
       realizedPnl: Number(e.realizedPnl) || 0,
       commission: Number(e.commission ?? 0) || 0,
+      orderId: e.orderId,
+      tradeId: e.tradeId,
     });
   }
 

@@ -96,6 +96,16 @@ export async function startPaperExchange(
   };
 }
 
+/** A REST client of the paper account, signed with its keys on the simulator's clock. */
+export function paperClient(exchange: PaperExchange): TradingClient {
+  return new TradingClient({
+    signer: createSigner(exchange.credentials, {
+      clock: () => exchange.sim.clock.now(),
+    }),
+    baseUrl: exchange.sim.restUrl,
+  });
+}
+
 /** A funding payment of the account (`GET /income`, FUNDING_FEE): + received. */
 export interface FundingPayment {
   readonly symbol: string;
@@ -114,12 +124,7 @@ export async function fundingPayments(
   start: number,
   end: number,
 ): Promise<FundingPayment[]> {
-  const client = new TradingClient({
-    signer: createSigner(exchange.credentials, {
-      clock: () => exchange.sim.clock.now(),
-    }),
-    baseUrl: exchange.sim.restUrl,
-  });
+  const client = paperClient(exchange);
   const out: FundingPayment[] = [];
   for (const symbol of symbols) {
     for (let from = start;;) {

@@ -5,7 +5,9 @@
  * Paper trades are rebuilt from the session's fills per symbol: a trade opens when the
  * position leaves zero and closes when it returns to zero; its exit reason is the type of
  * the closing fill (TAKE_PROFIT_MARKET → tp, STOP_MARKET → sl, TRAILING_STOP_MARKET →
- * trail, anything else, e.g. the MARKET close at the end → end); its PnL is the fills'
+ * trail, anything else, e.g. the MARKET close at the end → end); a position the fills
+ * never close is a trade with reason `open` (so it is counted and shows as a divergence,
+ * never dropped); its PnL is the fills'
  * realized PnL minus their commissions plus the funding the account received while it
  * was open (the exchange's income history: FUNDING_FEE rows of its symbol with a time
  * after its first fill and not after its closing fill). Bars are 1-minute: a paper entry belongs to the
@@ -29,7 +31,10 @@ export interface ParityTrade {
   readonly entryBar: number;
   /** Open time of the bar the exit happened in. */
   readonly exitBar: number;
-  /** tp, sl, trail or end. */
+  /**
+   * tp, sl, trail or end (closed when the run stopped); `open` for a paper position its
+   * fills never closed (then `exitBar` is NaN and `pnl` is what it realized so far).
+   */
   readonly reason: string;
   /** Entry fill price. */
   readonly entryPrice: number;
@@ -95,14 +100,7 @@ export function paperTrades(
     if (Math.sign(q) === st.side) st.qty += Math.abs(q);
     st.pnl += f.realizedPnl - f.commission;
     if (st.pos === 0) {
-      let fund = 0;
-      for (const p of funding) {
-        if (
-          p.symbol === f.symbol && p.timeMs > st.since && p.timeMs <= f.timeMs
-        ) {
-          fund += p.amount;
-        }
-      }
+      const fund = fundingOf(funding, f.symbol, st.since, f.timeMs);
       out.push({
         symbol: f.symbol,
         side: st.side,
@@ -116,7 +114,39 @@ export function paperTrades(
       });
     }
   }
+  // positions the fills never closed: reported as `open` (their PnL so far), never dropped
+  for (const [symbol, st] of open) {
+    if (st.pos === 0) continue;
+    const fund = fundingOf(funding, symbol, st.since, Infinity);
+    out.push({
+      symbol,
+      side: st.side,
+      entryBar: st.bar,
+      exitBar: NaN,
+      reason: "open",
+      entryPrice: st.px,
+      qty: st.qty,
+      pnl: st.pnl + fund,
+      funding: fund,
+    });
+  }
   return out;
+}
+
+/** Funding of `symbol` paid after `since` and not after `until`. */
+function fundingOf(
+  funding: readonly FundingPayment[],
+  symbol: string,
+  since: number,
+  until: number,
+): number {
+  let fund = 0;
+  for (const p of funding) {
+    if (p.symbol === symbol && p.timeMs > since && p.timeMs <= until) {
+      fund += p.amount;
+    }
+  }
+  return fund;
 }
 
 /** The comparison's figures (`parity.json`). */
@@ -132,6 +162,12 @@ export interface ParityResult {
   "pnl_within_1bp": number;
   /** Sum over matched trades of |paper - backtest| PnL, USDT. */
   "pnl_abs_diff_matched": number;
+  /**
+   * Trades closed because the run stopped (reason `end`: the paper session's close at
+   * the end, the backtest's close at the last bar's close, both with fees).
+   */
+  "closed_at_end_paper": number;
+  "closed_at_end_backtest": number;
   /** The first trades found on one side only, or matched with a different exit. */
   divergences: Divergence[];
 }
@@ -222,6 +258,8 @@ export function compareTrades(
     "pnl_backtest": backtest.reduce((a, t) => a + t.pnl, 0),
     "pnl_within_1bp": within,
     "pnl_abs_diff_matched": absDiff,
+    "closed_at_end_paper": paper.filter((t) => t.reason === "end").length,
+    "closed_at_end_backtest": backtest.filter((t) => t.reason === "end").length,
     divergences: div,
   };
 }

@@ -89,3 +89,32 @@ Deno.test("paperTrades() adds each funding payment to the trade open at its time
   deepEqual(trades.map((t) => t.funding), [-0.5, 0.25]);
   equal(Math.abs(trades[0]!.pnl - (-0.0002 - 0.02 - 0.5)) < 1e-12, true);
 });
+
+Deno.test("paperTrades() reports a position its fills never close as an `open` trade, never drops it", () => {
+  const fills = [
+    fill(60_150, "BUY", "LIMIT", "0.001", "100"),
+    fill(300_500, "SELL", "STOP_MARKET", "0.001", "99.8", -0.0002),
+    fill(600_100, "SELL", "LIMIT", "0.001", "101"), // a short, no closing fill
+  ];
+  const funding = [
+    { symbol: "BTCUSDT", timeMs: T + 700_000, amount: 0.002 },
+    { symbol: "ETHUSDT", timeMs: T + 700_000, amount: 5 },
+  ];
+  const paper = paperTrades(fills, funding);
+  deepEqual(
+    paper.map((p) => [p.side, p.entryBar - T, p.reason]),
+    [[1, 0, "sl"], [-1, 540_000, "open"]],
+  );
+  equal(Number.isNaN(paper[1]!.exitBar), true);
+  equal(Math.abs(paper[1]!.pnl - (-0.01 + 0.002)) < 1e-12, true);
+  // against a backtest that closed it at the end: matched entry, differing exit
+  const r = compareTrades(paper, [
+    paper[0]!,
+    { ...paper[1]!, reason: "end", exitBar: T + 900_000 },
+  ]);
+  equal(r.entries_matched, 2);
+  equal(r.exits_matched, 1);
+  equal(r.closed_at_end_paper, 0);
+  equal(r.closed_at_end_backtest, 1);
+  equal(r.divergences[0]!.kind, "exit_differs");
+});

@@ -14,7 +14,10 @@
  * 1 bp (written into the feature tables) without them. Staleness budgets are widened to
  * the speed, as the backtest has no notion of a late event. PnL is compared net of fees
  * and funding: the paper side's funding is the account's income history (FUNDING_FEE
- * rows, as the exchange reports it), each payment on the trade open at its time.
+ * rows, as the exchange reports it), each payment on the trade open at its time. The
+ * paper trades are rebuilt from the account's trade list (`GET /userTrades`), not from
+ * the fills the bot's user stream delivered, so a fill made while the stream was down
+ * (the close at the run's end, right after the exchange's 24 h connection limit) counts.
  *
  * @module
  */
@@ -28,7 +31,12 @@ import { checkLiveConfig } from "../live/live_config.ts";
 import type { LiveConfig } from "../live/live_session.ts";
 import { runLiveSession } from "../live/live_session.ts";
 import type { JournalRow } from "../live/journal.ts";
-import { fundingPayments, startPaperExchange } from "../live/paper_exchange.ts";
+import {
+  fundingPayments,
+  paperClient,
+  startPaperExchange,
+} from "../live/paper_exchange.ts";
+import { accountFills } from "../live/account_fills.ts";
 import { ManualClock } from "../sim/clock.ts";
 import { sleepReal } from "../time/clock.ts";
 import {
@@ -45,7 +53,7 @@ import {
   priceBand,
 } from "../order/entry_guard.ts";
 import { OHLCV_FUNDING_RATE } from "../sim/ohlcv_source.ts";
-import type { SourceSpec } from "../sim/mod.ts";
+import type { SimFaults, SourceSpec } from "../sim/mod.ts";
 import { secondFileOf } from "../features/second_series.ts";
 import { loadSeconds } from "../backtest/bot_model/run_bot.ts";
 import { readFeatureTable } from "../backtest/read_feature_table.ts";
@@ -92,6 +100,11 @@ export interface ParityOptions {
   readonly lockstep?: LockstepOptions | false;
   /** Status lines. */
   readonly onStatus?: (line: string) => void;
+  /**
+   * Fault injection (tests): called with the simulator's faults and the sim time each
+   * time the lockstep clock moves, before the bot sees the new time (lockstep only).
+   */
+  readonly simFaults?: (faults: SimFaults, now: number) => void;
 }
 
 /** What a parity run found. */
@@ -104,6 +117,13 @@ export interface ParitySummary extends ParityResult {
   readonly "funding_paper": number;
   /** Paper signals skipped as stale (should be 0). */
   readonly "paper_stale_skips": number;
+  /**
+   * Paper fills the bot's user stream never delivered (counted from the account's trade
+   * list, `GET /userTrades`, which the paper trades are rebuilt from).
+   */
+  readonly "paper_fills_missed_by_stream": number;
+  /** Paper positions still open after the run (trades with reason `open`; should be 0). */
+  readonly "paper_open_at_end": number;
 }
 
 const BAR = 60_000;
@@ -215,6 +235,10 @@ export async function runParity(
     await discard();
     throw error;
   });
+  const injectFaults = options.simFaults;
+  if (manual && injectFaults) {
+    manual.onMove((now) => injectFaults(exchange.sim.faults, now));
+  }
   const journal = new Map<string, JournalRow>();
   const barrier = new DecisionBarrier(c.symbols.length);
   const start = exchange.sim.clock.now();
@@ -281,7 +305,16 @@ export async function runParity(
     await (await fetch(`${exchange.sim.restUrl}/fapi/v1/exchangeInfo`)).json(),
   );
   const payments = await fundingPayments(exchange, c.symbols, start, end);
-  const paper = paperTrades(summary.fills.fills, payments);
+  // the account's fills as the exchange records them: the user stream may have missed
+  // some (e.g. the end-of-run close right after the 24 h connection limit dropped it)
+  const fills = await accountFills(
+    paperClient(exchange),
+    c.symbols,
+    start,
+    end,
+    summary.fills.fills,
+  );
+  const paper = paperTrades(fills.fills, payments);
   // 3. the backtest of the same window
   const backtest: ParityTrade[] = [];
   let fundingBt = 0;
@@ -353,6 +386,8 @@ export async function runParity(
     "funding_backtest": fundingBt,
     "funding_paper": payments.reduce((a, p) => a + p.amount, 0),
     "paper_stale_skips": summary.staleSkips,
+    "paper_fills_missed_by_stream": fills.missedByStream,
+    "paper_open_at_end": paper.filter((t) => t.reason === "open").length,
   };
   await Deno.writeTextFile(
     `${dir}/parity.json.partial`,

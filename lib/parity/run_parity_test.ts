@@ -243,6 +243,90 @@ Deno.test({
 
 Deno.test({
   name:
+    "runParity() counts the end-of-run close of a position as an `end` trade on both sides, also when the user stream missed its fill",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "parity_end_test_" });
+    try {
+      // the fixture from 03:30 on: 240 minutes of history, then 07:30-07:55 traded (before the 08:00 funding time)
+      const day = Date.UTC(2025, 4, 26);
+      const lines = (await Deno.readTextFile(FIXTURE)).trim().split("\n");
+      const from = day + 210 * 60_000;
+      const ohlcv = `${dir}/BTCUSDT_1m.csv`;
+      await Deno.writeTextFile(
+        ohlcv,
+        [
+          lines[0],
+          ...lines.slice(1).filter((l) => Number(l.split(",")[0]) >= from),
+        ].join("\n") + "\n",
+      );
+      const config = botConfig([
+        "--k",
+        "0.5",
+        "--n",
+        "0.5",
+        "--T",
+        "30",
+        "--V",
+        "30",
+        // exits far away: the first position is still open at the end
+        "--tp_bps",
+        "400",
+        "--sl_bps",
+        "400",
+        "--order_notional",
+        "105",
+        "--log_level",
+        "fatal",
+      ]);
+      const minutes = 25;
+      let start = NaN, dropped = 0;
+      const out = `${dir}/out`;
+      const r = await runParity({
+        files: { BTCUSDT: ohlcv },
+        config,
+        minutes,
+        speed: 120,
+        lockstep: { stepMs: 1_000, settleMs: 2 },
+        outDir: out,
+        // the user stream drops as the run ends (as the exchange's 24 h connection
+        // limit does when a run lasts a whole number of days): the close's fill is
+        // never delivered to the bot
+        simFaults: (faults, now) => {
+          if (Number.isNaN(start)) start = now - 1_000;
+          if (dropped === 0 && now >= start + minutes * 60_000) {
+            dropped++;
+            faults.dropUserStreams();
+          }
+        },
+      });
+      const why = JSON.stringify(r);
+      equal(dropped, 1, why);
+      ok(r.entries_paper >= 1, why);
+      equal(r.entries_paper, r.entries_backtest, why);
+      equal(r.entries_matched, r.entries_paper, why);
+      equal(r.exits_matched, r.entries_matched, why);
+      equal(r.paper_open_at_end, 0, why);
+      equal(r.closed_at_end_paper, 1, why);
+      equal(r.closed_at_end_backtest, 1, why);
+      ok(r.paper_fills_missed_by_stream >= 1, why);
+      const json = JSON.parse(await Deno.readTextFile(`${out}/parity.json`));
+      type T = { reason: string; pnl: number; qty: number; entryPrice: number };
+      const last = (ts: T[]) => ts[ts.length - 1]!;
+      equal(last(json.paper).reason, "end", why);
+      equal(last(json.backtest).reason, "end", why);
+      // the paper close is a real fill with its fee, near the backtest's last close
+      const p = last(json.paper), b = last(json.backtest);
+      ok(Math.abs(p.pnl - b.pnl) <= p.qty * p.entryPrice * 1e-4, why);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
     "runParity() on recorded logs: the paper bot on the log replay against the bot model on the table and its per-second file",
   sanitizeOps: false,
   sanitizeResources: false,

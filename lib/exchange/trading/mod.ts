@@ -90,7 +90,9 @@ export {
   parseOrders,
   parsePositionMode,
   parsePositionRisk,
+  parseUserTrades,
   type PositionRisk,
+  type UserTrade,
 } from "./parsers.ts";
 export { type Endpoint, endpointPath } from "./paths.ts";
 export {

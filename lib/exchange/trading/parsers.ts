@@ -509,6 +509,51 @@ export function parseIncome(raw: unknown): Income[] {
   });
 }
 
+/** One `GET /userTrades` row: a fill of the account. */
+export interface UserTrade {
+  readonly symbol: string;
+  /** Trade id (the user stream's `t`). */
+  readonly id: number;
+  readonly orderId: number;
+  readonly side: OrderSide;
+  /** Fill price and quantity, decimal strings. */
+  readonly price: string;
+  readonly qty: string;
+  /** Realized PnL of the fill, decimal string (signed). */
+  readonly realizedPnl: string;
+  /** Commission paid, decimal string (signed as the exchange writes it). */
+  readonly commission: string;
+  readonly commissionAsset: string;
+  readonly maker: boolean;
+  /** Time, epoch ms. */
+  readonly time: number;
+}
+
+/** Parses `GET /userTrades`. */
+export function parseUserTrades(raw: unknown): UserTrade[] {
+  return arr(raw, "userTrades").map((row, i) => {
+    const what = `userTrades[${i}]`;
+    const o = obj(row, what);
+    return {
+      symbol: str(o.symbol, `${what}.symbol`),
+      id: int(o.id, `${what}.id`),
+      orderId: int(o.orderId, `${what}.orderId`),
+      side: oneOf(SIDES, o.side, `${what}.side`),
+      price: dec(o.price, `${what}.price`),
+      qty: dec(o.qty, `${what}.qty`),
+      realizedPnl: strictDecimal(
+        o.realizedPnl,
+        `${what}.realizedPnl`,
+        "signed",
+      ),
+      commission: strictDecimal(o.commission, `${what}.commission`, "signed"),
+      commissionAsset: str(o.commissionAsset, `${what}.commissionAsset`),
+      maker: flag(o.maker, `${what}.maker`),
+      time: int(o.time, `${what}.time`),
+    };
+  });
+}
+
 /** Parses `POST /listenKey` → the key. */
 export function parseListenKey(raw: unknown): string {
   return str(obj(raw, "listenKey").listenKey, "listenKey.listenKey");

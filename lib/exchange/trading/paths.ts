@@ -18,6 +18,7 @@ export type Endpoint =
   | "positionSideDual"
   | "commissionRate"
   | "income"
+  | "userTrades"
   | "listenKey";
 
 const V1: Readonly<Record<Endpoint, string>> = {
@@ -33,6 +34,7 @@ const V1: Readonly<Record<Endpoint, string>> = {
   positionSideDual: "/fapi/v1/positionSide/dual",
   commissionRate: "/fapi/v1/commissionRate",
   income: "/fapi/v1/income",
+  userTrades: "/fapi/v1/userTrades",
   listenKey: "/fapi/v1/listenKey",
 };
 
@@ -49,6 +51,7 @@ const V3: Readonly<Record<Endpoint, string>> = {
   positionSideDual: "/fapi/v3/positionSide/dual",
   commissionRate: "/fapi/v3/commissionRate",
   income: "/fapi/v3/income",
+  userTrades: "/fapi/v3/userTrades",
   listenKey: "/fapi/v3/listenKey",
 };
 

@@ -61,7 +61,9 @@ import {
   parseOrders,
   parsePositionMode,
   parsePositionRisk,
+  parseUserTrades,
   type PositionRisk,
+  type UserTrade,
 } from "./parsers.ts";
 import { type Endpoint, endpointPath } from "./paths.ts";
 
@@ -570,6 +572,41 @@ export class TradingClient {
     }
     return parseIncome(
       await this.#call("GET", "income", "USER_DATA", params, options, 30),
+    );
+  }
+
+  /**
+   * The account's fills of one symbol (`GET /userTrades`, weight 5), ascending; with
+   * `fromId` (trade id) or `startTime` the first `limit` (≤ 1000, default 500) from there;
+   * `startTime`/`endTime` inclusive.
+   */
+  async userTrades(
+    query: {
+      readonly symbol: string;
+      readonly orderId?: number;
+      readonly fromId?: number;
+      readonly startTime?: number;
+      readonly endTime?: number;
+      readonly limit?: number;
+    },
+    options: CallOptions = {},
+  ): Promise<UserTrade[]> {
+    const params: [string, string][] = [];
+    for (
+      const k of [
+        "symbol",
+        "orderId",
+        "fromId",
+        "startTime",
+        "endTime",
+        "limit",
+      ] as const
+    ) {
+      const v = query[k];
+      if (v !== undefined) params.push([k, String(v)]);
+    }
+    return parseUserTrades(
+      await this.#call("GET", "userTrades", "USER_DATA", params, options, 5),
     );
   }
 

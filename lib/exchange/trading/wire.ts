@@ -168,6 +168,25 @@ export interface RawIncome {
   tradeId: string;
 }
 
+/** `GET /userTrades` row: one fill of the account. */
+export interface RawUserTrade {
+  buyer: boolean;
+  commission: string;
+  commissionAsset: string;
+  id: number;
+  maker: boolean;
+  orderId: number;
+  price: string;
+  qty: string;
+  quoteQty: string;
+  realizedPnl: string;
+  /** `BUY` or `SELL`. */
+  side: string;
+  positionSide: string;
+  symbol: string;
+  time: number;
+}
+
 /** `GET /commissionRate` response. */
 export interface RawCommissionRate {
   symbol: string;

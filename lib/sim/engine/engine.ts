@@ -21,6 +21,7 @@ import {
 } from "./order_params.ts";
 import { autoClientOrderId, ClosedOrders } from "./closed_orders.ts";
 import { IncomeLog } from "./income.ts";
+import { TradeLog } from "./trades.ts";
 import { Matcher } from "./matching.ts";
 import { compileSymbol, type EngineSymbolSpec, MONEY_SCALE } from "./spec.ts";
 import {
@@ -50,6 +51,7 @@ import type {
   RawOrder,
   RawOrderTradeUpdate,
   RawPositionRisk,
+  RawUserTrade,
 } from "../../exchange/trading/wire.ts";
 
 /** An account to create: the V1 API key or V3 user address that identifies it. */
@@ -200,6 +202,7 @@ export class Engine {
       openByClientId: new Map(),
       closed: new ClosedOrders(this.#maxClosed),
       income: new IncomeLog(),
+      trades: new TradeLog(),
       events: [],
       makerRate: rate(makerText, "makerRate"),
       takerRate: rate(takerText, "takerRate"),
@@ -730,6 +733,20 @@ export class Engine {
       return ERRORS.badSymbol();
     }
     return account.income.query(params);
+  }
+
+  /** `GET /fapi/v1/userTrades`: see {@linkcode TradeLog.query}. */
+  userTrades(
+    accountId: string,
+    params: Params,
+  ): EngineReply<RawUserTrade[]> {
+    const account = this.#accounts.get(accountId);
+    if (!account) return UNKNOWN_ACCOUNT;
+    const symbol = param(params, "symbol");
+    if (symbol !== undefined && !this.#markets.has(symbol)) {
+      return ERRORS.badSymbol();
+    }
+    return account.trades.query(params);
   }
 
   /** `GET /fapi/v1/commissionRate`. */

@@ -23,6 +23,7 @@ import {
   type FillInfo,
   marginCall,
   orderTradeUpdate,
+  userTrade,
 } from "./views.ts";
 
 /** Options of {@linkcode Matcher}. */
@@ -236,6 +237,7 @@ export class Matcher {
       tradeId,
       maker,
     };
+    account.trades.record(userTrade(order, fill, nowMs));
     account.events.push(
       orderTradeUpdate(order, "TRADE", nowMs, fill),
       accountUpdate(account, "ORDER", 0, [pos], nowMs),

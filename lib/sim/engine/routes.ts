@@ -164,6 +164,14 @@ export const ENGINE_ROUTES: readonly EngineRoute[] = [
   },
   {
     method: "GET",
+    v1: "/fapi/v1/userTrades",
+    v3: "/fapi/v3/userTrades",
+    weight: 5,
+    order: false,
+    call: (e, a, p) => e.userTrades(a, p),
+  },
+  {
+    method: "GET",
     v1: "/fapi/v1/commissionRate",
     v3: "/fapi/v3/commissionRate",
     weight: 20,

@@ -7,6 +7,7 @@
 
 import type { ClosedOrders } from "./closed_orders.ts";
 import type { IncomeLog } from "./income.ts";
+import type { TradeLog } from "./trades.ts";
 import type { CompiledSymbol } from "./spec.ts";
 
 /** Order types the engine accepts. */
@@ -102,6 +103,8 @@ export interface AccountState {
   readonly closed: ClosedOrders;
   /** Wallet changes (`GET /income`). */
   readonly income: IncomeLog;
+  /** Fills (`GET /userTrades`). */
+  readonly trades: TradeLog;
   events: unknown[];
   makerRate: number;
   takerRate: number;

@@ -35,6 +35,7 @@ import type {
   RawOrderTradeUpdate,
   RawOrderUpdate,
   RawPositionRisk,
+  RawUserTrade,
 } from "../../exchange/trading/wire.ts";
 
 /** Formats money units (1e-8 USDT). */
@@ -121,6 +122,31 @@ export interface FillInfo {
   readonly realizedUnits: number;
   readonly tradeId: number;
   readonly maker: boolean;
+}
+
+/** The `GET /userTrades` row of one fill of `order`. */
+export function userTrade(
+  order: OrderState,
+  fill: FillInfo,
+  nowMs: number,
+): RawUserTrade {
+  const m = order.market;
+  return {
+    buyer: order.side === 1,
+    commission: money(fill.feeUnits),
+    commissionAsset: "USDT",
+    id: fill.tradeId,
+    maker: fill.maker,
+    orderId: order.orderId,
+    price: price(m, fill.price),
+    qty: qty(m, fill.qty),
+    quoteQty: formatScaled(fill.price * fill.qty, m.spec.pd + m.spec.qd),
+    realizedPnl: money(fill.realizedUnits),
+    side: order.side === 1 ? "BUY" : "SELL",
+    positionSide: "BOTH",
+    symbol: m.spec.symbol,
+    time: nowMs,
+  };
 }
 
 /** Builds an `ORDER_TRADE_UPDATE` for `order` with execution type `x`. */
