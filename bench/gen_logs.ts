@@ -23,6 +23,15 @@ export interface GenerateOptions {
   readonly startMs?: number;
   /** Random seed. @default {1} */
   readonly seed?: number;
+  /**
+   * Recorder gaps in the kline stream: symbol j has no `kline.csv` row for minute i (from
+   * the first, counted from 0) when `(i + 7 j) mod klineGapEvery < klineGapMinutes`; the
+   * other files go on (as when only the kline stream falls silent). 0 = none.
+   * @default {0}
+   */
+  readonly klineGapEvery?: number;
+  /** Minutes per kline gap (see {@linkcode klineGapEvery}). @default {1} */
+  readonly klineGapMinutes?: number;
 }
 
 /** What {@linkcode generateLogs} wrote. */
@@ -113,6 +122,12 @@ export function generateLogs(
   let aggId = 1;
   const delayed: [number, string][] = [];
   const start = options.startMs ?? START;
+  const gapEvery = options.klineGapEvery ?? 0;
+  const gapLength = options.klineGapMinutes ?? 1;
+  // whether symbol j's kline row of the bar opening at `open` is left out
+  const gap = (j: number, open: number): boolean =>
+    gapEvery > 0 &&
+    (Math.floor((open - start) / 60_000) + 7 * j) % gapEvery < gapLength;
   let sec = 0;
   while (bytes < limit) {
     const now = start + sec * 1000;
@@ -125,14 +140,16 @@ export function generateLogs(
       const b = bar[i]!;
       if (newMinute && sec > 0) {
         // The recorder still holds the closed kline for a moment.
-        put(
-          0,
-          `${ts},${s},${openTime - 60_000},${openTime - 1},${b.o.toFixed(d)},${
-            b.h.toFixed(d)
-          },${b.l.toFixed(d)},${price[i]!.toFixed(d)},${b.v.toFixed(3)},${
-            b.q.toFixed(2)
-          },${b.t},${b.b.toFixed(3)},true\n`,
-        );
+        if (!gap(i, openTime - 60_000)) {
+          put(
+            0,
+            `${ts},${s},${openTime - 60_000},${openTime - 1},${
+              b.o.toFixed(d)
+            },${b.h.toFixed(d)},${b.l.toFixed(d)},${price[i]!.toFixed(d)},${
+              b.v.toFixed(3)
+            },${b.q.toFixed(2)},${b.t},${b.b.toFixed(3)},true\n`,
+          );
+        }
         b.o = b.h = b.l = price[i]!;
         b.v =
           b.q =
@@ -157,14 +174,16 @@ export function generateLogs(
       const ask = bid + tick * Math.floor(1 + rand() * 3);
       const mark = p * (1 + (rand() - 0.5) * 0.0002);
       if (sec % 3600 === 0) funding[i] = (rand() - 0.3) * 0.0003;
-      put(
-        0,
-        `${ts},${s},${openTime},${openTime + 59_999},${b.o.toFixed(d)},${
-          b.h.toFixed(d)
-        },${b.l.toFixed(d)},${p.toFixed(d)},${b.v.toFixed(3)},${
-          b.q.toFixed(2)
-        },${b.t},${b.b.toFixed(3)},false\n`,
-      );
+      if (!gap(i, openTime)) {
+        put(
+          0,
+          `${ts},${s},${openTime},${openTime + 59_999},${b.o.toFixed(d)},${
+            b.h.toFixed(d)
+          },${b.l.toFixed(d)},${p.toFixed(d)},${b.v.toFixed(3)},${
+            b.q.toFixed(2)
+          },${b.t},${b.b.toFixed(3)},false\n`,
+        );
+      }
       const bookLine = `${ts},${s},${ts - 3},${bid.toFixed(d)},${
         (rand() * 10).toFixed(3)
       },${ask.toFixed(d)},${(rand() * 10).toFixed(3)}\n`;
@@ -216,6 +235,21 @@ const FLAGS = {
     help: "symbols",
   },
   seed: { type: "number", default: 1, integer: true, help: "random seed" },
+  kline_gap_every: {
+    type: "number",
+    default: 0,
+    integer: true,
+    min: 0,
+    help:
+      "recorder gaps: symbol j has no kline row for minute i when (i + 7j) mod N < kline_gap_minutes (0 = none)",
+  },
+  kline_gap_minutes: {
+    type: "number",
+    default: 1,
+    integer: true,
+    min: 1,
+    help: "minutes per kline gap",
+  },
 } as const;
 
 async function main(): Promise<number> {
@@ -237,6 +271,8 @@ async function main(): Promise<number> {
     sizeMb: flags.size_mb,
     symbols: flags.symbols,
     seed: flags.seed,
+    klineGapEvery: flags.kline_gap_every,
+    klineGapMinutes: flags.kline_gap_minutes,
   });
   Deno.stdout.writeSync(
     new TextEncoder().encode(

@@ -31,6 +31,7 @@ import {
   driveLockstep,
   LOCKSTEP_STEP_FLAGS,
   lockstepStart,
+  replayDeciders,
 } from "../lib/live/lockstep.ts";
 import { FundingFileError, ManualClock } from "../lib/sim/mod.ts";
 
@@ -196,7 +197,11 @@ export async function main(
     const startedAt = exchange.sim.clock.now();
     let ready = false, done = false;
     // lockstep: each bar's decisions and entries happen at its close (lockstep.ts)
-    const barrier = new DecisionBarrier(base.symbols.length);
+    const barrier = new DecisionBarrier(
+      base.symbols.length,
+      undefined,
+      replayDeciders(exchange.sim.market, base.symbols),
+    );
     const session = runLiveSession(
       {
         ...base,

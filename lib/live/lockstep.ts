@@ -9,7 +9,7 @@
  * @module
  */
 import type { FlagSpec } from "../cli/flags.ts";
-import type { ManualClock, SourceSpec } from "../sim/mod.ts";
+import type { ManualClock, SourceSpec, SymbolMarket } from "../sim/mod.ts";
 import { sleepReal } from "../time/clock.ts";
 import { LogSource } from "../sim/log_source.ts";
 
@@ -106,6 +106,7 @@ export async function driveLockstep(
  */
 export class DecisionBarrier {
   #symbols: number;
+  #deciders: (bar: number) => number;
   #capMs: number;
   #decided = new Map<number, number>();
   #settle: (() => Promise<void>) | undefined;
@@ -113,10 +114,18 @@ export class DecisionBarrier {
   /**
    * @param symbols how many symbols decide on each bar
    * @param capMs the longest real-time wait per condition
+   * @param deciders how many symbols decide on the bar opening at `bar`, when that can be
+   *   fewer than `symbols`: a log replay serves no bar for a recorder gap, so no decision
+   *   on it comes (see {@linkcode replayDeciders}). @default {every symbol}
    */
-  constructor(symbols: number, capMs = 3_000) {
+  constructor(
+    symbols: number,
+    capMs = 3_000,
+    deciders?: (bar: number) => number,
+  ) {
     this.#symbols = symbols;
     this.#capMs = capMs;
+    this.#deciders = deciders ?? (() => symbols);
   }
 
   /** Counts a decision (the session's `onDecision`). */
@@ -134,8 +143,9 @@ export class DecisionBarrier {
     if (now % 60_000 !== 0) return;
     const bar = now - 60_000;
     const until = performance.now() + this.#capMs;
+    const expected = Math.min(this.#symbols, this.#deciders(bar));
     while (
-      (this.#decided.get(bar) ?? 0) < this.#symbols && performance.now() < until
+      (this.#decided.get(bar) ?? 0) < expected && performance.now() < until
     ) await sleepReal(1);
     this.#decided.delete(bar - 60_000);
     if (this.#settle === undefined) return;
@@ -146,4 +156,17 @@ export class DecisionBarrier {
     ]);
     clearTimeout(timer);
   }
+}
+
+/**
+ * The {@linkcode DecisionBarrier} `deciders` of a simulator: the symbols whose market
+ * served the bar opening at `bar` (a log replay serves none for a recorder gap, see
+ * `SymbolFeed.recordedBar`).
+ */
+export function replayDeciders(
+  market: { symbol(s: string): SymbolMarket | undefined },
+  symbols: readonly string[],
+): (bar: number) => number {
+  return (bar) =>
+    symbols.filter((s) => market.symbol(s)?.barServed(bar) !== false).length;
 }

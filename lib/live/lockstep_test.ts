@@ -1,7 +1,13 @@
-import { equal, rejects } from "node:assert/strict";
+import { equal, ok, rejects } from "node:assert/strict";
 import { ManualClock } from "../sim/clock.ts";
+import type { SymbolMarket } from "../sim/mod.ts";
 import { SteppedBotClock } from "../time/stepped_clock.ts";
-import { DecisionBarrier, driveLockstep, lockstepStart } from "./lockstep.ts";
+import {
+  DecisionBarrier,
+  driveLockstep,
+  lockstepStart,
+  replayDeciders,
+} from "./lockstep.ts";
 
 Deno.test("SteppedBotClock sleeps on the stepped time only", async () => {
   const manual = new ManualClock(1_000);
@@ -84,4 +90,33 @@ Deno.test("DecisionBarrier holds a bar-closing step until every symbol decided a
   const t0 = performance.now();
   await quick.idle(180_000);
   equal(performance.now() - t0 >= 25, true);
+});
+
+Deno.test("DecisionBarrier waits only for the symbols whose replay served the bar", async () => {
+  // a log replay's recorder gap: ETHUSDT has no bar at 60_000, so no decision on it comes
+  const served = new Map([["BTCUSDT", true], ["ETHUSDT", false]]);
+  const market = {
+    symbol: (s: string) =>
+      ({ barServed: (bar: number) => bar === 60_000 ? served.get(s) : true }) as
+        | SymbolMarket
+        | undefined,
+  };
+  const barrier = new DecisionBarrier(
+    2,
+    5_000,
+    replayDeciders(market, ["BTCUSDT", "ETHUSDT"]),
+  );
+  barrier.decided(60_000);
+  const t0 = performance.now();
+  await barrier.idle(120_000);
+  ok(performance.now() - t0 < 1_000, "released without waiting for ETHUSDT");
+  // a served bar still waits for both
+  const held = barrier.idle(180_000);
+  let released = false;
+  held.then(() => (released = true));
+  barrier.decided(120_000);
+  await new Promise((r) => setTimeout(r, 20));
+  equal(released, false);
+  barrier.decided(120_000);
+  await held;
 });

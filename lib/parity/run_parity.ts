@@ -45,6 +45,7 @@ import {
   driveLockstep,
   type LockstepOptions,
   lockstepStart,
+  replayDeciders,
 } from "../live/lockstep.ts";
 import { orderFilters } from "../order/filters.ts";
 import {
@@ -240,7 +241,11 @@ export async function runParity(
     manual.onMove((now) => injectFaults(exchange.sim.faults, now));
   }
   const journal = new Map<string, JournalRow>();
-  const barrier = new DecisionBarrier(c.symbols.length);
+  const barrier = new DecisionBarrier(
+    c.symbols.length,
+    undefined,
+    replayDeciders(exchange.sim.market, c.symbols),
+  );
   const start = exchange.sim.clock.now();
   status(
     `paper: ${options.minutes} simulated minutes ${
@@ -362,7 +367,11 @@ export async function runParity(
         symbol: s,
         side: t.side,
         entryBar: f.ts[t.entryBar]!,
-        exitBar: f.ts[t.exitBar]!,
+        // the minute the exit happened in, as the paper side counts it (with per-second
+        // paths it may be a recorder gap's minute, which is no bar of the table)
+        exitBar: t.exitTime === t.exitTime
+          ? Math.floor(t.exitTime / BAR) * BAR
+          : f.ts[t.exitBar]!,
         reason: t.reason,
         entryPrice: t.entryPrice,
         qty: t.qty,

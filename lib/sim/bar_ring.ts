@@ -49,9 +49,14 @@ export function klineRow(
   ];
 }
 
-/** A ring of closed 1m bars, oldest dropped first. */
+/**
+ * A ring of closed 1m bars, oldest dropped first. Bars are contiguous minutes; a minute the
+ * market has no data for (a recorder gap in a log replay) is kept as a slot marked
+ * unserved, so bar `i` is still minute `openTime(0) + i`.
+ */
 export class BarRing {
   #data: Float64Array;
+  #unserved: Uint8Array;
   #capacity: number;
   #start = 0;
   #size = 0;
@@ -60,6 +65,7 @@ export class BarRing {
   constructor(capacity: number) {
     this.#capacity = capacity;
     this.#data = new Float64Array(capacity * FIELDS);
+    this.#unserved = new Uint8Array(capacity);
   }
 
   /** The number of bars held. */
@@ -67,8 +73,13 @@ export class BarRing {
     return this.#size;
   }
 
-  /** Appends a closed bar. */
-  push(b: BarValues): void {
+  /**
+   * Appends a closed bar.
+   *
+   * @param served false for a minute with no data (see the class doc): REST serves no row
+   * for it. @default {true}
+   */
+  push(b: BarValues, served = true): void {
     let slot: number;
     if (this.#size < this.#capacity) {
       slot = (this.#start + this.#size) % this.#capacity;
@@ -77,6 +88,7 @@ export class BarRing {
       slot = this.#start;
       this.#start = (this.#start + 1) % this.#capacity;
     }
+    this.#unserved[slot] = served ? 0 : 1;
     const d = this.#data, o = slot * FIELDS;
     d[o + OPEN_TIME] = b.openTime;
     d[o + OPEN] = b.open;
@@ -93,6 +105,11 @@ export class BarRing {
   /** The open time of bar `i` (0 = oldest). */
   openTime(i: number): number {
     return this.#data[this.#offset(i) + OPEN_TIME]!;
+  }
+
+  /** Whether bar `i` (0 = oldest) is served (false: a minute with no data). */
+  served(i: number): boolean {
+    return this.#unserved[this.#offset(i) / FIELDS] === 0;
   }
 
   /** Copies bar `i` (0 = oldest) into `out`. */

@@ -75,6 +75,8 @@ export class SymbolHistory {
     if (ring.size > 0 && t >= ring.openTime(0) && t < open) {
       const i = (t - ring.openTime(0)) / MINUTE;
       if (!Number.isInteger(i) || i >= ring.size) return false;
+      // a recorder gap of a log replay: no trade bar (mark and index bars stay)
+      if (kind === "trade" && !ring.served(i)) return false;
       ring.read(i, out);
       if (kind !== "trade") priceOnly(out);
       return true;

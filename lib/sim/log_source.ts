@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { CsvStream } from "./csv_stream.ts";
 import { decimalsOf } from "./format.ts";
 import { snapshotPath } from "../features/intrabar_path.ts";
+import { ohlcvProblem } from "../features/ohlcv_check.ts";
 import {
   BOOK_LEVELS,
   type MarketSource,
@@ -143,6 +144,9 @@ class LogFeed implements SymbolFeed {
   };
   /** Whether trades come from kline snapshots (else from `aggTrade_1s` rows). */
   klineTrades = false;
+  /** Open times of the minutes with a kline row (increasing), consumed by `recordedBar`. */
+  #recorded: number[] = [];
+  #recordedHead = 0;
 
   constructor(spec: SymbolSpec, source: LogSource) {
     this.spec = spec;
@@ -172,6 +176,28 @@ class LogFeed implements SymbolFeed {
     return this.#nextFunding;
   }
 
+  /**
+   * A minute is a bar of the replay only when `kline.csv` has a usable row of it (recorded
+   * by the bar's end plus the lateness the feature builder allows): the rule the feature
+   * table follows, where a missing minute has no row and every window spanning it is
+   * empty. A recorder gap is not a minute without trades (the exchange would have served
+   * a real bar for it), so the replay serves no bar there rather than a flat zero-volume
+   * one: the bot's windows then restart across the gap exactly as the table's
+   * (`BarWindows`), and research on gappy logs sees no invented bars.
+   */
+  recordedBar(openTime: number): boolean {
+    if (!this.klineTrades) return true;
+    const r = this.#recorded;
+    let h = this.#recordedHead;
+    while (h < r.length && r[h]! < openTime) h++;
+    if (h > 1024 && h * 2 > r.length) {
+      r.splice(0, h);
+      h = 0;
+    }
+    this.#recordedHead = h;
+    return r[h] === openTime;
+  }
+
   enqueue(p: Pending): void {
     this.#queue.push(p);
   }
@@ -188,7 +214,11 @@ class LogFeed implements SymbolFeed {
     const open = num("open"), high = num("high"), low = num("low");
     const close = num("close");
     const last = this.#last;
-    if (!(close > 0) || !(openTime >= last.openTime)) return;
+    // a row the feature builder rejects makes no bar here either (one check, both sides)
+    if (
+      ohlcvProblem(openTime, open, high, low, close, num("volume")) !== null ||
+      !(openTime >= last.openTime)
+    ) return;
     const barEnd = openTime + MINUTE - 1;
     const newBar = openTime > last.openTime;
     const start = Math.max(from, last.time, newBar ? openTime : -Infinity);
@@ -211,6 +241,7 @@ class LogFeed implements SymbolFeed {
         Math.max(0, takerBuy - (newBar ? 0 : last.takerBuy)),
       );
       this.#queue.push({ time, kind: "kline", row, file });
+      if (this.#recorded.at(-1) !== openTime) this.#recorded.push(openTime);
     }
     last.openTime = openTime;
     last.high = high;

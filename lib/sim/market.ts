@@ -459,9 +459,14 @@ export class SymbolMarket implements TradeSink {
 
   #closeBar(t: number): void {
     // Bars are 1 minute; a clock jump over several minutes closes the gap with flat bars.
+    // A minute the source has no record of (a log replay's recorder gap) is no bar: no
+    // closed kline on the stream, no REST row (its ring slot is marked unserved).
     while (this.bar.openTime + MINUTE <= t) {
-      if (!this.#silent) this.#publishKline(this.bar.openTime + MINUTE, true);
-      this.bars.push(this.bar);
+      const served = this.feed.recordedBar?.(this.bar.openTime) ?? true;
+      if (!this.#silent && served) {
+        this.#publishKline(this.bar.openTime + MINUTE, true);
+      }
+      this.bars.push(this.bar, served);
       this.markBars.push(this.markBar);
       this.indexBars.push(this.indexBar);
       this.#openBar(this.bar.openTime + MINUTE, this.bar.close);
@@ -488,6 +493,19 @@ export class SymbolMarket implements TradeSink {
     this.#lastTradeId = -1;
     this.#klineDirty = false;
     this.#lastKlinePublish = -Infinity;
+  }
+
+  /**
+   * Whether the closed 1m bar opening at `openTime` was served (false: a recorder gap of a
+   * log replay, see {@linkcode SymbolFeed.recordedBar}); undefined when the ring does not
+   * hold that minute (not closed yet, or dropped).
+   */
+  barServed(openTime: number): boolean | undefined {
+    const ring = this.bars;
+    if (ring.size === 0) return undefined;
+    const i = (openTime - ring.openTime(0)) / MINUTE;
+    if (!Number.isInteger(i) || i < 0 || i >= ring.size) return undefined;
+    return ring.served(i);
   }
 
   /** The current sim time of this symbol. */

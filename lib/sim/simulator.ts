@@ -115,7 +115,8 @@ export interface Simulator extends AsyncDisposable {
   readonly market: Market;
   /** The account and order engine behind the signed endpoints (for tests and demos). */
   readonly trading: SimTrading;
-  /** Closed 1m bars the sim has produced for a symbol (for assertions in tests). */
+  /** Closed 1m bars the sim has served for a symbol (for assertions in tests; a log replay's
+   * recorder gaps are not bars). */
   closedKlines(symbol: string): readonly RawKlineRow[];
   /** Adds a WebSocket route tried for `/ws/<name>` when `name` is not a market stream. */
   registerWebSocket(route: WebSocketRoute): void;
@@ -385,6 +386,7 @@ export async function startSimulator(
         const out: RawKlineRow[] = [];
         const tmp = { ...m.bar };
         for (let i = 0; i < m.bars.size; i++) {
+          if (!m.bars.served(i)) continue;
           out.push(
             klineRow(
               m.bars.read(i, tmp),

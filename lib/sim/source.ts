@@ -49,6 +49,15 @@ export interface SymbolFeed {
    * `fundingRate`.
    */
   settlementRate?(fundingTime: number): number;
+  /**
+   * Whether the source has the 1m bar opening at `openTime` (asked once per bar, in
+   * increasing order, right after the bar's minute ends). False only for a replay's
+   * recorder gap (a log replay with no `kline.csv` row of that minute): the market then
+   * serves no kline for it, neither closed on the stream nor over REST, instead of
+   * inventing a flat zero-volume bar. Absent: every minute is a bar (a market with no
+   * trade in a minute serves a flat zero-volume bar, as the exchange does).
+   */
+  recordedBar?(openTime: number): boolean;
 }
 
 /** A set of feeds, one per symbol, plus the resources behind them. */

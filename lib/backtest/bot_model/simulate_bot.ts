@@ -139,6 +139,12 @@ export interface BotTrade {
   readonly sl: number;
   /** Bar index of the exit. */
   readonly exitBar: number;
+  /**
+   * With per-second paths, the start of the exit's second (epoch ms; a late snapshot's
+   * record: the bar's last ms); else NaN. It can fall before `exitBar`'s open when the
+   * minutes between hold no bar (a recorder gap: the seconds go to the next bar).
+   */
+  readonly exitTime: number;
   /** Exit fill price (slippage included). */
   readonly exitPrice: number;
   /** One of {@linkcode EXIT_REASONS}. */
@@ -504,6 +510,7 @@ export function simulateBot(
       tp: s * tpY,
       sl: s * slY,
       exitBar,
+      exitTime,
       exitPrice,
       reason: EXIT_REASONS[reason]!,
       fees: tf,
