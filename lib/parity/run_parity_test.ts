@@ -389,20 +389,11 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: () =>
-    logParity({}, [
-      "--k",
-      "0.5",
-      "--n",
-      "1",
-      "--T",
-      "30",
-      "--V",
-      "30",
-      "--tp_bps",
-      "10",
-      "--sl_bps",
-      "10",
-    ], 4),
+    logParity(
+      {},
+      "--k 0.5 --n 1 --T 30 --V 30 --tp_bps 10 --sl_bps 10".split(" "),
+      4,
+    ),
 });
 
 Deno.test({
@@ -414,20 +405,11 @@ Deno.test({
   // every 23 per symbol, some inside open positions (before the replay served a flat
   // bar there and the paper bot entered 17 times against the backtest's 10, 7 matched)
   fn: () =>
-    logParity({ klineGapEvery: 23 }, [
-      "--k",
-      "0.5",
-      "--n",
-      "1",
-      "--T",
-      "10",
-      "--V",
-      "10",
-      "--tp_bps",
-      "10",
-      "--sl_bps",
-      "10",
-    ], 8),
+    logParity(
+      { klineGapEvery: 23 },
+      "--k 0.5 --n 1 --T 10 --V 10 --tp_bps 10 --sl_bps 10".split(" "),
+      8,
+    ),
 });
 
 interface ParityRow {
