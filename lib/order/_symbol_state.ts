@@ -7,6 +7,7 @@ import { Decimal } from "decimal.js";
 import type { ExitPurpose } from "./exit_orders.ts";
 import type { Direction, OrderFilters } from "./filters.ts";
 import type { Side } from "./port.ts";
+import { FillMemory, UsedIds } from "./order_memory.ts";
 
 /** An exit order the manager knows of. */
 export interface ExitOrder {
@@ -65,10 +66,12 @@ export class SymbolState {
    */
   entryCall: Promise<unknown> | undefined;
   exits = new Map<string, ExitOrder>();
-  fills = new Map<string, Decimal>();
+  /** The fills applied per order (bounded: see {@linkcode FillMemory}). */
+  fills: FillMemory;
   /** Exits partly filled and not final yet: triggered, their other fills on the way. */
   fillingExits = new Set<string>();
-  usedIds = new Set<string>();
+  /** The client ids used (compacted: see {@linkcode UsedIds}). */
+  usedIds = new UsedIds();
   wasOpen = false;
   cooldownUntil = 0;
   /** The cooldown was restored from the persisted state at start. */
@@ -98,9 +101,13 @@ export class SymbolState {
   /** Bumped after every locked operation: a snapshot older than this is stale. */
   version = 0;
   lock: Promise<unknown> = Promise.resolve();
-  /** @param f the symbol's filters */
-  constructor(f: OrderFilters) {
+  /**
+   * @param f the symbol's filters
+   * @param fills the memory of the fills applied per order
+   */
+  constructor(f: OrderFilters, fills: FillMemory = new FillMemory()) {
     this.f = f;
+    this.fills = fills;
   }
   /** The position's direction (long when flat). */
   get direction(): Direction {

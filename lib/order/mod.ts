@@ -84,6 +84,7 @@ export {
   type EntrySignal,
   OrderManager,
   type OrderManagerOptions,
+  type OrderMemory,
   type SymbolStatus,
   type TrailingOptions,
 } from "./order_manager.ts";

@@ -29,6 +29,11 @@ import {
 } from "./exit_orders.ts";
 import { type ExitOrder, SymbolState } from "./_symbol_state.ts";
 import {
+  FILL_KEYS_KEPT,
+  FILL_RETENTION_MS,
+  FillMemory,
+} from "./order_memory.ts";
+import {
   checkEntry,
   type EntryLimits,
   type PriceBand,
@@ -103,6 +108,13 @@ export interface OrderManagerOptions {
    * live bot always sets them. None = unchecked (unit tests of other rules).
    */
   readonly entryLimits?: EntryLimits;
+  /**
+   * How long the fills applied of an order are remembered after its last report, ms
+   * (manager clock; see `FillMemory`). @default {900000}
+   */
+  readonly fillRetentionMs?: number;
+  /** The newest orders' fills always remembered, per symbol. @default {64} */
+  readonly fillKeysKept?: number;
 }
 
 /** An entry signal for the manager. */
@@ -116,6 +128,16 @@ export interface EntrySignal {
   readonly ask: string;
   /** The mark price as an exact decimal string: the entry guard's reference. */
   readonly mark?: string;
+}
+
+/** How much the manager remembers of one symbol's orders (diagnostics and tests). */
+export interface OrderMemory {
+  /** Orders whose applied fills are remembered. */
+  readonly fillKeys: number;
+  /** Client ids held as used (not counting those below the floor). */
+  readonly usedIds: number;
+  /** Client ids with a key at most this count as used; -Infinity = none compacted. */
+  readonly idFloor: number;
 }
 
 /** The manager's view of one symbol, for status displays and tests. */
@@ -196,6 +218,8 @@ export class OrderManager {
       | "safety"
       | "closeRetryMs"
       | "entryLimits"
+      | "fillRetentionMs"
+      | "fillKeysKept"
     >
   >;
   #closeRetryMs: readonly number[];
@@ -277,7 +301,16 @@ export class OrderManager {
           this.#trailing.callbackPct,
         );
       }
-      this.#symbols.set(info.symbol, new SymbolState(f));
+      this.#symbols.set(
+        info.symbol,
+        new SymbolState(
+          f,
+          new FillMemory(
+            options.fillRetentionMs ?? FILL_RETENTION_MS,
+            options.fillKeysKept ?? FILL_KEYS_KEPT,
+          ),
+        ),
+      );
     }
     if (options.entryLimits) {
       const limits = options.entryLimits;
@@ -355,6 +388,16 @@ export class OrderManager {
         state: e.state,
       })),
       cooldownUntil: s.cooldownUntil,
+    };
+  }
+
+  /** How much the manager remembers of `symbol`'s orders (bounded; see `FillMemory`). */
+  memory(symbol: string): OrderMemory {
+    const s = this.#state(symbol);
+    return {
+      fillKeys: s.fills.size,
+      usedIds: s.usedIds.size,
+      idFloor: s.usedIds.floor,
     };
   }
 
@@ -806,14 +849,31 @@ export class OrderManager {
     const out: OrderRecord[] = [];
     const run = s.lock.then(() => fn(out)).then(() => {
       s.version++;
+      this.#forget(s);
       return out;
     }, (e) => {
       s.version++;
+      this.#forget(s);
       out.push(this.#record(s.f.symbol, "error", errorText(e)));
       return out;
     });
     s.lock = run;
     return run;
+  }
+
+  /**
+   * Drops what no report of an order can need any more (end of every locked operation:
+   * none of the manager's own calls of the symbol is mid-way but the entry's, which is
+   * live): fill keys of orders that are neither the entry nor a known exit, past the
+   * retention and the newest kept (`FillMemory`); client ids of keys below the current
+   * position's (`UsedIds`).
+   */
+  #forget(s: SymbolState): void {
+    s.fills.prune(
+      this.#o.clock(),
+      (id) => s.entry?.id === id || s.exits.has(id) || s.fillingExits.has(id),
+    );
+    s.usedIds.compact(s.key);
   }
 
   #record(
@@ -854,6 +914,8 @@ export class OrderManager {
     const symbol = s.f.symbol;
     const id = clientOrderId(symbol, sig.barOpenTime, sig.direction, "entry");
     let reason = this.blocked(symbol);
+    // a signal whose id was used, or whose bar is not newer than a traded bar whose ids
+    // were compacted (UsedIds: bars of a symbol arrive in order), is a duplicate
     if (reason === undefined && s.usedIds.has(id)) reason = "duplicate_signal";
     if (reason !== undefined) {
       out.push(
@@ -1049,11 +1111,17 @@ export class OrderManager {
   ): void {
     // per order: exchange orders may share a client id (`adl_autoclose`, reuse)
     const fillKey = `${o.clientOrderId}#${o.orderId}`;
-    const known = s.fills.get(fillKey) ?? new Decimal(0);
+    const known = s.fills.applied(fillKey);
     const executed = new Decimal(o.executedQty);
     const isEntry = s.entry?.id === o.clientOrderId;
+    // every report refreshes its order's key (kept while reports can still come)
+    s.fills.seen(
+      fillKey,
+      o.clientOrderId,
+      this.#o.clock(),
+      executed.gt(known) ? executed : undefined,
+    );
     if (executed.gt(known)) {
-      s.fills.set(fillKey, executed);
       if (!own && time === s.snapTime) {
         s.verifyPosition = true;
       } else if (own || time > s.snapTime) {
@@ -1600,7 +1668,10 @@ export class OrderManager {
 
   #exitId(s: SymbolState, dir: Direction, purpose: OrderPurpose): string {
     // invariant: an id is always found, so a long run of refused closes or crossed
-    // exits never stops the attempts: past the last revision the key moves on
+    // exits never stops the attempts: past the last revision the key moves on; a key
+    // whose ids were all compacted (an adopted position's older update time) moves
+    // above the floor at once
+    if (s.key <= s.usedIds.floor) s.key = s.usedIds.floor + 1;
     for (let rev = 0;; rev++) {
       if (rev > MAX_REVISION) {
         s.key++;
@@ -1770,8 +1841,8 @@ interface KillState {
 
 /** Whether `o`'s cumulative filled quantity is above what `s` applied of that order. */
 function addsFill(s: SymbolState, o: PortOrder): boolean {
-  const known = s.fills.get(`${o.clientOrderId}#${o.orderId}`);
-  return new Decimal(o.executedQty).gt(known ?? 0);
+  const known = s.fills.applied(`${o.clientOrderId}#${o.orderId}`);
+  return new Decimal(o.executedQty).gt(known);
 }
 
 function errorText(e: unknown): string {

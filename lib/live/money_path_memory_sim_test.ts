@@ -1,0 +1,144 @@
+/**
+ * The money path on the simulator: the order manager's memory of orders stays bounded
+ * over many round trips (fill keys and client ids; see `lib/order/order_memory.ts`), and
+ * what it forgets is never needed: a late duplicate report of an order within the window
+ * (the stream's updates after the reply, the reply after the stream's) is not applied
+ * twice, under the money-path faults that reorder them.
+ *
+ * @module
+ */
+import { deepEqual, equal, ok } from "node:assert/strict";
+import { S, startMoneyRig } from "./_money_rig.ts";
+import { portEvents } from "./trading_port.ts";
+import { armMoneyFault, type MoneyFault } from "../sim/money_faults.ts";
+import { openSocket } from "../sim/_test_util.ts";
+import { parseUserEvent } from "../exchange/trading/user_events.ts";
+import type { OrderRecord, UserEvent } from "../order/mod.ts";
+
+/** The port events of user-stream messages. */
+function streamEvents(messages: readonly string[]): UserEvent[] {
+  return messages.flatMap((m) => {
+    const e = parseUserEvent(m);
+    return e === undefined ? [] : portEvents(e);
+  });
+}
+
+const ROUNDS = 24;
+const RETENTION_MS = 60_000;
+const KEPT = 4;
+/** Simulated time between round trips: a key outlives about three of them. */
+const STEP_MS = RETENTION_MS / 3;
+const FAULTS: readonly (MoneyFault | undefined)[] = [
+  undefined,
+  "slow_reply",
+  "same_ms_fills",
+  "no_avg_price",
+  "lost_reply",
+];
+
+Deno.test("money path: the memory of orders stays bounded over many round trips, and a late duplicate report is never applied twice", async () => {
+  await using rig = await startMoneyRig(
+    { fillRetentionMs: RETENTION_MS, fillKeysKept: KEPT },
+    {},
+    S,
+    { transport: { timeoutMs: 5_000 } },
+  );
+  const key = await rig.sim.clients.v1.client.createListenKey();
+  const ws = await openSocket(`${rig.sim.sim.wsUrl}/ws/${key}`);
+  const fed = new Set<number>();
+  /** Feeds the stream's messages [from, to) not fed yet; their records. */
+  const feed = async (from: number, to: number): Promise<OrderRecord[]> => {
+    const out: OrderRecord[] = [];
+    for (let i = from; i < to; i++) {
+      if (fed.has(i)) continue;
+      fed.add(i);
+      for (const ev of streamEvents([ws.messages[i]!])) {
+        out.push(...await rig.mgr.onEvent(ev));
+      }
+    }
+    return out;
+  };
+  const what = () =>
+    rig.records.map((r) => `${r.action} ${r.detail}`).join("; ");
+  const marks: number[] = [];
+  const sizes: { fillKeys: number; usedIds: number }[] = [];
+  let firstBar = 0;
+  let lateFills = 0;
+  let earlyFeeds = 0;
+  try {
+    for (let i = 0; i < ROUNDS; i++) {
+      const fault = FAULTS[i % FAULTS.length];
+      const start = ws.messages.length;
+      if (fault === "slow_reply") {
+        armMoneyFault(rig.sim.sim.faults, fault, S, 2_000, 400);
+      } else if (fault) armMoneyFault(rig.sim.sim.faults, fault, S);
+      const bar = rig.sim.clock.now() - 60_000;
+      if (i === 0) firstBar = bar;
+      const entry = rig.enter(i % 2 === 0 ? "long" : "short", bar);
+      if (fault === "slow_reply") {
+        // the reply after the stream: the fill's updates reach the manager first
+        await ws.waitFor(
+          (m) => m.includes('"e":"ACCOUNT_UPDATE"'),
+          3_000,
+          start,
+        );
+        const records = await feed(start, ws.messages.length);
+        ok(records.some((r) => r.action === "position_changed"), what());
+        earlyFeeds++;
+      }
+      const records = await entry;
+      ok(
+        records.some((r) => r.action === "entry_placed"),
+        `round ${i}: ${what()}`,
+      );
+      ok(rig.amount() !== 0, `round ${i}: the entry filled`);
+      equal(
+        Number(rig.mgr.status(S).amount).toFixed(3),
+        rig.amount().toFixed(3),
+        `round ${i} after the entry: ${what()}`,
+      );
+      rig.sim.clock.advance(1_000);
+      await rig.mgr.closeAll();
+      equal(rig.amount(), 0, `round ${i}: closed`);
+      deepEqual(rig.exits(), [], `round ${i}: no exit left`);
+      // the stream after the reply: the previous round's updates arrive only now, after
+      // this round's orders (and the pruning at the end of each locked operation)
+      marks.push(ws.messages.length);
+      const late = await feed(marks[i - 2] ?? 0, marks[i - 1] ?? 0);
+      lateFills += late.filter((r) =>
+        r.action === "position_changed" && r.detail === "fill"
+      ).length;
+      // invariant: a late duplicate within the window adds nothing
+      equal(rig.mgr.status(S).amount, "0", `round ${i}: ${what()}`);
+      equal(lateFills, 0, `round ${i}: a late report counted again`);
+      sizes.push(rig.mgr.memory(S));
+      rig.sim.clock.advance(STEP_MS);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    const late = await feed(0, ws.messages.length);
+    equal(
+      late.filter((r) => r.action === "position_changed" && r.detail === "fill")
+        .length,
+      0,
+    );
+    equal(rig.mgr.status(S).amount, "0");
+  } finally {
+    await ws.close();
+  }
+  ok(earlyFeeds >= 4);
+  // every round trip adds two fill keys (entry, close) and five client ids (entry,
+  // three exits, close); memory is bounded by the newest kept, the keys reported within
+  // the retention and the current round's ids
+  const maxKeys = Math.max(...sizes.map((s) => s.fillKeys));
+  const maxIds = Math.max(...sizes.map((s) => s.usedIds));
+  ok(
+    maxKeys <= KEPT + 8,
+    `fill keys per round: ${sizes.map((s) => s.fillKeys)}`,
+  );
+  ok(maxIds <= 6, `used ids per round: ${sizes.map((s) => s.usedIds)}`);
+  // and a signal for an old bar is still a duplicate after its ids were compacted
+  const again = await rig.enter("long", firstBar);
+  deepEqual(again.map((r) => `${r.action} ${r.detail}`), [
+    "entry_skipped duplicate_signal",
+  ]);
+});
