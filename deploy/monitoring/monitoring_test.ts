@@ -27,7 +27,7 @@ Deno.test("promtool: the scrape config and the rules are valid, and the rule uni
   await t.step("promtool check rules aster_rules.yml", async () => {
     const r = await tool("promtool", ["check", "rules", "aster_rules.yml"]);
     assert.equal(r.code, 0, r.text);
-    assert.match(r.text, /SUCCESS: 10 rules found/);
+    assert.match(r.text, /SUCCESS: 11 rules found/);
   });
   await t.step("promtool test rules aster_rules_test.yml", async () => {
     const r = await tool("promtool", ["test", "rules", "aster_rules_test.yml"]);
@@ -47,6 +47,7 @@ Deno.test("every alert the issue asks for has a rule and a unit test", async () 
       "AsterUserStreamDown",
       "AsterKillSwitchTripped",
       "AsterPositionUnprotected",
+      "AsterSigningFailing",
       "AsterMarginNearKillThreshold",
       "AsterOrderRejections",
       "AsterNoDecisions",
@@ -114,7 +115,7 @@ Deno.test("the alert rules and the Grafana dashboard only use metrics the bot ex
   const names = await exportedNames();
   const rules = await Deno.readTextFile(`${DIR}aster_rules.yml`);
   const exprs = [...rules.matchAll(/^\s+expr: (.+)$/gm)].map((m) => m[1]!);
-  assert.equal(exprs.length, 10);
+  assert.equal(exprs.length, 11);
   const dash = JSON.parse(
     await Deno.readTextFile(`${DIR}grafana/aster_dashboard.json`),
   );

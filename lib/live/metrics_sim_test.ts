@@ -4,7 +4,7 @@
  * `/health`, and `/health` must come back when the fault ends.
  */
 import assert from "node:assert/strict";
-import { BotMetrics } from "../metrics/bot_metrics.ts";
+import { BotMetrics, type BotMetricsOptions } from "../metrics/bot_metrics.ts";
 import { startMetricsServer } from "../metrics/metrics_server.ts";
 import { parseExposition, sampleValue } from "../metrics/status_screen.ts";
 import type { HealthReport } from "../metrics/health.ts";
@@ -20,8 +20,13 @@ async function withBot(
     health: () => Promise<{ status: number; body: HealthReport }>;
     metric: (name: string, labels?: Record<string, string>) => Promise<number>;
   }) => Promise<void>,
+  options: Partial<BotMetricsOptions> = {},
 ): Promise<void> {
-  const metrics = new BotMetrics({ component: "paper", processMetrics: false });
+  const metrics = new BotMetrics({
+    component: "paper",
+    processMetrics: false,
+    ...options,
+  });
   const server = startMetricsServer(
     { hostname: "127.0.0.1", port: 0 },
     metrics,
@@ -129,6 +134,51 @@ Deno.test("monitoring: a silent market stream turns /health 503 and the inputs s
       );
     },
   );
+});
+
+Deno.test("monitoring: signed requests refused with -1021 turn /health 503 past their budget, and back at the next accepted one", async () => {
+  // the budget 1 s of the client's (real) clock instead of the live 15 s, for a quick test
+  await withBot({}, 120, async ({ rig, health, metric }) => {
+    await eventually(async () => (await health()).status === 200, "ready");
+    assert.equal((await health()).body.signing?.failingSeconds, 0);
+    // the exchange's clock jumps 2 minutes ahead of the bot's signing clock: every
+    // signed request (reconcile, margin read, orders) is outside the 60 s recvWindow
+    rig.ex.sim.faults.skewMs(120_000);
+    const t0 = performance.now();
+    await eventually(
+      async () =>
+        (await health()).body.reasons.some((r) =>
+          r.startsWith("signed requests failing with clock errors")
+        ),
+      "the -1021 reason",
+    );
+    // invariant: not before the budget, and 503 with the reason once past it
+    assert.ok(performance.now() - t0 >= 1_000);
+    const h = await health();
+    assert.equal(h.status, 503);
+    assert.match(
+      h.body.reasons.join("|"),
+      /signed requests failing with clock errors for \d+\.\d s \(-1021 [^)]*recvWindow[^)]*\): no order can be placed, moved or cancelled/,
+    );
+    assert.ok(h.body.signing!.failingSeconds > 1);
+    assert.ok(await metric("aster_signing_failing_seconds") > 1);
+    assert.ok(await metric("aster_signing_clock_errors_total") >= 1);
+    assert.equal(await metric("aster_ready"), 0);
+    // the clocks agree again: the next accepted signed request heals it
+    rig.ex.sim.faults.skewMs(0);
+    await eventually(
+      async () =>
+        !(await health()).body.reasons.some((r) =>
+          r.startsWith("signed requests failing")
+        ),
+      "the -1021 reason gone",
+    );
+    assert.equal(await metric("aster_signing_failing_seconds"), 0);
+    await eventually(
+      async () => (await health()).status === 200,
+      "ready again",
+    );
+  }, { signingBudgetS: 1 });
 });
 
 Deno.test("monitoring: the kill switch shows in /health (503), the kill-switch metrics and the decisions", async () => {

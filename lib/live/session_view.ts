@@ -74,6 +74,9 @@ export function sessionView(session: LiveSession): BotView {
         banned: t.reduce((a, x) => a + x.limitStats.banned, 0),
       };
     },
+    ...(session.client
+      ? { signing: () => session.client!.signing.state() }
+      : {}),
     clockOffsetMs: () => session.clockOffsetMs,
     recorderRows: () => session.recorderRows() ?? {},
     recorderDropped: () => session.recorderDropped() ?? {},

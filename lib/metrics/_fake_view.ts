@@ -3,7 +3,12 @@
  *
  * @module
  */
-import type { BotView, FillView, PositionView } from "./bot_view.ts";
+import type {
+  BotView,
+  FillView,
+  PositionView,
+  SigningView,
+} from "./bot_view.ts";
 
 /** The fake's state; tests change it between reads. */
 export interface FakeState {
@@ -18,6 +23,8 @@ export interface FakeState {
   fills: FillView[];
   /** Unprotected positions: symbol → since (epoch ms). */
   unprotected: Record<string, number>;
+  /** The signed requests' clock errors. */
+  signing: SigningView;
 }
 
 /** Two symbols, flat, fresh, connected, at 2026-01-05T12:00Z. */
@@ -42,6 +49,7 @@ export function fakeState(): FakeState {
     reconnects: 0,
     fills: [],
     unprotected: {},
+    signing: { failingMs: 0, clockErrors: 0 },
   };
 }
 
@@ -80,6 +88,7 @@ export function fakeView(st: FakeState): BotView {
       user: { connected: st.userConnected, reconnects: 0, silences: 0 },
     }),
     rest: () => ({ used: 130, limit: 2400, rateLimited: 1, banned: 0 }),
+    signing: () => st.signing,
     clockOffsetMs: () => -12,
     fills: () => st.fills,
   };

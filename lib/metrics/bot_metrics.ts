@@ -17,7 +17,7 @@
 import client from "prom-client";
 import type { BotView } from "./bot_view.ts";
 import { type DecisionLike, decisionOutcome } from "./decision_outcome.ts";
-import { type HealthReport, healthReport } from "./health.ts";
+import { type HealthReport, healthReport, SIGNING_BUDGET_S } from "./health.ts";
 import { processCollectors } from "./process_metrics.ts";
 
 /** A decision as the metrics see it (a journal row). */
@@ -76,6 +76,11 @@ export interface BotMetricsOptions {
   readonly recent?: number;
   /** A position without a stop on the exchange for longer than this is unhealthy, s. @default {2} */
   readonly unprotectedBudgetS?: number;
+  /**
+   * Signed requests failing with clock errors (`-1021`) for longer than this is
+   * unhealthy, s. @default {SIGNING_BUDGET_S}
+   */
+  readonly signingBudgetS?: number;
 }
 
 const EXIT_PURPOSES = ["tp", "sl", "trail"] as const;
@@ -101,6 +106,7 @@ export class BotMetrics {
   #stopping = false;
   #recentN: number;
   #budgetS: number;
+  #signingBudgetS: number;
   #decisions: RecentLine[] = [];
   #errors: RecentLine[] = [];
   #unprotectedSince = new Map<string, number>();
@@ -114,6 +120,7 @@ export class BotMetrics {
   constructor(options: BotMetricsOptions) {
     this.#recentN = options.recent ?? 10;
     this.#budgetS = options.unprotectedBudgetS ?? 2;
+    this.#signingBudgetS = options.signingBudgetS ?? SIGNING_BUDGET_S;
     const r = new client.Registry();
     this.registry = r;
     const gauge = (name: string, help: string, labelNames: string[] = []) =>
@@ -317,6 +324,14 @@ export class BotMetrics {
       offset: gauge(
         "aster_clock_offset_seconds",
         "Exchange clock minus local clock, s.",
+      ),
+      signingFailing: gauge(
+        "aster_signing_failing_seconds",
+        "How long signed requests have kept failing with clock errors (-1021, V3 nonce window), s; 0 while accepted.",
+      ),
+      clockErrors: counter(
+        "aster_signing_clock_errors_total",
+        "Signed requests answered with a clock error (-1021, V3 nonce window), also those a resync then cured.",
       ),
       rows: counter(
         "aster_recorder_rows_written_total",
@@ -542,6 +557,7 @@ export class BotMetrics {
       stopping: this.#stopping,
       unprotectedSince: this.#unprotectedSince,
       unprotectedBudgetS: this.#budgetS,
+      signingBudgetS: this.#signingBudgetS,
       pnl: this.#pnl(now),
       recentDecisions: this.#decisions,
       recentErrors: this.#errors,
@@ -696,6 +712,11 @@ export class BotMetrics {
     }
     const off = v.clockOffsetMs?.();
     m.offset.set(off === undefined ? NaN : off / 1000);
+    const signing = v.signing?.();
+    if (signing) {
+      m.signingFailing.set(signing.failingMs / 1000);
+      this.#count(m.clockErrors, {}, signing.clockErrors);
+    }
     const rows = v.recorderRows?.();
     if (rows) {
       for (const [file, n] of Object.entries(rows)) {

@@ -195,6 +195,49 @@ Deno.test("BotMetrics shows the order manager's unprotected positions and /healt
   assert.equal(m.health().ready, true);
 });
 
+Deno.test("BotMetrics: signed requests failing with clock errors (-1021) past the budget turn /health unhealthy, and an accepted one heals it", async () => {
+  const st = fakeState();
+  const m = new BotMetrics({ component: "live", processMetrics: false });
+  m.attach(fakeView(st));
+  m.setReady(true);
+  assert.deepEqual(m.health().signing, {
+    failingSeconds: 0,
+    clockErrors: 0,
+    lastError: null,
+  });
+  const lastError =
+    "-1021 Timestamp for this request is outside of the recvWindow.";
+  // a resync cures most stretches at once: within the budget (15 s) still ready
+  st.signing = { failingMs: 15_000, clockErrors: 3, lastError };
+  assert.equal(m.health().ready, true);
+  st.signing = { failingMs: 15_500, clockErrors: 4, lastError };
+  const h = m.health();
+  assert.equal(h.ready, false);
+  assert.deepEqual(h.reasons, [
+    `signed requests failing with clock errors for 15.5 s (${lastError}): no order can be placed, moved or cancelled`,
+  ]);
+  let t = await m.render();
+  assert.equal(sample(t, "aster_ready"), 0);
+  assert.equal(sample(t, "aster_signing_failing_seconds"), 15.5);
+  assert.equal(sample(t, "aster_signing_clock_errors_total"), 4);
+  // the next accepted signed request ends the stretch
+  st.signing = { failingMs: 0, clockErrors: 4, lastError };
+  assert.equal(m.health().ready, true);
+  t = await m.render();
+  assert.equal(sample(t, "aster_signing_failing_seconds"), 0);
+  assert.equal(sample(t, "aster_ready"), 1);
+  // the budget is a setting
+  const strict = new BotMetrics({
+    component: "live",
+    processMetrics: false,
+    signingBudgetS: 1,
+  });
+  strict.attach(fakeView(st));
+  strict.setReady(true);
+  st.signing = { failingMs: 1_001, clockErrors: 5, lastError };
+  assert.equal(strict.health().ready, false);
+});
+
 Deno.test("BotMetrics /health names every reason: starting, streams, stale inputs, kill switch, stopping", () => {
   const st = fakeState();
   const m = new BotMetrics({ component: "live", processMetrics: false });

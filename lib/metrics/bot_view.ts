@@ -70,6 +70,16 @@ export interface RestView {
   readonly banned: number;
 }
 
+/** Whether the exchange accepts the signed requests' clock (`-1021`, V3 nonce window). */
+export interface SigningView {
+  /** How long signed requests have kept failing with clock errors, ms; 0 = accepted. */
+  readonly failingMs: number;
+  /** Clock errors answered since start. */
+  readonly clockErrors: number;
+  /** The last clock error, if any. */
+  readonly lastError?: string;
+}
+
 /** One fill, for the realized PnL and fees. */
 export interface FillView {
   /** Transaction time, epoch ms. */
@@ -107,6 +117,8 @@ export interface BotView {
   streams(): { market: StreamView; user?: StreamView };
   /** REST weight and rate limits; absent when unknown. */
   rest?(): RestView;
+  /** The signed requests' clock errors; absent when not trading. */
+  signing?(): SigningView;
   /** Server − local clock offset, ms; absent when not measured. */
   clockOffsetMs?(): number | undefined;
   /** The fills so far. */

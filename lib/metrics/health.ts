@@ -1,11 +1,20 @@
 /**
  * The `/health` report: ready or not, and why not — the bot not started yet or stopping,
  * a disconnected stream, a stale input, the kill switch, a position without a stop on the
- * exchange for longer than its budget. Pure: built from a {@linkcode BotView} snapshot.
+ * exchange for longer than its budget, signed requests failing with clock errors (`-1021`)
+ * for longer than theirs. Pure: built from a {@linkcode BotView} snapshot.
  *
  * @module
  */
 import type { BotView, KillSwitchView } from "./bot_view.ts";
+
+/**
+ * Default budget of a stretch of signed requests failing with clock errors, s: a clock
+ * step is re-measured at the first `-1021` and taken at the second agreeing measurement
+ * (`TimeSync`), i.e. within two signed requests (the reconcile and the margin read run
+ * every 5 s); longer means the bot cannot heal it and can neither place nor move a stop.
+ */
+export const SIGNING_BUDGET_S = 15;
 
 /** One position in the report. */
 export interface HealthPosition {
@@ -50,6 +59,15 @@ export interface HealthReport {
   readonly positions: readonly HealthPosition[];
   /** Symbols whose position has been without a stop past the budget. */
   readonly unprotected: readonly string[];
+  /**
+   * The signed requests' clock errors: for how long they have kept failing (0 =
+   * accepted), how many since start, the last one; null when not trading.
+   */
+  readonly signing: {
+    readonly failingSeconds: number;
+    readonly clockErrors: number;
+    readonly lastError: string | null;
+  } | null;
   readonly pnl: { readonly sinceStart: PnlPeriod; readonly utcDay: PnlPeriod };
   /** Seconds since the last evaluation (null before the first). */
   readonly lastDecisionAgeSeconds: number | null;
@@ -80,6 +98,8 @@ export interface HealthInput {
   readonly unprotectedSince: ReadonlyMap<string, number>;
   /** Allowed seconds without a stop. */
   readonly unprotectedBudgetS: number;
+  /** Allowed seconds of signed requests failing with clock errors. @default {SIGNING_BUDGET_S} */
+  readonly signingBudgetS?: number;
   readonly pnl: {
     readonly start: PnlPeriod;
     readonly day: PnlPeriod;
@@ -108,6 +128,7 @@ export function healthReport(h: HealthInput): HealthReport {
   const positions: HealthPosition[] = [];
   const unprotected: string[] = [];
   let killSwitch: KillSwitchView | null = null;
+  let signing: HealthReport["signing"] = null;
   if (v) {
     for (const [name, s] of Object.entries(v.streams())) {
       if (!s) continue;
@@ -154,6 +175,28 @@ export function healthReport(h: HealthInput): HealthReport {
         }
       }
     }
+    const sv = v.signing?.();
+    if (sv) {
+      signing = {
+        failingSeconds: sv.failingMs / 1000,
+        clockErrors: sv.clockErrors,
+        lastError: sv.lastError ?? null,
+      };
+      // invariant: a bot whose signed requests keep failing for their clock can neither
+      // place nor move a stop: unhealthy past the budget, healthy at the next accepted one
+      if (
+        h.started &&
+        signing.failingSeconds > (h.signingBudgetS ?? SIGNING_BUDGET_S)
+      ) {
+        reasons.push(
+          `signed requests failing with clock errors for ${
+            signing.failingSeconds.toFixed(1)
+          } s (${
+            sv.lastError ?? "clock error"
+          }): no order can be placed, moved or cancelled`,
+        );
+      }
+    }
     if (v.killSwitch) {
       killSwitch = v.killSwitch();
       if (killSwitch.tripped) {
@@ -173,6 +216,7 @@ export function healthReport(h: HealthInput): HealthReport {
     killSwitch,
     positions,
     unprotected,
+    signing,
     pnl: { sinceStart: h.pnl.start, utcDay: h.pnl.day },
     lastDecisionAgeSeconds: Number.isFinite(h.lastDecisionMs)
       ? Math.max(0, h.nowMs - h.lastDecisionMs) / 1000

@@ -66,6 +66,7 @@ import {
   type UserTrade,
 } from "./parsers.ts";
 import { type Endpoint, endpointPath } from "./paths.ts";
+import { SigningHealth } from "./signing_health.ts";
 
 const log = getLogger(["aster", "exchange", "trading"]);
 
@@ -194,6 +195,8 @@ export class TradingClient {
   readonly orderRate: OrderRateGate;
   /** `"v1"` or `"v3"`, from the signer. */
   readonly scheme: "v1" | "v3";
+  /** The clock-error stretch of the signed requests (on the client's clock). */
+  readonly signing: SigningHealth;
   #timeSync: Resyncable | undefined;
   #clock: Clock;
   #resolveDelays: readonly number[];
@@ -207,6 +210,8 @@ export class TradingClient {
     this.#resolveDelays = options.resolveDelaysMs ??
       [250, 500, 1000, 2000, 4000];
     this.#prefix = options.clientOrderIdPrefix ?? "ast-";
+    const clock = this.#clock;
+    this.signing = new SigningHealth(() => clock.now());
     this.orderRate = options.orderRate instanceof OrderRateGate
       ? options.orderRate
       : new OrderRateGate({ clock: this.#clock, ...options.orderRate });
@@ -685,8 +690,24 @@ export class TradingClient {
         ? {}
         : { timeoutMs: options.timeoutMs }),
     };
+    // every answer to a signed request tells whether the exchange accepts its clock
+    const signed = security === "TRADE" || security === "USER_DATA" ||
+      (security === "USER_STREAM" && this.scheme === "v3");
+    const send = async (): Promise<unknown> => {
+      try {
+        const raw = await this.transport.request(req);
+        if (signed) this.signing.accepted();
+        return raw;
+      } catch (error) {
+        if (signed && isClockError(error, this.scheme)) {
+          const e = error as ExchangeError;
+          this.signing.clockError(`${e.code} ${e.msg}`);
+        }
+        throw error;
+      }
+    };
     try {
-      return await this.transport.request(req);
+      return await send();
     } catch (error) {
       if (this.#timeSync === undefined || !isClockError(error, this.scheme)) {
         throw error;
@@ -696,7 +717,7 @@ export class TradingClient {
         error: (error as ExchangeError).msg,
       });
       await this.#timeSync.resync();
-      return await this.transport.request(req);
+      return await send();
     }
   }
 }
