@@ -63,7 +63,7 @@ export {
   asterMessageDigest,
 } from "./eip712.ts";
 export { HmacSha256 } from "./hmac_sha256.ts";
-export { NonceCounter, PROCESS_NONCES } from "./nonce.ts";
+export { NonceClockError, NonceCounter, PROCESS_NONCES } from "./nonce.ts";
 export {
   encodeParams,
   type Params,

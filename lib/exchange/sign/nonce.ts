@@ -5,6 +5,19 @@
  */
 
 /**
+ * A nonce refused locally because the clock reads nothing usable or the nonce would be too
+ * far from the local clock: the request is not signed (nor sent). A clock error, like the
+ * exchange's `-1021` / nonce-window answers.
+ */
+export class NonceClockError extends RangeError {
+  /** @param message what was refused and why */
+  constructor(message: string) {
+    super(message);
+    this.name = "NonceClockError";
+  }
+}
+
+/**
  * Issues nonces `max(nowUs, last + 1)`: the current time in microseconds, bumped past the
  * previous nonce so that two requests never share one, even when many are signed within
  * the same microsecond or the clock steps back after a resync.
@@ -38,12 +51,12 @@ export class NonceCounter {
    *
    * @param localMs the uncorrected local clock: when given, a nonce more than
    *   {@linkcode NonceCounter.MAX_LOCAL_SKEW_MS} away from it is refused (nothing issued)
-   * @throws {RangeError} when `nowMs` is not a finite positive number, or is (or the
-   *   counter already is) too far from `localMs`
+   * @throws {NonceClockError} (a RangeError) when `nowMs` is not a finite positive
+   *   number, or is (or the counter already is) too far from `localMs`
    */
   next(nowMs: number, localMs?: number): number {
     if (!Number.isFinite(nowMs) || nowMs <= 0) {
-      throw new RangeError(`Cannot issue nonce: clock reads ${nowMs}`);
+      throw new NonceClockError(`Cannot issue nonce: clock reads ${nowMs}`);
     }
     const nowUs = Math.floor(nowMs * 1000);
     const nonce = nowUs > this.#last ? nowUs : this.#last + 1;
@@ -51,7 +64,7 @@ export class NonceCounter {
       localMs !== undefined &&
       Math.abs(nonce / 1000 - localMs) > NonceCounter.MAX_LOCAL_SKEW_MS
     ) {
-      throw new RangeError(
+      throw new NonceClockError(
         `Cannot issue nonce: it would be ${
           Math.round(nonce / 1000 - localMs)
         } ms from the local clock (limit ${NonceCounter.MAX_LOCAL_SKEW_MS} ms)`,

@@ -1,5 +1,9 @@
-import { deepEqual, equal, ok } from "node:assert/strict";
+import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import { ExchangeError } from "../errors.ts";
+import { createSigner } from "../sign/create_signer.ts";
+import { v3Credentials } from "../sign/credentials.ts";
+import { NonceClockError, NonceCounter } from "../sign/nonce.ts";
+import { Secret } from "../sign/secret.ts";
 import { SigningHealth } from "./signing_health.ts";
 import { startSimRig } from "./_sim_rig.ts";
 
@@ -72,3 +76,38 @@ for (const scheme of ["v1", "v3"] as const) {
     );
   });
 }
+
+Deno.test("TradingClient (v3) on the simulator: a nonce the signer refuses locally (too far from the local clock) is a clock error too", async () => {
+  await using rig = await startSimRig();
+  let now = 0;
+  let localOffMs = 0;
+  const signer = createSigner(
+    v3Credentials(
+      rig.demo.user,
+      rig.demo.signer,
+      new Secret(rig.demo.agentKey),
+    ),
+    {
+      clock: () => rig.clock.now(),
+      localClock: () => rig.clock.now() + localOffMs,
+      nonces: new NonceCounter(),
+    },
+  );
+  const { client } = rig.makeClient("v3", {}, {
+    signer,
+    clock: { now: () => now, sleep: () => Promise.resolve() },
+  });
+  await client.positionRisk();
+  // the local clock reads 20 s off the signing clock: every nonce is refused unsent
+  localOffMs = 20_000;
+  await rejects(client.positionRisk(), NonceClockError);
+  now += 3_000;
+  await rejects(client.positionRisk(), NonceClockError);
+  const s = client.signing.state();
+  equal(s.failingMs, 3_000);
+  equal(s.clockErrors, 2);
+  ok(s.lastError?.startsWith("Cannot issue nonce: it would be"));
+  localOffMs = 0;
+  await client.positionRisk();
+  equal(client.signing.state().failingMs, 0);
+});

@@ -27,6 +27,7 @@ import {
   RestTransport,
   type RestTransportOptions,
 } from "../rest_transport.ts";
+import { NonceClockError } from "../sign/nonce.ts";
 import type { Params } from "../sign/params.ts";
 import type { HttpMethod, SecurityType, Signer } from "../sign/signer.ts";
 import {
@@ -702,6 +703,9 @@ export class TradingClient {
         if (signed && isClockError(error, this.scheme)) {
           const e = error as ExchangeError;
           this.signing.clockError(`${e.code} ${e.msg}`);
+        } else if (signed && error instanceof NonceClockError) {
+          // V3: the signer refused the nonce locally (nothing was sent)
+          this.signing.clockError(error.message);
         }
         throw error;
       }
