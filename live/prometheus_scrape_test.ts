@@ -112,12 +112,16 @@ Deno.test("a real prometheus scrapes the paper bot; promtool check metrics passe
     assert.ok(Number(decisions[0]!.value[1]) > 0);
     const positions = await query('aster_position_size{symbol="BTCUSDT"}');
     assert.equal(positions.length, 1);
+    // the paper bot's signed requests are accepted: no clock-error stretch
+    const signing = await query("aster_signing_failing_seconds");
+    assert.equal(signing.length, 1);
+    assert.equal(Number(signing[0]!.value[1]), 0);
     // the alert rules load and evaluate against the live series
     const rules = await (await fetch(`${api}/rules`)).json();
     const loaded = rules.data.groups.flatMap((g: { rules: unknown[] }) =>
       g.rules
     );
-    assert.equal(loaded.length, 10);
+    assert.equal(loaded.length, 11);
     for (const r of loaded as { name: string; health: string }[]) {
       assert.equal(r.health, "ok", r.name);
     }
