@@ -102,14 +102,15 @@ function cpuSeconds(u: { user: number; system: number }): number {
 
 /**
  * Writes the per-second companion file of a synthetic table through the feature
- * builder's own writer: per bar 60 kline snapshots walking open → first extreme → second
- * extreme → close (random seconds, rounded to the 0.1 tick), a book one tick around each
- * price and the mark at the price.
+ * builder's own writer: per bar and symbol 60 kline snapshots walking open → first extreme
+ * → second extreme → close (random seconds, rounded to the 0.1 tick), a book one tick
+ * around each price and the mark at the price. The symbols' seconds are interleaved in
+ * time, as the recorder logs them. Also used by tests (any worker count, shards).
  */
-function writeSyntheticSeconds(
+export function writeSyntheticSeconds(
   dir: string,
   features: string,
-  f: SymbolFeatures,
+  symbols: readonly SymbolFeatures[],
 ): void {
   const part = (id: number) => `${dir}/seconds_part_${id}`;
   const parts: PartStore = {
@@ -120,38 +121,56 @@ function writeSyntheticSeconds(
   const w = new SecondSeriesWriter(parts, 10_000);
   let seed = 12345;
   const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
-  const anchorsT = [0, 0, 0, 59], anchorsP = [0, 0, 0, 0];
-  for (let i = 0; i < f.bars; i++) {
-    const t0 = f.ts[i]!, o = f.open[i]!, h = f.high[i]!, l = f.low[i]!;
-    const c = f.close[i]!;
-    const a = 1 + Math.floor(rnd() * 57),
-      b = a + 1 + Math.floor(rnd() * (58 - a));
-    const highFirst = rnd() < 0.5;
-    anchorsT[1] = a;
-    anchorsT[2] = b;
-    anchorsP[0] = o;
-    anchorsP[1] = highFirst ? h : l;
-    anchorsP[2] = highFirst ? l : h;
-    anchorsP[3] = c;
-    let hi = o, lo = o, seg = 0;
-    w.bar(0, t0);
-    for (let s = 0; s < 60; s++) {
-      while (seg < 2 && s > anchorsT[seg + 1]!) seg++;
-      const x0 = anchorsT[seg]!, x1 = anchorsT[seg + 1]!;
-      const p0 = anchorsP[seg]!, p1 = anchorsP[seg + 1]!;
-      const p = Math.min(
-        h,
-        Math.max(
-          l,
-          Math.round((p0 + (p1 - p0) * (s - x0) / (x1 - x0)) * 10) / 10,
-        ),
-      );
-      hi = Math.max(hi, p);
-      lo = Math.min(lo, p);
-      const ts = t0 + s * 1000 + 100;
-      w.kline(ts, 0, t0, o, hi, lo, p, s + 1);
-      w.book(ts, 0, p - 0.1, p + 0.1);
-      w.mark(ts, 0, p);
+  const walks = symbols.map(() => ({
+    anchorsT: [0, 0, 0, 59],
+    anchorsP: [0, 0, 0, 0],
+    hi: 0,
+    lo: 0,
+    seg: 0,
+  }));
+  const bars = Math.max(...symbols.map((f) => f.bars));
+  for (let i = 0; i < bars; i++) {
+    for (let s = 0; s < symbols.length; s++) {
+      const f = symbols[s]!, k = walks[s]!;
+      if (i >= f.bars) continue;
+      const o = f.open[i]!, h = f.high[i]!, l = f.low[i]!;
+      const a = 1 + Math.floor(rnd() * 57),
+        b = a + 1 + Math.floor(rnd() * (58 - a));
+      const highFirst = rnd() < 0.5;
+      k.anchorsT[1] = a;
+      k.anchorsT[2] = b;
+      k.anchorsP[0] = o;
+      k.anchorsP[1] = highFirst ? h : l;
+      k.anchorsP[2] = highFirst ? l : h;
+      k.anchorsP[3] = f.close[i]!;
+      k.hi = o;
+      k.lo = o;
+      k.seg = 0;
+      w.bar(s, f.ts[i]!);
+    }
+    for (let sec = 0; sec < 60; sec++) {
+      for (let s = 0; s < symbols.length; s++) {
+        const f = symbols[s]!, k = walks[s]!;
+        if (i >= f.bars) continue;
+        const t0 = f.ts[i]!, o = f.open[i]!, h = f.high[i]!, l = f.low[i]!;
+        const { anchorsT, anchorsP } = k;
+        while (k.seg < 2 && sec > anchorsT[k.seg + 1]!) k.seg++;
+        const x0 = anchorsT[k.seg]!, x1 = anchorsT[k.seg + 1]!;
+        const p0 = anchorsP[k.seg]!, p1 = anchorsP[k.seg + 1]!;
+        const p = Math.min(
+          h,
+          Math.max(
+            l,
+            Math.round((p0 + (p1 - p0) * (sec - x0) / (x1 - x0)) * 10) / 10,
+          ),
+        );
+        k.hi = Math.max(k.hi, p);
+        k.lo = Math.min(k.lo, p);
+        const ts = t0 + sec * 1000 + 100;
+        w.kline(ts, s, t0, o, k.hi, k.lo, p, sec + 1);
+        w.book(ts, s, p - 0.1, p + 0.1);
+        w.mark(ts, s, p);
+      }
     }
   }
   const out = Deno.openSync(secondFileOf(features), {
@@ -159,11 +178,12 @@ function writeSyntheticSeconds(
     create: true,
     truncate: true,
   });
+  const ids = symbols.map((_, s) => s);
   try {
-    w.finish(out, [0], [f.symbol], features);
+    w.finish(out, ids, symbols.map((f) => f.symbol), features);
   } finally {
     out.close();
-    Deno.removeSync(part(0));
+    for (const id of ids) Deno.removeSync(part(id));
   }
 }
 
@@ -178,7 +198,7 @@ export async function botSecondsBench(
   const features = `${dir}/bot_seconds_${bars}.csv`;
   await writeLines(features, syntheticCsvLines({ bars, symbols: ["BTCUSDT"] }));
   const table = syntheticTable({ bars, symbols: ["BTCUSDT"] });
-  writeSyntheticSeconds(dir, features, table.symbols[0]!);
+  writeSyntheticSeconds(dir, features, table.symbols);
   const fileMb = Deno.statSync(secondFileOf(features)).size / 2 ** 20;
   const cpu0 = process.cpuUsage();
   const rss0 = Deno.memoryUsage().rss;

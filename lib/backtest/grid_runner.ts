@@ -45,18 +45,37 @@ export interface RunGridOptions {
 }
 
 /**
+ * Which engine a pool's workers run: `vbt` (the vectorbt-compatible grid, `worker.ts`) or
+ * `bot` (the bot model, `bot_model/bot_worker.ts`). Both speak the same protocol (see
+ * {@linkcode runPoolTasks}).
+ */
+export type PoolModel = "vbt" | "bot";
+
+const WORKER_MODULES: Record<PoolModel, URL> = {
+  vbt: new URL("./worker.ts", import.meta.url),
+  bot: new URL("./bot_model/bot_worker.ts", import.meta.url),
+};
+
+/**
  * The grid runner's worker threads, started ahead of the work so that their start-up (a
  * fresh isolate loading the engine's modules) overlaps reading the feature table, and reused
- * by every {@linkcode runGrid} call given them. The owner terminates them (`using` works).
+ * by every {@linkcode runGrid} (or the bot model's `runBotGrid`) call given them. The owner
+ * terminates them (`using` works).
  */
 export class GridPool {
   readonly #workers: Worker[] = [];
+  /** The engine the workers run. */
+  readonly model: PoolModel;
 
-  /** @param count worker threads to start */
-  constructor(count: number) {
+  /**
+   * @param count worker threads to start
+   * @param model the engine they run @default "vbt"
+   */
+  constructor(count: number, model: PoolModel = "vbt") {
+    this.model = model;
     for (let w = 0; w < count; w++) {
       this.#workers.push(
-        new Worker(new URL("./worker.ts", import.meta.url), { type: "module" }),
+        new Worker(WORKER_MODULES[model], { type: "module" }),
       );
     }
   }
@@ -157,6 +176,9 @@ export async function runGrid(
   };
   options.onProgress?.(0, total);
   const pool = options.pool;
+  if (pool !== undefined && pool.model !== "vbt") {
+    throw new Error("Cannot run the vectorbt grid on a pool of another engine");
+  }
   const workers = Math.max(
     0,
     Math.min(
@@ -199,7 +221,7 @@ export async function runGrid(
   };
 }
 
-async function runOnWorkers(
+function runOnWorkers(
   table: FeatureTable,
   tasks: GridTask[],
   pool: Worker[],
@@ -207,15 +229,35 @@ async function runOnWorkers(
   blocks: BlockPlan | undefined,
   store: (task: GridTask, rows: Float64Array) => void,
 ): Promise<void> {
+  return runPoolTasks(pool, {
+    type: "init",
+    symbols: table.symbols,
+    blockers,
+    ...(blocks !== undefined ? { blocks } : {}),
+  }, tasks, store);
+}
+
+/**
+ * The pool's protocol, the same for every engine: each worker gets `init` (the engine's
+ * data: the table, and what the engine needs to run a task), then `{ type: "task", task }`
+ * messages in plan order, each to whichever worker is free (two in flight per worker hide
+ * the round trip), and answers `{ type: "result", id, metrics }` (the task's rows) or
+ * `{ type: "error", id, message }`. Rejects on the first error; results are stored by task,
+ * so they do not depend on which worker ran what.
+ *
+ * @param pool the workers (their message handlers are taken for the call)
+ * @param init the `init` message
+ * @param tasks the tasks; `tasks[i].id` must be `i`
+ * @param store called with each task's rows
+ */
+export async function runPoolTasks<T extends { readonly id: number }>(
+  pool: readonly Worker[],
+  init: { readonly type: "init" } & Record<string, unknown>,
+  tasks: readonly T[],
+  store: (task: T, rows: Float64Array) => void,
+): Promise<void> {
   try {
-    for (const worker of pool) {
-      worker.postMessage({
-        type: "init",
-        symbols: table.symbols,
-        blockers,
-        ...(blocks !== undefined ? { blocks } : {}),
-      });
-    }
+    for (const worker of pool) worker.postMessage(init);
     // Tasks go out in plan order to whichever worker is free (a signal set's chunks are adjacent).
     let next = 0;
     await new Promise<void>((resolve, reject) => {

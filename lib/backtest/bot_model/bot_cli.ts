@@ -176,6 +176,8 @@ export interface BotCliFlags {
   readonly "prior_trials": number;
   readonly pbo: string;
   readonly "walk_forward"?: string | undefined;
+  /** Worker threads of the bot engine's pool (0 = the calling thread). */
+  readonly workers?: number | undefined;
   readonly [list: string]: unknown;
 }
 
@@ -281,6 +283,7 @@ export async function mainBot(
       minTrades: flags.min_trades,
       top: flags.top,
       ...(flags.symbols ? { symbols: flags.symbols } : {}),
+      ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
       onStatus: (line) => {
         if (!flags.quiet) status(line);
       },

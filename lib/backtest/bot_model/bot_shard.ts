@@ -28,13 +28,19 @@ import {
 } from "../run_shard.ts";
 import { BOT_PARAMS, type BotGridSpec } from "./bot_grid.ts";
 import { BotInputError } from "./bot_market.ts";
-import { type BotGridResult, simulateBotGrid } from "./bot_grid_run.ts";
+import {
+  type BotGridResult,
+  botRowWidth,
+  runBotGrid,
+} from "./bot_grid_run.ts";
 import {
   type BotBacktestOptions,
   type BotBacktestSummary,
+  botGridInput,
   type BotPrepared,
   finishBotRun,
   prepareBotRun,
+  startBotPool,
 } from "./run_bot.ts";
 import {
   BOT_METRICS,
@@ -46,10 +52,7 @@ import {
 const BOT_ENGINE =
   "bot model: the live bot's decision, sizing and exit levels; fixed notional, PnL in USDT";
 
-/** Values per config in `rows.f64` with `blocks` PBO blocks. */
-export function botRowWidth(blocks: number): number {
-  return N_BOT_METRICS + N_MOMENTS + 3 * blocks;
-}
+export { botRowWidth } from "./bot_grid_run.ts";
 
 /** The rows of a bot grid result, as the shard files hold them. */
 function botRows(grid: BotGridResult): ShardRows {
@@ -119,7 +122,8 @@ export async function runBotShard(
   options: BotBacktestOptions,
   shard: ShardSpec,
 ): Promise<ShardSummary> {
-  const prep = await prepareBotRun(options);
+  using pool = startBotPool(options);
+  const prep = await prepareBotRun(options, pool !== undefined);
   const read = (performance.now() - prep.t0) / 1000;
   const tasks = botShardTasks(prep, shard);
   let total = 0;
@@ -127,13 +131,16 @@ export async function runBotShard(
     total += t.configs.length * prep.table.symbols[t.symbol]!.bars;
   }
   const tSim0 = performance.now();
-  const grid = simulateBotGrid(
-    prep.markets,
+  const grid = await runBotGrid(
+    botGridInput(prep),
     prep.configs,
     options.costs,
-    prep.blocks,
-    (done) => options.onProgress?.(done, total),
-    tasks,
+    {
+      ...(prep.blocks !== undefined ? { blocks: prep.blocks } : {}),
+      onProgress: (done) => options.onProgress?.(done, total),
+      tasks,
+      ...(pool !== undefined ? { pool } : {}),
+    },
   );
   const simulate = (performance.now() - tSim0) / 1000;
   const width = botRowWidth(grid.blocks);
@@ -150,7 +157,7 @@ export async function runBotShard(
     "row_width": width,
     "wf_rows": 0,
     "bar_configs": grid.barConfigs,
-    workers: 0,
+    workers: pool?.size ?? 0,
     "runtime_s": seconds,
   };
   await writeShardDir(options.out, [{ name: "rows.f64", data }], doc);

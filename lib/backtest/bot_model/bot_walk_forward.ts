@@ -16,7 +16,7 @@ import { buildSignals } from "../signals.ts";
 import { sliceSymbol, type WalkForwardEngine } from "../walk_forward.ts";
 import { BOT_PARAMS, botParamsOf } from "./bot_grid.ts";
 import type { BotMarket } from "./bot_market.ts";
-import { simulateBotGrid } from "./bot_grid_run.ts";
+import { type BotGridResult, simulateBotGrid } from "./bot_grid_run.ts";
 import { aggregateBotMetrics } from "./bot_aggregate.ts";
 import {
   BOT_LAYOUT,
@@ -44,6 +44,14 @@ export interface BotWalkForwardOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** Total IS bar-configs (for progress). */
   readonly total?: number;
+  /**
+   * Runs the bot grid on an in-sample slice (e.g. on the run's worker pool); by default
+   * `simulateBotGrid` on the calling thread over `market`'s markets.
+   */
+  readonly isGrid?: (
+    isTable: FeatureTable,
+    onProgress: (done: number) => void,
+  ) => Promise<BotGridResult>;
 }
 
 /** The bot model as a {@linkcode WalkForwardEngine}. */
@@ -59,23 +67,26 @@ export function botWalkForwardEngine(
     layout: BOT_LAYOUT,
     metric: options.metric,
     params: BOT_PARAMS,
-    isGrid: (_k, isTable) => {
-      const markets = isTable.symbols.map((f, s) => options.market(s, f));
-      const res = simulateBotGrid(
-        markets,
-        configs,
-        options.costs,
-        undefined,
-        (d) => options.onProgress?.(before + d, options.total ?? NaN),
-      );
+    isGrid: async (_k, isTable) => {
+      const onProgress = (d: number) =>
+        options.onProgress?.(before + d, options.total ?? NaN);
+      const res = options.isGrid !== undefined
+        ? await options.isGrid(isTable, onProgress)
+        : simulateBotGrid(
+          isTable.symbols.map((f, s) => options.market(s, f)),
+          configs,
+          options.costs,
+          undefined,
+          onProgress,
+        );
       before += res.barConfigs;
-      return Promise.resolve({
+      return {
         rows: res.rows,
         ...(res.rows.length > 1
           ? { aggregate: aggregateBotMetrics(res.rows, configs.count) }
           : {}),
         barConfigs: res.barConfigs,
-      });
+      };
     },
     isReturn: (rows, c) => rows[c * N_BOT_METRICS + NET]! / notional(c),
     oos: (s, c, startMs, endMs) => {

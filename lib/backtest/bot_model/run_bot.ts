@@ -11,18 +11,9 @@
  * @module
  */
 import {
-  parseExchangeInfo,
-  parseSymbolInfo,
-  type SymbolInfo,
-} from "../../exchange/exchange_info.ts";
-import {
   DEFAULT_ENTRY_LIMITS,
   type EntryLimits,
-  type PriceBand,
-  priceBand,
 } from "../../order/entry_guard.ts";
-import { type OrderFilters, orderFilters } from "../../order/filters.ts";
-import { symbolInfo, symbolSpec } from "../../sim/symbols.ts";
 import {
   type FeatureTable,
   selectSymbols,
@@ -53,7 +44,17 @@ import {
   walkForwardWith,
 } from "../walk_forward.ts";
 import { botWalkForwardEngine } from "./bot_walk_forward.ts";
-import { type BotGridResult, simulateBotGrid } from "./bot_grid_run.ts";
+import {
+  type BotGridInput,
+  type BotGridResult,
+  runBotGrid,
+} from "./bot_grid_run.ts";
+import { GridPool } from "../grid_runner.ts";
+import {
+  type BotMarketRecipe,
+  marketBuilder,
+  readExchangeInfo,
+} from "./bot_rules.ts";
 import {
   type CscvResult,
   type DayBlocks,
@@ -137,6 +138,11 @@ export interface BotBacktestOptions {
   readonly top?: number;
   /** Only these symbols. */
   readonly symbols?: readonly string[];
+  /**
+   * Worker threads of the bot engine's pool (`GridPool`); 0 runs on the calling thread.
+   * Results are the same for any count. @default navigator.hardwareConcurrency
+   */
+  readonly workers?: number;
   /** Progress (bar-configs done, total). */
   readonly onProgress?: (done: number, total: number) => void;
   /** One-line status messages. */
@@ -172,70 +178,7 @@ export interface BotBacktestSummary {
   readonly files: readonly string[];
 }
 
-/** One symbol's order rules: its filters and its entry price band. */
-export interface SymbolRules {
-  readonly filters: OrderFilters;
-  readonly band: PriceBand;
-}
-
-/**
- * Reads the filters and price bands of `symbols` from an exchangeInfo file, or the
- * simulator's defaults.
- *
- * @throws {BotInputError} for an unreadable file, a symbol it lacks or a symbol without
- * built-in filters
- */
-export async function loadFilters(
-  symbols: readonly string[],
-  path?: string,
-  maxPriceDeviationBps = 0,
-): Promise<Map<string, SymbolRules>> {
-  const out = new Map<string, SymbolRules>();
-  let infos: SymbolInfo[];
-  if (path === undefined) {
-    infos = symbols.map((s) => {
-      let spec;
-      try {
-        spec = symbolSpec(s);
-      } catch {
-        throw new BotInputError(
-          `Cannot size orders on ${s}: no built-in filters for it; give --exchange_info FILE`,
-        );
-      }
-      return parseSymbolInfo(symbolInfo(spec));
-    });
-  } else {
-    let info;
-    try {
-      info = parseExchangeInfo(JSON.parse(await Deno.readTextFile(path)));
-    } catch (error) {
-      throw new BotInputError(
-        `Cannot read --exchange_info ${path}: ${(error as Error).message}`,
-      );
-    }
-    infos = symbols.map((s) => {
-      const si = info.symbols.find((x) => x.symbol === s);
-      if (si === undefined) {
-        throw new BotInputError(
-          `Invalid --exchange_info ${path}: no symbol ${s} in it`,
-        );
-      }
-      return si;
-    });
-  }
-  for (const si of infos) {
-    try {
-      out.set(si.symbol, {
-        filters: orderFilters(si),
-        band: priceBand(si, maxPriceDeviationBps),
-      });
-    } catch (error) {
-      if (error instanceof RangeError) throw new BotInputError(error.message);
-      throw error;
-    }
-  }
-  return out;
-}
+export { loadFilters, type SymbolRules } from "./bot_rules.ts";
 
 /**
  * Everything a bot-model run decides before simulating: the table, the markets, the grid,
@@ -251,6 +194,8 @@ export interface BotPrepared {
   readonly markets: readonly BotMarket[];
   /** Builds a market for (a slice of) a symbol's features. */
   readonly market: (f: SymbolFeatures) => BotMarket;
+  /** What every thread builds the markets from (see `marketBuilder`). */
+  readonly recipe: BotMarketRecipe;
   /** The entry guard limits. */
   readonly limits: EntryLimits;
   /** The grid lists, defaults filled in. */
@@ -280,15 +225,19 @@ export interface BotPrepared {
 /**
  * Reads the table and filters and checks the grid; throws {@linkcode BotInputError} on bad
  * input. Prints the grid line through `onStatus`.
+ *
+ * @param shared put the table's columns and the per-second records in SharedArrayBuffers
+ * (for a worker pool: shared, not copied per worker)
  */
 export async function prepareBotRun(
   options: BotBacktestOptions,
+  shared = false,
 ): Promise<BotPrepared> {
   const status = options.onStatus ?? (() => {});
   const t0 = performance.now();
   let table: FeatureTable;
   try {
-    table = await readFeatureTable(options.features);
+    table = await readFeatureTable(options.features, { shared });
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
       throw new BotInputError(
@@ -312,23 +261,19 @@ export async function prepareBotRun(
   }
   const perSecond = options.seconds === false
     ? undefined
-    : await loadSeconds(options.features, table);
+    : await loadSeconds(options.features, table, shared);
   const limits = options.entryLimits ?? DEFAULT_ENTRY_LIMITS;
-  const rules = await loadFilters(
-    table.symbols.map((s) => s.symbol),
-    options.exchangeInfo,
-    limits.maxPriceDeviationBps,
-  );
-  const market = (f: SymbolFeatures) => {
-    const r = rules.get(f.symbol)!;
-    return new BotMarket(
-      f,
-      r.filters,
-      options.spreadBps,
-      { band: r.band, limits },
-      perSecond?.records.get(f.symbol),
-    );
+  const recipe: BotMarketRecipe = {
+    limits,
+    ...(options.exchangeInfo !== undefined
+      ? { exchangeInfo: await readExchangeInfo(options.exchangeInfo) }
+      : {}),
+    ...(options.spreadBps !== undefined
+      ? { spreadBps: options.spreadBps }
+      : {}),
+    ...(perSecond !== undefined ? { seconds: perSecond.records } : {}),
   };
+  const market = marketBuilder(recipe, table.symbols.map((s) => s.symbol));
   const markets = table.symbols.map(market);
   const spec = {} as Record<string, readonly number[]>;
   for (const name of BOT_PARAMS) {
@@ -382,6 +327,7 @@ export async function prepareBotRun(
     table,
     markets,
     market,
+    recipe,
     limits,
     spec,
     configs,
@@ -405,18 +351,37 @@ export async function prepareBotRun(
 export async function runBotBacktest(
   options: BotBacktestOptions,
 ): Promise<BotBacktestSummary> {
-  const prep = await prepareBotRun(options);
+  using pool = startBotPool(options);
+  const prep = await prepareBotRun(options, pool !== undefined);
   const tSim0 = performance.now();
-  const grid = simulateBotGrid(
-    prep.markets,
-    prep.configs,
-    options.costs,
-    prep.blocks,
-    (done) => options.onProgress?.(done, prep.total),
-  );
+  const grid = await runBotGrid(botGridInput(prep), prep.configs, options.costs, {
+    ...(prep.blocks !== undefined ? { blocks: prep.blocks } : {}),
+    onProgress: (done) => options.onProgress?.(done, prep.total),
+    ...(pool !== undefined ? { pool } : {}),
+  });
   return await finishBotRun(options, prep, grid, {
     simulate: (performance.now() - tSim0) / 1000,
-  });
+  }, pool);
+}
+
+/** What the run's grid simulates on: the table's symbols, their markets and their recipe. */
+export function botGridInput(prep: BotPrepared): BotGridInput {
+  return {
+    symbols: prep.table.symbols,
+    recipe: prep.recipe,
+    markets: prep.markets,
+  };
+}
+
+/**
+ * Starts the bot engine's worker threads (`options.workers`, by default one per core; none
+ * for 0) before anything else, so that their start-up and warm-up overlap reading the table.
+ */
+export function startBotPool(
+  options: Pick<BotBacktestOptions, "workers">,
+): GridPool | undefined {
+  const count = options.workers ?? navigator.hardwareConcurrency;
+  return count > 0 ? new GridPool(count, "bot") : undefined;
 }
 
 /**
@@ -425,6 +390,7 @@ export async function runBotBacktest(
  * single run and of a shard merge.
  *
  * @param seconds the simulation time to report (a merge reports its shards' sum)
+ * @param pool the bot engine's workers for the walk-forward's in-sample grids, if started
  * @throws {BotInputError} for an explicit `--pbo` the configs cannot support (nothing written)
  */
 export async function finishBotRun(
@@ -432,6 +398,7 @@ export async function finishBotRun(
   prep: BotPrepared,
   grid: BotGridResult,
   seconds0: { readonly simulate: number },
+  pool?: GridPool,
 ): Promise<BotBacktestSummary> {
   const tSim = performance.now();
   const status = options.onStatus ?? (() => {});
@@ -545,6 +512,13 @@ export async function finishBotRun(
         metric,
         costs: options.costs,
         market: (_s, f) => market(f),
+        isGrid: (isTable, onProgress) =>
+          runBotGrid(
+            { symbols: isTable.symbols, recipe: prep.recipe },
+            configs,
+            options.costs,
+            { onProgress, ...(pool !== undefined ? { pool } : {}) },
+          ),
         total,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       }),
@@ -792,6 +766,7 @@ export async function finishBotRun(
 export async function loadSeconds(
   features: string,
   table: FeatureTable,
+  shared = false,
 ): Promise<SecondSeries | undefined> {
   const path = secondFileOf(features);
   let bytes: Uint8Array;
@@ -806,7 +781,15 @@ export async function loadSeconds(
   try {
     const series = parseSecondSeries(bytes, path);
     checkSecondSeries(series, table.symbols, path, features);
-    return series;
+    if (!shared) return series;
+    // for a worker pool: the records in shared memory, so no worker copies them
+    const records = new Map<string, Float64Array>();
+    for (const [symbol, rec] of series.records) {
+      const copy = new Float64Array(new SharedArrayBuffer(rec.byteLength));
+      copy.set(rec);
+      records.set(symbol, copy);
+    }
+    return { header: series.header, records };
   } catch (error) {
     if (error instanceof SecondSeriesError) {
       throw new BotInputError(error.message);
