@@ -167,9 +167,17 @@ async function main(): Promise<number> {
   const dir = await Deno.makeTempDir({ prefix: "backtest_bench_" });
   if (flags.model === "bot") {
     try {
-      for (const line of await botBench(dir, flags.bars)) print(line);
+      for (const line of await botBench(dir, flags.bars, flags.workers)) {
+        print(line);
+      }
       if (flags.seconds_bars > 0) {
-        for (const line of await botSecondsBench(dir, flags.seconds_bars)) {
+        for (
+          const line of await botSecondsBench(
+            dir,
+            flags.seconds_bars,
+            flags.workers,
+          )
+        ) {
           print(line);
         }
       }

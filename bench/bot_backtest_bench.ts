@@ -47,8 +47,15 @@ export const BOT_BENCH_GRID: BotGridSpec = {
   "order_notional": [500],
 };
 
-/** Runs the bot-model benchmark on `bars` bars; returns the printed lines. */
-export async function botBench(dir: string, bars: number): Promise<string[]> {
+/**
+ * Runs the bot-model benchmark on `bars` bars with `workers` pool workers (0: the calling
+ * thread); returns the printed lines.
+ */
+export async function botBench(
+  dir: string,
+  bars: number,
+  workers: number,
+): Promise<string[]> {
   const features = `${dir}/bot_features_${bars}.csv`;
   await writeLines(features, syntheticCsvLines({ bars, symbols: ["BTCUSDT"] }));
   const cpu0 = process.cpuUsage();
@@ -60,6 +67,7 @@ export async function botBench(dir: string, bars: number): Promise<string[]> {
     grid: BOT_BENCH_GRID,
     costs: { takerFeeBps: 3.5, exitSlippageBps: 1, intrabar: "stop_first" },
     top: 5,
+    workers,
     onStatus: () => {
       simCpu = cpuSeconds(process.cpuUsage(cpu0));
     },
@@ -78,7 +86,7 @@ export async function botBench(dir: string, bars: number): Promise<string[]> {
   return [
     `bot model: ${bars} bars x ${summary.configs.count} configs = ${
       bc.toExponential(3)
-    } bar-configs (one thread), ${
+    } bar-configs (${workerText(workers)}), ${
       (trades / summary.configs.count).toFixed(0)
     } trades and ${
       (refused / summary.configs.count).toFixed(0)
@@ -94,6 +102,12 @@ export async function botBench(dir: string, bars: number): Promise<string[]> {
       (bc / (cpu - simCpu) / 1e6).toFixed(1)
     } M bar-configs per CPU-second (what an unshared core gives)`,
   ];
+}
+
+function workerText(workers: number): string {
+  return workers === 0
+    ? "one thread"
+    : `${workers} worker${workers === 1 ? "" : "s"}`;
 }
 
 function cpuSeconds(u: { user: number; system: number }): number {
@@ -189,11 +203,13 @@ export function writeSyntheticSeconds(
 
 /**
  * The per-second-paths case: the same grid on `bars` synthetic bars with a companion file
- * of 60 seconds per bar (exits walked on the seconds); returns the printed lines.
+ * of 60 seconds per bar (exits walked on the seconds), on `workers` pool workers; returns
+ * the printed lines.
  */
 export async function botSecondsBench(
   dir: string,
   bars: number,
+  workers: number,
 ): Promise<string[]> {
   const features = `${dir}/bot_seconds_${bars}.csv`;
   await writeLines(features, syntheticCsvLines({ bars, symbols: ["BTCUSDT"] }));
@@ -209,6 +225,7 @@ export async function botSecondsBench(
     grid: BOT_BENCH_GRID,
     costs: { takerFeeBps: 3.5, exitSlippageBps: 1, intrabar: "stop_first" },
     top: 5,
+    workers,
     onStatus: () => {
       simCpu = cpuSeconds(process.cpuUsage(cpu0));
     },
@@ -229,7 +246,7 @@ export async function botSecondsBench(
       fileMb.toFixed(0)
     } MiB .1s file) x ${summary.configs.count} configs = ${
       bc.toExponential(3)
-    } bar-configs (one thread), ${
+    } bar-configs (${workerText(workers)}), ${
       (trades / summary.configs.count).toFixed(0)
     } trades per config`,
     `  simulation ${simWall.toFixed(2)} s wall: ${

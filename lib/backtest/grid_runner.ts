@@ -229,12 +229,17 @@ function runOnWorkers(
   blocks: BlockPlan | undefined,
   store: (task: GridTask, rows: Float64Array) => void,
 ): Promise<void> {
-  return runPoolTasks(pool, {
-    type: "init",
-    symbols: table.symbols,
-    blockers,
-    ...(blocks !== undefined ? { blocks } : {}),
-  }, tasks, store);
+  return runPoolTasks(
+    pool,
+    {
+      type: "init",
+      symbols: table.symbols,
+      blockers,
+      ...(blocks !== undefined ? { blocks } : {}),
+    },
+    tasks,
+    store,
+  );
 }
 
 /**

@@ -316,16 +316,21 @@ export async function runBotGrid(
     symbol: t.symbol,
     configs: t.configs,
   }));
-  await runPoolTasks(pool.take(workers), {
-    type: "init",
-    symbols: input.symbols,
-    recipe: input.recipe,
-    configs: { count: configs.count, values: configs.values },
-    costs,
-    ...(blocks !== undefined
-      ? { blocks: { count: blocks.count, blockOf: blocks.blockOf } }
-      : {}),
-  }, sent, store);
+  await runPoolTasks(
+    pool.take(workers),
+    {
+      type: "init",
+      symbols: input.symbols,
+      recipe: input.recipe,
+      configs: { count: configs.count, values: configs.values },
+      costs,
+      ...(blocks !== undefined
+        ? { blocks: { count: blocks.count, blockOf: blocks.blockOf } }
+        : {}),
+    },
+    sent,
+    store,
+  );
   return result();
 }
 

@@ -40,7 +40,9 @@ export interface ExchangeInfoText {
  *
  * @throws {BotInputError} for an unreadable file
  */
-export async function readExchangeInfo(path: string): Promise<ExchangeInfoText> {
+export async function readExchangeInfo(
+  path: string,
+): Promise<ExchangeInfoText> {
   try {
     return { path, text: await Deno.readTextFile(path) };
   } catch (error) {

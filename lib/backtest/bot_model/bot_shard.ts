@@ -28,11 +28,7 @@ import {
 } from "../run_shard.ts";
 import { BOT_PARAMS, type BotGridSpec } from "./bot_grid.ts";
 import { BotInputError } from "./bot_market.ts";
-import {
-  type BotGridResult,
-  botRowWidth,
-  runBotGrid,
-} from "./bot_grid_run.ts";
+import { type BotGridResult, botRowWidth, runBotGrid } from "./bot_grid_run.ts";
 import {
   type BotBacktestOptions,
   type BotBacktestSummary,

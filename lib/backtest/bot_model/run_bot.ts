@@ -354,11 +354,16 @@ export async function runBotBacktest(
   using pool = startBotPool(options);
   const prep = await prepareBotRun(options, pool !== undefined);
   const tSim0 = performance.now();
-  const grid = await runBotGrid(botGridInput(prep), prep.configs, options.costs, {
-    ...(prep.blocks !== undefined ? { blocks: prep.blocks } : {}),
-    onProgress: (done) => options.onProgress?.(done, prep.total),
-    ...(pool !== undefined ? { pool } : {}),
-  });
+  const grid = await runBotGrid(
+    botGridInput(prep),
+    prep.configs,
+    options.costs,
+    {
+      ...(prep.blocks !== undefined ? { blocks: prep.blocks } : {}),
+      onProgress: (done) => options.onProgress?.(done, prep.total),
+      ...(pool !== undefined ? { pool } : {}),
+    },
+  );
   return await finishBotRun(options, prep, grid, {
     simulate: (performance.now() - tSim0) / 1000,
   }, pool);
