@@ -7,7 +7,7 @@
  *
  * Flags: `--bars 100000`, `--configs 9720` (the grid below, cut to size), `--workers N`,
  * `--cscv_only` (skip the grid runs), `--walk_forward is=30d,oos=7d` (default: skip),
- * `--model bot` (the bot model's grid of the same shape, on one thread, instead).
+ * `--model bot` (the bot model's grid of the same shape, on `--workers` too, instead).
  *
  * @module
  */
@@ -140,6 +140,7 @@ async function main(args: readonly string[]): Promise<number> {
         flags.configs,
         flags.bars,
         flags.walk_forward,
+        flags.workers,
       );
       return 0;
     }
@@ -208,6 +209,7 @@ async function botRuns(
   maxConfigs: number,
   bars: number,
   walkForward: string | undefined,
+  workers: number,
 ): Promise<void> {
   const grid = { ...BOT_GRID };
   let size = 1;
@@ -225,6 +227,7 @@ async function botRuns(
       costs: { takerFeeBps: 3.5, exitSlippageBps: 1, intrabar: "stop_first" },
       top: 0,
       pbo,
+      workers,
       ...(wf !== undefined ? { walkForward: parseWalkForward(wf) } : {}),
     });
     return { total: (performance.now() - t0) / 1000, sum };
@@ -232,13 +235,15 @@ async function botRuns(
   const off = await run("off");
   const on = await run(16);
   print(
-    `bot grid ${off.sum.configs.count} configs x ${bars} bars, one thread: --pbo off ${
-      off.total.toFixed(2)
-    } s (simulate ${off.sum.seconds.simulate.toFixed(2)} s), --pbo 16 ${
-      on.total.toFixed(2)
-    } s (simulate ${on.sum.seconds.simulate.toFixed(2)} s, rank+PBO ${
-      on.sum.seconds.rank.toFixed(2)
-    } s): PBO adds ${(on.total - off.total).toFixed(2)} s`,
+    `bot grid ${off.sum.configs.count} configs x ${bars} bars, ${
+      workers === 0 ? "one thread" : `${workers} workers`
+    }: --pbo off ${off.total.toFixed(2)} s (simulate ${
+      off.sum.seconds.simulate.toFixed(2)
+    } s), --pbo 16 ${on.total.toFixed(2)} s (simulate ${
+      on.sum.seconds.simulate.toFixed(2)
+    } s, rank+PBO ${on.sum.seconds.rank.toFixed(2)} s): PBO adds ${
+      (on.total - off.total).toFixed(2)
+    } s`,
   );
   if (walkForward !== undefined) {
     const wf = await run("off", walkForward);
