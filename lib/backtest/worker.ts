@@ -13,18 +13,13 @@
 import type { SymbolFeatures } from "./feature_table.ts";
 import { type BlockPlan, type GridTask, TaskRunner, warmUp } from "./task.ts";
 import { type TopJob, writeTopFiles } from "./top_files.ts";
+import { answerTask, errorText } from "./pool_worker.ts";
 
 // Optimise the engine before the first message (the table is still being read then).
 warmUp();
 
 let runner: TaskRunner | undefined;
 let table: { symbols: SymbolFeatures[]; blockers: boolean } | undefined;
-
-function errorText(error: unknown): string {
-  return error instanceof Error
-    ? (error.stack ?? error.message)
-    : String(error);
-}
 
 self.onmessage = async (e: MessageEvent) => {
   const msg = e.data as
@@ -57,19 +52,10 @@ self.onmessage = async (e: MessageEvent) => {
     }
     return;
   }
-  try {
+  answerTask(msg.task.id, () => {
     if (runner === undefined) {
       throw new Error("Cannot run task: worker not initialised");
     }
-    const metrics = runner.run(msg.task);
-    self.postMessage({ type: "result", id: msg.task.id, metrics }, [
-      metrics.buffer as ArrayBuffer,
-    ]);
-  } catch (error) {
-    self.postMessage({
-      type: "error",
-      id: msg.task.id,
-      message: errorText(error),
-    });
-  }
+    return runner.run(msg.task);
+  });
 };

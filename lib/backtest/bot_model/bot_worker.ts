@@ -21,18 +21,13 @@ import {
 } from "./bot_grid_run.ts";
 import { type BotMarketRecipe, marketBuilder } from "./bot_rules.ts";
 import type { BotCosts } from "./simulate_bot.ts";
+import { answerTask, errorText } from "../pool_worker.ts";
 
 // Optimise the engine before the first message (the table is still being read then).
 warmUpBot();
 
 let runner: BotTaskRunner | undefined;
 let initError: string | undefined;
-
-function errorText(error: unknown): string {
-  return error instanceof Error
-    ? (error.stack ?? error.message)
-    : String(error);
-}
 
 self.onmessage = (e: MessageEvent) => {
   const msg = e.data as
@@ -64,7 +59,7 @@ self.onmessage = (e: MessageEvent) => {
     }
     return;
   }
-  try {
+  answerTask(msg.task.id, () => {
     if (runner === undefined) {
       throw new Error(
         `Cannot run task: worker not initialised${
@@ -72,15 +67,6 @@ self.onmessage = (e: MessageEvent) => {
         }`,
       );
     }
-    const metrics = runner.run(msg.task);
-    self.postMessage({ type: "result", id: msg.task.id, metrics }, [
-      metrics.buffer as ArrayBuffer,
-    ]);
-  } catch (error) {
-    self.postMessage({
-      type: "error",
-      id: msg.task.id,
-      message: errorText(error),
-    });
-  }
+    return runner.run(msg.task);
+  });
 };
