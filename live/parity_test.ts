@@ -65,6 +65,11 @@ Deno.test("parity.ts refuses bad input with one line and exit 2", async () => {
       [[...replay, "--funding", `ETHUSDT=${late}`], /not a listed symbol/],
       [[...replay, "--funding", `BTCUSDT=${dir}/no.csv`], /does not exist/],
       [[...replay, "--funding", `BTCUSDT=${bad}`], /--funding.*:2: invalid/],
+      // recorded logs carry their own funding rates
+      [
+        ["--replay", `${dir}/eth_logs`, "--funding", `BTCUSDT=${late}`],
+        /logs in .*eth_logs carry their own funding .*only for --replay of 1m OHLCV/,
+      ],
       // a funding file the replay cannot use: refused before anything is written
       [[...replay, "--funding", late], /no event before the first settlement/],
     ];

@@ -59,7 +59,9 @@ export function replaySource(
   if (replay.length === 1 && !replay[0]!.toLowerCase().endsWith(".csv")) {
     if (funding.length > 0) {
       throw new UsageError(
-        "Invalid --funding: a recorded log replay carries its own funding (markPrice rows)",
+        `Invalid --funding: the recorded logs in ${
+          replay[0]
+        } carry their own funding (markPrice.csv's funding_rate, settled on both sides); --funding is only for --replay of 1m OHLCV files`,
       );
     }
     return { kind: "logs", logDir: replay[0]! };

@@ -412,6 +412,66 @@ Deno.test({
     ),
 });
 
+Deno.test({
+  name:
+    "runParity() on recorded logs: both sides settle funding at the last recorded rate before the funding time",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "parity_logs_funding_test_" });
+    try {
+      // logs from 11:00: the generator draws a new funding rate every full hour, so the
+      // row at 16:00:00 already carries the next period's prediction (as the exchange's
+      // markPrice stream does after a settlement); 4 h of history, then 15:00-16:10
+      await Deno.mkdir(`${dir}/logs`);
+      generateLogs(`${dir}/logs`, {
+        sizeMb: 12,
+        symbols: 1,
+        seed: 5,
+        startMs: Date.UTC(2025, 5, 15, 11, 0, 0),
+      });
+      const config = botConfig([
+        "--symbols",
+        "BTCUSDT",
+        "--k",
+        "0.5",
+        "--n",
+        "1",
+        "--T",
+        "30",
+        "--V",
+        "30",
+        // exits far away: the first position is held across 16:00
+        "--tp_bps",
+        "400",
+        "--sl_bps",
+        "400",
+        "--order_notional",
+        "110",
+        "--log_level",
+        "error",
+      ]);
+      const r = await runParity({
+        files: {},
+        logDir: `${dir}/logs`,
+        config,
+        minutes: 70,
+        speed: 120,
+        lockstep: { stepMs: 1_000, settleMs: 2 },
+        outDir: `${dir}/out`,
+      });
+      const why = JSON.stringify(r);
+      ok(r.entries_paper >= 1, why);
+      equal(r.entries_matched, r.entries_paper, why);
+      // the 16:00 settlement was paid on both sides, at the same rate
+      ok(Math.abs(r.funding_paper) > 0.001, why);
+      ok(Math.abs(r.funding_paper - r.funding_backtest) < 1e-5, why);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
 interface ParityRow {
   symbol: string;
   entryBar: number;

@@ -3,17 +3,16 @@
  * as `../shared/data/real/binance_um/funding/` and `deno task download` write them) read
  * whole for a replay: the rate each settlement of the replay charges.
  *
- * The rule is the feature table's as-of rule (`lib/features/build_from_ohlcv.ts`), so the
- * simulator charges what the bot-model backtest charges: the settlement at time `T` (00,
- * 08, 16 UTC) uses the rate of the file's last event before `T + 1 minute`, the end of the
- * 1m bar opening at `T`. A file's times may be floored to the hour or carry the exchange's
- * few milliseconds (`…00:00:00.003`): both select the event of `T`.
+ * The rule is `lib/features/funding_rule.ts`'s for a series of `settlements`, the one the
+ * bot-model backtest charges too: the settlement at time `T` (00, 08, 16 UTC) uses the
+ * rate of the file's last event before `T + 1 minute`, the end of the 1m bar opening at
+ * `T`. A file's times may be floored to the hour or carry the exchange's few milliseconds
+ * (`…00:00:00.003`): both select the event of `T`.
  *
  * @module
  */
 import { CsvStream } from "./csv_stream.ts";
-
-const MINUTE = 60_000;
+import { settlementCutoff } from "../features/funding_rule.ts";
 
 /** A funding file that cannot serve a replay (malformed, or not covering it). */
 export class FundingFileError extends SyntaxError {
@@ -88,7 +87,7 @@ export class FundingSchedule {
    * `fundingTime + 1 minute` (see the module doc); NaN when the file starts after that.
    */
   settlementRate(fundingTime: number): number {
-    const end = fundingTime + MINUTE;
+    const end = settlementCutoff(fundingTime, "settlements");
     const t = this.times;
     // the first index with t[i] >= end
     let lo = 0, hi = t.length;

@@ -20,6 +20,7 @@ import { CsvStream } from "./csv_stream.ts";
 import { decimalsOf } from "./format.ts";
 import { snapshotPath } from "../features/intrabar_path.ts";
 import { ohlcvProblem } from "../features/ohlcv_check.ts";
+import { settlementCutoff } from "../features/funding_rule.ts";
 import {
   BOOK_LEVELS,
   type MarketSource,
@@ -124,6 +125,9 @@ class LogFeed implements SymbolFeed {
   #mark: number;
   #index: number;
   #funding = 0.0001;
+  /** Replay time of the row that set `#funding`, and the rate before it. */
+  #fundingSince = -Infinity;
+  #fundingBefore = 0.0001;
   #nextFunding = 0;
   #hasFunding = false;
   // Trades synthesized from kline snapshots, in time order, consumed from #planHead.
@@ -196,6 +200,17 @@ class LogFeed implements SymbolFeed {
     }
     this.#recordedHead = h;
     return r[h] === openTime;
+  }
+
+  /**
+   * The rate the settlement at `fundingTime` charges: the last recorded prediction
+   * before it (`lib/features/funding_rule.ts`, a series of `predictions`; the feature
+   * table built from the same logs gives the backtest the same rate). The market asks
+   * at the tick of `fundingTime`, when rows up to it have been replayed.
+   */
+  settlementRate(fundingTime: number): number {
+    const cut = settlementCutoff(fundingTime, "predictions");
+    return this.#fundingSince < cut ? this.#funding : this.#fundingBefore;
   }
 
   enqueue(p: Pending): void {
@@ -431,6 +446,8 @@ class LogFeed implements SymbolFeed {
         if (!(mark > 0)) return;
         this.#mark = mark;
         this.#index = num("index_price") || mark;
+        this.#fundingBefore = this.#funding;
+        this.#fundingSince = p.time;
         this.#funding = num("funding_rate") || 0;
         const next = num("next_funding_time");
         if (next > 0) {

@@ -36,6 +36,10 @@ import {
 } from "../../order/filters.ts";
 import { DEFAULT_MAX_UPSIZE } from "../../order/entry_plan.ts";
 import type { SymbolFeatures } from "../feature_table.ts";
+import {
+  type FundingSeriesKind,
+  settledFundingBar,
+} from "../../features/funding_rule.ts";
 import { SecondPaths } from "./second_paths.ts";
 import {
   checkEntry,
@@ -91,6 +95,14 @@ export class BotMarket {
    */
   readonly fundingTime: Float64Array;
   /**
+   * The rate (bp) the settlement at `fundingTime[i]` charges, NaN when none or unknown:
+   * the table's funding of the bar `lib/features/funding_rule.ts` names for the table's
+   * kind of funding series (the simulator's replays charge by the same rule).
+   */
+  readonly settledFunding: Float64Array;
+  /** Where the table's funding column comes from (see `fundingKind` in the constructor). */
+  readonly fundingKind: FundingSeriesKind;
+  /**
    * The per-second paths (from the table's `.1s` companion file): exits are walked on
    * them and the entry touch is their book at the bar's close. Undefined = 1m bars only.
    */
@@ -112,6 +124,10 @@ export class BotMarket {
    *   simulator's OHLCV replay's book at each close
    * @param guard the entry guard; without it no entry is refused for its price or size
    * @param seconds the symbol's records of the per-second companion file
+   * @param fundingKind what the table's funding column is: `predictions` (the recorded
+   *   `markPrice` rates: a table built from logs, the one kind with book columns) or
+   *   `settlements` (funding files or a constant rate: OHLCV tables); by default from
+   *   whether the table has book columns
    * @throws {BotInputError} for an OHLCV-only table without `spreadBps`, or `spreadBps`
    * with a table that has a book
    */
@@ -121,6 +137,7 @@ export class BotMarket {
     spreadBps?: number | "replay",
     guard?: EntryGuard,
     seconds?: Float64Array,
+    fundingKind?: FundingSeriesKind,
   ) {
     const n = f.bars;
     this.#bars = f;
@@ -134,9 +151,16 @@ export class BotMarket {
     this.basis = new Float64Array(n);
     this.#fill = new Float64Array(2 * n).fill(NaN);
     this.fundingTime = new Float64Array(n);
+    this.settledFunding = new Float64Array(n).fill(NaN);
+    const kind = fundingKind ?? (hasBook(f) ? "predictions" : "settlements");
+    this.fundingKind = kind;
     for (let i = 1; i < n; i++) {
       const b = Math.floor(f.ts[i]! / FUNDING_MS) * FUNDING_MS;
-      if (b > f.ts[i - 1]!) this.fundingTime[i] = b;
+      if (b > f.ts[i - 1]!) {
+        this.fundingTime[i] = b;
+        const k = settledFundingBar(f.ts, b, kind);
+        if (k >= 0) this.settledFunding[i] = f.funding[k]!;
+      }
     }
     const tick = Number(filters.tickSize);
     this.tick = tick;

@@ -223,7 +223,9 @@ export function simulateBot(
   let nSpans = 0;
   const inv = 1 / p.orderNotional;
   const ts = f.ts, open = f.open, high = f.high, low = f.low, close = f.close;
-  const funding = f.funding, basis = m.basis, fundingTime = m.fundingTime;
+  const settled = m.settledFunding,
+    basis = m.basis,
+    fundingTime = m.fundingTime;
   const fee = costs.takerFeeBps / 10_000, slip = costs.exitSlippageBps / 10_000;
   const stopFirst = costs.intrabar === "stop_first";
   const cooldownMs = p.cooldownS * 1000;
@@ -314,7 +316,7 @@ export function simulateBot(
       const last = reason === 3 ? n - 1 : j;
       for (let k = i + 1; k <= last; k++) {
         if (fundingTime[k]! > entryTime) {
-          const rate = funding[k]! / 10_000;
+          const rate = settled[k]! / 10_000;
           if (rate === rate) {
             tradeFund -= s * qty * close[k - 1]! * basis[k - 1]! * rate;
           }
@@ -326,12 +328,12 @@ export function simulateBot(
     }
     for (; j < barWalkEnd; j++) {
       // funding at a boundary in (previous bar, this bar's open], after the entry, at
-      // the rate settled then: the table's funding is as of each bar's end, so the event
-      // at the boundary shows in bar j (the simulator's rule, lib/sim/funding_schedule.ts),
-      // on the notional at the last mark before it
+      // the rate settled then (the simulator's rule, lib/features/funding_rule.ts: the
+      // table's funding of bar j for a settlement file, of bar j-1 for recorded
+      // predictions), on the notional at the last mark before it
       const ft = fundingTime[j]!;
       if (ft > entryTime) {
-        const rate = funding[j]! / 10_000;
+        const rate = settled[j]! / 10_000;
         if (rate === rate) {
           tradeFund -= s * qty * close[j - 1]! * basis[j - 1]! * rate;
         }

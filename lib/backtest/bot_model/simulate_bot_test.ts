@@ -7,6 +7,7 @@ import { buildSignals } from "../signals.ts";
 import { syntheticTable } from "../synthetic_table.ts";
 import { BotInputError, BotMarket } from "./bot_market.ts";
 import { intrabarPath, PATH_POINTS } from "../../features/intrabar_path.ts";
+import type { FundingSeriesKind } from "../../features/funding_rule.ts";
 import { DEFAULT_ENTRY_LIMITS, priceBand } from "../../order/entry_guard.ts";
 import {
   BOT_METRICS,
@@ -93,8 +94,16 @@ function run(
   signals: number[],
   p: BotExitParams = P,
   costs: BotCosts = COSTS,
+  fundingKind?: FundingSeriesKind,
 ): { row: Record<string, number>; trades: BotTrade[] } {
-  const m = new BotMarket(f, FILTERS);
+  const m = new BotMarket(
+    f,
+    FILTERS,
+    undefined,
+    undefined,
+    undefined,
+    fundingKind,
+  );
   const sig = new Int8Array(f.bars);
   signals.forEach((s, i) => (sig[i] = s));
   const row = new Float64Array(N_BOT_METRICS);
@@ -277,14 +286,30 @@ Deno.test("simulateBot() follows the live bot's rules", async (t) => {
   await t.step(
     "the settlement at 08:00 charges the 08:00 rate: the funding of the bar opening then",
     () => {
-      // the feature table's funding is as of each bar's end: the 08:00 event (3 bp) first
-      // shows in the bar opening at 08:00, the bars before carry the 00:00 rate (2 bp);
-      // the simulator's replay settles 08:00 at 3 bp (lib/sim/funding_schedule.ts)
+      // a settlement file: the feature table's funding is as of each bar's end, so the
+      // 08:00 event (3 bp) first shows in the bar opening at 08:00, the bars before
+      // carry the 00:00 rate (2 bp); the simulator's replay settles 08:00 at 3 bp
+      // (lib/sim/funding_schedule.ts)
       const bars: number[][] = [];
       for (let i = 0; i < 482; i++) bars.push([100, 100, 100, 100]);
       const f = table(bars, { funding: (i) => i < 480 ? 2 : 3 });
-      const { trades } = run(f, [1]);
+      const { trades } = run(f, [1], P, COSTS, "settlements");
       equal(close(trades[0]!.funding, -0.03), true);
+    },
+  );
+  await t.step(
+    "recorded predictions: the settlement at 08:00 charges the last rate before it",
+    () => {
+      // a table built from logs (book columns): the funding column is the markPrice
+      // rows' prediction; the row at 08:00 already predicts 16:00 (3 bp), the 08:00
+      // settlement charges the prediction as of the bar ending at 08:00 (2 bp), as the
+      // simulator's log replay does (lib/sim/log_source.ts)
+      const bars: number[][] = [];
+      for (let i = 0; i < 482; i++) bars.push([100, 100, 100, 100]);
+      const f = table(bars, { funding: (i) => i < 480 ? 2 : 3 });
+      equal(new BotMarket(f, FILTERS).fundingKind, "predictions");
+      const { trades } = run(f, [1]);
+      equal(close(trades[0]!.funding, -0.02), true);
     },
   );
   await t.step("a size lib/order refuses skips the signal", () => {

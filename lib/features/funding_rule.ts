@@ -1,0 +1,60 @@
+/**
+ * Which recorded funding rate a settlement charges: one rule for the simulator's replays
+ * (`lib/sim/funding_schedule.ts` for funding files, `lib/sim/log_source.ts` for recorded
+ * logs) and the bot-model backtest (`lib/backtest/bot_model/bot_market.ts`).
+ *
+ * A funding series is one of two kinds:
+ * - `settlements`: the exchange's settled rates (`funding_time,funding_rate` files, as
+ *   `deno task download` writes them), each event stamped at its funding time or a few
+ *   milliseconds after (`…08:00:00.003`);
+ * - `predictions`: the exchange's running prediction of the next settlement's rate (the
+ *   `markPrice` rows' `funding_rate` the recorder logs); the settlement charges the
+ *   prediction in force at its time, and a row at or after it predicts the next one.
+ *
+ * The settlement at funding time `T` charges the series' last rate strictly before
+ * {@linkcode settlementCutoff}`(T, kind)`: `T + 1 minute` for settlements, `T` for
+ * predictions. A feature table's `funding_bps` is its series as of each bar's end, so the
+ * rate a settlement charges is the one of the last bar ending at or before the cutoff
+ * ({@linkcode settledFundingBar}): the bar opening at `T` for settlements, the bar
+ * ending at `T` for predictions.
+ *
+ * @module
+ */
+
+/** Where a funding series comes from (see the module doc). */
+export type FundingSeriesKind = "settlements" | "predictions";
+
+/** How late after its funding time a settlement file may stamp the event. */
+export const SETTLEMENT_STAMP_MS = 60_000;
+
+/** The settlement at `fundingTime` charges the series' last rate before this time. */
+export function settlementCutoff(
+  fundingTime: number,
+  kind: FundingSeriesKind,
+): number {
+  return kind === "settlements"
+    ? fundingTime + SETTLEMENT_STAMP_MS
+    : fundingTime;
+}
+
+/**
+ * The bar of a table (ascending bar open times `ts`, bars of `barMs`) whose funding as of
+ * its end the settlement at `fundingTime` charges: the last bar ending at or before
+ * {@linkcode settlementCutoff}; -1 when none does.
+ */
+export function settledFundingBar(
+  ts: Float64Array,
+  fundingTime: number,
+  kind: FundingSeriesKind,
+  barMs = 60_000,
+): number {
+  const cut = settlementCutoff(fundingTime, kind) - barMs;
+  // the last i with ts[i] <= cut
+  let lo = 0, hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid]! <= cut) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}

@@ -1,0 +1,26 @@
+import { equal } from "node:assert/strict";
+import {
+  settledFundingBar,
+  SETTLEMENT_STAMP_MS,
+  settlementCutoff,
+} from "./funding_rule.ts";
+
+const T = Date.UTC(2025, 4, 26, 8);
+const M = 60_000;
+
+Deno.test("settlementCutoff(): a settlement file's event may be stamped late, a prediction may not", () => {
+  equal(settlementCutoff(T, "settlements"), T + SETTLEMENT_STAMP_MS);
+  equal(settlementCutoff(T, "predictions"), T);
+});
+
+Deno.test("settledFundingBar(): the bar opening at T for settlements, the bar ending at T for predictions", () => {
+  // bars 07:58, 07:59, 08:00, 08:01
+  const ts = Float64Array.of(T - 2 * M, T - M, T, T + M);
+  equal(settledFundingBar(ts, T, "settlements"), 2);
+  equal(settledFundingBar(ts, T, "predictions"), 1);
+  // a missing 07:59 bar: the last bar ending before the cutoff
+  const gap = Float64Array.of(T - 2 * M, T, T + M);
+  equal(settledFundingBar(gap, T, "predictions"), 0);
+  // no bar ends before the cutoff
+  equal(settledFundingBar(Float64Array.of(T, T + M), T, "predictions"), -1);
+});
