@@ -13,7 +13,11 @@ import { portEvents } from "./trading_port.ts";
 import { armMoneyFault, type MoneyFault } from "../sim/money_faults.ts";
 import { openSocket } from "../sim/_test_util.ts";
 import { parseUserEvent } from "../exchange/trading/user_events.ts";
-import type { OrderRecord, UserEvent } from "../order/mod.ts";
+import {
+  clientOrderId,
+  type OrderRecord,
+  type UserEvent,
+} from "../order/mod.ts";
 
 /** The port events of user-stream messages. */
 function streamEvents(messages: readonly string[]): UserEvent[] {
@@ -74,13 +78,21 @@ Deno.test("money path: the memory of orders stays bounded over many round trips,
       } else if (fault) armMoneyFault(rig.sim.sim.faults, fault, S);
       const bar = rig.sim.clock.now() - 60_000;
       if (i === 0) firstBar = bar;
-      const entry = rig.enter(i % 2 === 0 ? "long" : "short", bar);
+      const direction = i % 2 === 0 ? "long" : "short";
+      const entry = rig.enter(direction, bar);
       if (fault === "slow_reply") {
-        // the reply after the stream: the fill's updates reach the manager first
+        // the reply after the stream: the fill's updates reach the manager first (the
+        // entry's FILLED update, then its position update)
+        const id = clientOrderId(S, bar, direction, "entry");
+        const filled = await ws.waitFor(
+          (m) => m.includes(id) && m.includes('"X":"FILLED"'),
+          5_000,
+          start,
+        );
         await ws.waitFor(
           (m) => m.includes('"e":"ACCOUNT_UPDATE"'),
-          3_000,
-          start,
+          5_000,
+          ws.messages.indexOf(filled),
         );
         const records = await feed(start, ws.messages.length);
         ok(records.some((r) => r.action === "position_changed"), what());
@@ -98,9 +110,18 @@ Deno.test("money path: the memory of orders stays bounded over many round trips,
         `round ${i} after the entry: ${what()}`,
       );
       rig.sim.clock.advance(1_000);
-      await rig.mgr.closeAll();
+      const closed = await rig.mgr.closeAll();
       equal(rig.amount(), 0, `round ${i}: closed`);
       deepEqual(rig.exits(), [], `round ${i}: no exit left`);
+      // this round's fills are all on the stream (the close's is the last), so each is
+      // fed exactly one round late, within the window
+      const close = closed.find((r) => r.action === "market_close");
+      ok(close?.clientOrderId, what());
+      await ws.waitFor(
+        (m) => m.includes(close.clientOrderId!) && m.includes('"X":"FILLED"'),
+        5_000,
+        start,
+      );
       // the stream after the reply: the previous round's updates arrive only now, after
       // this round's orders (and the pruning at the end of each locked operation)
       marks.push(ws.messages.length);
