@@ -73,7 +73,19 @@ export function formatOnline(
       s.connected ? "connected" : "DISCONNECTED"
     } (${s.reconnects} reconnects)`
   );
-  lines.push(`streams: ${streams.join(", ") || "none"}`);
+  // an older bot's /health has no `signing`
+  const g = h.signing ?? null;
+  lines.push(
+    `streams: ${streams.join(", ") || "none"}${
+      g === null
+        ? ""
+        : g.failingSeconds > 0
+        ? `; signed requests FAILING with clock errors for ${
+          g.failingSeconds.toFixed(1)
+        } s (${g.clockErrors} clock errors; last: ${g.lastError ?? "?"})`
+        : `; signed requests accepted (${g.clockErrors} clock errors)`
+    }`,
+  );
   const k = h.killSwitch;
   const ratio = v("aster_margin_ratio");
   const threshold = v("aster_kill_threshold");

@@ -51,6 +51,11 @@ Deno.test("formatOnline: one screen of a running bot from its /health and /metri
     detail: "-2021 would trigger",
   });
   st.fills.push({ timeMs: st.now, realizedPnl: 4, commission: 1 });
+  st.signing = {
+    failingMs: 4_200,
+    clockErrors: 3,
+    lastError: "-1021 Timestamp for this request is outside of the recvWindow.",
+  };
   const text = formatOnline(
     "http://127.0.0.1:9464",
     m.health(),
@@ -62,7 +67,11 @@ Deno.test("formatOnline: one screen of a running bot from its /health and /metri
     lines[0]!,
     /^aster bot at http:\/\/127\.0\.0\.1:9464: NOT READY \(trading\)/,
   );
-  assert.match(text, /why: BTCUSDT position without a stop for 3\.0 s/);
+  assert.match(text, /why: BTCUSDT position without a stop for 3\.0 s\n/);
+  assert.match(
+    text,
+    /user connected \(0 reconnects\); signed requests FAILING with clock errors for 4\.2 s \(3 clock errors; last: -1021 Timestamp for this request is outside of the recvWindow\.\)\n/,
+  );
   assert.match(
     text,
     /kill switch: off {3}margin ratio 3\.00 \(kill at 1\.20\) {3}REST weight 130\/2400/,
