@@ -469,25 +469,40 @@ function addTrades(
   }
 }
 
+/** A companion file's header and where its records start. */
+export interface SecondLayout {
+  /** The header. */
+  readonly header: SecondHeader;
+  /** Byte offset of the first record (the header line's length, a multiple of 8). */
+  readonly start: number;
+}
+
 /**
- * Parses a companion file.
+ * Parses the header line of a companion file from its first bytes and checks the record
+ * layout it announces against the file's size (so each symbol's records can be read alone,
+ * at `start + offset`).
  *
+ * @param head the file's first bytes
+ * @param size the file's size in bytes
  * @param name the file name for messages
+ * @returns the layout, or undefined when `head` ends before the header line does
  * @throws {SecondSeriesError} for a file that is not a readable companion file
  */
-export function parseSecondSeries(
-  bytes: Uint8Array,
+export function parseSecondHeader(
+  head: Uint8Array,
+  size: number,
   name: string,
-): SecondSeries {
-  const nl = bytes.indexOf(10);
+): SecondLayout | undefined {
+  const nl = head.indexOf(10);
   const bad = (why: string) =>
     new SecondSeriesError(
       `Invalid per-second file ${name}: ${why}`,
     );
+  if (nl < 0 && head.length < size) return undefined;
   if (nl < 0 || (nl + 1) % 8 !== 0) throw bad("no header line");
   let header: SecondHeader;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(0, nl)));
+    header = JSON.parse(new TextDecoder().decode(head.subarray(0, nl)));
   } catch {
     throw bad("the header is not JSON");
   }
@@ -503,21 +518,49 @@ export function parseSecondSeries(
     JSON.stringify(header.fields) !== JSON.stringify(SECOND_FIELDS)
   ) throw bad("unexpected record layout");
   const start = nl + 1;
-  const body = bytes.length - start;
-  const records = new Map<string, Float64Array>();
+  const body = size - start;
   let total = 0;
   for (const s of header.symbols) {
-    const len = s.seconds * SECOND_STRIDE * 8;
     if (
       !(Number.isInteger(s.seconds) && s.seconds >= 0 && s.offset === total)
     ) throw bad(`bad record counts for ${s.symbol}`);
-    total += len;
+    total += s.seconds * SECOND_STRIDE * 8;
     if (total > body) throw bad(`truncated (records of ${s.symbol} missing)`);
-    const raw = bytes.slice(start + s.offset, start + s.offset + len);
-    const le = LITTLE ? raw : littleEndian(raw);
-    records.set(s.symbol, new Float64Array(le.buffer, le.byteOffset, len / 8));
   }
   if (total !== body) throw bad(`${body - total} bytes after the records`);
+  return { header, start };
+}
+
+/**
+ * A symbol's records from their file bytes (swapped in place on a big-endian machine, so
+ * the view shares `raw`'s memory, a SharedArrayBuffer's too).
+ */
+export function secondRecords(raw: Uint8Array): Float64Array {
+  if (!LITTLE) {
+    for (let i = 0; i < raw.length; i += 8) raw.subarray(i, i + 8).reverse();
+  }
+  return new Float64Array(raw.buffer, raw.byteOffset, raw.length / 8);
+}
+
+/**
+ * Parses a companion file.
+ *
+ * @param name the file name for messages
+ * @throws {SecondSeriesError} for a file that is not a readable companion file
+ */
+export function parseSecondSeries(
+  bytes: Uint8Array,
+  name: string,
+): SecondSeries {
+  const { header, start } = parseSecondHeader(bytes, bytes.length, name)!;
+  const records = new Map<string, Float64Array>();
+  for (const s of header.symbols) {
+    const len = s.seconds * SECOND_STRIDE * 8;
+    records.set(
+      s.symbol,
+      secondRecords(bytes.slice(start + s.offset, start + s.offset + len)),
+    );
+  }
   return { header, records };
 }
 
@@ -537,7 +580,7 @@ export interface TableSymbolBars {
  * @throws {SecondSeriesError} naming the first mismatch
  */
 export function checkSecondSeries(
-  series: SecondSeries,
+  series: Pick<SecondSeries, "header">,
   symbols: readonly TableSymbolBars[],
   name: string,
   tableName: string,

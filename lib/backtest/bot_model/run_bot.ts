@@ -67,8 +67,10 @@ import {
 import { readFeatureTable } from "../read_feature_table.ts";
 import {
   checkSecondSeries,
-  parseSecondSeries,
+  parseSecondHeader,
+  SECOND_STRIDE,
   secondFileOf,
+  secondRecords,
   type SecondSeries,
   SecondSeriesError,
 } from "../../features/second_series.ts";
@@ -764,7 +766,10 @@ export async function finishBotRun(
 
 /**
  * Reads the table's per-second companion file when it exists and checks that it belongs
- * to the table.
+ * to the table. Reads the header, checks it against the table, then only the table's
+ * symbols' records, each straight into its own buffer at its offset (a SharedArrayBuffer
+ * with `shared`, for a worker pool): the records of the symbols run stay in memory once,
+ * 80 bytes per symbol-second, whatever the worker count; the file is never held whole.
  *
  * @throws {BotInputError} for an unreadable file or one that does not match the table
  */
@@ -774,9 +779,9 @@ export async function loadSeconds(
   shared = false,
 ): Promise<SecondSeries | undefined> {
   const path = secondFileOf(features);
-  let bytes: Uint8Array;
+  let file: Deno.FsFile;
   try {
-    bytes = await Deno.readFile(path);
+    file = await Deno.open(path, { read: true });
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return undefined;
     throw new BotInputError(
@@ -784,22 +789,58 @@ export async function loadSeconds(
     );
   }
   try {
-    const series = parseSecondSeries(bytes, path);
-    checkSecondSeries(series, table.symbols, path, features);
-    if (!shared) return series;
-    // for a worker pool: the records in shared memory, so no worker copies them
-    const records = new Map<string, Float64Array>();
-    for (const [symbol, rec] of series.records) {
-      const copy = new Float64Array(new SharedArrayBuffer(rec.byteLength));
-      copy.set(rec);
-      records.set(symbol, copy);
+    const size = (await file.stat()).size;
+    // the header line: read on until its newline
+    let head = new Uint8Array(0);
+    let layout;
+    while ((layout = parseSecondHeader(head, size, path)) === undefined) {
+      const more = new Uint8Array(
+        Math.min(size, Math.max(1 << 16, 2 * head.length)),
+      );
+      more.set(head);
+      await readFull(file, more.subarray(head.length), path);
+      head = more;
     }
-    return { header: series.header, records };
+    checkSecondSeries(layout, table.symbols, path, features);
+    const records = new Map<string, Float64Array>();
+    for (const f of table.symbols) {
+      const h = layout.header.symbols.find((x) => x.symbol === f.symbol)!;
+      const len = h.seconds * SECOND_STRIDE * 8;
+      const raw = new Uint8Array(
+        shared ? new SharedArrayBuffer(len) : new ArrayBuffer(len),
+      );
+      await file.seek(layout.start + h.offset, Deno.SeekMode.Start);
+      await readFull(file, raw, path);
+      records.set(f.symbol, secondRecords(raw));
+    }
+    return { header: layout.header, records };
   } catch (error) {
     if (error instanceof SecondSeriesError) {
       throw new BotInputError(error.message);
     }
-    throw error;
+    if (error instanceof BotInputError) throw error;
+    throw new BotInputError(
+      `Cannot read the per-second file ${path}: ${(error as Error).message}`,
+    );
+  } finally {
+    file.close();
+  }
+}
+
+/** Fills `into` from the file's position on. @throws {SecondSeriesError} at an early end */
+async function readFull(
+  file: Deno.FsFile,
+  into: Uint8Array,
+  path: string,
+): Promise<void> {
+  for (let at = 0; at < into.length;) {
+    const n = await file.read(into.subarray(at));
+    if (n === null) {
+      throw new SecondSeriesError(
+        `Invalid per-second file ${path}: it ended early (changed while read?)`,
+      );
+    }
+    at += n;
   }
 }
 
