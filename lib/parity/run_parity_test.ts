@@ -67,6 +67,45 @@ Deno.test("parityMarket() enters at the OHLCV replay's book after every bar's cl
   }
 });
 
+/** A strategy that enters soon and holds: exits 4 % away, one 0.001 BTC step. */
+const HOLDING = [
+  "--k",
+  "0.5",
+  "--n",
+  "0.5",
+  "--T",
+  "30",
+  "--V",
+  "30",
+  "--tp_bps",
+  "400",
+  "--sl_bps",
+  "400",
+  "--order_notional",
+  "105",
+];
+
+/** The fixture's first bar (2025-05-26 00:00 UTC). */
+const FIXTURE_DAY = Date.UTC(2025, 4, 26);
+
+/**
+ * The fixture's bars from 03:30 on, written into `dir`: 240 minutes of history, then
+ * trading from 07:30.
+ */
+async function fixtureFrom0330(dir: string): Promise<string> {
+  const lines = (await Deno.readTextFile(FIXTURE)).trim().split("\n");
+  const from = FIXTURE_DAY + 210 * 60_000;
+  const ohlcv = `${dir}/BTCUSDT_1m.csv`;
+  await Deno.writeTextFile(
+    ohlcv,
+    [
+      lines[0],
+      ...lines.slice(1).filter((l) => Number(l.split(",")[0]) >= from),
+    ].join("\n") + "\n",
+  );
+  return ohlcv;
+}
+
 Deno.test({
   name:
     "runParity() matches the paper bot and the bot-model backtest on real bars",
@@ -163,17 +202,8 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "parity_funding_test_" });
     try {
       // the fixture from 03:30 on: 240 minutes of history, then 07:30-08:30 traded
-      const day = Date.UTC(2025, 4, 26);
-      const lines = (await Deno.readTextFile(FIXTURE)).trim().split("\n");
-      const from = day + 210 * 60_000;
-      const ohlcv = `${dir}/BTCUSDT_1m.csv`;
-      await Deno.writeTextFile(
-        ohlcv,
-        [
-          lines[0],
-          ...lines.slice(1).filter((l) => Number(l.split(",")[0]) >= from),
-        ].join("\n") + "\n",
-      );
+      const day = FIXTURE_DAY;
+      const ohlcv = await fixtureFrom0330(dir);
       const funding = `${dir}/BTCUSDT_funding.csv`;
       await Deno.writeTextFile(
         funding,
@@ -182,21 +212,7 @@ Deno.test({
         },0.0005\n`,
       );
       const config = botConfig([
-        "--k",
-        "0.5",
-        "--n",
-        "0.5",
-        "--T",
-        "30",
-        "--V",
-        "30",
-        // exits far away: the first position is still open at 08:00
-        "--tp_bps",
-        "400",
-        "--sl_bps",
-        "400",
-        "--order_notional",
-        "105",
+        ...HOLDING, // the first position is still open at 08:00
         "--log_level",
         "error",
       ]);
@@ -308,33 +324,9 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "parity_end_test_" });
     try {
       // the fixture from 03:30 on: 240 minutes of history, then 07:30-07:55 traded (before the 08:00 funding time)
-      const day = Date.UTC(2025, 4, 26);
-      const lines = (await Deno.readTextFile(FIXTURE)).trim().split("\n");
-      const from = day + 210 * 60_000;
-      const ohlcv = `${dir}/BTCUSDT_1m.csv`;
-      await Deno.writeTextFile(
-        ohlcv,
-        [
-          lines[0],
-          ...lines.slice(1).filter((l) => Number(l.split(",")[0]) >= from),
-        ].join("\n") + "\n",
-      );
+      const ohlcv = await fixtureFrom0330(dir);
       const config = botConfig([
-        "--k",
-        "0.5",
-        "--n",
-        "0.5",
-        "--T",
-        "30",
-        "--V",
-        "30",
-        // exits far away: the first position is still open at the end
-        "--tp_bps",
-        "400",
-        "--sl_bps",
-        "400",
-        "--order_notional",
-        "105",
+        ...HOLDING, // the first position is still open at the end
         "--log_level",
         "fatal",
       ]);

@@ -563,19 +563,13 @@ export class TradingClient {
     } = {},
     options: CallOptions = {},
   ): Promise<Income[]> {
-    const params: [string, string][] = [];
-    for (
-      const k of [
-        "symbol",
-        "incomeType",
-        "startTime",
-        "endTime",
-        "limit",
-      ] as const
-    ) {
-      const v = query[k];
-      if (v !== undefined) params.push([k, String(v)]);
-    }
+    const params = presentParams(query, [
+      "symbol",
+      "incomeType",
+      "startTime",
+      "endTime",
+      "limit",
+    ]);
     return parseIncome(
       await this.#call("GET", "income", "USER_DATA", params, options, 30),
     );
@@ -597,20 +591,14 @@ export class TradingClient {
     },
     options: CallOptions = {},
   ): Promise<UserTrade[]> {
-    const params: [string, string][] = [];
-    for (
-      const k of [
-        "symbol",
-        "orderId",
-        "fromId",
-        "startTime",
-        "endTime",
-        "limit",
-      ] as const
-    ) {
-      const v = query[k];
-      if (v !== undefined) params.push([k, String(v)]);
-    }
+    const params = presentParams(query, [
+      "symbol",
+      "orderId",
+      "fromId",
+      "startTime",
+      "endTime",
+      "limit",
+    ]);
     return parseUserTrades(
       await this.#call("GET", "userTrades", "USER_DATA", params, options, 5),
     );
@@ -734,4 +722,17 @@ function refParams(ref: OrderRef): [string, string | number][] {
   return "orderId" in ref
     ? [["orderId", ref.orderId]]
     : [["origClientOrderId", ref.origClientOrderId]];
+}
+
+/** The query's given values, in `keys` order, as request parameters. */
+function presentParams<Q extends object>(
+  query: Q,
+  keys: readonly (keyof Q & string)[],
+): [string, string][] {
+  const params: [string, string][] = [];
+  for (const k of keys) {
+    const v = query[k];
+    if (v !== undefined) params.push([k, String(v)]);
+  }
+  return params;
 }

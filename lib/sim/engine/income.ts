@@ -10,6 +10,7 @@ import type { RawIncome } from "../../exchange/trading/wire.ts";
 import { type EngineReply, ERRORS, ok } from "./errors.ts";
 import { param, type Params } from "./order_params.ts";
 import { money } from "./views.ts";
+import { BoundedRows, limitParam, uintParam } from "./bounded_rows.ts";
 
 /** Income types the engine writes or accepts as a filter. */
 export const INCOME_TYPES = [
@@ -38,14 +39,12 @@ export const INCOME_ROWS_KEPT = 200_000;
 
 /** An account's income rows, time-ordered (they are written as time advances). */
 export class IncomeLog {
-  #rows: IncomeRow[] = [];
-  #head = 0;
+  #rows: BoundedRows<IncomeRow>;
   #nextTranId = 1;
-  readonly #cap: number;
 
   /** @param cap rows kept (the oldest are dropped beyond it) */
   constructor(cap = INCOME_ROWS_KEPT) {
-    this.#cap = cap;
+    this.#rows = new BoundedRows(cap);
   }
 
   /** Appends a row; a zero amount is not written (the exchange writes none either). */
@@ -65,11 +64,6 @@ export class IncomeLog {
       tranId: this.#nextTranId++,
       tradeId,
     });
-    if (this.#rows.length - this.#head > this.#cap) this.#head++;
-    if (this.#head > 4096 && this.#head * 2 > this.#rows.length) {
-      this.#rows = this.#rows.slice(this.#head);
-      this.#head = 0;
-    }
   }
 
   /**
@@ -86,37 +80,21 @@ export class IncomeLog {
     ) {
       return ERRORS.invalidParam("incomeType");
     }
-    const ms = (name: string): number | undefined | null => {
-      const text = param(params, name);
-      if (text === undefined) return undefined;
-      return /^\d{1,16}$/.test(text) ? Number(text) : null;
-    };
-    const start = ms("startTime"), end = ms("endTime"), limit = ms("limit");
+    const start = uintParam(params, "startTime");
+    const end = uintParam(params, "endTime");
+    const limit = limitParam(params, 100);
     if (start === null) return ERRORS.invalidParam("startTime");
     if (end === null) return ERRORS.invalidParam("endTime");
-    if (
-      limit === null || (limit !== undefined && !(limit >= 1 && limit <= 1000))
-    ) {
-      return ERRORS.invalidParam("limit");
-    }
-    const n = limit ?? 100;
-    const match = (r: IncomeRow) =>
-      (symbol === undefined || r.symbol === symbol) &&
-      (type === undefined || r.type === type) &&
-      (start === undefined || r.time >= start) &&
-      (end === undefined || r.time <= end);
-    const out: IncomeRow[] = [];
-    const rows = this.#rows;
-    if (start !== undefined) {
-      for (let i = this.#head; i < rows.length && out.length < n; i++) {
-        if (match(rows[i]!)) out.push(rows[i]!);
-      }
-    } else {
-      for (let i = rows.length - 1; i >= this.#head && out.length < n; i--) {
-        if (match(rows[i]!)) out.push(rows[i]!);
-      }
-      out.reverse();
-    }
+    if (limit === null) return ERRORS.invalidParam("limit");
+    const out = this.#rows.page(
+      (r) =>
+        (symbol === undefined || r.symbol === symbol) &&
+        (type === undefined || r.type === type) &&
+        (start === undefined || r.time >= start) &&
+        (end === undefined || r.time <= end),
+      limit,
+      start !== undefined,
+    );
     return ok(out.map((r) => ({
       symbol: r.symbol,
       incomeType: r.type,
