@@ -230,6 +230,14 @@ export class MarketStream {
     return this.#active !== undefined && this.#active.opened;
   }
 
+  /**
+   * True while the stream has lost its connection and is getting it back (started, not
+   * closed, no open connection delivering).
+   */
+  get reconnecting(): boolean {
+    return this.#started && !this.#closed && !this.connected;
+  }
+
   /** Opens the connection and starts the watchdog. */
   start(): void {
     if (this.#closed) throw new TypeError("Cannot start: stream is closed");

@@ -323,8 +323,10 @@ Deno.test("MarketStream retries a connection that never opens", async () => {
     ),
   );
   equal(stream.connected, false);
+  equal(stream.reconnecting, true);
   for (const conn of accepted) conn.close();
   await stream.close();
+  equal(stream.reconnecting, false, "a closed stream is not reconnecting");
   listener.close();
   await acceptLoop.catch(() => {});
 });

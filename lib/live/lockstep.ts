@@ -96,6 +96,9 @@ export async function driveLockstep(
   }
 }
 
+/** The longest real-time wait of {@linkcode DecisionBarrier} for the market stream. */
+export const STREAM_WAIT_MS = 10_000;
+
 /**
  * Holds the lockstep after each step that closes a bar until the bot has decided on it:
  * a decision (journal row) of every symbol for that bar, then its entries and their exits
@@ -103,6 +106,12 @@ export async function driveLockstep(
  * only `settleMs` of real time per step, can decide some steps late on a loaded machine,
  * on a book that has moved since the bar closed (a recorded-log replay's book changes
  * every second); with it every decision and entry happens at the bar's close.
+ *
+ * Every step is also held while the bot's market stream reconnects (`reconnecting`, capped at
+ * {@linkcode STREAM_WAIT_MS} of real time): the bot reconnects after a stream falls silent
+ * (a log replay publishes no kline across a recorder gap), a reconnect takes real time,
+ * and stepping meanwhile runs the market ahead of a bot that cannot see it (its book
+ * goes stale and its entry IOC misses: 1 entry of 136 on 13 h of gappy generated logs).
  */
 export class DecisionBarrier {
   #symbols: number;
@@ -110,6 +119,7 @@ export class DecisionBarrier {
   #capMs: number;
   #decided = new Map<number, number>();
   #settle: (() => Promise<void>) | undefined;
+  #reconnecting: () => boolean = () => false;
 
   /**
    * @param symbols how many symbols decide on each bar
@@ -138,8 +148,19 @@ export class DecisionBarrier {
     this.#settle = fn;
   }
 
+  /** Whether the bot's market stream is down and reconnecting (`feed.stream.reconnecting`). */
+  set reconnecting(fn: () => boolean) {
+    this.#reconnecting = fn;
+  }
+
   /** The `idle` of {@linkcode driveLockstep}. */
   async idle(now: number): Promise<void> {
+    if (this.#reconnecting()) {
+      const until = performance.now() + STREAM_WAIT_MS;
+      while (this.#reconnecting() && performance.now() < until) {
+        await sleepReal(1);
+      }
+    }
     if (now % 60_000 !== 0) return;
     const bar = now - 60_000;
     const until = performance.now() + this.#capMs;

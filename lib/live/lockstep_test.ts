@@ -120,3 +120,17 @@ Deno.test("DecisionBarrier waits only for the symbols whose replay served the ba
   barrier.decided(120_000);
   await held;
 });
+
+Deno.test("DecisionBarrier holds every step while the bot's market stream reconnects", async () => {
+  const barrier = new DecisionBarrier(1, 2_000);
+  let down = true;
+  barrier.reconnecting = () => down;
+  let released = false;
+  const held = barrier.idle(61_000).then(() => (released = true));
+  await new Promise((r) => setTimeout(r, 30));
+  equal(released, false, "a step (not a bar close) waits for the stream");
+  down = false;
+  await held;
+  equal(released, true);
+  await barrier.idle(62_000); // connected: no wait
+});

@@ -281,6 +281,7 @@ export async function runParity(
     },
     onSession: (session) => {
       barrier.settle = () => session.settle();
+      barrier.reconnecting = () => session.feed.stream?.reconnecting ?? false;
     },
     onReady: () => {
       ready = true;
