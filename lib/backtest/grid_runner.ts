@@ -250,31 +250,38 @@ function runOnWorkers(
  * `{ type: "error", id, message }`. Rejects on the first error; results are stored by task,
  * so they do not depend on which worker ran what.
  *
+ * With `affinity`, a worker takes the tasks of its own group first (worker w: group
+ * `w mod groups`, groups numbered in the order they first appear in the plan), in plan
+ * order, then the first task not yet sent: per-symbol state a worker builds (the bot engine's
+ * markets and their caches) is then built by about one worker per symbol, not by all.
+ *
  * @param pool the workers (their message handlers are taken for the call)
  * @param init the `init` message
  * @param tasks the tasks; `tasks[i].id` must be `i`
  * @param store called with each task's rows
+ * @param affinity a task's group (e.g. its symbol)
  */
 export async function runPoolTasks<T extends { readonly id: number }>(
   pool: readonly Worker[],
   init: { readonly type: "init" } & Record<string, unknown>,
   tasks: readonly T[],
   store: (task: T, rows: Float64Array) => void,
+  affinity?: (task: T) => number,
 ): Promise<void> {
   try {
     for (const worker of pool) worker.postMessage(init);
-    // Tasks go out in plan order to whichever worker is free (a signal set's chunks are adjacent).
-    let next = 0;
+    const next = taskPicker(tasks, affinity);
     await new Promise<void>((resolve, reject) => {
-      let inFlight = 0;
+      let inFlight = 0, left = tasks.length;
       let failed = false;
-      const feed = (worker: Worker): boolean => {
-        if (failed || next >= tasks.length) return false;
-        worker.postMessage({ type: "task", task: tasks[next++] });
+      const feed = (worker: Worker, w: number): boolean => {
+        if (failed || left === 0) return false;
+        worker.postMessage({ type: "task", task: tasks[next(w)] });
+        left--;
         inFlight++;
         return true;
       };
-      for (const worker of pool) {
+      for (const [w, worker] of pool.entries()) {
         worker.onmessage = (e: MessageEvent) => {
           const msg = e.data as
             | { type: "result"; id: number; metrics: Float64Array }
@@ -292,8 +299,8 @@ export async function runPoolTasks<T extends { readonly id: number }>(
             reject(error);
             return;
           }
-          feed(worker);
-          if (inFlight === 0 && next >= tasks.length) resolve();
+          feed(worker, w);
+          if (inFlight === 0 && left === 0) resolve();
         };
         worker.onerror = (e: ErrorEvent) => {
           e.preventDefault();
@@ -301,8 +308,8 @@ export async function runPoolTasks<T extends { readonly id: number }>(
           reject(new Error(`Cannot run the grid: worker failed: ${e.message}`));
         };
         // Two tasks in flight per worker hide the message round trip.
-        feed(worker);
-        feed(worker);
+        feed(worker, w);
+        feed(worker, w);
       }
       if (inFlight === 0) resolve();
     });
@@ -312,6 +319,49 @@ export async function runPoolTasks<T extends { readonly id: number }>(
       worker.onerror = null;
     }
   }
+}
+
+/**
+ * The order tasks go out in: `next(w)` is the index of the next task for worker `w` (call
+ * it once per task). Plan order; with `affinity`, worker w's own group first (see
+ * {@linkcode runPoolTasks}).
+ *
+ * @param tasks the plan
+ * @param affinity a task's group
+ */
+export function taskPicker<T>(
+  tasks: readonly T[],
+  affinity?: (task: T) => number,
+): (w: number) => number {
+  let front = 0;
+  if (affinity === undefined) return () => front++;
+  const sent = new Uint8Array(tasks.length);
+  const groups = new Map<number, number[]>();
+  tasks.forEach((t, i) => {
+    const g = affinity(t);
+    const list = groups.get(g);
+    if (list === undefined) groups.set(g, [i]);
+    else list.push(i);
+  });
+  const queues = [...groups.values()];
+  const cursor = new Int32Array(queues.length);
+  return (w) => {
+    const q = queues.length > 0 ? w % queues.length : 0;
+    const own = queues[q];
+    if (own !== undefined) {
+      while (cursor[q]! < own.length && sent[own[cursor[q]!]!] === 1) {
+        cursor[q]!++;
+      }
+      if (cursor[q]! < own.length) {
+        const i = own[cursor[q]!++]!;
+        sent[i] = 1;
+        return i;
+      }
+    }
+    while (sent[front] === 1) front++;
+    sent[front] = 1;
+    return front++;
+  };
 }
 
 /**

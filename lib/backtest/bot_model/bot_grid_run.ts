@@ -91,7 +91,8 @@ export function planBotTasks(
  * the signal set changes) and its return series. A task's rows depend on the task alone.
  */
 export class BotTaskRunner {
-  readonly #markets: readonly BotMarket[];
+  readonly #market: (s: number) => BotMarket;
+  readonly #markets: (BotMarket | undefined)[] = [];
   readonly #configs: ConfigTable;
   readonly #costs: BotCosts;
   readonly #blocks: BotBlocks | undefined;
@@ -101,18 +102,19 @@ export class BotTaskRunner {
   readonly #row = new Float64Array(N_BOT_METRICS);
 
   /**
-   * @param markets per symbol its market
+   * @param markets per symbol its market, or a function building symbol s's market (called
+   *   when a task of s first runs: a pool worker builds only the markets it uses)
    * @param configs the configs (task config ids point into it)
    * @param costs costs and the intrabar convention
    * @param blocks the PBO's day blocks (per-block statistics), or none
    */
   constructor(
-    markets: readonly BotMarket[],
+    markets: readonly BotMarket[] | ((s: number) => BotMarket),
     configs: ConfigTable,
     costs: BotCosts,
     blocks?: BotBlocks,
   ) {
-    this.#markets = markets;
+    this.#market = typeof markets === "function" ? markets : (s) => markets[s]!;
     this.#configs = configs;
     this.#costs = costs;
     this.#blocks = blocks;
@@ -124,7 +126,7 @@ export class BotTaskRunner {
    */
   run(task: BotGridTask): Float64Array {
     const s = task.symbol;
-    const m = this.#markets[s];
+    const m = this.#markets[s] ??= this.#market(s);
     if (m === undefined) {
       throw new RangeError(`Cannot run task: no symbol #${s}`);
     }
@@ -287,11 +289,13 @@ export async function runBotGrid(
     0,
     Math.min(options.workers ?? Infinity, pool?.size ?? 0, tasks.length),
   );
+  // Built here when not given, also for the workers: a table the market refuses is the
+  // same BotInputError (one line at the edge) with or without workers.
+  const markets = input.markets ??
+    input.symbols.map(
+      marketBuilder(input.recipe, input.symbols.map((f) => f.symbol)),
+    );
   if (pool === undefined || workers === 0) {
-    const markets = input.markets ??
-      input.symbols.map(
-        marketBuilder(input.recipe, input.symbols.map((f) => f.symbol)),
-      );
     return simulateBotGrid(
       markets,
       configs,
@@ -330,6 +334,7 @@ export async function runBotGrid(
     },
     sent,
     store,
+    (t) => t.symbol, // a worker builds and fills the markets of the symbols it runs
   );
   return result();
 }

@@ -2,7 +2,7 @@ import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
 import { writeLines } from "../outputs.ts";
 import { syntheticCsvLines, syntheticTable } from "../synthetic_table.ts";
-import { GridPool } from "../grid_runner.ts";
+import { GridPool, taskPicker } from "../grid_runner.ts";
 import type { BotGridSpec } from "./bot_grid.ts";
 import { expandBotGrid } from "./bot_grid.ts";
 import { type BotBacktestOptions, runBotBacktest } from "./run_bot.ts";
@@ -213,4 +213,17 @@ Deno.test("runBotGrid() on a pool equals simulateBotGrid() on the calling thread
     () => runBotGrid(input, configs, COSTS, { pool: vbt }),
     /another engine/,
   );
+});
+
+Deno.test("taskPicker(): plan order; with an affinity each worker takes its own group's tasks first, then the first not sent, each task once", () => {
+  const plan = [0, 0, 0, 1, 1, 2];
+  const plain = taskPicker(plan);
+  deepEqual([0, 1, 0, 1].map((w) => plain(w)), [0, 1, 2, 3]);
+  const next = taskPicker(plan, (g) => g);
+  // worker 0 owns group 0, worker 1 group 1; group 2 is taken from the front when one runs out
+  const order = [0, 1, 1, 1, 0, 0].map((w) => next(w));
+  deepEqual(order, [0, 3, 4, 1, 2, 5]);
+  deepEqual([...order].sort(), [0, 1, 2, 3, 4, 5]);
+  const three = taskPicker(plan, (g) => g);
+  deepEqual([2, 1, 0, 2, 2].map((w) => three(w)), [5, 3, 0, 1, 2]);
 });

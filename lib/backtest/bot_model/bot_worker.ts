@@ -48,8 +48,9 @@ self.onmessage = (e: MessageEvent) => {
         msg.recipe,
         msg.symbols.map((f) => f.symbol),
       );
+      const symbols = msg.symbols;
       runner = new BotTaskRunner(
-        msg.symbols.map(market),
+        (s) => market(symbols[s]!),
         msg.configs,
         msg.costs,
         msg.blocks,
