@@ -14,9 +14,8 @@
  * The settlement at funding time `T` charges the series' last rate strictly before
  * {@linkcode settlementCutoff}`(T, kind)`: `T + 1 minute` for settlements, `T` for
  * predictions. A feature table's `funding_bps` is its series as of each bar's end, so the
- * rate a settlement charges is the one of the last bar ending at or before the cutoff
- * ({@linkcode settledFundingBar}): the bar opening at `T` for settlements, the bar
- * ending at `T` for predictions.
+ * rate a settlement charges is the one of the bar opening at `T` for settlements, of the
+ * bar ending at `T` for predictions ({@linkcode settledFundingBar}).
  *
  * @module
  */
@@ -39,8 +38,12 @@ export function settlementCutoff(
 
 /**
  * The bar of a table (ascending bar open times `ts`, bars of `barMs`) whose funding as of
- * its end the settlement at `fundingTime` charges: the last bar ending at or before
- * {@linkcode settlementCutoff}; -1 when none does.
+ * its end the settlement at `fundingTime` charges; -1 when the table has none:
+ * - settlements: the first bar ending at or after the cutoff (`T + 1 minute`), i.e. the
+ *   bar opening at `T`, or the first one after a gap there: its funding includes the
+ *   event of `T` and no later one (the next is 8 hours on);
+ * - predictions: the last bar ending at or before the cutoff (`T`), the last prediction
+ *   before `T`.
  */
 export function settledFundingBar(
   ts: Float64Array,
@@ -49,6 +52,16 @@ export function settledFundingBar(
   barMs = 60_000,
 ): number {
   const cut = settlementCutoff(fundingTime, kind) - barMs;
+  if (kind === "settlements") {
+    // the first i with ts[i] >= cut
+    let lo = 0, hi = ts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ts[mid]! < cut) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < ts.length ? lo : -1;
+  }
   // the last i with ts[i] <= cut
   let lo = 0, hi = ts.length;
   while (lo < hi) {

@@ -18,9 +18,16 @@ Deno.test("settledFundingBar(): the bar opening at T for settlements, the bar en
   const ts = Float64Array.of(T - 2 * M, T - M, T, T + M);
   equal(settledFundingBar(ts, T, "settlements"), 2);
   equal(settledFundingBar(ts, T, "predictions"), 1);
-  // a missing 07:59 bar: the last bar ending before the cutoff
+  // a missing 07:59 bar: the last prediction before 08:00 is the 07:58 bar's
   const gap = Float64Array.of(T - 2 * M, T, T + M);
   equal(settledFundingBar(gap, T, "predictions"), 0);
-  // no bar ends before the cutoff
+  // a missing 08:00 bar: the 08:00 event shows first in the 08:01 bar
+  const late = Float64Array.of(T - 2 * M, T - M, T + M);
+  equal(settledFundingBar(late, T, "settlements"), 2);
+  // the table does not reach the bar that shows the rate
   equal(settledFundingBar(Float64Array.of(T, T + M), T, "predictions"), -1);
+  equal(
+    settledFundingBar(Float64Array.of(T - 2 * M, T - M), T, "settlements"),
+    -1,
+  );
 });

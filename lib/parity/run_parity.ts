@@ -61,7 +61,8 @@ import { readFeatureTable } from "../backtest/read_feature_table.ts";
 import type { SymbolFeatures } from "../backtest/feature_table.ts";
 import { sliceSymbol } from "../backtest/walk_forward.ts";
 import { buildSignals } from "../backtest/signals.ts";
-import { BotMarket } from "../backtest/bot_model/bot_market.ts";
+import { BotMarket, FUNDING_MS } from "../backtest/bot_model/bot_market.ts";
+import { settledFundingBar } from "../features/funding_rule.ts";
 import {
   type BotTrade,
   N_BOT_METRICS,
@@ -335,11 +336,18 @@ export async function runParity(
     const f = sliceSymbol(full, -Infinity, end - BAR + 1);
     const n = f.bars;
     const si = info.symbols.find((x) => x.symbol === s)!;
+    // a run ending at a funding time: an OHLCV table shows that settlement's rate only
+    // in the bar after the end, so it is read from the whole table
+    const endT = n > 0 ? f.ts[n - 1]! + BAR : NaN;
+    const kEnd = logDir === undefined && endT % FUNDING_MS === 0
+      ? settledFundingBar(full.ts, endT, "settlements")
+      : -1;
     const m = parityMarket(
       f,
       si,
       c.entryLimits ?? DEFAULT_ENTRY_LIMITS,
       perSecond?.records.get(s),
+      kEnd >= 0 ? full.funding[kEnd] : undefined,
     );
     const sig = buildSignals(m.features, c.params);
     for (let i = 0; i < n; i++) {
@@ -411,13 +419,15 @@ export async function runParity(
  * The bot model's market of one symbol as parity prepares it: the symbol's filters and
  * entry guard from the simulator's `exchangeInfo`; with per-second records (a log replay)
  * the recorded book, else the OHLCV replay's own book at each close (`"replay"`: the
- * touch the paper bot's entry IOC takes, and the spread its blockers see).
+ * touch the paper bot's entry IOC takes, and the spread its blockers see);
+ * `endSettlementBps`: the rate of a settlement at the table's end (see `BotMarket`).
  */
 export function parityMarket(
   f: SymbolFeatures,
   si: SymbolInfo,
   limits: EntryLimits,
   seconds?: Float64Array,
+  endSettlementBps?: number,
 ): BotMarket {
   return new BotMarket(
     f,
@@ -425,6 +435,8 @@ export function parityMarket(
     seconds === undefined ? "replay" : undefined,
     { band: priceBand(si, limits.maxPriceDeviationBps), limits },
     seconds,
+    undefined,
+    endSettlementBps,
   );
 }
 

@@ -323,14 +323,15 @@ Deno.test({
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "parity_end_test_" });
     try {
-      // the fixture from 03:30 on: 240 minutes of history, then 07:30-07:55 traded (before the 08:00 funding time)
+      // the fixture from 03:30 on: 240 minutes of history, then 07:30-08:00 traded: the
+      // run ends at a funding time, which the open position pays on both sides
       const ohlcv = await fixtureFrom0330(dir);
       const config = botConfig([
         ...HOLDING, // the first position is still open at the end
         "--log_level",
         "fatal",
       ]);
-      const minutes = 25;
+      const minutes = 30;
       let start = NaN, dropped = 0;
       const out = `${dir}/out`;
       const r = await runParity({
@@ -362,13 +363,22 @@ Deno.test({
       equal(r.closed_at_end_backtest, 1, why);
       ok(r.paper_fills_missed_by_stream >= 1, why);
       const json = JSON.parse(await Deno.readTextFile(`${out}/parity.json`));
-      type T = { reason: string; pnl: number; qty: number; entryPrice: number };
+      type T = {
+        reason: string;
+        pnl: number;
+        qty: number;
+        entryPrice: number;
+        funding: number;
+      };
       const last = (ts: T[]) => ts[ts.length - 1]!;
       equal(last(json.paper).reason, "end", why);
       equal(last(json.backtest).reason, "end", why);
       // the paper close is a real fill with its fee, near the backtest's last close
       const p = last(json.paper), b = last(json.backtest);
       ok(Math.abs(p.pnl - b.pnl) <= p.qty * p.entryPrice * 1e-4, why);
+      // the 08:00 settlement (1 bp without a funding file) on both sides
+      ok(Math.abs(p.funding) > 0.005, why);
+      ok(Math.abs(p.funding - b.funding) < 1e-4, why);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

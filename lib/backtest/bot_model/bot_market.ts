@@ -103,6 +103,14 @@ export class BotMarket {
   /** Where the table's funding column comes from (see `fundingKind` in the constructor). */
   readonly fundingKind: FundingSeriesKind;
   /**
+   * When the table ends at a funding time (its last bar closes then): that time, else NaN.
+   * A position still open at the end is open at that settlement (the exchange settles it
+   * before the close that follows), so it pays {@linkcode endFunding}.
+   */
+  readonly endFundingTime: number;
+  /** The rate (bp) of the settlement at {@linkcode endFundingTime}; NaN when unknown. */
+  readonly endFunding: number;
+  /**
    * The per-second paths (from the table's `.1s` companion file): exits are walked on
    * them and the entry touch is their book at the bar's close. Undefined = 1m bars only.
    */
@@ -128,6 +136,9 @@ export class BotMarket {
    *   `markPrice` rates: a table built from logs, the one kind with book columns) or
    *   `settlements` (funding files or a constant rate: OHLCV tables); by default from
    *   whether the table has book columns
+   * @param endSettlementBps the rate (bp) of a settlement at the table's end when the
+   *   table cannot show it (settlements appear in the bar after the funding time): from
+   *   a longer table of the same data (parity); without it that settlement is not charged
    * @throws {BotInputError} for an OHLCV-only table without `spreadBps`, or `spreadBps`
    * with a table that has a book
    */
@@ -138,6 +149,7 @@ export class BotMarket {
     guard?: EntryGuard,
     seconds?: Float64Array,
     fundingKind?: FundingSeriesKind,
+    endSettlementBps?: number,
   ) {
     const n = f.bars;
     this.#bars = f;
@@ -162,6 +174,14 @@ export class BotMarket {
         if (k >= 0) this.settledFunding[i] = f.funding[k]!;
       }
     }
+    const end = n > 0 ? f.ts[n - 1]! + 60_000 : NaN;
+    this.endFundingTime = end % FUNDING_MS === 0 ? end : NaN;
+    const ke = end % FUNDING_MS === 0 ? settledFundingBar(f.ts, end, kind) : -1;
+    this.endFunding = ke >= 0
+      ? f.funding[ke]!
+      : end % FUNDING_MS === 0 && endSettlementBps !== undefined
+      ? endSettlementBps
+      : NaN;
     const tick = Number(filters.tickSize);
     this.tick = tick;
     const dp = filters.tickSize.decimalPlaces();

@@ -469,6 +469,11 @@ export function simulateBot(
     if (reason === 3) {
       exitBar = n - 1;
       exitPrice = close[n - 1]!;
+      // a table ending at a funding time: the position is open at that settlement
+      const rate = m.endFunding / 10_000;
+      if (m.endFundingTime > entryTime && rate === rate) {
+        tradeFund -= s * qty * close[n - 1]! * basis[n - 1]! * rate;
+      }
     } else {
       exitBar = j;
       exitPrice = s * exitY * (1 - s * slip);

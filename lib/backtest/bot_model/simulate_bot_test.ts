@@ -312,6 +312,37 @@ Deno.test("simulateBot() follows the live bot's rules", async (t) => {
       equal(close(trades[0]!.funding, -0.02), true);
     },
   );
+  await t.step(
+    "a table ending at a funding time: the position open at the end pays that settlement",
+    () => {
+      // bars 00:00-07:59: the last close is 08:00, a funding time
+      const bars: number[][] = [];
+      for (let i = 0; i < 480; i++) bars.push([100, 100, 100, 100]);
+      const f = table(bars, { funding: 2 });
+      const end = (kind: FundingSeriesKind, endBps?: number) => {
+        const m = new BotMarket(
+          f,
+          FILTERS,
+          undefined,
+          undefined,
+          undefined,
+          kind,
+          endBps,
+        );
+        const sig = new Int8Array(f.bars);
+        sig[0] = 1;
+        const trades: BotTrade[] = [];
+        simulateBot(m, sig, P, COSTS, new Float64Array(N_BOT_METRICS), trades);
+        equal(trades[0]!.reason, "end");
+        return trades[0]!.funding;
+      };
+      // recorded predictions: the last one before 08:00, the last bar's (2 bp)
+      equal(close(end("predictions"), -0.02), true);
+      // a settlement file: the 08:00 event is past the table; given from outside
+      equal(close(end("settlements", 3), -0.03), true);
+      equal(end("settlements"), 0);
+    },
+  );
   await t.step("a size lib/order refuses skips the signal", () => {
     const f = table([[100, 100, 100, 100], [100, 100, 100, 100]]);
     const { trades, row } = run(f, [1], { ...P, orderNotional: 1e7 }); // above maxQty
