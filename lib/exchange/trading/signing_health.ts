@@ -1,9 +1,10 @@
 /**
  * Whether the exchange accepts the client's signed requests' clock: the stretch of signed
  * requests failing with clock errors (V1 `-1021`: timestamp outside `recvWindow`; V3
- * nonce-window errors, or a nonce the signer refuses locally: `NonceClockError`). A bot in such a stretch cannot place, move or cancel an order
- * (no stop can be placed), so monitoring must see it: `/health` turns unhealthy when the
- * stretch outlasts its budget (`lib/metrics/health.ts`).
+ * nonce-window errors, or a nonce the signer refuses locally: `NonceClockError`; each also
+ * resyncs the clock before its one retry, `TradingClient`). A bot in such a stretch cannot
+ * place, move or cancel an order (no stop can be placed), so monitoring must see it:
+ * `/health` turns unhealthy when the stretch outlasts its budget (`lib/metrics/health.ts`).
  *
  * @module
  */

@@ -4,7 +4,9 @@ import { createSigner } from "../sign/create_signer.ts";
 import { v3Credentials } from "../sign/credentials.ts";
 import { NonceClockError, NonceCounter } from "../sign/nonce.ts";
 import { Secret } from "../sign/secret.ts";
+import { TimeSync } from "../sign/time_sync.ts";
 import { SigningHealth } from "./signing_health.ts";
+import { TradingClient } from "./trading_client.ts";
 import { startSimRig } from "./_sim_rig.ts";
 
 Deno.test("SigningHealth: a stretch runs from the first clock error to the next accepted request", () => {
@@ -105,9 +107,68 @@ Deno.test("TradingClient (v3) on the simulator: a nonce the signer refuses local
   await rejects(client.positionRisk(), NonceClockError);
   const s = client.signing.state();
   equal(s.failingMs, 3_000);
-  equal(s.clockErrors, 2);
+  // the first try and its retry after the resync (which cannot cure it here), twice
+  equal(s.clockErrors, 4);
   ok(s.lastError?.startsWith("Cannot issue nonce: it would be"));
   localOffMs = 0;
   await client.positionRisk();
+  equal(client.signing.state().failingMs, 0);
+});
+
+Deno.test("TradingClient (v3) on the simulator: after the local clock steps back 30 s, the signer's local nonce refusal resyncs, and a request is accepted at the second round", async () => {
+  await using rig = await startSimRig();
+  // wired as the live session: the nonce bounded by the stepped local clock, a live
+  // TimeSync (5 s offset limit, 1 s jump limit: a step needs two agreeing measurements)
+  let shift = 0;
+  const local = () => rig.clock.now() + shift;
+  using sync = new TimeSync({
+    serverTime: async (signal) => {
+      const res = await fetch(`${rig.sim.restUrl}/fapi/v1/time`, { signal });
+      return ((await res.json()) as { serverTime: number }).serverTime;
+    },
+    clock: local,
+    samples: 1,
+    maxOffsetMs: 5_000,
+    maxJumpMs: 1_000,
+  });
+  const client = new TradingClient({
+    signer: createSigner(
+      v3Credentials(
+        rig.demo.user,
+        rig.demo.signer,
+        new Secret(rig.demo.agentKey),
+      ),
+      {
+        clock: () => sync.now(),
+        nonces: new NonceCounter(),
+        localClock: () => sync.steppedLocalNow(),
+      },
+    ),
+    timeSync: sync,
+    baseUrl: rig.sim.restUrl,
+    clock: { now: local, sleep: () => Promise.resolve() },
+    orderRate: { limit: 100_000 },
+  });
+  await sync.start();
+  await client.positionRisk();
+  // an NTP step of a fast clock: the nonce counter (which never goes back) is now 30 s
+  // ahead of the local clock, so the signer refuses every nonce locally
+  shift = -30_000;
+  const rounds: string[] = [];
+  for (let round = 1; round <= 2; round++) {
+    rig.clock.advance(5_000); // one signed request per 5 s, as the housekeeping's
+    try {
+      await client.positionRisk();
+      rounds.push("ok");
+    } catch (e) {
+      ok(e instanceof RangeError, String(e));
+      rounds.push("refused");
+      // the refusal is a clock error: the stretch is on
+      ok(client.signing.state().clockErrors >= 1);
+    }
+  }
+  // round 1: the refusal's resync measures +30 s (held, one measurement); round 2: its
+  // resync confirms it, the nonce bound moves with the step and the retry is accepted
+  deepEqual(rounds, ["refused", "ok"]);
   equal(client.signing.state().failingMs, 0);
 });

@@ -178,8 +178,14 @@ export function isUnknownOutcome(error: unknown): boolean {
   return false;
 }
 
-/** Whether an error is a clock error of `scheme` that a resync may cure. */
+/**
+ * Whether an error is a clock error of `scheme` that a resync may cure: V1 `-1021`; V3
+ * `-4225` / `-1021` / a nonce-window answer, or a nonce the signer refused locally
+ * ({@linkcode NonceClockError}: e.g. the local clock stepped back past the nonce counter,
+ * which a resync cures by confirming the step, `TimeSync.steppedLocalNow`).
+ */
 export function isClockError(error: unknown, scheme: "v1" | "v3"): boolean {
+  if (scheme === "v3" && error instanceof NonceClockError) return true;
   if (!(error instanceof ExchangeError)) return false;
   if (scheme === "v1") return error.code === -1021;
   return error.code === -4225 || error.code === -1021 ||
@@ -689,15 +695,16 @@ export class TradingClient {
         return raw;
       } catch (error) {
         if (signed && isClockError(error, this.scheme)) {
-          const e = error as ExchangeError;
-          this.signing.clockError(`${e.code} ${e.msg}`);
-        } else if (signed && error instanceof NonceClockError) {
-          // V3: the signer refused the nonce locally (nothing was sent)
-          this.signing.clockError(error.message);
+          // V3: a NonceClockError is the signer refusing the nonce locally (nothing sent)
+          this.signing.clockError(clockErrorText(error));
         }
         throw error;
       }
     };
+    // invariant: every clock error (the exchange's, or the V3 signer's local refusal)
+    // re-measures the clock before the one retry, so a local clock step is confirmed by the
+    // next signed request's resync (two agreeing measurements) instead of waiting for the
+    // periodic refresh while no order can be signed
     try {
       return await send();
     } catch (error) {
@@ -706,12 +713,21 @@ export class TradingClient {
       }
       log.warn("{what}: clock error ({error}); resyncing and retrying once", {
         what: `${method} ${req.path}`,
-        error: (error as ExchangeError).msg,
+        error: clockErrorText(error),
       });
       await this.#timeSync.resync();
       return await send();
     }
   }
+}
+
+/** A clock error's text for the log and the signing health: `code msg`, or the message. */
+function clockErrorText(error: unknown): string {
+  return error instanceof ExchangeError
+    ? `${error.code} ${error.msg}`
+    : error instanceof Error
+    ? error.message
+    : String(error);
 }
 
 function symbolParams(symbol: string | undefined): Params {

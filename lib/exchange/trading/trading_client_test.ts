@@ -1,6 +1,7 @@
 import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import { Decimal } from "decimal.js";
 import { ExchangeError } from "../errors.ts";
+import { NonceClockError } from "../sign/nonce.ts";
 import type { Recorded } from "./_fake_venue.ts";
 import { rig } from "./_test_clients.ts";
 import { OrderRateLimitError } from "./order_rate.ts";
@@ -638,6 +639,10 @@ Deno.test("isUnknownOutcome() and isClockError() classify errors", async (t) => 
     equal(isClockError(err(400, -4225), "v3"), true);
     equal(isClockError(err(400, -1000, "Duplicate nonce"), "v3"), true);
     equal(isClockError(err(400, -2019), "v3"), false);
+    // the V3 signer's local refusal of a nonce (nothing sent): a resync may cure it
+    equal(isClockError(new NonceClockError("Cannot issue nonce"), "v3"), true);
+    equal(isClockError(new NonceClockError("Cannot issue nonce"), "v1"), false);
+    equal(isClockError(new RangeError("Cannot issue nonce"), "v3"), false);
   });
 });
 
