@@ -25,31 +25,50 @@ export interface SigningState {
 /**
  * Tracks the clock-error stretch of one client's signed requests.
  *
- * Invariant: the stretch starts at the first clock error after an accepted signed request
- * and ends only at the next accepted one (a 2xx answer); other failures (timeouts, 5xx, a
- * refusal for another reason) neither start nor end it, and no request at all keeps it
- * going (nothing shows the clock is fixed).
+ * Invariants: the stretch starts at the first clock error after an accepted signed request
+ * and ends only when a request signed after that first error is accepted (a 2xx answer):
+ * a slow request signed before it (say an order answered 10 s later) says nothing of the
+ * clock since; other failures (timeouts, 5xx, a refusal for another reason) neither start
+ * nor end it, and no request at all keeps it going (nothing shows the clock is fixed). It
+ * is timed on a monotonic clock, so a step of the wall clock neither hides nor inflates it.
  */
 export class SigningHealth {
   #clock: () => number;
   #since: number | undefined;
+  /** The number of clock errors when the stretch began (its first one counted). */
+  #first = 0;
   #errors = 0;
   #last: string | undefined;
 
-  /** @param clock the time of the stretch, epoch ms */
-  constructor(clock: () => number) {
+  /** @param clock a monotonic clock, ms (never the wall clock) */
+  constructor(clock: () => number = () => performance.now()) {
     this.#clock = clock;
+  }
+
+  /**
+   * A ticket for a signed request about to be signed and sent: pass it to
+   * {@linkcode SigningHealth.accepted} with the request's accepted answer.
+   */
+  ticket(): number {
+    return this.#errors;
   }
 
   /** A signed request was answered with a clock error (`message`). */
   clockError(message: string): void {
     this.#errors++;
     this.#last = message;
-    this.#since ??= this.#clock();
+    if (this.#since === undefined) {
+      this.#since = this.#clock();
+      this.#first = this.#errors;
+    }
   }
 
-  /** A signed request was accepted: the stretch (if any) ends. */
-  accepted(): void {
+  /**
+   * A signed request (its {@linkcode SigningHealth.ticket} taken before it was signed)
+   * was accepted: the stretch ends, unless the request was signed before it began.
+   */
+  accepted(ticket: number): void {
+    if (this.#since !== undefined && ticket < this.#first) return;
     this.#since = undefined;
   }
 

@@ -22,9 +22,28 @@ Deno.test("SigningHealth: a stretch runs from the first clock error to the next 
     clockErrors: 2,
     lastError: "-1021 again",
   });
-  h.accepted();
+  h.accepted(h.ticket());
   equal(h.state().failingMs, 0);
   equal(h.state().clockErrors, 2);
+});
+
+Deno.test("SigningHealth: an accepted request signed before the stretch began does not end it; one signed after its first error does", () => {
+  let now = 0;
+  const h = new SigningHealth(() => now);
+  const slow = h.ticket(); // an order signed while the clock was fine, answered late
+  h.clockError("-1021 outside of the recvWindow");
+  const after = h.ticket(); // signed after the first error (e.g. the retry)
+  h.clockError("-1021 again");
+  now += 10_000;
+  h.accepted(slow);
+  equal(h.state().failingMs, 10_000);
+  h.accepted(after);
+  equal(h.state().failingMs, 0);
+  // a new stretch: a ticket of the old one is now from before it
+  h.clockError("-1021 a third time");
+  now += 1_000;
+  h.accepted(after);
+  equal(h.state().failingMs, 1_000);
 });
 
 for (const scheme of ["v1", "v3"] as const) {
@@ -38,6 +57,7 @@ for (const scheme of ["v1", "v3"] as const) {
     // a resync that cures nothing (the exchange's clock and its /time disagree)
     const stuck = rig.makeClient(scheme, {}, {
       clock,
+      monotonic: () => now,
       timeSync: { resync: () => Promise.resolve() },
     });
     equal((await stuck.client.balance()).length > 0, true);
@@ -65,7 +85,7 @@ for (const scheme of ["v1", "v3"] as const) {
     await stuck.client.positionRisk();
     equal(stuck.client.signing.state().failingMs, 0);
     // a real resync cures a step at once: the stretch ends with the retry
-    const synced = rig.makeClient(scheme, {}, { clock });
+    const synced = rig.makeClient(scheme, {}, { clock, monotonic: () => now });
     await synced.sync.start();
     rig.sim.faults.skewMs(20_000);
     await synced.client.positionRisk();
@@ -98,6 +118,7 @@ Deno.test("TradingClient (v3) on the simulator: a nonce the signer refuses local
   const { client } = rig.makeClient("v3", {}, {
     signer,
     clock: { now: () => now, sleep: () => Promise.resolve() },
+    monotonic: () => now,
   });
   await client.positionRisk();
   // the local clock reads 20 s off the signing clock: every nonce is refused unsent
@@ -170,5 +191,70 @@ Deno.test("TradingClient (v3) on the simulator: after the local clock steps back
   // round 1: the refusal's resync measures +30 s (held, one measurement); round 2: its
   // resync confirms it, the nonce bound moves with the step and the retry is accepted
   deepEqual(rounds, ["refused", "ok"]);
+  equal(client.signing.state().failingMs, 0);
+});
+
+Deno.test("TradingClient on the simulator: the stretch is timed on the monotonic clock, not the wall clock that stepped", async () => {
+  await using rig = await startSimRig();
+  let wall = 1_800_000_000_000;
+  let mono = 0;
+  const clock = { now: () => wall, sleep: () => Promise.resolve() };
+  const stuck = { resync: () => Promise.resolve() };
+  const { client } = rig.makeClient("v1", {}, {
+    clock,
+    monotonic: () => mono,
+    timeSync: stuck,
+  });
+  rig.sim.faults.skewMs(70_000);
+  await rejects(client.positionRisk(), ExchangeError);
+  // the wall clock steps back 60 s (the incident), while 10 s really pass
+  wall -= 60_000;
+  mono += 10_000;
+  await rejects(client.positionRisk(), ExchangeError);
+  equal(client.signing.state().failingMs, 10_000);
+  // by default (no monotonic clock given) a forward wall-clock step does not count either
+  const { client: plain } = rig.makeClient("v1", {}, {
+    clock,
+    timeSync: stuck,
+  });
+  await rejects(plain.positionRisk(), ExchangeError);
+  wall += 600_000;
+  ok(plain.signing.state().failingMs < 60_000);
+});
+
+Deno.test("TradingClient (v1) on the simulator: an order signed before the clock went bad, answered late, does not end the stretch of -1021 answers", async () => {
+  await using rig = await startSimRig();
+  let mono = 0;
+  const { client, accountId } = rig.makeClient("v1", {}, {
+    monotonic: () => mono,
+    timeSync: { resync: () => Promise.resolve() }, // cures nothing
+  });
+  // the order is executed at once (signed with a good clock) but answered 1.5 s late
+  rig.sim.faults.delayNextOrderReply(1, 1_500);
+  const slow = client.placeOrder({
+    symbol: "BTCUSDT",
+    side: "BUY",
+    type: "MARKET",
+    quantity: "0.001",
+  });
+  // wait until the engine executed it (the reply is still held back)
+  const held = () => {
+    const raw = rig.sim.trading.engine.positionRisk(accountId, {
+      symbol: "BTCUSDT",
+    }) as { body: { positionAmt: string }[] };
+    return Number(raw.body[0]?.positionAmt ?? 0) !== 0;
+  };
+  for (let i = 0; !held(); i++) {
+    ok(i < 500, "the order never reached the engine");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  // meanwhile the exchange's clock runs 70 s off: every later signed request gets -1021
+  rig.sim.faults.skewMs(70_000);
+  await rejects(client.positionRisk(), ExchangeError);
+  mono += 20_000;
+  equal((await slow).status, "placed");
+  equal(client.signing.state().failingMs, 20_000);
+  rig.sim.faults.skewMs(0);
+  await client.positionRisk();
   equal(client.signing.state().failingMs, 0);
 });

@@ -89,6 +89,12 @@ export interface TradingClientOptions {
   fetch?: typeof fetch;
   /** Clock for rate windows and back-off. @default {systemClock} */
   clock?: Clock;
+  /**
+   * A monotonic clock, ms, that times the signing health's stretch (`signing`): not the
+   * wall clock, whose steps are what such a stretch is usually about.
+   * @default {performance.now}
+   */
+  monotonic?: () => number;
   /** Further transport options (timeouts, 429 policy, weight limit). */
   transport?: Omit<
     RestTransportOptions,
@@ -202,7 +208,7 @@ export class TradingClient {
   readonly orderRate: OrderRateGate;
   /** `"v1"` or `"v3"`, from the signer. */
   readonly scheme: "v1" | "v3";
-  /** The clock-error stretch of the signed requests (on the client's clock). */
+  /** The clock-error stretch of the signed requests (on the `monotonic` clock). */
   readonly signing: SigningHealth;
   #timeSync: Resyncable | undefined;
   #clock: Clock;
@@ -217,8 +223,9 @@ export class TradingClient {
     this.#resolveDelays = options.resolveDelaysMs ??
       [250, 500, 1000, 2000, 4000];
     this.#prefix = options.clientOrderIdPrefix ?? "ast-";
-    const clock = this.#clock;
-    this.signing = new SigningHealth(() => clock.now());
+    this.signing = new SigningHealth(
+      options.monotonic ?? (() => performance.now()),
+    );
     this.orderRate = options.orderRate instanceof OrderRateGate
       ? options.orderRate
       : new OrderRateGate({ clock: this.#clock, ...options.orderRate });
@@ -689,9 +696,12 @@ export class TradingClient {
     const signed = security === "TRADE" || security === "USER_DATA" ||
       (security === "USER_STREAM" && this.scheme === "v3");
     const send = async (): Promise<unknown> => {
+      // taken before signing: an answer to a request signed before a stretch began says
+      // nothing of the clock since, so it does not end that stretch
+      const ticket = this.signing.ticket();
       try {
         const raw = await this.transport.request(req);
-        if (signed) this.signing.accepted();
+        if (signed) this.signing.accepted(ticket);
         return raw;
       } catch (error) {
         if (signed && isClockError(error, this.scheme)) {
