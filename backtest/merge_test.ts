@@ -301,6 +301,8 @@ Deno.test("bot model: n shard processes and a merge give the single run's output
       "2",
       "--rank_rule",
       "plateau",
+      "--walk_forward",
+      "is=2d,oos=1d",
     ];
     const single = `${dir}/single`;
     const n = 3;
@@ -308,6 +310,7 @@ Deno.test("bot model: n shard processes and a merge give the single run's output
       const r = await run(BACKTEST, [...grid, "--out", single, "--quiet"]);
       equal(r.code, 0, r.stderr);
       ok(await exists(`${single}/pbo.json`));
+      ok(await exists(`${single}/walk_forward.json`));
     });
     const shards: string[] = [];
     await t.step("n shards, then the merge", async () => {

@@ -89,9 +89,18 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     name: "aster-backtest",
     source: "backtest/backtest.ts",
     access: "offline",
-    include: ["lib/backtest/worker.ts"],
+    include: [
+      "lib/backtest/worker.ts",
+      "lib/backtest/bot_model/bot_worker.ts",
+    ],
   },
-  { name: "aster-merge", source: "backtest/merge.ts", access: "offline" },
+  {
+    name: "aster-merge",
+    source: "backtest/merge.ts",
+    access: "offline",
+    // a bot-model merge with --walk_forward runs the in-sample grids on the bot pool
+    include: ["lib/backtest/bot_model/bot_worker.ts"],
+  },
 ];
 
 /** Environment variables the networked binaries read. */

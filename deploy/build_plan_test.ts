@@ -11,6 +11,7 @@ import {
   versionLine,
   wrapperSource,
 } from "./build_plan.ts";
+import { POOL_WORKER_MODULES } from "../lib/backtest/grid_runner.ts";
 
 function entry(name: string) {
   const e = ENTRY_POINTS.find((x) => x.name === name);
@@ -166,4 +167,17 @@ Deno.test("explainCompileFailure() recognises an unreachable runtime download", 
       undefined,
     );
   });
+});
+
+Deno.test("aster-backtest includes every engine's pool worker, aster-merge the bot's (a --walk_forward merge)", async () => {
+  const root = new URL("../", import.meta.url).pathname;
+  const rel = (u: URL) => u.pathname.slice(root.length);
+  deepEqual(
+    [...(entry("aster-backtest").include ?? [])].sort(),
+    Object.values(POOL_WORKER_MODULES).map(rel).sort(),
+  );
+  deepEqual(entry("aster-merge").include, [rel(POOL_WORKER_MODULES.bot)]);
+  for (const u of Object.values(POOL_WORKER_MODULES)) {
+    ok((await Deno.stat(u)).isFile, u.pathname);
+  }
 });

@@ -51,7 +51,11 @@ export interface RunGridOptions {
  */
 export type PoolModel = "vbt" | "bot";
 
-const WORKER_MODULES: Record<PoolModel, URL> = {
+/**
+ * The worker entry module of each engine (a compiled binary that starts a pool must
+ * include them: `deploy/build_plan.ts`).
+ */
+export const POOL_WORKER_MODULES: Readonly<Record<PoolModel, URL>> = {
   vbt: new URL("./worker.ts", import.meta.url),
   bot: new URL("./bot_model/bot_worker.ts", import.meta.url),
 };
@@ -75,7 +79,7 @@ export class GridPool {
     this.model = model;
     for (let w = 0; w < count; w++) {
       this.#workers.push(
-        new Worker(WORKER_MODULES[model], { type: "module" }),
+        new Worker(POOL_WORKER_MODULES[model], { type: "module" }),
       );
     }
   }

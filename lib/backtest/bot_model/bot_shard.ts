@@ -5,7 +5,8 @@
  * `shard.json`; `mergeBotShards` checks a complete set, puts the rows together and writes
  * the outputs through the single run's own ranking and output code (`finishBotRun`), so they
  * are the single run's byte for byte, except the timings. With `--walk_forward` the merge
- * runs the in-sample grids itself (the bot's walk-forward does not shard yet).
+ * runs the in-sample grids itself, on a worker pool of every core (the bot's walk-forward
+ * does not shard yet).
  *
  * A row of `rows.f64` is, per task in plan order and per config, the `N_BOT_METRICS`
  * metrics, the `N_MOMENTS` return moments and `3 * blocks` per-block statistics.
@@ -249,7 +250,11 @@ export async function mergeBotShards(
     options.onStatus,
   );
   try {
-    const prep = await prepareBotRun(runOptions);
+    // the walk-forward's in-sample grids run here, on a pool of every core
+    using pool = runOptions.walkForward !== undefined
+      ? startBotPool({})
+      : undefined;
+    const prep = await prepareBotRun(runOptions, pool !== undefined);
     if (tableFingerprint(prep.table) !== run["fingerprint"]) {
       throw new BacktestInputError(
         `Cannot merge: ${runOptions.features} is not the data the shards ran on (its fingerprint differs)`,
@@ -282,7 +287,13 @@ export async function mergeBotShards(
       (shard) => botShardTasks(prep, shard),
       botRows(grid),
     );
-    const summary = await finishBotRun(runOptions, prep, grid, { simulate });
+    const summary = await finishBotRun(
+      runOptions,
+      prep,
+      grid,
+      { simulate },
+      pool,
+    );
     return { summary, run: runOptions };
   } catch (error) {
     if (error instanceof BotInputError) {
