@@ -8,7 +8,7 @@
  * @module
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { S, startMoneyRig } from "./_money_rig.ts";
+import { manualMarket, S, startMoneyRig } from "./_money_rig.ts";
 import { portEvents } from "./trading_port.ts";
 import { armMoneyFault, type MoneyFault } from "../sim/money_faults.ts";
 import { openSocket } from "../sim/_test_util.ts";
@@ -162,4 +162,85 @@ Deno.test("money path: the memory of orders stays bounded over many round trips,
   deepEqual(again.map((r) => `${r.action} ${r.detail}`), [
     "entry_skipped duplicate_signal",
   ]);
+});
+
+Deno.test("money path: a resting order's key is kept while the order is open, so its next fill (a cumulative quantity) is not counted again after the prune", async () => {
+  // every non-live key past 1 s could go: only the order's openness keeps it
+  await using rig = await startMoneyRig({
+    fillRetentionMs: 1_000,
+    fillKeysKept: 0,
+    orderNotional: 1_000,
+  });
+  ok((await rig.enter("long")).some((r) => r.action === "entry_placed"));
+  const held = rig.amount();
+  const step = 0.001;
+  const lots = Math.round(held / step);
+  ok(lots >= 8, `the entry holds ${held}`);
+  equal(rig.exits().length, 3);
+  // a manual GTC SELL limit of the account, partly filled twice: its trades on the engine
+  // (MARKET stand-ins move the engine's position), and the stream's reports of the
+  // resting order, each ORDER_TRADE_UPDATE before its ACCOUNT_UPDATE (same ms)
+  const q1 = 3 * step;
+  const q2 = (lots - 6) * step; // before the fix: held − q1 − (q1 + q2) = 0, "flat"
+  const report = (cum: number, status: "PARTIALLY_FILLED") => {
+    const time = rig.sim.clock.now();
+    const order = {
+      kind: "order" as const,
+      time,
+      order: {
+        symbol: S,
+        clientOrderId: "web_1",
+        orderId: 990_001,
+        side: "SELL" as const,
+        type: "LIMIT" as const,
+        status,
+        quantity: (held / 2 + q2).toFixed(3),
+        executedQty: cum.toFixed(3),
+        avgPrice: "0",
+        stopPrice: "0",
+        reduceOnly: false,
+        updateTime: time,
+      },
+    };
+    const position = {
+      kind: "position" as const,
+      time,
+      position: {
+        symbol: S,
+        amount: rig.amount().toFixed(3),
+        entryPrice: "0",
+        updateTime: time,
+      },
+    };
+    return { order, position };
+  };
+  rig.sim.clock.advance(1_000);
+  manualMarket(rig, "SELL", q1.toFixed(3));
+  const first = report(q1, "PARTIALLY_FILLED");
+  await rig.mgr.onEvent(first.order);
+  await rig.mgr.onEvent(first.position);
+  equal(Number(rig.mgr.status(S).amount).toFixed(3), rig.amount().toFixed(3));
+  // the order rests past the retention; a reconcile (a locked operation) prunes
+  rig.sim.clock.advance(5_000);
+  await rig.mgr.reconcile();
+  const from = rig.records.length;
+  rig.sim.clock.advance(1_000);
+  manualMarket(rig, "SELL", q2.toFixed(3));
+  const second = report(q1 + q2, "PARTIALLY_FILLED");
+  await rig.mgr.onEvent(second.order);
+  // invariant: the order's report moves the position by its growth only (q2)
+  equal(
+    Number(rig.mgr.status(S).amount).toFixed(3),
+    rig.amount().toFixed(3),
+    rig.actions(from).join(","),
+  );
+  // not believed flat: no close recorded, and the position's exits stay on the exchange
+  // (resized to it), not all cancelled
+  const what = rig.records.slice(from).map((r) => `${r.action} ${r.detail}`)
+    .join("; ");
+  ok(!rig.actions(from).includes("position_closed"), what);
+  equal(rig.exits().length, 3, what);
+  await rig.mgr.onEvent(second.position);
+  equal(Number(rig.mgr.status(S).amount).toFixed(3), rig.amount().toFixed(3));
+  ok(rig.exits().length > 0, "the position keeps its exits");
 });

@@ -29,6 +29,7 @@ import {
 } from "./exit_orders.ts";
 import { type ExitOrder, SymbolState } from "./_symbol_state.ts";
 import {
+  FILL_KEYS_CAP,
   FILL_KEYS_KEPT,
   FILL_RETENTION_MS,
   FillMemory,
@@ -308,6 +309,7 @@ export class OrderManager {
           new FillMemory(
             options.fillRetentionMs ?? FILL_RETENTION_MS,
             options.fillKeysKept ?? FILL_KEYS_KEPT,
+            Math.max(FILL_KEYS_CAP, options.fillKeysKept ?? FILL_KEYS_KEPT),
           ),
         ),
       );
@@ -1119,6 +1121,7 @@ export class OrderManager {
       fillKey,
       o.clientOrderId,
       this.#o.clock(),
+      FINAL.has(o.status),
       executed.gt(known) ? executed : undefined,
     );
     if (executed.gt(known)) {

@@ -15,6 +15,14 @@ export const FILL_RETENTION_MS = 15 * 60_000;
 /** Default of {@linkcode FillMemory.kept}. */
 export const FILL_KEYS_KEPT = 64;
 
+/**
+ * The most keys {@linkcode FillMemory} holds before it drops the keys of orders not known
+ * to be final too (oldest first, past the retention): the leak bound for orders whose
+ * final report was lost (the stream does not replay across a reconnect). Far above the
+ * exchange's open orders per symbol.
+ */
+export const FILL_KEYS_CAP = 1_024;
+
 interface FillKey {
   /** The order's cumulative filled quantity the position holds. */
   qty: Decimal;
@@ -22,6 +30,8 @@ interface FillKey {
   readonly id: string;
   /** The order's last report, manager clock, ms. */
   seenAt: number;
+  /** Whether a report of the order was final (FILLED, CANCELED, EXPIRED, …). */
+  final: boolean;
 }
 
 /**
@@ -36,14 +46,21 @@ interface FillKey {
  * entry or a known exit, or within the locked operation that placed or closed it (a
  * market close: its reply and resolving query); the user stream delivers an order's
  * updates in order, late by the stream's lag (seconds), and never replays them after a
- * reconnect. So a key is dropped only when all of these hold:
+ * reconnect. An order still open on the exchange is different: a resting order the
+ * manager does not own (a manual GTC limit) can fill again at any time, and its next
+ * report carries its whole cumulative quantity. So a key is dropped only when all of
+ * these hold:
  * - its order is not live for the manager (`live(id)`: the entry, a known exit);
+ * - a report of it was final (FILLED, CANCELED, REJECTED, EXPIRED): no later fill can
+ *   come — unless more than `cap` keys are held, the leak bound for orders whose final
+ *   report was lost;
  * - its last report is more than `retentionMs` old (manager clock; far beyond any
  *   stream lag, transport timeout and resolving queries);
  * - at least `kept` keys were reported more recently (a sped-up or stepped clock cannot
  *   drop the latest round trips' keys).
- * Memory is then at most `kept` + the live orders + the keys reported within
- * `retentionMs` (bounded by the exchange's order rate). {@linkcode FillMemory.prune} runs
+ * Memory is then at most `kept` + the live orders + the partly filled orders still open
+ * + the keys reported within `retentionMs` (bounded by the exchange's order rate), and
+ * at most `cap` + those reported within `retentionMs`. {@linkcode FillMemory.prune} runs
  * at the end of every locked operation, when none of the manager's own calls of the
  * symbol is mid-way but the entry's (live).
  */
@@ -52,15 +69,22 @@ export class FillMemory {
   readonly retentionMs: number;
   /** The newest keys always kept, whatever their age. */
   readonly kept: number;
+  /** Beyond this many keys, those of orders not known final are dropped too. */
+  readonly cap: number;
   /** In order of last report (re-inserted on every report), oldest first. */
   #keys = new Map<string, FillKey>();
 
   /**
    * @param retentionMs how long a key outlives its order's last report, ms
    * @param kept the newest keys always kept
+   * @param cap beyond this many keys, those of orders not known final are dropped too
    * @throws {RangeError} for a negative or non-finite setting
    */
-  constructor(retentionMs = FILL_RETENTION_MS, kept = FILL_KEYS_KEPT) {
+  constructor(
+    retentionMs = FILL_RETENTION_MS,
+    kept = FILL_KEYS_KEPT,
+    cap = FILL_KEYS_CAP,
+  ) {
     if (!(retentionMs >= 0) || !Number.isFinite(retentionMs)) {
       throw new RangeError(
         `Cannot keep fills: retention ${retentionMs} ms is not >= 0`,
@@ -69,8 +93,14 @@ export class FillMemory {
     if (!Number.isInteger(kept) || kept < 0) {
       throw new RangeError(`Cannot keep fills: ${kept} keys is not >= 0`);
     }
+    if (!Number.isInteger(cap) || cap < kept) {
+      throw new RangeError(
+        `Cannot keep fills: a cap of ${cap} keys is not an integer >= ${kept} (kept)`,
+      );
+    }
     this.retentionMs = retentionMs;
     this.kept = kept;
+    this.cap = cap;
   }
 
   /** The keys held. */
@@ -84,11 +114,19 @@ export class FillMemory {
   }
 
   /**
-   * Notes a report of order `key` (client id `id`) at `nowMs`: `qty` is its new
-   * cumulative filled quantity when the position took its growth, none when the report
-   * added nothing (it only refreshes a known key).
+   * Notes a report of order `key` (client id `id`) at `nowMs`: `final` whether the report
+   * is of a final status (once final, an order stays final: a late report of an earlier
+   * status does not reopen it); `qty` is its new cumulative filled quantity when the
+   * position took its growth, none when the report added nothing (it only refreshes a
+   * known key).
    */
-  seen(key: string, id: string, nowMs: number, qty?: Decimal): void {
+  seen(
+    key: string,
+    id: string,
+    nowMs: number,
+    final: boolean,
+    qty?: Decimal,
+  ): void {
     const k = this.#keys.get(key);
     if (!k && qty === undefined) return;
     this.#keys.delete(key);
@@ -96,6 +134,7 @@ export class FillMemory {
       id,
       qty: qty ?? k!.qty,
       seenAt: Math.max(nowMs, k?.seenAt ?? -Infinity),
+      final: final || (k?.final ?? false),
     });
   }
 
@@ -107,9 +146,10 @@ export class FillMemory {
   prune(nowMs: number, live: (id: string) => boolean): void {
     let excess = this.#keys.size - this.kept;
     if (excess <= 0) return;
+    const capped = this.#keys.size > this.cap;
     for (const [key, k] of this.#keys) {
       if (excess <= 0 || nowMs - k.seenAt <= this.retentionMs) break;
-      if (live(k.id)) continue;
+      if (live(k.id) || (!k.final && !capped)) continue;
       this.#keys.delete(key);
       excess--;
     }

@@ -7,10 +7,10 @@ const d = (x: string) => new Decimal(x);
 
 Deno.test("FillMemory drops a key only past the retention, behind the newest kept, and not live", () => {
   const m = new FillMemory(1_000, 2);
-  m.seen("a#1", "a", 0, d("1"));
-  m.seen("b#2", "b", 100, d("1"));
-  m.seen("c#3", "c", 200, d("1"));
-  m.seen("d#4", "d", 300, d("1"));
+  m.seen("a#1", "a", 0, true, d("1"));
+  m.seen("b#2", "b", 100, true, d("1"));
+  m.seen("c#3", "c", 200, true, d("1"));
+  m.seen("d#4", "d", 300, true, d("1"));
   // young: nothing goes
   m.prune(1_000, () => false);
   equal(m.size, 4);
@@ -21,8 +21,8 @@ Deno.test("FillMemory drops a key only past the retention, behind the newest kep
   equal(m.applied("c#3").toFixed(), "1");
   // a live order stays however old
   const n = new FillMemory(0, 0);
-  n.seen("e#5", "e", 0, d("2"));
-  n.seen("f#6", "f", 0, d("2"));
+  n.seen("e#5", "e", 0, true, d("2"));
+  n.seen("f#6", "f", 0, true, d("2"));
   n.prune(10, (id) => id === "e");
   equal(n.size, 1);
   equal(n.applied("e#5").toFixed(), "2");
@@ -30,17 +30,39 @@ Deno.test("FillMemory drops a key only past the retention, behind the newest kep
 
 Deno.test("FillMemory: every report refreshes its key, a report adding nothing creates none", () => {
   const m = new FillMemory(1_000, 0);
-  m.seen("a#1", "a", 0, d("1"));
-  m.seen("z#9", "z", 0);
+  m.seen("a#1", "a", 0, true, d("1"));
+  m.seen("z#9", "z", 0, true);
   equal(m.size, 1);
   // the stream's late duplicate of a#1 at 900 keeps it for another retention
-  m.seen("a#1", "a", 900);
+  m.seen("a#1", "a", 900, true);
   m.prune(1_500, () => false);
   equal(m.applied("a#1").toFixed(), "1");
   m.prune(1_901, () => false);
   equal(m.size, 0);
   throws(() => new FillMemory(-1), RangeError);
   throws(() => new FillMemory(1, 0.5), RangeError);
+});
+
+Deno.test("FillMemory keeps the key of an order not known final (it can fill again, e.g. a resting manual order), up to the cap", () => {
+  const m = new FillMemory(1_000, 0, 3);
+  // a resting order partly filled: its last report is PARTIALLY_FILLED
+  m.seen("web_1#9", "web_1", 0, false, d("0.2"));
+  m.seen("a#1", "a", 0, true, d("1"));
+  m.prune(5_000, () => false);
+  equal(m.size, 1);
+  equal(m.applied("web_1#9").toFixed(), "0.2");
+  // a late report of an earlier status does not reopen a final order
+  m.seen("b#2", "b", 5_000, true, d("1"));
+  m.seen("b#2", "b", 5_001, false);
+  // its final report: now it can go like any other
+  m.seen("web_1#9", "web_1", 5_000, true);
+  m.prune(10_000, () => false);
+  equal(m.size, 0);
+  // beyond the cap, the oldest keys not known final go too (a lost final report)
+  for (let i = 0; i < 4; i++) m.seen(`o#${i}`, "o", i, false, d("1"));
+  m.prune(10_000, () => false);
+  equal(m.size, 0);
+  throws(() => new FillMemory(1, 4, 3), RangeError);
 });
 
 Deno.test("UsedIds: compaction never frees an id; foreign ids are dropped", () => {
