@@ -244,3 +244,31 @@ Deno.test("money path: a resting order's key is kept while the order is open, so
   equal(Number(rig.mgr.status(S).amount).toFixed(3), rig.amount().toFixed(3));
   ok(rig.exits().length > 0, "the position keeps its exits");
 });
+
+Deno.test("money path: two positions adopted within one bar do not make that bar's signal a duplicate (adopted keys raise only the exit-id floor)", async () => {
+  await using rig = await startMoneyRig();
+  const bar = Math.floor(rig.sim.clock.now() / 60_000) * 60_000;
+  for (let i = 0; i < 2; i++) {
+    rig.sim.clock.advance(10_000);
+    // a manual trade the manager does not see on the stream: the reconcile adopts it
+    manualMarket(rig, "BUY", "0.002");
+    const from = rig.records.length;
+    await rig.mgr.reconcile();
+    ok(rig.mgr.status(S).amount !== "0", rig.actions(from).join(","));
+    await rig.mgr.closeAll();
+    equal(rig.amount(), 0);
+  }
+  // the bar's signal at its close: no entry of that bar was ever sent
+  rig.sim.clock.advance(bar + 61_000 - rig.sim.clock.now());
+  const records = await rig.enter("long", bar);
+  ok(
+    records.some((r) => r.action === "entry_placed"),
+    records.map((r) => `${r.action} ${r.detail}`).join("; "),
+  );
+  // and that bar's signal again is the duplicate (once its position is closed)
+  await rig.mgr.closeAll();
+  deepEqual(
+    (await rig.enter("long", bar)).map((r) => `${r.action} ${r.detail}`),
+    ["entry_skipped duplicate_signal"],
+  );
+});

@@ -137,8 +137,10 @@ export interface OrderMemory {
   readonly fillKeys: number;
   /** Client ids held as used (not counting those below the floor). */
   readonly usedIds: number;
-  /** Client ids with a key at most this count as used; -Infinity = none compacted. */
-  readonly idFloor: number;
+  /** Entry ids with a key at most this count as used; -Infinity = none compacted. */
+  readonly entryIdFloor: number;
+  /** Exit and close ids with a key at most this count as used; -Infinity = none. */
+  readonly exitIdFloor: number;
 }
 
 /** The manager's view of one symbol, for status displays and tests. */
@@ -399,7 +401,8 @@ export class OrderManager {
     return {
       fillKeys: s.fills.size,
       usedIds: s.usedIds.size,
-      idFloor: s.usedIds.floor,
+      entryIdFloor: s.usedIds.entryFloor,
+      exitIdFloor: s.usedIds.exitFloor,
     };
   }
 
@@ -1674,7 +1677,7 @@ export class OrderManager {
     // exits never stops the attempts: past the last revision the key moves on; a key
     // whose ids were all compacted (an adopted position's older update time) moves
     // above the floor at once
-    if (s.key <= s.usedIds.floor) s.key = s.usedIds.floor + 1;
+    if (s.key <= s.usedIds.exitFloor) s.key = s.usedIds.exitFloor + 1;
     for (let rev = 0;; rev++) {
       if (rev > MAX_REVISION) {
         s.key++;

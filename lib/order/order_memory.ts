@@ -159,24 +159,34 @@ export class FillMemory {
 /**
  * The client order ids a symbol has used, compacted: an id counts as used when it is held,
  * or when its key (the signal bar's open time or the position's key, see
- * `clientOrderId`) is at most the floor.
+ * `clientOrderId`) is at most its purpose's floor: entry ids have their own floor, exit
+ * and close ids another.
  *
  * Invariant: the set of ids that count as used only grows — {@linkcode UsedIds.compact}
- * moves ids into the floor, never out of the set — so an id is never issued twice (a
+ * moves ids into a floor, never out of the set — so an id is never issued twice (a
  * client id resolves a lost reply: a reused one could find an older order). Ids are
  * generated only for the current position's key, and a new position's key is a newer bar
  * (or, adopted, a later update time), so only ids of keys below the current one are
- * compacted; the cost is that a signal for a bar not newer than one already traded and
- * compacted is refused as a duplicate (bars of a symbol arrive in order). Ids the manager
- * cannot have generated (foreign ones) are dropped: they can never collide.
+ * compacted. Entry ids always carry a signal bar's open time, so the entry floor is the
+ * newest compacted traded bar, and the cost is exactly that a signal for a bar not newer
+ * than one already traded is refused as a duplicate (bars of a symbol arrive in order).
+ * The keys of adopted positions (update times, inside a bar) raise only the exit floor,
+ * so they never refuse the signal of the bar they fall in. Ids the manager cannot have
+ * generated (foreign ones) are dropped: they can never collide.
  */
 export class UsedIds {
   #ids = new Set<string>();
-  #floor = -Infinity;
+  #entryFloor = -Infinity;
+  #exitFloor = -Infinity;
 
-  /** Ids with a key at most this count as used; -Infinity before any compaction. */
-  get floor(): number {
-    return this.#floor;
+  /** Entry ids with a key at most this count as used; -Infinity before any compaction. */
+  get entryFloor(): number {
+    return this.#entryFloor;
+  }
+
+  /** Exit and close ids with a key at most this count as used; -Infinity before any. */
+  get exitFloor(): number {
+    return this.#exitFloor;
   }
 
   /** The ids held (not those the floor covers). */
@@ -193,15 +203,21 @@ export class UsedIds {
   has(id: string): boolean {
     if (this.#ids.has(id)) return true;
     const p = parseClientOrderId(id);
-    return p !== undefined && p.key <= this.#floor;
+    if (p === undefined) return false;
+    return p.key <=
+      (p.purpose === "entry" ? this.#entryFloor : this.#exitFloor);
   }
 
-  /** Moves the ids of keys below `key` (the current position's) into the floor. */
+  /** Moves the ids of keys below `key` (the current position's) into their floors. */
   compact(key: number): void {
     for (const id of this.#ids) {
       const p = parseClientOrderId(id);
       if (p !== undefined && p.key >= key) continue;
-      if (p !== undefined) this.#floor = Math.max(this.#floor, p.key);
+      if (p?.purpose === "entry") {
+        this.#entryFloor = Math.max(this.#entryFloor, p.key);
+      } else if (p !== undefined) {
+        this.#exitFloor = Math.max(this.#exitFloor, p.key);
+      }
       this.#ids.delete(id);
     }
   }

@@ -77,7 +77,8 @@ Deno.test("UsedIds: compaction never frees an id; foreign ids are dropped", () =
   u.add(entry(180_000));
   u.compact(180_000);
   equal(u.size, 1);
-  equal(u.floor, 60_000);
+  equal(u.entryFloor, 60_000);
+  equal(u.exitFloor, 60_000);
   // every id that counted as used still does, and older bars too
   ok(u.has(entry(60_000)));
   ok(u.has(id(60_000, 1)));
@@ -87,4 +88,19 @@ Deno.test("UsedIds: compaction never frees an id; foreign ids are dropped", () =
   ok(!u.has(entry(120_000)));
   ok(!u.has(id(180_000)));
   ok(!u.has("web_abc"));
+});
+
+Deno.test("UsedIds: the key of an adopted position (an update time inside a bar) raises only the exit floor, never refusing that bar's entry", () => {
+  const u = new UsedIds();
+  const bar = 1_700_000_000_000;
+  const adopted = bar + 10_000; // a manual position adopted within the bar
+  u.add(clientOrderId("BTCUSDT", adopted, "long", "close"));
+  u.add(clientOrderId("BTCUSDT", adopted, "long", "sl"));
+  u.compact(bar + 20_000); // the next adopted position's key
+  equal(u.exitFloor, adopted);
+  equal(u.entryFloor, -Infinity);
+  ok(u.has(clientOrderId("BTCUSDT", adopted, "long", "close")));
+  ok(u.has(clientOrderId("BTCUSDT", bar, "long", "sl")));
+  // the bar's signal (at its close) is not a duplicate: no entry of it was sent
+  ok(!u.has(clientOrderId("BTCUSDT", bar, "long", "entry")));
 });
