@@ -61,12 +61,10 @@ const view: BotView = {
   }),
   rest: () => ({ used: 130, limit: 2400, rateLimited: 0, banned: 0 }),
   clockOffsetMs: () => -3,
-  fills: () =>
-    Array.from({ length: 200 }, (_, i) => ({
-      timeMs: now - i * 60_000,
-      realizedPnl: i % 2 ? 1 : -0.5,
-      commission: 0.04,
-    })),
+  fillTotals: () => ({
+    start: { realizedPnl: 50, fees: 8 },
+    day: { realizedPnl: 12, fees: 2 },
+  }),
 };
 
 const metrics = new BotMetrics({ component: "live" });

@@ -17,7 +17,13 @@
  *
  * @module
  */
-export { type Fill, FillLog } from "./fill_log.ts";
+export {
+  type Fill,
+  FILL_DAYS_KEPT,
+  FillLog,
+  FILLS_KEPT,
+  type FillTotals,
+} from "./fill_log.ts";
 export {
   DecisionJournal,
   JOURNAL_COLUMNS,

@@ -80,7 +80,10 @@ export function sessionView(session: LiveSession): BotView {
     clockOffsetMs: () => session.clockOffsetMs,
     recorderRows: () => session.recorderRows() ?? {},
     recorderDropped: () => session.recorderDropped() ?? {},
-    fills: () => session.fills.fills,
+    fillTotals: (dayStartMs) => ({
+      start: session.fills.totals(),
+      day: session.fills.dayTotals(dayStartMs),
+    }),
   };
 }
 

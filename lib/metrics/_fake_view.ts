@@ -90,6 +90,19 @@ export function fakeView(st: FakeState): BotView {
     rest: () => ({ used: 130, limit: 2400, rateLimited: 1, banned: 0 }),
     signing: () => st.signing,
     clockOffsetMs: () => -12,
-    fills: () => st.fills,
+    fillTotals: (dayStartMs) => {
+      const sum = (fills: readonly FillView[]) => ({
+        realizedPnl: fills.reduce((a, f) => a + f.realizedPnl, 0),
+        fees: fills.reduce((a, f) => a + f.commission, 0),
+      });
+      return {
+        start: sum(st.fills),
+        day: sum(
+          st.fills.filter((f) =>
+            f.timeMs >= dayStartMs && f.timeMs < dayStartMs + 86_400_000
+          ),
+        ),
+      };
+    },
   };
 }

@@ -602,27 +602,23 @@ export class BotMetrics {
   }
 
   #pnl(nowMs: number) {
-    const fills = this.#view?.fills?.() ?? [];
     const dayStart = Math.floor(nowMs / DAY_MS) * DAY_MS;
-    const out = {
-      start: { realized: 0, fees: 0, funding: this.#funding.total },
+    const none = { realizedPnl: 0, fees: 0 };
+    const t = this.#view?.fillTotals?.(dayStart) ?? { start: none, day: none };
+    return {
+      start: {
+        realized: t.start.realizedPnl,
+        fees: t.start.fees,
+        funding: this.#funding.total,
+      },
       day: {
-        realized: 0,
-        fees: 0,
+        realized: t.day.realizedPnl,
+        fees: t.day.fees,
         funding: this.#funding.day === Math.floor(nowMs / DAY_MS)
           ? this.#funding.today
           : 0,
       },
     };
-    for (const f of fills) {
-      out.start.realized += f.realizedPnl;
-      out.start.fees += f.commission;
-      if (f.timeMs >= dayStart) {
-        out.day.realized += f.realizedPnl;
-        out.day.fees += f.commission;
-      }
-    }
-    return out;
   }
 
   #refresh(): void {
@@ -685,7 +681,7 @@ export class BotMetrics {
       m.kill.set(v.killSwitch().tripped ? 1 : 0);
     }
     if (v.killThreshold !== undefined) m.killThreshold.set(v.killThreshold);
-    if (v.fills) {
+    if (v.fillTotals) {
       const pnl = this.#pnl(now);
       for (const period of ["start", "day"] as const) {
         const label = {

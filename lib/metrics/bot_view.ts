@@ -80,7 +80,15 @@ export interface SigningView {
   readonly lastError?: string;
 }
 
-/** One fill, for the realized PnL and fees. */
+/** The realized PnL and fees of some fills. */
+export interface PnlView {
+  /** Realized PnL, quote. */
+  readonly realizedPnl: number;
+  /** Fees paid, quote. */
+  readonly fees: number;
+}
+
+/** One fill's time, realized PnL and commission (a test view sums them). */
 export interface FillView {
   /** Transaction time, epoch ms. */
   readonly timeMs: number;
@@ -121,8 +129,14 @@ export interface BotView {
   signing?(): SigningView;
   /** Server − local clock offset, ms; absent when not measured. */
   clockOffsetMs?(): number | undefined;
-  /** The fills so far. */
-  fills?(): readonly FillView[];
+  /**
+   * Realized PnL and fees of the fills since start and of the UTC day starting at
+   * `dayStartMs`: running totals, read on every scrape (never a walk over the fills).
+   */
+  fillTotals?(dayStartMs: number): {
+    readonly start: PnlView;
+    readonly day: PnlView;
+  };
   /** The recorder's rows appended per file since start. */
   recorderRows?(): Readonly<Record<string, number>>;
   /** The recorder's rows lost to failed writes per file since start. */

@@ -19,6 +19,7 @@ export type {
   FillView,
   InputView,
   KillSwitchView,
+  PnlView,
   PositionView,
   RestView,
   StreamView,
