@@ -52,15 +52,16 @@ interface FillKey {
  * these hold:
  * - its order is not live for the manager (`live(id)`: the entry, a known exit);
  * - a report of it was final (FILLED, CANCELED, REJECTED, EXPIRED): no later fill can
- *   come — unless more than `cap` keys are held, the leak bound for orders whose final
- *   report was lost;
+ *   come — unless more than `cap` keys are held (then the oldest go until `cap` are
+ *   left), the leak bound for orders whose final report was lost;
  * - its last report is more than `retentionMs` old (manager clock; far beyond any
  *   stream lag, transport timeout and resolving queries);
  * - at least `kept` keys were reported more recently (a sped-up or stepped clock cannot
  *   drop the latest round trips' keys).
  * Memory is then at most `kept` + the live orders + the partly filled orders still open
  * + the keys reported within `retentionMs` (bounded by the exchange's order rate), and
- * at most `cap` + those reported within `retentionMs`. {@linkcode FillMemory.prune} runs
+ * at most `cap` + the live orders + those reported within `retentionMs`.
+ * {@linkcode FillMemory.prune} runs
  * at the end of every locked operation, when none of the manager's own calls of the
  * symbol is mid-way but the entry's (live).
  */
@@ -146,10 +147,10 @@ export class FillMemory {
   prune(nowMs: number, live: (id: string) => boolean): void {
     let excess = this.#keys.size - this.kept;
     if (excess <= 0) return;
-    const capped = this.#keys.size > this.cap;
     for (const [key, k] of this.#keys) {
       if (excess <= 0 || nowMs - k.seenAt <= this.retentionMs) break;
-      if (live(k.id) || (!k.final && !capped)) continue;
+      // a key of an order not known final goes only while the keys exceed the cap
+      if (live(k.id) || (!k.final && this.#keys.size <= this.cap)) continue;
       this.#keys.delete(key);
       excess--;
     }
