@@ -204,6 +204,7 @@ Deno.test("BotMetrics: signed requests failing with clock errors (-1021) past th
     failingSeconds: 0,
     clockErrors: 0,
     lastError: null,
+    lastErrorAgeSeconds: null,
   });
   const lastError =
     "-1021 Timestamp for this request is outside of the recvWindow.";
@@ -220,6 +221,18 @@ Deno.test("BotMetrics: signed requests failing with clock errors (-1021) past th
   assert.equal(sample(t, "aster_ready"), 0);
   assert.equal(sample(t, "aster_signing_failing_seconds"), 15.5);
   assert.equal(sample(t, "aster_signing_clock_errors_total"), 4);
+  // a stretch kept open by other failures (a 10-minute maintenance's 503s) says how
+  // old its last clock error is, so the operator is not sent to NTP for nothing
+  st.signing = {
+    failingMs: 600_000,
+    clockErrors: 4,
+    lastError,
+    lastErrorAgoMs: 590_000,
+  };
+  assert.deepEqual(m.health().reasons, [
+    `signed requests failing with clock errors for 600.0 s (${lastError}; the last 590.0 s ago): no order can be placed, moved or cancelled`,
+  ]);
+  assert.equal(m.health().signing?.lastErrorAgeSeconds, 590);
   // the next accepted signed request ends the stretch
   st.signing = { failingMs: 0, clockErrors: 4, lastError };
   assert.equal(m.health().ready, true);

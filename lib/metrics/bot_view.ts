@@ -78,6 +78,8 @@ export interface SigningView {
   readonly clockErrors: number;
   /** The last clock error, if any. */
   readonly lastError?: string;
+  /** How long ago the last clock error was answered, ms (with `lastError`). */
+  readonly lastErrorAgoMs?: number;
 }
 
 /** The realized PnL and fees of some fills. */

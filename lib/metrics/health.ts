@@ -67,6 +67,8 @@ export interface HealthReport {
     readonly failingSeconds: number;
     readonly clockErrors: number;
     readonly lastError: string | null;
+    /** Seconds since the last clock error (null when none or unknown). */
+    readonly lastErrorAgeSeconds: number | null;
   } | null;
   readonly pnl: { readonly sinceStart: PnlPeriod; readonly utcDay: PnlPeriod };
   /** Seconds since the last evaluation (null before the first). */
@@ -181,6 +183,9 @@ export function healthReport(h: HealthInput): HealthReport {
         failingSeconds: sv.failingMs / 1000,
         clockErrors: sv.clockErrors,
         lastError: sv.lastError ?? null,
+        lastErrorAgeSeconds: sv.lastErrorAgoMs === undefined
+          ? null
+          : sv.lastErrorAgoMs / 1000,
       };
       // invariant: a bot whose signed requests keep failing for their clock can neither
       // place nor move a stop: unhealthy past the budget, healthy at the next accepted one
@@ -191,9 +196,13 @@ export function healthReport(h: HealthInput): HealthReport {
         reasons.push(
           `signed requests failing with clock errors for ${
             signing.failingSeconds.toFixed(1)
-          } s (${
-            sv.lastError ?? "clock error"
-          }): no order can be placed, moved or cancelled`,
+          } s (${sv.lastError ?? "clock error"}${
+            // other failures keep a stretch open: say how old its last clock error is
+            signing.lastErrorAgeSeconds === null
+              ? ""
+              : `; the last ${
+                signing.lastErrorAgeSeconds.toFixed(1)
+              } s ago`}): no order can be placed, moved or cancelled`,
         );
       }
     }

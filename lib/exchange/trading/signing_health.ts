@@ -20,6 +20,11 @@ export interface SigningState {
   readonly clockErrors: number;
   /** The last clock error's message, if any. */
   readonly lastError?: string;
+  /**
+   * How long ago the last clock error was answered, ms (with `lastError`): a stretch kept
+   * open by other failures (a maintenance's 503s) shows its last clock error is old.
+   */
+  readonly lastErrorAgoMs?: number;
 }
 
 /**
@@ -39,6 +44,7 @@ export class SigningHealth {
   #first = 0;
   #errors = 0;
   #last: string | undefined;
+  #lastAt = 0;
 
   /** @param clock a monotonic clock, ms (never the wall clock) */
   constructor(clock: () => number = () => performance.now()) {
@@ -57,6 +63,7 @@ export class SigningHealth {
   clockError(message: string): void {
     this.#errors++;
     this.#last = message;
+    this.#lastAt = this.#clock();
     if (this.#since === undefined) {
       this.#since = this.#clock();
       this.#first = this.#errors;
@@ -79,7 +86,10 @@ export class SigningHealth {
         ? 0
         : Math.max(0, this.#clock() - this.#since),
       clockErrors: this.#errors,
-      ...(this.#last === undefined ? {} : { lastError: this.#last }),
+      ...(this.#last === undefined ? {} : {
+        lastError: this.#last,
+        lastErrorAgoMs: Math.max(0, this.#clock() - this.#lastAt),
+      }),
     };
   }
 }

@@ -21,6 +21,7 @@ Deno.test("SigningHealth: a stretch runs from the first clock error to the next 
     failingMs: 7_000,
     clockErrors: 2,
     lastError: "-1021 again",
+    lastErrorAgoMs: 3_000,
   });
   h.accepted(h.ticket());
   equal(h.state().failingMs, 0);
