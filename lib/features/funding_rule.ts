@@ -20,6 +20,9 @@
  * @module
  */
 
+/** Funding settles every 8 hours (00:00, 08:00, 16:00 UTC). */
+export const FUNDING_INTERVAL_MS = 8 * 3_600_000;
+
 /** Where a funding series comes from (see the module doc). */
 export type FundingSeriesKind = "settlements" | "predictions";
 
@@ -70,4 +73,42 @@ export function settledFundingBar(
     else hi = mid;
   }
   return lo - 1;
+}
+
+/**
+ * The settlement whose rate an OHLCV replay with settlement files shows the bot deciding at
+ * a bar's close `closeTime` (premiumIndex's `lastFundingRate`, the markPrice stream's `r`:
+ * `lib/sim/ohlcv_source.ts`'s `fundingRate`, the rate of the replay's next funding time):
+ * the first funding time at or after the close. The bot decides on the mark pushed before
+ * the close (the simulator publishes the closed kline first), when the replay's next
+ * funding time is still the one at the close.
+ */
+export function upcomingSettlement(
+  closeTime: number,
+  intervalMs = FUNDING_INTERVAL_MS,
+): number {
+  return Math.ceil(closeTime / intervalMs) * intervalMs;
+}
+
+/**
+ * Per bar of a table built from settlement files (ascending bar open times `ts`, bars of
+ * `barMs`), the bar whose funding as of its end is the rate the replay shows at that bar's
+ * close: {@linkcode settledFundingBar} of its {@linkcode upcomingSettlement}; -1 when that
+ * settlement is past the table.
+ */
+export function upcomingFundingBars(
+  ts: Float64Array,
+  barMs = 60_000,
+): Int32Array {
+  const out = new Int32Array(ts.length);
+  let due = NaN, k = -1;
+  for (let i = 0; i < ts.length; i++) {
+    const next = upcomingSettlement(ts[i]! + barMs);
+    if (next !== due) {
+      due = next;
+      k = settledFundingBar(ts, next, "settlements", barMs);
+    }
+    out[i] = k;
+  }
+  return out;
 }

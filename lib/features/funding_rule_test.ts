@@ -1,8 +1,10 @@
-import { equal } from "node:assert/strict";
+import { deepEqual, equal } from "node:assert/strict";
 import {
   settledFundingBar,
   SETTLEMENT_STAMP_MS,
   settlementCutoff,
+  upcomingFundingBars,
+  upcomingSettlement,
 } from "./funding_rule.ts";
 
 const T = Date.UTC(2025, 4, 26, 8);
@@ -30,4 +32,16 @@ Deno.test("settledFundingBar(): the bar opening at T for settlements, the bar en
     settledFundingBar(Float64Array.of(T - 2 * M, T - M), T, "settlements"),
     -1,
   );
+});
+
+Deno.test("upcomingFundingBars(): the replay shows the next settlement's rate, the one at the close included", () => {
+  equal(upcomingSettlement(T), T);
+  equal(upcomingSettlement(T + 1), T + 8 * 3_600_000);
+  equal(upcomingSettlement(T - M), T);
+  // bars 07:58, 07:59 (closes at 08:00: still the 08:00 settlement), 08:00, 08:01 (the
+  // 16:00 settlement is past the table)
+  const ts = Float64Array.of(T - 2 * M, T - M, T, T + M);
+  deepEqual([...upcomingFundingBars(ts)], [2, 2, -1, -1]);
+  // a missing 08:00 bar: the 08:00 event shows first in the 08:01 bar
+  deepEqual([...upcomingFundingBars(Float64Array.of(T - M, T + M))], [1, -1]);
 });

@@ -61,8 +61,11 @@ import { readFeatureTable } from "../backtest/read_feature_table.ts";
 import type { SymbolFeatures } from "../backtest/feature_table.ts";
 import { sliceSymbol } from "../backtest/walk_forward.ts";
 import { buildSignals } from "../backtest/signals.ts";
-import { BotMarket, FUNDING_MS } from "../backtest/bot_model/bot_market.ts";
-import { settledFundingBar } from "../features/funding_rule.ts";
+import { BotMarket } from "../backtest/bot_model/bot_market.ts";
+import {
+  settledFundingBar,
+  upcomingSettlement,
+} from "../features/funding_rule.ts";
 import {
   type BotTrade,
   N_BOT_METRICS,
@@ -336,11 +339,12 @@ export async function runParity(
     const f = sliceSymbol(full, -Infinity, end - BAR + 1);
     const n = f.bars;
     const si = info.symbols.find((x) => x.symbol === s)!;
-    // a run ending at a funding time: an OHLCV table shows that settlement's rate only
-    // in the bar after the end, so it is read from the whole table
+    // the first settlement at or after the run's end: an OHLCV table shows its rate only
+    // in a bar after the end, so it is read from the whole table (a run ending at a
+    // funding time pays it; the replay shows it to the decisions after the last one)
     const endT = n > 0 ? f.ts[n - 1]! + BAR : NaN;
-    const kEnd = logDir === undefined && endT % FUNDING_MS === 0
-      ? settledFundingBar(full.ts, endT, "settlements")
+    const kEnd = logDir === undefined && endT === endT
+      ? settledFundingBar(full.ts, upcomingSettlement(endT), "settlements")
       : -1;
     const m = parityMarket(
       f,
@@ -420,7 +424,8 @@ export async function runParity(
  * entry guard from the simulator's `exchangeInfo`; with per-second records (a log replay)
  * the recorded book, else the OHLCV replay's own book at each close (`"replay"`: the
  * touch the paper bot's entry IOC takes, and the spread its blockers see);
- * `endSettlementBps`: the rate of a settlement at the table's end (see `BotMarket`).
+ * `endSettlementBps`: the rate of the first settlement at or after the table's end (see
+ * `BotMarket`).
  */
 export function parityMarket(
   f: SymbolFeatures,

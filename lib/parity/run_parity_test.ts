@@ -193,6 +193,61 @@ Deno.test({
   },
 });
 
+/**
+ * Parity over the fixture from 03:30 (07:30-08:30 traded, output in `dir/out`) with a
+ * funding file of two settlements, 00:00 and 08:00, at `rates`.
+ */
+async function fundingParity(
+  dir: string,
+  rates: [number, number],
+  flags: string[],
+) {
+  const ohlcv = await fixtureFrom0330(dir);
+  const funding = `${dir}/BTCUSDT_funding.csv`;
+  await Deno.writeTextFile(
+    funding,
+    `funding_time,funding_rate\n${FIXTURE_DAY},${rates[0]}\n${
+      FIXTURE_DAY + 8 * 3_600_000
+    },${rates[1]}\n`,
+  );
+  return await runParity({
+    files: { BTCUSDT: ohlcv },
+    funding: { BTCUSDT: funding },
+    config: botConfig([...flags, "--log_level", "error"]),
+    minutes: 60,
+    speed: 120,
+    lockstep: { stepMs: 1_000, settleMs: 2 },
+    outDir: `${dir}/out`,
+  });
+}
+
+Deno.test({
+  name:
+    "runParity() with a funding file and a tight --max_funding_bps: both sides read the upcoming settlement's rate",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "parity_max_funding_test_" });
+    try {
+      // settled 5 bp at 00:00, 1 bp at 08:00: from 07:30 the replay shows the paper bot
+      // the 08:00 rate (1 bp), under the 3 bp blocker; the table's funding column holds
+      // the 00:00 rate (5 bp) until 08:00, which blocked the backtest's entries before
+      const r = await fundingParity(dir, [0.0005, 0.0001], [
+        ...HOLDING,
+        "--max_funding_bps",
+        "3",
+      ]);
+      const why = JSON.stringify(r);
+      ok(r.entries_paper >= 1, why);
+      equal(r.entries_backtest, r.entries_paper, why);
+      equal(r.entries_matched, r.entries_paper, why);
+      ok(Math.abs(r.funding_paper - r.funding_backtest) < 1e-4, why);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
 Deno.test({
   name:
     "runParity() with a funding file: both sides pay the 08:00 rate on the position held across it",
@@ -202,30 +257,9 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "parity_funding_test_" });
     try {
       // the fixture from 03:30 on: 240 minutes of history, then 07:30-08:30 traded
-      const day = FIXTURE_DAY;
-      const ohlcv = await fixtureFrom0330(dir);
-      const funding = `${dir}/BTCUSDT_funding.csv`;
-      await Deno.writeTextFile(
-        funding,
-        `funding_time,funding_rate\n${day},0.0001\n${
-          day + 8 * 3_600_000
-        },0.0005\n`,
-      );
-      const config = botConfig([
-        ...HOLDING, // the first position is still open at 08:00
-        "--log_level",
-        "error",
-      ]);
+      // the first position is still open at 08:00
+      const r = await fundingParity(dir, [0.0001, 0.0005], HOLDING);
       const out = `${dir}/out`;
-      const r = await runParity({
-        files: { BTCUSDT: ohlcv },
-        funding: { BTCUSDT: funding },
-        config,
-        minutes: 60,
-        speed: 120,
-        lockstep: { stepMs: 1_000, settleMs: 2 },
-        outDir: out,
-      });
       const why = JSON.stringify(r);
       ok(r.entries_matched >= 1, why);
       equal(r.entries_matched, r.entries_paper, why);

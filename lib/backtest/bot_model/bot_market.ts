@@ -37,8 +37,10 @@ import {
 import { DEFAULT_MAX_UPSIZE } from "../../order/entry_plan.ts";
 import type { SymbolFeatures } from "../feature_table.ts";
 import {
+  FUNDING_INTERVAL_MS,
   type FundingSeriesKind,
   settledFundingBar,
+  upcomingFundingBars,
 } from "../../features/funding_rule.ts";
 import { SecondPaths } from "./second_paths.ts";
 import {
@@ -56,7 +58,7 @@ export interface EntryGuard {
 }
 
 /** Funding settles every 8 hours (00:00, 08:00, 16:00 UTC). */
-export const FUNDING_MS = 8 * 3_600_000;
+export const FUNDING_MS = FUNDING_INTERVAL_MS;
 
 /** Thrown for a table the bot model cannot use as given (exit code 2 at the edge). */
 export class BotInputError extends Error {
@@ -75,7 +77,11 @@ export function hasBook(f: SymbolFeatures): boolean {
 
 /** A prepared symbol for {@linkcode simulateBot}. */
 export class BotMarket {
-  /** The features the decision reads (with synthetic quote columns for OHLCV tables). */
+  /**
+   * The features the decision reads: synthetic quote columns for OHLCV tables, and for a
+   * table of settlement files the funding the replay shows at each close (the upcoming
+   * settlement's rate, `lib/features/funding_rule.ts`'s `upcomingFundingBars`).
+   */
   readonly features: SymbolFeatures;
   /** The symbol's exchange filters. */
   readonly filters: OrderFilters;
@@ -136,9 +142,13 @@ export class BotMarket {
    *   `markPrice` rates: a table built from logs, the one kind with book columns) or
    *   `settlements` (funding files or a constant rate: OHLCV tables); by default from
    *   whether the table has book columns
-   * @param endSettlementBps the rate (bp) of a settlement at the table's end when the
-   *   table cannot show it (settlements appear in the bar after the funding time): from
-   *   a longer table of the same data (parity); without it that settlement is not charged
+   * @param endSettlementBps the rate (bp) of the first settlement at or after the table's
+   *   end (its last bar's close), which the table cannot show (settlements appear in the
+   *   bar opening at the funding time): from a longer table of the same data (parity).
+   *   A position open at the end pays it when the table ends at a funding time, and the
+   *   decisions after the table's last settlement read it (the replay shows it then).
+   *   Without it that end settlement is not charged and those decisions read the
+   *   table's last settled rate
    * @throws {BotInputError} for an OHLCV-only table without `spreadBps`, or `spreadBps`
    * with a table that has a book
    */
@@ -182,6 +192,23 @@ export class BotMarket {
       : end % FUNDING_MS === 0 && endSettlementBps !== undefined
       ? endSettlementBps
       : NaN;
+    // the funding the decision's blocker (`--max_funding_bps`) reads: from logs the
+    // recorded prediction of each bar (what the bot saw); from settlement files the rate
+    // the OHLCV replay shows at the close, the upcoming settlement's (past the table:
+    // `endSettlementBps`, else the table's last settled rate)
+    let funding = f.funding;
+    if (kind === "settlements") {
+      funding = new Float64Array(n);
+      const up = upcomingFundingBars(f.ts);
+      for (let i = 0; i < n; i++) {
+        const k = up[i]!;
+        funding[i] = k >= 0
+          ? f.funding[k]!
+          : endSettlementBps !== undefined
+          ? endSettlementBps
+          : f.funding[i]!;
+      }
+    }
     const tick = Number(filters.tickSize);
     this.tick = tick;
     const dp = filters.tickSize.decimalPlaces();
@@ -204,8 +231,8 @@ export class BotMarket {
       const olL = sp ? f.openLossLong.slice() : f.openLossLong;
       const olS = sp ? f.openLossShort.slice() : f.openLossShort;
       const spread = sp ? f.spread.slice() : f.spread;
-      this.features = sp
-        ? { ...f, spread, openLossLong: olL, openLossShort: olS }
+      this.features = sp || funding !== f.funding
+        ? { ...f, spread, funding, openLossLong: olL, openLossShort: olS }
         : f;
       for (let i = 0; i < n; i++) {
         const m = f.mark[i]!;
@@ -263,6 +290,7 @@ export class BotMarket {
     this.features = {
       ...f,
       spread,
+      funding,
       openLossLong: olL,
       openLossShort: olS,
     };

@@ -343,6 +343,47 @@ Deno.test("simulateBot() follows the live bot's rules", async (t) => {
       equal(end("settlements"), 0);
     },
   );
+  await t.step(
+    "OHLCV tables: --max_funding_bps reads the upcoming settlement's rate, as the replay shows it",
+    () => {
+      // an OHLCV table with a settlement file: 2 bp settled at 00:00, 8 bp at 08:00 (first
+      // in the bar opening at 08:00). The simulator's replay publishes the upcoming
+      // settlement's rate (premiumIndex, markPrice's r): 8 bp at every close up to 08:00,
+      // then the 16:00 rate (past the table: given from outside, else the last settled)
+      const bars: number[][] = [];
+      for (let i = 0; i < 482; i++) bars.push([100, 100, 100, 100]);
+      const f = table(bars, {
+        funding: (i) => i < 480 ? 2 : 8,
+        book: false,
+      });
+      const at = (m: BotMarket) =>
+        [0, 478, 479, 480, 481].map((i) => m.features.funding[i]);
+      const bare = new BotMarket(f, FILTERS, 2);
+      deepEqual(at(bare), [8, 8, 8, 8, 8]);
+      const given = new BotMarket(
+        f,
+        FILTERS,
+        "replay",
+        undefined,
+        undefined,
+        undefined,
+        4,
+      );
+      deepEqual(at(given), [8, 8, 8, 4, 4]);
+      equal(given.endFunding, NaN); // 08:02 is no funding time
+      // the settlements charged are unchanged: 08:00 at 8 bp
+      equal(bare.settledFunding[480], 8);
+      // a tight blocker between the two rates (5 bp) refuses what the replay's bot refuses
+      const key = { k: 0.5, n: 0.5, t: 10, v: 10, maxSpreadBps: 100 };
+      const sig = (m: BotMarket, maxFundingBps: number) =>
+        buildSignals(m.features, { ...key, maxFundingBps })[0];
+      equal(sig(bare, 5), 0);
+      equal(sig(bare, 10), 1);
+      // a table from recorded logs: the decision reads the recorded prediction as is
+      const logs = table(bars, { funding: (i) => i < 480 ? 2 : 8 });
+      equal(new BotMarket(logs, FILTERS).features.funding[0], 2);
+    },
+  );
   await t.step("a size lib/order refuses skips the signal", () => {
     const f = table([[100, 100, 100, 100], [100, 100, 100, 100]]);
     const { trades, row } = run(f, [1], { ...P, orderNotional: 1e7 }); // above maxQty
