@@ -33,6 +33,7 @@ Deno.test("money path: a stop-loss refused as reduce-only (-2022) while the posi
 
 Deno.test("money path: a stop-loss refused as reduce-only (-2022) on a flat exchange cleans up", async () => {
   await using rig = await startMoneyRig({ noTrailing: true });
+  const start = rig.sim.clock.now();
   // the manager believes in a position the exchange no longer holds (a stale update)
   await rig.mgr.onEvent({
     kind: "position",
@@ -46,7 +47,17 @@ Deno.test("money path: a stop-loss refused as reduce-only (-2022) on a flat exch
   });
   equal(rig.amount(), 0);
   ok(rig.actions().includes("exit_rejected"), rig.actions().join(","));
-  // invariant: the exchange's flat position is taken at once, nothing left behind
+  // invariant: the exchange's flat answer, older than the update the manager applied,
+  // is refused while the back-off lasts (it could be a lagging read) and taken once it
+  // persists through the back-off (250 + 500 + 1000 ms, the manual clock): nothing left
+  const actions = rig.actions().join(",");
+  equal(
+    rig.actions().filter((a) => a === "error").length,
+    3,
+    `one refused read per back-off step: ${actions}`,
+  );
+  ok(rig.sim.clock.now() - start >= 1_750, actions);
+  equal(rig.actions().at(-1), "position_closed", actions);
   equal(rig.mgr.status(S).amount, "0");
   deepEqual(rig.mgr.unprotected(), []);
   deepEqual(rig.exits(), []);

@@ -1306,8 +1306,10 @@ export class OrderManager {
    * - a stop-loss refused as reduce-only (`-2022`) never ends the exits while the
    *   position is open: the position is read over REST (flat: cleanup; open: placed
    *   again after a bounded back-off), and a read older than the last applied fill
-   *   never flattens it; a take-profit or trailing stop refused so while the stop-loss
-   *   is live is paused like a crossed one;
+   *   never flattens it, nor, while the back-off lasts, one older than the last applied
+   *   position update (a flat answer that persists through the back-off ends it); a
+   *   take-profit or trailing stop refused so while the stop-loss is live is paused
+   *   like a crossed one;
    * - a stop-loss whose outcome is unknown while no other stop protects the position is
    *   resolved by its client id at once (bounded back-off) and placed again if absent;
    * - no fill price known (no avgPrice, position read failed): the entry's limit price
@@ -1340,7 +1342,8 @@ export class OrderManager {
           // never ends the exits while the position is open: the position is read over
           // REST; flat → the cleanup below; still open → the exits again after a
           // bounded back-off (the alarm covers a longer stretch). A read older than the
-          // last applied fill never flattens it (see readPosition)
+          // last applied fill never flattens it, nor one older than the last applied
+          // position update before the last attempt (see readPosition)
           await this.#readPosition(
             s,
             out,
