@@ -3,12 +3,15 @@
  *
  * @module
  */
-import type {
-  BotView,
-  FillView,
-  PositionView,
-  SigningView,
-} from "./bot_view.ts";
+import type { BotView, PositionView, SigningView } from "./bot_view.ts";
+
+/** One fill's time, realized PnL and commission (the fake sums them). */
+export interface FillView {
+  /** Transaction time, epoch ms. */
+  readonly timeMs: number;
+  readonly realizedPnl: number;
+  readonly commission: number;
+}
 
 /** The fake's state; tests change it between reads. */
 export interface FakeState {

@@ -90,14 +90,6 @@ export interface PnlView {
   readonly fees: number;
 }
 
-/** One fill's time, realized PnL and commission (a test view sums them). */
-export interface FillView {
-  /** Transaction time, epoch ms. */
-  readonly timeMs: number;
-  readonly realizedPnl: number;
-  readonly commission: number;
-}
-
 /** The read side of a bot (or recorder) for metrics and `/health`. */
 export interface BotView {
   /** The symbols (fixed for the run). */

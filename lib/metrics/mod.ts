@@ -16,7 +16,6 @@ export {
 export type {
   BotView,
   ExitView,
-  FillView,
   InputView,
   KillSwitchView,
   PnlView,
