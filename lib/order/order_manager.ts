@@ -28,12 +28,7 @@ import {
   exitSide,
 } from "./exit_orders.ts";
 import { type ExitOrder, SymbolState } from "./_symbol_state.ts";
-import {
-  FILL_KEYS_CAP,
-  FILL_KEYS_KEPT,
-  FILL_RETENTION_MS,
-  FillMemory,
-} from "./order_memory.ts";
+import { FillMemory } from "./order_memory.ts";
 import {
   checkEntry,
   type EntryLimits,
@@ -308,11 +303,7 @@ export class OrderManager {
         info.symbol,
         new SymbolState(
           f,
-          new FillMemory(
-            options.fillRetentionMs ?? FILL_RETENTION_MS,
-            options.fillKeysKept ?? FILL_KEYS_KEPT,
-            Math.max(FILL_KEYS_CAP, options.fillKeysKept ?? FILL_KEYS_KEPT),
-          ),
+          new FillMemory(options.fillRetentionMs, options.fillKeysKept),
         ),
       );
     }

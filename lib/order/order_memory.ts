@@ -79,12 +79,13 @@ export class FillMemory {
    * @param retentionMs how long a key outlives its order's last report, ms
    * @param kept the newest keys always kept
    * @param cap beyond this many keys, those of orders not known final are dropped too
+   *   (default: the larger of {@linkcode FILL_KEYS_CAP} and `kept`)
    * @throws {RangeError} for a negative or non-finite setting
    */
   constructor(
     retentionMs = FILL_RETENTION_MS,
     kept = FILL_KEYS_KEPT,
-    cap = FILL_KEYS_CAP,
+    cap = Math.max(FILL_KEYS_CAP, kept),
   ) {
     if (!(retentionMs >= 0) || !Number.isFinite(retentionMs)) {
       throw new RangeError(
