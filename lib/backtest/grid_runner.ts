@@ -17,7 +17,7 @@ import {
   taskRowWidth,
   TaskRunner,
 } from "./task.ts";
-import { type ShardSpec, shardTasks } from "./shard.ts";
+import { type ShardSpec, shardTasks, taskBarConfigs } from "./shard.ts";
 import type { TopJob } from "./top_files.ts";
 
 /** Options of {@linkcode runGrid}. */
@@ -145,19 +145,17 @@ export async function runGrid(
   options: RunGridOptions = {},
 ): Promise<GridResult> {
   const nSym = table.symbols.length;
+  const bars = table.symbols.map((s) => s.bars);
   const blockers = options.blockers ?? true;
   const tasks = options.shard === undefined
     ? planTasks(configs, nSym, options.chunk ?? TASK_CHUNK)
-    : shardTasks(configs, table.symbols.map((s) => s.bars), options.shard);
+    : shardTasks(configs, bars, options.shard);
   const metrics = new Float64Array(nSym * configs.count * N_METRICS);
   const nb = options.blocks?.count ?? 0;
   const width = taskRowWidth(nb);
   const moments = new Float64Array(nSym * configs.count * N_MOMENTS);
   const blockStats = new Float64Array(nSym * configs.count * nb * 3);
-  let total = 0;
-  for (const t of tasks) {
-    total += t.configs.length * table.symbols[t.symbol]!.bars;
-  }
+  const total = taskBarConfigs(tasks, bars);
   let done = 0;
   const store = (task: GridTask, rows: Float64Array): void => {
     const base = task.symbol * configs.count;
@@ -175,7 +173,7 @@ export async function runGrid(
         );
       }
     }
-    done += task.configs.length * table.symbols[task.symbol]!.bars;
+    done += task.configs.length * bars[task.symbol]!;
     options.onProgress?.(done, total);
   };
   options.onProgress?.(0, total);

@@ -26,7 +26,12 @@ import {
   prepareRun,
   startPool,
 } from "./run_backtest.ts";
-import { type ShardSpec, shardTasks, tableFingerprint } from "./shard.ts";
+import {
+  type ShardSpec,
+  shardTasks,
+  tableFingerprint,
+  taskRows,
+} from "./shard.ts";
 import { type GridTask, taskRowWidth } from "./task.ts";
 import { sliceTable } from "./walk_forward.ts";
 
@@ -171,9 +176,7 @@ export function packRows(
   tasks: readonly RowTask[],
 ): Float64Array {
   const w = rowWidth(rows), nm = rows.nMetrics, nb = rows.blocks;
-  let n = 0;
-  for (const t of tasks) n += t.configs.length;
-  const data = new Float64Array(n * w);
+  const data = new Float64Array(taskRows(tasks) * w);
   let at = 0;
   for (const t of tasks) {
     for (const c of t.configs) {
@@ -209,8 +212,7 @@ export async function loadShardRows(
   const loaded: { tasks: readonly RowTask[]; data: Float64Array }[] = [];
   for (const d of docs) {
     const tasks = tasksOf({ index: d.index, count: d.count });
-    let n = 0;
-    for (const t of tasks) n += t.configs.length;
+    const n = taskRows(tasks);
     if (n !== d.rows || d.width !== w) {
       throw new BacktestInputError(
         `Cannot merge: ${d.dir} has ${d.rows} rows of ${d.width} values, this run's shard ${d.index}/${d.count} has ${n} of ${w} (different versions)`,
@@ -303,8 +305,7 @@ export async function runShard(
   });
   const simulate = (performance.now() - t0) / 1000;
   const width = taskRowWidth(result.blocks);
-  let rows = 0;
-  for (const t of tasks) rows += t.configs.length;
+  const rows = taskRows(tasks);
   const data = packRows(gridRows(result), tasks);
   // Walk-forward: this shard's part of every window's in-sample grid (metric rows only).
   const wfParts: Float64Array[] = [];
@@ -360,9 +361,7 @@ export async function runShard(
 
 /** The metric rows of `tasks` in `res`, in task order (a window's part of a shard). */
 function windowRows(res: GridResult, tasks: readonly GridTask[]): Float64Array {
-  let rows = 0;
-  for (const t of tasks) rows += t.configs.length;
-  const out = new Float64Array(rows * N_METRICS);
+  const out = new Float64Array(taskRows(tasks) * N_METRICS);
   let at = 0;
   for (const t of tasks) {
     for (const c of t.configs) {
@@ -620,7 +619,7 @@ async function walkForwardGrids(
     const shard = { index: d.index, count: d.count };
     const tasks = bars.map((b) => shardTasks(prep.configs, b, shard));
     let rows = 0;
-    for (const ts of tasks) for (const t of ts) rows += t.configs.length;
+    for (const ts of tasks) rows += taskRows(ts);
     if (d.wfRows !== rows) {
       throw new BacktestInputError(
         `Cannot merge: ${d.dir} has ${d.wfRows} walk-forward rows, this run's shard ${d.index}/${d.count} has ${rows} (different versions)`,

@@ -48,6 +48,25 @@ export function parseShard(text: string): ShardSpec {
   return { index, count };
 }
 
+/** The (symbol, config) rows of `tasks`: their configs, summed. */
+export function taskRows(
+  tasks: readonly { readonly configs: { readonly length: number } }[],
+): number {
+  let n = 0;
+  for (const t of tasks) n += t.configs.length;
+  return n;
+}
+
+/** The bar-configs of `tasks`: per task, its configs times its symbol's bars, summed. */
+export function taskBarConfigs(
+  tasks: readonly GridTask[],
+  bars: readonly number[],
+): number {
+  let total = 0;
+  for (const t of tasks) total += t.configs.length * bars[t.symbol]!;
+  return total;
+}
+
 /**
  * Assigns every task to a shard: tasks stay in plan order (symbol, signal set, config chunk)
  * and each shard takes a contiguous run of them holding about 1/n of the bar-configs (a task
@@ -64,8 +83,7 @@ export function assignShards(
   bars: readonly number[],
   count: number,
 ): Int32Array {
-  let total = 0;
-  for (const t of tasks) total += t.configs.length * bars[t.symbol]!;
+  const total = taskBarConfigs(tasks, bars);
   const out = new Int32Array(tasks.length);
   let before = 0;
   for (let k = 0; k < tasks.length; k++) {

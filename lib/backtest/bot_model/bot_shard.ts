@@ -14,7 +14,13 @@
  * @module
  */
 import { N_MOMENTS, parseWalkForward } from "../../research/mod.ts";
-import { type ShardSpec, shardTasks, tableFingerprint } from "../shard.ts";
+import {
+  type ShardSpec,
+  shardTasks,
+  tableFingerprint,
+  taskBarConfigs,
+  taskRows,
+} from "../shard.ts";
 import { BacktestInputError } from "../run_backtest.ts";
 import {
   loadShardRows,
@@ -123,10 +129,10 @@ export async function runBotShard(
   const prep = await prepareBotRun(options, pool !== undefined);
   const read = (performance.now() - prep.t0) / 1000;
   const tasks = botShardTasks(prep, shard);
-  let total = 0;
-  for (const t of tasks) {
-    total += t.configs.length * prep.table.symbols[t.symbol]!.bars;
-  }
+  const total = taskBarConfigs(
+    tasks,
+    prep.table.symbols.map((s) => s.bars),
+  );
   const tSim0 = performance.now();
   const grid = await runBotGrid(
     botGridInput(prep),
@@ -141,8 +147,7 @@ export async function runBotShard(
   );
   const simulate = (performance.now() - tSim0) / 1000;
   const width = botRowWidth(grid.blocks);
-  let rows = 0;
-  for (const t of tasks) rows += t.configs.length;
+  const rows = taskRows(tasks);
   const data = packRows(botRows(grid), tasks);
   const seconds = { read, simulate };
   const doc = {
