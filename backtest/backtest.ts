@@ -32,6 +32,7 @@ import {
   RANKABLE,
   runBacktest,
   runShard,
+  shardDoneLine,
   type ShardSpec,
   summaryLines,
 } from "../lib/backtest/mod.ts";
@@ -295,13 +296,7 @@ export async function main(
     if (shard !== undefined) {
       const done = await runShard(options, shard);
       progress?.finish();
-      print(
-        `shard ${shard.index}/${shard.count}: ${done.rows} (symbol, config) rows, ${
-          done.barConfigs.toExponential(2)
-        } bar-configs in ${done.seconds.simulate.toFixed(2)} s (read ${
-          done.seconds.read.toFixed(2)
-        } s) -> ${done.dir}/ (merge the ${shard.count} shard directories with deno task merge)`,
-      );
+      print(shardDoneLine(done));
       return 0;
     }
     summary = await runBacktest(options);

@@ -76,6 +76,7 @@ export {
   readShardSet,
   runShard,
   SHARD_FORMAT,
+  shardDoneLine,
   type ShardSummary,
 } from "./run_shard.ts";
 export {

@@ -159,6 +159,21 @@ export interface ShardRows {
   readonly blockStats: Float64Array;
 }
 
+/**
+ * The line a shard run prints when done: rows, bar-configs, seconds, the directory and how
+ * to merge; `model` (e.g. `bot model`) is named after the shard when given.
+ */
+export function shardDoneLine(done: ShardSummary, model?: string): string {
+  const { index, count } = done.shard;
+  return `shard ${index}/${count}${
+    model !== undefined ? ` (${model})` : ""
+  }: ${done.rows} (symbol, config) rows, ${
+    done.barConfigs.toExponential(2)
+  } bar-configs in ${done.seconds.simulate.toFixed(2)} s (read ${
+    done.seconds.read.toFixed(2)
+  } s) -> ${done.dir}/ (merge the ${count} shard directories with deno task merge)`;
+}
+
 /** A shard's unit of work, as far as its rows go. */
 type RowTask = { readonly symbol: number; readonly configs: Int32Array };
 

@@ -20,6 +20,7 @@ import {
   runBotBacktest,
 } from "./run_bot.ts";
 import { runBotShard } from "./bot_shard.ts";
+import { shardDoneLine } from "../run_shard.ts";
 import type { ShardSpec } from "../shard.ts";
 import { parseHonestFlags } from "../honest_plan.ts";
 import { honestLines, walkForwardLine } from "../honest_summary.ts";
@@ -290,13 +291,7 @@ export async function mainBot(
     };
     if (shard !== undefined) {
       const done = await runBotShard(options, shard);
-      print(
-        `shard ${shard.index}/${shard.count} (bot model): ${done.rows} (symbol, config) rows, ${
-          done.barConfigs.toExponential(2)
-        } bar-configs in ${done.seconds.simulate.toFixed(2)} s (read ${
-          done.seconds.read.toFixed(2)
-        } s) -> ${done.dir}/ (merge the ${shard.count} shard directories with deno task merge)`,
-      );
+      print(shardDoneLine(done, "bot model"));
       return 0;
     }
     summary = await runBotBacktest(options);
