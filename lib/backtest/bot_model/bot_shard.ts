@@ -35,14 +35,14 @@ import {
 } from "../run_shard.ts";
 import { BOT_PARAMS, type BotGridSpec } from "./bot_grid.ts";
 import { BotInputError } from "./bot_market.ts";
-import { type BotGridResult, botRowWidth, runBotGrid } from "./bot_grid_run.ts";
+import { type BotGridResult, botRowWidth } from "./bot_grid_run.ts";
 import {
   type BotBacktestOptions,
   type BotBacktestSummary,
-  botGridInput,
   type BotPrepared,
   finishBotRun,
   prepareBotRun,
+  simulateBotGrid,
   startBotPool,
 } from "./run_bot.ts";
 import {
@@ -134,17 +134,7 @@ export async function runBotShard(
     prep.table.symbols.map((s) => s.bars),
   );
   const tSim0 = performance.now();
-  const grid = await runBotGrid(
-    botGridInput(prep),
-    prep.configs,
-    options.costs,
-    {
-      ...(prep.blocks !== undefined ? { blocks: prep.blocks } : {}),
-      onProgress: (done) => options.onProgress?.(done, total),
-      tasks,
-      ...(pool !== undefined ? { pool } : {}),
-    },
-  );
+  const grid = await simulateBotGrid(options, prep, pool, { tasks, total });
   const simulate = (performance.now() - tSim0) / 1000;
   const width = botRowWidth(grid.blocks);
   const rows = taskRows(tasks);

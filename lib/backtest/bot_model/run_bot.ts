@@ -45,8 +45,8 @@ import {
 } from "../walk_forward.ts";
 import { botWalkForwardEngine } from "./bot_walk_forward.ts";
 import {
-  type BotGridInput,
   type BotGridResult,
+  type BotGridTask,
   runBotGrid,
 } from "./bot_grid_run.ts";
 import { GridPool } from "../grid_runner.ts";
@@ -356,28 +356,34 @@ export async function runBotBacktest(
   using pool = startBotPool(options);
   const prep = await prepareBotRun(options, pool !== undefined);
   const tSim0 = performance.now();
-  const grid = await runBotGrid(
-    botGridInput(prep),
-    prep.configs,
-    options.costs,
-    {
-      ...(prep.blocks !== undefined ? { blocks: prep.blocks } : {}),
-      onProgress: (done) => options.onProgress?.(done, prep.total),
-      ...(pool !== undefined ? { pool } : {}),
-    },
-  );
+  const grid = await simulateBotGrid(options, prep, pool);
   return await finishBotRun(options, prep, grid, {
     simulate: (performance.now() - tSim0) / 1000,
   }, pool);
 }
 
-/** What the run's grid simulates on: the table's symbols, their markets and their recipe. */
-export function botGridInput(prep: BotPrepared): BotGridInput {
-  return {
-    symbols: prep.table.symbols,
-    recipe: prep.recipe,
-    markets: prep.markets,
-  };
+/**
+ * Simulates the run's grid (the table's symbols, their markets and recipe) on `pool`: all of
+ * it, or a shard's `tasks` with progress counted out of their `total` bar-configs.
+ */
+export function simulateBotGrid(
+  options: BotBacktestOptions,
+  prep: BotPrepared,
+  pool: GridPool | undefined,
+  shard?: { readonly tasks: readonly BotGridTask[]; readonly total: number },
+): Promise<BotGridResult> {
+  const total = shard?.total ?? prep.total;
+  return runBotGrid(
+    { symbols: prep.table.symbols, recipe: prep.recipe, markets: prep.markets },
+    prep.configs,
+    options.costs,
+    {
+      ...(prep.blocks !== undefined ? { blocks: prep.blocks } : {}),
+      onProgress: (done) => options.onProgress?.(done, total),
+      ...(shard !== undefined ? { tasks: shard.tasks } : {}),
+      ...(pool !== undefined ? { pool } : {}),
+    },
+  );
 }
 
 /**
