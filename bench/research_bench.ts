@@ -22,14 +22,19 @@ import { cscv, parseWalkForward } from "../lib/research/mod.ts";
 import { runBotBacktest } from "../lib/backtest/bot_model/run_bot.ts";
 import type { BotGridSpec } from "../lib/backtest/bot_model/bot_grid.ts";
 
-/** The bot model's grid of the same shape (stops in bp; 500 USDT fits synthetic BTC). */
-const BOT_GRID: BotGridSpec = {
+/** The signal and blocker axes both models' grids share. */
+const SIGNAL_AXES = {
   k: [1, 2, 3, 4, 5],
   n: [1, 2, 3],
   T: [10, 30, 60],
   V: [10, 30, 60],
   "max_spread_bps": [5],
   "max_funding_bps": [10],
+};
+
+/** The bot model's grid of the same shape (stops in bp; 500 USDT fits synthetic BTC). */
+const BOT_GRID: BotGridSpec = {
+  ...SIGNAL_AXES,
   "tp_bps": [20, 40, 60, 80, 120, 160],
   "sl_bps": [20, 30, 40, 60, 80, 120],
   "trail_activation_bps": [0, 20],
@@ -39,12 +44,7 @@ const BOT_GRID: BotGridSpec = {
 };
 
 const GRID: GridSpec = {
-  k: [1, 2, 3, 4, 5],
-  n: [1, 2, 3],
-  T: [10, 30, 60],
-  V: [10, 30, 60],
-  "max_spread_bps": [5],
-  "max_funding_bps": [10],
+  ...SIGNAL_AXES,
   "sl_stop": [0.002, 0.003, 0.004, 0.006, 0.008, 0.012],
   "tp_stop": [0.002, 0.004, 0.006, 0.008, 0.012, 0.016],
   "sl_trail": [0, 1],
