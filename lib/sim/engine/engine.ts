@@ -726,13 +726,9 @@ export class Engine {
 
   /** `GET /fapi/v1/income`: see {@linkcode IncomeLog.query}. */
   income(accountId: string, params: Params): EngineReply<RawIncome[]> {
-    const account = this.#accounts.get(accountId);
-    if (!account) return UNKNOWN_ACCOUNT;
-    const symbol = param(params, "symbol");
-    if (symbol !== undefined && !this.#markets.has(symbol)) {
-      return ERRORS.badSymbol();
-    }
-    return account.income.query(params);
+    const target = this.#accountMarket(accountId, params, true);
+    if ("body" in target) return target;
+    return target.account.income.query(params);
   }
 
   /** `GET /fapi/v1/userTrades`: see {@linkcode TradeLog.query}. */
@@ -740,13 +736,9 @@ export class Engine {
     accountId: string,
     params: Params,
   ): EngineReply<RawUserTrade[]> {
-    const account = this.#accounts.get(accountId);
-    if (!account) return UNKNOWN_ACCOUNT;
-    const symbol = param(params, "symbol");
-    if (symbol !== undefined && !this.#markets.has(symbol)) {
-      return ERRORS.badSymbol();
-    }
-    return account.trades.query(params);
+    const target = this.#accountMarket(accountId, params, true);
+    if ("body" in target) return target;
+    return target.account.trades.query(params);
   }
 
   /** `GET /fapi/v1/commissionRate`. */
