@@ -121,6 +121,8 @@ class LogFeed implements SymbolFeed {
   readonly book: Float64Array = new Float64Array(4 * BOOK_LEVELS);
   #source: LogSource;
   #queue: Pending[] = [];
+  /** The current snapshot's price path (reused: one per kline row would be garbage). */
+  #path: number[] = [];
   #bookVersion = 0;
   #mark: number;
   #index: number;
@@ -282,7 +284,7 @@ class LogFeed implements SymbolFeed {
   ): void {
     const last = this.#last;
     // The price path: (open), the new extremes (the one farther from the close first), close.
-    const path: number[] = [];
+    const path = this.#path;
     snapshotPath(
       newBar,
       open,
