@@ -17,9 +17,9 @@ import { AsciiWriter } from "./ascii_writer.ts";
 import { fixed } from "./format.ts";
 import type { HistoryKind, SyntheticArchive } from "./history_archive.ts";
 import type { SymbolMarket } from "./market.ts";
+import { FUNDING_INTERVAL_MS as FUNDING_MS } from "../features/funding_rule.ts";
 
 const MINUTE = 60_000;
-const FUNDING_MS = 8 * 3_600_000;
 /** Decimals of mark and index prices on the wire. */
 const PRICE_INDEX_DECIMALS = 8;
 

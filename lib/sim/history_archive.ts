@@ -15,10 +15,10 @@
 import type { BarValues } from "./bar_ring.ts";
 import { hashString, Rng } from "./random.ts";
 import type { SymbolSpec } from "./symbols.ts";
+import { FUNDING_INTERVAL_MS as FUNDING_MS } from "../features/funding_rule.ts";
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-const FUNDING_MS = 8 * 3_600_000;
 /** Log-price standard deviation per minute (about 8 bp). */
 const SIGMA = 0.0008;
 /** Fields per minute in a cached day. */

@@ -32,6 +32,7 @@ import {
 } from "./source.ts";
 import type { SymbolSpec } from "./symbols.ts";
 import { TradeRing } from "./trade_ring.ts";
+import { FUNDING_INTERVAL_MS } from "../features/funding_rule.ts";
 
 /** Where the market sends stream payloads (the WebSocket hub). */
 export interface Publisher {
@@ -228,7 +229,7 @@ export class SymbolMarket implements TradeSink {
       });
       this.#fundingDue = this.feed.nextFundingTime > this.#fundingDue
         ? this.feed.nextFundingTime
-        : this.#fundingDue + 8 * 3_600_000;
+        : this.#fundingDue + FUNDING_INTERVAL_MS;
     }
     samplePrice(this.markBar, this.feed.markPrice);
     samplePrice(this.indexBar, this.feed.indexPrice);

@@ -7,6 +7,7 @@
  */
 import type { BarValues } from "./bar_ring.ts";
 import type { SymbolSpec } from "./symbols.ts";
+import { FUNDING_INTERVAL_MS } from "../features/funding_rule.ts";
 
 /** Where a feed reports its trades. */
 export interface TradeSink {
@@ -73,7 +74,7 @@ export interface MarketSource {
 /** The next funding settlement strictly after `time` on an 8 h schedule (00, 08, 16 UTC). */
 export function nextFundingAfter(
   time: number,
-  intervalMs = 8 * 3_600_000,
+  intervalMs = FUNDING_INTERVAL_MS,
 ): number {
   return (Math.floor(time / intervalMs) + 1) * intervalMs;
 }
