@@ -221,8 +221,7 @@ export async function main(
         },
         onDecision: (row) => barrier.decided(row.barOpenTime),
         onSession: (s) => {
-          barrier.settle = () => s.settle();
-          barrier.reconnecting = () => s.feed.stream?.reconnecting ?? false;
+          barrier.follow(s);
         },
       }, metrics),
     ).catch((error) => {

@@ -153,6 +153,18 @@ export class DecisionBarrier {
     this.#reconnecting = fn;
   }
 
+  /**
+   * Follows a live session (the session's `onSession`): waits on its `settle` and holds
+   * while its market stream reconnects.
+   */
+  follow(session: {
+    settle(): Promise<void>;
+    feed: { readonly stream: { readonly reconnecting: boolean } | undefined };
+  }): void {
+    this.settle = () => session.settle();
+    this.reconnecting = () => session.feed.stream?.reconnecting ?? false;
+  }
+
   /** The `idle` of {@linkcode driveLockstep}. */
   async idle(now: number): Promise<void> {
     if (this.#reconnecting()) {

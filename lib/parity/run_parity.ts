@@ -284,8 +284,7 @@ export async function runParity(
       barrier.decided(row.barOpenTime);
     },
     onSession: (session) => {
-      barrier.settle = () => session.settle();
-      barrier.reconnecting = () => session.feed.stream?.reconnecting ?? false;
+      barrier.follow(session);
     },
     onReady: () => {
       ready = true;
